@@ -1,0 +1,166 @@
+package dev.watchdog.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Reads {@code watchdog.yml}: resolves {@code ${env:NAME}} and {@code ${file:PATH}}, rejects unknown keys. */
+public final class ConfigLoader {
+
+    private static final Pattern REFERENCE = Pattern.compile("\\$\\{(env|file):([^}]+)}");
+
+    private final ObjectMapper mapper;
+    private final Function<String, String> env;
+
+    public ConfigLoader() {
+        this(System::getenv);
+    }
+
+    /** Optional: env, the environment lookup (tests pass a map). */
+    public ConfigLoader(Function<String, String> env) {
+        this.env = env;
+        SimpleModule module = new SimpleModule("watchdog-config")
+                .addDeserializer(String.class, new Resolving<>(String.class, s -> s))
+                .addDeserializer(Secret.class, new Resolving<>(Secret.class, Secret::new))
+                .addDeserializer(Duration.class, new Resolving<>(Duration.class, Durations::parse));
+        this.mapper = new ObjectMapper(new YAMLFactory())
+                .registerModule(module)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+    }
+
+    /** Loads a config file, or throws {@link ConfigException} naming the file, key path and line. */
+    public WatchdogConfig load(Path file) {
+        try {
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            return parse(text, file.toString());
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    /** Parses config text; {@code source} names it in errors. */
+    public WatchdogConfig parse(String yaml, String source) {
+        try {
+            WatchdogConfig config = mapper.readValue(yaml, WatchdogConfig.class);
+            if (config == null) {
+                throw new ConfigException(source + ": the config is empty");
+            }
+            return config;
+        } catch (UnrecognizedPropertyException e) {
+            throw new ConfigException(source + ": unknown key '" + path(e) + "'" + line(e));
+        } catch (JsonMappingException e) {
+            throw new ConfigException(source + ": " + prefix(e) + reason(e) + line(e));
+        } catch (IOException e) {
+            throw new ConfigException(source + ": not valid YAML: " + e.getMessage());
+        }
+    }
+
+    /** Writes the config as YAML with every secret masked: safe to print and log. */
+    public String print(WatchdogConfig config) {
+        try {
+            return mapper.writeValueAsString(config);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    String resolve(String text) {
+        Matcher m = REFERENCE.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(out, Matcher.quoteReplacement(lookup(m.group(1), m.group(2).trim())));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private String lookup(String kind, String name) {
+        if (kind.equals("env")) {
+            String value = env.apply(name);
+            if (value == null) {
+                throw new IllegalArgumentException("environment variable " + name + " is not set");
+            }
+            return value;
+        }
+        try {
+            return Files.readString(Path.of(name), StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read secret file " + name);
+        }
+    }
+
+    private static String path(JsonMappingException e) {
+        StringBuilder out = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                out.append(out.length() == 0 ? "" : ".").append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                out.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return out.toString();
+    }
+
+    private static String prefix(JsonMappingException e) {
+        String path = path(e);
+        return path.isEmpty() ? "" : path + ": ";
+    }
+
+    /** The root cause's own words where it is ours (validation), Jackson's otherwise, never the value. */
+    private static String reason(JsonMappingException e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof IllegalArgumentException || cause instanceof NullPointerException) {
+            return cause.getMessage();
+        }
+        String original = e.getOriginalMessage();
+        int cut = original.indexOf(" from String value");
+        return cut > 0 ? original.substring(0, cut) + " from the value given" : original;
+    }
+
+    private static String line(JsonMappingException e) {
+        return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+    }
+
+    /** Every scalar of type T is read as text, references resolved, then converted. */
+    private final class Resolving<T> extends StdScalarDeserializer<T> {
+        private static final long serialVersionUID = 1L;
+        private final transient Function<String, T> convert;
+
+        Resolving(Class<T> type, Function<String, T> convert) {
+            super(type);
+            this.convert = convert;
+        }
+
+        @Override
+        public T deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+            if (!p.currentToken().isScalarValue()) {
+                return ctx.reportInputMismatch(this, "expected a single value");
+            }
+            try {
+                return convert.apply(resolve(p.getValueAsString()));
+            } catch (IllegalArgumentException e) {
+                throw JsonMappingException.from(p, e.getMessage(), e);
+            }
+        }
+    }
+}

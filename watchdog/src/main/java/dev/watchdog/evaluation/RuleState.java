@@ -1,0 +1,44 @@
+package dev.watchdog.evaluation;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Where one rule stands for one release. {@code level} is the latched severity: it rises only after
+ * the condition has held for {@code for}, and falls only after health has held as long. The three
+ * clocks say since when each condition has held without a break.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RuleState(
+        String rule,
+        Outcome outcome,
+        Severity level,
+        Double value,
+        List<Series> series,
+        String message,
+        Instant since,
+        Instant evaluatedAt,
+        Instant p1Since,
+        Instant p0Since,
+        Instant healthySince) {
+
+    public RuleState {
+        series = series == null ? List.of() : List.copyOf(series);
+        level = level == null ? Severity.NONE : level;
+    }
+
+    /** A rule not yet evaluated. */
+    public static RuleState initial(String rule, Instant now) {
+        return new RuleState(rule, Outcome.WAITING, Severity.NONE, null, List.of(), null, now, null,
+                null, null, null);
+    }
+
+    /** Whether anything but the measured value and the time of evaluation differs. */
+    public boolean sameJudgement(RuleState other) {
+        return other != null && outcome == other.outcome && level == other.level && since.equals(other.since)
+                && java.util.Objects.equals(p1Since, other.p1Since)
+                && java.util.Objects.equals(p0Since, other.p0Since)
+                && java.util.Objects.equals(healthySince, other.healthySince);
+    }
+}

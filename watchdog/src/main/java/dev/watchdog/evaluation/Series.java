@@ -1,0 +1,10 @@
+package dev.watchdog.evaluation;
+
+import java.util.Map;
+
+/** One series of a query result: its labels and its value. */
+public record Series(Map<String, String> labels, double value) {
+    public Series {
+        labels = Map.copyOf(labels);
+    }
+}

@@ -1,0 +1,44 @@
+package dev.watchdog.rules;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** One rule of a rule file: what to query, how to read it, and when it breaches at P1 or P0. */
+public record Rule(
+        String name,
+        String group,
+        Signal signal,
+        Template expr,
+        Unit unit,
+        Optional<Threshold> p1,
+        Optional<Threshold> p0,
+        Duration forDuration,
+        Duration after,
+        NoData noData,
+        Optional<Template> guard,
+        Map<String, String> annotations,
+        Optional<Duration> interval,
+        String file,
+        int line) {
+
+    /** The golden signals, availability, and business metrics. */
+    public enum Signal { LATENCY, TRAFFIC, ERRORS, SATURATION, AVAILABILITY, BUSINESS }
+
+    /** How a value is shown; never what a number means. */
+    public enum Unit { RATIO, PERCENT, SECONDS, COUNT, BYTES, NONE }
+
+    /** What an evaluation that returns no data counts as. */
+    public enum NoData { OK, INCONCLUSIVE, BREACH }
+
+    /** The direction in which values get worse: +1 higher, -1 lower, 0 neither. */
+    public int direction() {
+        return p0.or(() -> p1).map(Threshold::direction).orElse(0);
+    }
+
+    /** Lower-case name of an enum constant, as rule files and the API write it. */
+    public static String label(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,112 @@
+package dev.watchdog.rules;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A PromQL expression with {@code {{name}}} placeholders. Placeholders may stand only inside string
+ * literals, and values are accepted only if they are safe there without escaping: together, no
+ * registered label can change the shape of a query.
+ */
+public final class Template {
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*}}");
+    private static final int MAX_VALUE_LENGTH = 256;
+
+    private final String text;
+    private final Set<String> variables;
+
+    private Template(String text, Set<String> variables) {
+        this.text = text;
+        this.variables = variables;
+    }
+
+    /** Parses an expression, or throws {@link IllegalArgumentException} naming the misplaced placeholder. */
+    public static Template parse(String text) {
+        Set<String> variables = new LinkedHashSet<>();
+        List<String> outside = new ArrayList<>();
+        Matcher m = PLACEHOLDER.matcher(text);
+        while (m.find()) {
+            variables.add(m.group(1));
+            if (!insideString(text, m.start())) {
+                outside.add(m.group());
+            }
+        }
+        if (!outside.isEmpty()) {
+            throw new IllegalArgumentException("placeholder " + outside.get(0)
+                    + " stands outside a string literal; write it inside quotes, e.g. service=\"{{service}}\"");
+        }
+        int stray = text.replaceAll(PLACEHOLDER.pattern(), "").indexOf("{{");
+        if (stray >= 0) {
+            throw new IllegalArgumentException("'{{' at offset " + stray + " is not a placeholder of the form {{name}}");
+        }
+        return new Template(text, Set.copyOf(variables));
+    }
+
+    /** The variables this template needs. */
+    public Set<String> variables() {
+        return variables;
+    }
+
+    /** Substitutes every placeholder; each value must have passed {@link #unsafeBecause}. */
+    public String render(Map<String, String> values) {
+        Matcher m = PLACEHOLDER.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value = values.get(m.group(1));
+            if (value == null || unsafeBecause(value) != null) {
+                throw new IllegalArgumentException("no safe value for {{" + m.group(1) + "}}");
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    /**
+     * Why a value cannot be placed inside a PromQL string literal, or null if it can. Quotes,
+     * backslashes and control characters are refused rather than escaped: a label value that needs
+     * them is far more likely an attack or a mistake than a real service name.
+     */
+    public static String unsafeBecause(String value) {
+        if (value.isEmpty()) {
+            return "must not be empty";
+        }
+        if (value.length() > MAX_VALUE_LENGTH) {
+            return "must be at most " + MAX_VALUE_LENGTH + " characters";
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '"' || c == '\'' || c == '`' || c == '\\' || Character.isISOControl(c)
+                    || Character.isSurrogate(c) || c == '\u2028' || c == '\u2029') {
+                return "contains a character that is not allowed in a PromQL string (quotes, backslash, control characters)";
+            }
+        }
+        return null;
+    }
+
+    private static boolean insideString(String text, int position) {
+        char quote = 0;
+        for (int i = 0; i < position; i++) {
+            char c = text.charAt(i);
+            if (quote != 0 && c == '\\' && quote != '`') {
+                i++;
+            } else if (quote == 0 && (c == '"' || c == '\'' || c == '`')) {
+                quote = c;
+            } else if (c == quote) {
+                quote = 0;
+            }
+        }
+        return quote != 0;
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
+}
