@@ -1,6 +1,7 @@
 package dev.watchdog.config;
 
 import com.fasterxml.jackson.core.JsonParser;
+import dev.watchdog.Json;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -37,7 +38,8 @@ public final class ConfigLoader {
         SimpleModule module = new SimpleModule("watchdog-config")
                 .addDeserializer(String.class, new Resolving<>(String.class, s -> s))
                 .addDeserializer(Secret.class, new Resolving<>(Secret.class, Secret::new))
-                .addDeserializer(Duration.class, new Resolving<>(Duration.class, Durations::parse));
+                .addDeserializer(Duration.class, new Resolving<>(Duration.class, Durations::parse))
+                .addSerializer(Duration.class, new Json.DurationWriter());
         this.mapper = new ObjectMapper(new YAMLFactory())
                 .registerModule(module)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

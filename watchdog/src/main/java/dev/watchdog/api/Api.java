@@ -1,0 +1,219 @@
+package dev.watchdog.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.watchdog.Json;
+import dev.watchdog.config.Durations;
+import dev.watchdog.config.Role;
+import dev.watchdog.config.WatchdogConfig;
+import dev.watchdog.metrics.WatchdogMetrics;
+import dev.watchdog.release.Registration;
+import dev.watchdog.release.Release;
+import dev.watchdog.release.ReleaseException;
+import dev.watchdog.release.Releases;
+import dev.watchdog.rules.RuleException;
+import dev.watchdog.rules.RuleSet;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.function.BiFunction;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The HTTP API of the contract, and the one place where failures become statuses. */
+public final class Api {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Api.class);
+    private static final int MAX_REASON = 2_000;
+
+    private final Releases releases;
+    private final Supplier<RuleSet> rules;
+    private final Releases.RegistrationRules registration;
+    private final WatchdogMetrics metrics;
+    private final BooleanSupplier ready;
+    private final Supplier<Future<Integer>> reload;
+
+    public Api(Releases releases, Supplier<RuleSet> rules, Releases.RegistrationRules registration,
+               WatchdogMetrics metrics, BooleanSupplier ready, Supplier<Future<Integer>> reload) {
+        this.releases = releases;
+        this.rules = rules;
+        this.registration = registration;
+        this.metrics = metrics;
+        this.ready = ready;
+        this.reload = reload;
+    }
+
+    public Router router(Vertx vertx, WatchdogConfig.Server server) {
+        Auth auth = new Auth(server.tokens());
+        Router router = Router.router(vertx);
+        router.route().handler(BodyHandler.create(false).setBodyLimit(server.maxBodyBytes()));
+        router.get("/healthz").handler(ctx -> ctx.response().end("ok\n"));
+        router.get("/readyz").handler(ctx -> ctx.response().setStatusCode(ready.getAsBoolean() ? 200 : 503)
+                .end(ready.getAsBoolean() ? "ready\n" : "not ready\n"));
+        router.get("/metrics").handler(ctx -> ctx.response()
+                .putHeader("Content-Type", metrics.contentType()).end(metrics.scrape()));
+        router.post("/-/reload").handler(auth.require(Role.ADMIN)).handler(ctx -> json(ctx, 200,
+                reload.get().map(n -> new JsonObject().put("rules", n))));
+
+        String base = "/api/v1/releases";
+        router.post(base).handler(auth.require(Role.DEPLOYER)).handler(this::register);
+        router.get(base).handler(auth.require(Role.VIEWER)).handler(this::list);
+        router.get(base + "/:id").handler(auth.require(Role.VIEWER)).handler(ctx -> json(ctx, 200, view(id(ctx))));
+        router.get(base + "/:id/events").handler(auth.require(Role.VIEWER))
+                .handler(ctx -> json(ctx, 200, releases.events(id(ctx)).map(Json.MAPPER::valueToTree)));
+        router.get(base + "/:id/verdict").handler(auth.require(Role.VIEWER)).handler(this::verdict);
+        router.post(base + "/:id/finish").handler(auth.require(Role.DEPLOYER))
+                .handler(ctx -> decide(ctx, (who, reason) -> releases.finish(id(ctx), who, reason)));
+        router.delete(base + "/:id").handler(auth.require(Role.DEPLOYER))
+                .handler(ctx -> decide(ctx, (who, reason) -> releases.cancel(id(ctx), who, reason)));
+        router.route("/api/*").handler(ctx -> ctx.fail(new ApiException(404, "no such route", null)));
+        router.route().failureHandler(Api::failure);
+        return router;
+    }
+
+    private void register(RoutingContext ctx) {
+        Registration body = body(ctx, Registration.class);
+        if (body == null) {
+            throw ApiException.badInput(null, "a JSON body is required");
+        }
+        releases.register(body, registration)
+                .compose(r -> view(r.id()))
+                .onSuccess(view -> ctx.response().setStatusCode(201)
+                        .putHeader("Location", "/api/v1/releases/" + view.get("id").asText())
+                        .putHeader("Content-Type", "application/json").end(Json.write(view)))
+                .onFailure(ctx::fail);
+    }
+
+    private void list(RoutingContext ctx) {
+        String stateParam = ctx.queryParams().get("state");
+        Release.State state = stateParam == null ? null : Arrays.stream(Release.State.values())
+                .filter(s -> s.label().equals(stateParam)).findFirst()
+                .orElseThrow(() -> ApiException.badInput("state", "unknown state '" + stateParam + "'"));
+        int limit = intParam(ctx, "limit", 100, 1, 1000);
+        json(ctx, 200, releases.list(state, limit).compose(list -> Future.all(list.stream().map(r -> view(r.id())).toList()))
+                .map(all -> all.list()));
+    }
+
+    private void verdict(RoutingContext ctx) {
+        String waitParam = ctx.queryParams().get("wait");
+        Duration wait;
+        try {
+            wait = waitParam == null ? Duration.ZERO : Durations.parse(waitParam);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badInput("wait", "wait: " + e.getMessage());
+        }
+        json(ctx, 200, releases.awaitJudged(id(ctx), wait).compose(r -> view(r.id())));
+    }
+
+    /** A decision by whoever holds the token, with an optional {@code {"reason": "..."}} body. */
+    private void decide(RoutingContext ctx, BiFunction<String, String, Future<Release>> decision) {
+        Decision body = body(ctx, Decision.class);
+        String reason = body == null ? null : body.reason();
+        if (reason != null && reason.length() > MAX_REASON) {
+            throw ApiException.badInput("reason", "reason must be at most " + MAX_REASON + " characters");
+        }
+        json(ctx, 200, decision.apply(ctx.get(Auth.WHO), reason).compose(r -> view(r.id())));
+    }
+
+    /** The optional body of a decision. */
+    record Decision(String reason) {}
+
+    private Future<ObjectNode> view(String id) {
+        return releases.get(id).compose(r -> releases.ruleStates(id).map(states -> Views.release(r, states, rules.get())));
+    }
+
+    private static <T> T body(RoutingContext ctx, Class<T> type) {
+        String text = ctx.body().asString();
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return Json.MAPPER.readValue(text, type);
+        } catch (UnrecognizedPropertyException e) {
+            throw ApiException.badInput(path(e), "unknown field '" + path(e) + "'");
+        } catch (JsonMappingException e) {
+            String field = path(e);
+            throw ApiException.badInput(field.isEmpty() ? null : field,
+                    (field.isEmpty() ? "the body" : field) + " has the wrong type or format");
+        } catch (JsonProcessingException e) {
+            throw ApiException.badInput(null, "the body is not valid JSON");
+        }
+    }
+
+    private static String path(JsonMappingException e) {
+        return String.join(".", e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName()
+                : String.valueOf(r.getIndex())).toList());
+    }
+
+    private static String id(RoutingContext ctx) {
+        return ctx.pathParam("id");
+    }
+
+    private static int intParam(RoutingContext ctx, String name, int fallback, int min, int max) {
+        String text = ctx.queryParams().get(name);
+        try {
+            int n = text == null ? fallback : Integer.parseInt(text);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw ApiException.badInput(name, name + " must be a whole number from " + min + " to " + max);
+    }
+
+    private static void json(RoutingContext ctx, int status, Future<?> result) {
+        result.onSuccess(value -> ctx.response().setStatusCode(status)
+                        .putHeader("Content-Type", "application/json")
+                        .end(value instanceof JsonObject j ? j.encode() : Json.write(value)))
+                .onFailure(ctx::fail);
+    }
+
+    private static void failure(RoutingContext ctx) {
+        Throwable failure = ctx.failure();
+        int status;
+        String field = null;
+        String message;
+        if (failure instanceof ApiException e) {
+            status = e.status();
+            field = e.field();
+            message = e.getMessage();
+        } else if (failure instanceof ReleaseException e) {
+            status = statusOf(e.kind());
+            field = e.field();
+            message = e.getMessage();
+        } else if (failure instanceof RuleException e) {
+            status = 400;
+            message = e.getMessage();
+        } else if (failure == null && ctx.statusCode() > 0) {
+            status = ctx.statusCode();
+            message = status == 413 ? "the request body is too large" : "HTTP " + status;
+        } else {
+            LOG.error("request failed method={} path={}", ctx.request().method(), ctx.request().path(), failure);
+            status = 500;
+            message = "internal error";
+        }
+        JsonObject body = new JsonObject().put("error", message);
+        if (field != null) {
+            body.put("field", field);
+        }
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+    }
+
+    private static int statusOf(ReleaseException.Kind kind) {
+        return switch (kind) {
+            case BAD_INPUT -> 400;
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+        };
+    }
+}

@@ -1,0 +1,27 @@
+package dev.watchdog.api;
+
+/** An HTTP error with the status and, for bad input, the field at fault. */
+final class ApiException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final int status;
+    private final String field;
+
+    ApiException(int status, String message, String field) {
+        super(message);
+        this.status = status;
+        this.field = field;
+    }
+
+    static ApiException badInput(String field, String message) {
+        return new ApiException(400, message, field);
+    }
+
+    int status() {
+        return status;
+    }
+
+    String field() {
+        return field;
+    }
+}

@@ -1,0 +1,50 @@
+package dev.watchdog.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.watchdog.Json;
+import dev.watchdog.evaluation.RuleState;
+import dev.watchdog.release.Release;
+import dev.watchdog.rules.Rule;
+import dev.watchdog.rules.RuleSet;
+import dev.watchdog.rules.Threshold;
+import java.util.Map;
+
+/** The release as the API shows it: its fields, every rule's last outcome and value, the incident. */
+final class Views {
+
+    private Views() {}
+
+    static ObjectNode release(Release release, Map<String, RuleState> states, RuleSet ruleSet) {
+        ObjectNode node = Json.MAPPER.valueToTree(release);
+        ArrayNode rules = node.putArray("rules");
+        for (Rule rule : ruleSet.rules()) {
+            RuleState state = states.get(rule.name());
+            ObjectNode r = rules.addObject();
+            r.put("name", rule.name());
+            r.put("signal", Rule.label(rule.signal()));
+            r.put("unit", Rule.label(rule.unit()));
+            r.put("outcome", state == null ? "waiting" : state.outcome().label());
+            if (state != null && state.value() != null) {
+                r.put("value", state.value());
+            } else {
+                r.putNull("value");
+            }
+            ObjectNode threshold = r.putObject("threshold");
+            rule.p1().map(Threshold::text).ifPresent(t -> threshold.put("p1", t));
+            rule.p0().map(Threshold::text).ifPresent(t -> threshold.put("p0", t));
+            if (state != null) {
+                r.put("since", state.since().toString());
+                if (state.message() != null) {
+                    r.put("message", state.message());
+                }
+                if (state.series().size() > 1) {
+                    r.set("series", Json.MAPPER.valueToTree(state.series()));
+                }
+            }
+        }
+        // Incidents and escalation come with their own issue; until then there is none to show.
+        node.putNull("incident");
+        return node;
+    }
+}

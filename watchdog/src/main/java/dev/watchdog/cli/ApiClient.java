@@ -1,0 +1,89 @@
+package dev.watchdog.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.watchdog.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** The watchdog's API as the CLI uses it; options shared by every {@code release} command. */
+final class ApiClient {
+
+    /** The API answered with an error, or could not be reached. */
+    static final class Failure extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Failure(String message) {
+            super(message);
+        }
+    }
+
+    @Option(names = "--url", defaultValue = "${env:WATCHDOG_URL:-http://127.0.0.1:8080}",
+            description = "The watchdog's address (env WATCHDOG_URL; default ${DEFAULT-VALUE}).")
+    String url;
+
+    @Option(names = "--token", defaultValue = "${env:WATCHDOG_TOKEN}",
+            description = "Bearer token (env WATCHDOG_TOKEN).")
+    String token;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    JsonNode get(String path, Duration timeout) throws Failure {
+        return send(request(path, timeout).GET());
+    }
+
+    JsonNode post(String path, Object body) throws Failure {
+        return send(request(path, Duration.ofSeconds(30)).POST(bodyOf(body)).header("Content-Type", "application/json"));
+    }
+
+    JsonNode delete(String path, Object body) throws Failure {
+        return send(request(path, Duration.ofSeconds(30)).method("DELETE", bodyOf(body))
+                .header("Content-Type", "application/json"));
+    }
+
+    static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    private HttpRequest.Builder request(String path, Duration timeout) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url.replaceAll("/$", "") + path)).timeout(timeout);
+        if (token != null && !token.isBlank()) {
+            builder.header("Authorization", "Bearer " + token);
+        }
+        return builder;
+    }
+
+    private static HttpRequest.BodyPublisher bodyOf(Object body) {
+        return body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(Json.write(body));
+    }
+
+    private JsonNode send(HttpRequest.Builder request) throws Failure {
+        HttpResponse<String> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new Failure("cannot reach the watchdog at " + url + ": " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Failure("interrupted");
+        }
+        JsonNode body;
+        try {
+            body = Json.MAPPER.readTree(response.body());
+        } catch (IOException e) {
+            throw new Failure("HTTP " + response.statusCode() + ": not a JSON answer");
+        }
+        if (response.statusCode() / 100 != 2) {
+            String field = body.path("field").isMissingNode() || body.path("field").isNull() ? ""
+                    : " (field " + body.path("field").asText() + ")";
+            throw new Failure("HTTP " + response.statusCode() + ": " + body.path("error").asText() + field);
+        }
+        return body;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.watchdog.cli;
+
+import dev.watchdog.Watchdog;
+import dev.watchdog.config.ConfigException;
+import dev.watchdog.config.ConfigLoader;
+import dev.watchdog.config.WatchdogConfig;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code watchdog run}: the daemon. */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the watchdog daemon.")
+final class RunCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
+    @Option(names = {"-c", "--config"}, defaultValue = "watchdog.yml", description = "Config file (default: ${DEFAULT-VALUE}).")
+    Path config;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        ConfigLoader loader = new ConfigLoader();
+        WatchdogConfig cfg;
+        try {
+            cfg = loader.load(config);
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            return 1;
+        }
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("config (secrets masked):\n{}", loader.print(cfg));
+        }
+        Vertx vertx = Vertx.vertx();
+        Path dir = config.toAbsolutePath().getParent();
+        try {
+            vertx.deployVerticle(new Watchdog(cfg, dir, Clock.systemUTC(), true)).await();
+        } catch (RuntimeException e) {
+            System.err.println("watchdog: cannot start: " + e.getMessage());
+            vertx.close().await();
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("watchdog stopping");
+            vertx.close().await();
+            stopped.countDown();
+        }));
+        stopped.await();
+        return 0;
+    }
+}

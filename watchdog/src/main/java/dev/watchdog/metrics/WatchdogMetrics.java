@@ -1,0 +1,123 @@
+package dev.watchdog.metrics;
+
+import dev.watchdog.evaluation.Outcome;
+import dev.watchdog.evaluation.RuleState;
+import dev.watchdog.release.Release;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.Collection;
+
+/**
+ * The watchdog's own metrics (prefix {@code watchdog_}). Per-release series are removed when the
+ * release ends, so that label sets stay bounded by the number of open releases.
+ */
+public final class WatchdogMetrics {
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+
+    private final Gauge releases = Gauge.builder().name("watchdog_releases")
+            .help("Open releases by state").labelNames("state").register(registry);
+    private final Counter releasesEnded = Counter.builder().name("watchdog_releases_ended_total")
+            .help("Releases that left the watch, by final state").labelNames("state").register(registry);
+    private final Gauge ruleValue = Gauge.builder().name("watchdog_rule_value")
+            .help("Last measured value of a rule for a release (the worst series)")
+            .labelNames("release", "service", "environment", "rule").register(registry);
+    private final Gauge ruleOutcome = Gauge.builder().name("watchdog_rule_outcome")
+            .help("1 for the current outcome of a rule for a release, 0 for the others")
+            .labelNames("release", "service", "environment", "rule", "outcome").register(registry);
+    private final Counter evaluations = Counter.builder().name("watchdog_evaluations_total")
+            .help("Evaluation ticks completed").register(registry);
+    private final Histogram evaluationDuration = Histogram.builder().name("watchdog_evaluation_duration_seconds")
+            .help("Time to evaluate every open release in one tick").classicOnly().register(registry);
+    private final Gauge lastSuccess = Gauge.builder().name("watchdog_last_successful_evaluation_timestamp_seconds")
+            .help("When a tick last completed with every query answered (for a dead man's switch)").register(registry);
+    private final Counter queries = Counter.builder().name("watchdog_prometheus_queries_total")
+            .help("Queries sent to Prometheus by outcome").labelNames("outcome").register(registry);
+    private final Histogram queryDuration = Histogram.builder().name("watchdog_prometheus_query_duration_seconds")
+            .help("Prometheus query latency").classicOnly().register(registry);
+    private final Counter rollbacks = Counter.builder().name("watchdog_rollbacks_total")
+            .help("Rollbacks by outcome (requested, succeeded, failed)").labelNames("outcome").register(registry);
+    private final Counter webhookAttempts = Counter.builder().name("watchdog_webhook_attempts_total")
+            .help("Outbound webhook attempts by kind and outcome").labelNames("kind", "outcome").register(registry);
+
+    public WatchdogMetrics() {
+        JvmMetrics.builder().register(registry);
+        for (Release.State state : Release.State.values()) {
+            if (state.open()) {
+                releases.labelValues(state.label()).set(0);
+            }
+        }
+    }
+
+    /** Sets the open-release gauge from the releases now open. */
+    public void openReleases(Collection<Release> open) {
+        for (Release.State state : Release.State.values()) {
+            if (state.open()) {
+                releases.labelValues(state.label()).set(open.stream().filter(r -> r.state() == state).count());
+            }
+        }
+    }
+
+    public void ended(Release release) {
+        releasesEnded.labelValues(release.state().label()).inc();
+        ruleValue.removeIf(labels -> labels.get(0).equals(release.id()));
+        ruleOutcome.removeIf(labels -> labels.get(0).equals(release.id()));
+    }
+
+    public void rule(Release release, RuleState state) {
+        String[] labels = {release.id(), release.service(), release.environment(), state.rule()};
+        if (state.value() == null) {
+            ruleValue.remove(labels);
+        } else {
+            ruleValue.labelValues(labels).set(state.value());
+        }
+        for (Outcome outcome : Outcome.values()) {
+            ruleOutcome.labelValues(release.id(), release.service(), release.environment(), state.rule(), outcome.label())
+                    .set(outcome == state.outcome() ? 1 : 0);
+        }
+    }
+
+    public void evaluated(double seconds, boolean allAnswered, Instant at) {
+        evaluations.inc();
+        evaluationDuration.observe(seconds);
+        if (allAnswered) {
+            lastSuccess.set(at.toEpochMilli() / 1000.0);
+        }
+    }
+
+    public void query(String outcome, double seconds) {
+        queries.labelValues(outcome).inc();
+        queryDuration.observe(seconds);
+    }
+
+    public void rollback(String outcome) {
+        rollbacks.labelValues(outcome).inc();
+    }
+
+    public void webhookAttempt(String kind, String outcome) {
+        webhookAttempts.labelValues(kind, outcome).inc();
+    }
+
+    /** The exposition text, as {@code /metrics} serves it. */
+    public String scrape() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            PrometheusTextFormatWriter.create().write(out, registry.scrape());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    public String contentType() {
+        return PrometheusTextFormatWriter.CONTENT_TYPE;
+    }
+}

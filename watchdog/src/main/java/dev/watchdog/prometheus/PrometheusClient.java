@@ -1,0 +1,142 @@
+package dev.watchdog.prometheus;
+
+import dev.watchdog.config.Durations;
+import dev.watchdog.config.WatchdogConfig;
+import dev.watchdog.evaluation.Series;
+import dev.watchdog.metrics.WatchdogMetrics;
+import dev.watchdog.prometheus.QueryException.Kind;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.net.ConnectException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+
+/** Instant queries over the Prometheus HTTP API ({@code GET /api/v1/query}). */
+public final class PrometheusClient {
+
+    private final WebClient http;
+    private final WatchdogConfig.Prometheus config;
+    private final WatchdogMetrics metrics;
+    private final Limiter limiter;
+
+    public PrometheusClient(Vertx vertx, WatchdogConfig.Prometheus config, WatchdogMetrics metrics) {
+        this.http = WebClient.create(vertx);
+        this.config = config;
+        this.metrics = metrics;
+        this.limiter = new Limiter(config.maxConcurrency());
+    }
+
+    /** Evaluates {@code promql} at {@code time}; fails with {@link QueryException}. At most maxConcurrency run at once. */
+    public Future<List<Series>> query(String promql, Instant time) {
+        return limiter.submit(() -> send(promql, time));
+    }
+
+    /** A batch for one tick: identical queries at that tick's time are sent once. */
+    public Batch batch(Instant time) {
+        return new Batch(time);
+    }
+
+    private Future<List<Series>> send(String promql, Instant time) {
+        long started = System.nanoTime();
+        HttpRequest<Buffer> request = http.getAbs(config.url() + "/api/v1/query")
+                .addQueryParam("query", promql)
+                .addQueryParam("time", String.valueOf(time.toEpochMilli() / 1000.0))
+                .addQueryParam("timeout", Durations.format(config.timeout()))
+                .timeout(config.timeout().toMillis());
+        config.headers().forEach((name, value) -> request.putHeader(name, value.value()));
+        return request.send()
+                .recover(e -> Future.failedFuture(networkError(e)))
+                .compose(PrometheusClient::parse)
+                .andThen(ar -> metrics.query(ar.succeeded() ? "success" : ((QueryException) ar.cause()).kind().label(),
+                        (System.nanoTime() - started) / 1e9));
+    }
+
+    private static QueryException networkError(Throwable e) {
+        if (e instanceof TimeoutException || e.getClass().getSimpleName().contains("Timeout")) {
+            return new QueryException(Kind.TIMEOUT, null, "no answer from Prometheus in time");
+        }
+        String why = e instanceof ConnectException ? "cannot connect to Prometheus" : "connection to Prometheus failed";
+        return new QueryException(Kind.NETWORK, null, why + ": " + e.getMessage());
+    }
+
+    static Future<List<Series>> parse(HttpResponse<Buffer> response) {
+        JsonObject body;
+        try {
+            body = response.bodyAsJsonObject();
+        } catch (DecodeException | ClassCastException e) {
+            body = null;
+        }
+        if (body == null || body.getString("status") == null) {
+            return Future.failedFuture(new QueryException(Kind.BAD_RESPONSE, null,
+                    "HTTP " + response.statusCode() + " without a Prometheus API body"));
+        }
+        if (!"success".equals(body.getString("status"))) {
+            return Future.failedFuture(new QueryException(Kind.API, body.getString("errorType"),
+                    body.getString("errorType") + ": " + body.getString("error")));
+        }
+        try {
+            return Future.succeededFuture(series(body.getJsonObject("data")));
+        } catch (RuntimeException e) {
+            return Future.failedFuture(new QueryException(Kind.BAD_RESPONSE, null, e.getMessage()));
+        }
+    }
+
+    private static List<Series> series(JsonObject data) {
+        String type = data.getString("resultType");
+        if ("scalar".equals(type)) {
+            return List.of(new Series(Map.of(), value(data.getJsonArray("result"))));
+        }
+        if (!"vector".equals(type)) {
+            throw new IllegalArgumentException("the query returned a " + type + "; rules need an instant vector or a scalar");
+        }
+        List<Series> out = new ArrayList<>();
+        for (Object item : data.getJsonArray("result")) {
+            JsonObject sample = (JsonObject) item;
+            Map<String, String> labels = new HashMap<>();
+            sample.getJsonObject("metric", new JsonObject()).forEach(e -> labels.put(e.getKey(), String.valueOf(e.getValue())));
+            out.add(new Series(labels, value(sample.getJsonArray("value"))));
+        }
+        return out;
+    }
+
+    /** Prometheus writes values as strings, including {@code NaN}, {@code +Inf} and {@code -Inf}. */
+    static double value(JsonArray pair) {
+        String text = pair.getString(1);
+        return switch (text) {
+            case "+Inf", "Inf" -> Double.POSITIVE_INFINITY;
+            case "-Inf" -> Double.NEGATIVE_INFINITY;
+            case "NaN" -> Double.NaN;
+            default -> Double.parseDouble(text);
+        };
+    }
+
+    /** The queries of one tick, each distinct one sent once. Use from one context only. */
+    public final class Batch {
+        private final Instant time;
+        private final Map<String, Future<List<Series>>> sent = new HashMap<>();
+
+        private Batch(Instant time) {
+            this.time = time;
+        }
+
+        public Future<List<Series>> query(String promql) {
+            return sent.computeIfAbsent(promql, q -> PrometheusClient.this.query(q, time));
+        }
+
+        /** How many distinct queries were sent. */
+        public int size() {
+            return sent.size();
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.watchdog.prometheus;
+
+import java.util.Locale;
+
+/** A query that gave no usable answer. The kind keeps Prometheus's own errors apart from the network's. */
+public final class QueryException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /** What went wrong. */
+    public enum Kind {
+        /** Prometheus answered with {@code status: error}; {@link #errorType()} says which. */
+        API,
+        /** No answer in time. */
+        TIMEOUT,
+        /** No connection, or it broke. */
+        NETWORK,
+        /** An answer that is not the Prometheus API's. */
+        BAD_RESPONSE;
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private final Kind kind;
+    private final String errorType;
+
+    public QueryException(Kind kind, String errorType, String message) {
+        super(message);
+        this.kind = kind;
+        this.errorType = errorType;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** Prometheus's {@code errorType} (bad_data, execution, timeout, canceled, internal) for API errors. */
+    public String errorType() {
+        return errorType;
+    }
+}

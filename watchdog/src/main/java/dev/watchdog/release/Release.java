@@ -1,0 +1,101 @@
+package dev.watchdog.release;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+
+/** A release window: what was deployed, how long it is watched, and where it stands. */
+public record Release(
+        String id,
+        String service,
+        String version,
+        String previousVersion,
+        String environment,
+        Map<String, String> labels,
+        Duration window,
+        Duration bake,
+        String policy,
+        String rollbackTarget,
+        State state,
+        Verdict verdict,
+        Instant startedAt,
+        Instant bakeUntil,
+        Instant windowUntil,
+        Instant endedAt,
+        String supersededBy,
+        RollbackRecord rollback) {
+
+    public Release {
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+    }
+
+    /** The states of the contract; only watching and degraded are evaluated. */
+    public enum State {
+        WATCHING, DEGRADED, ROLLING_BACK, ROLLED_BACK, ROLLBACK_FAILED, PASSED, CANCELLED;
+
+        public boolean watched() {
+            return this == WATCHING || this == DEGRADED;
+        }
+
+        /** Still the daemon's business: watched, or a rollback in flight. */
+        public boolean open() {
+            return watched() || this == ROLLING_BACK;
+        }
+
+        @JsonValue
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** The answer a deploy script waits for. */
+    public enum Verdict {
+        HEALTHY, ROLLED_BACK, FAILED;
+
+        @JsonValue
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** Whether a deploy script waiting for a verdict can stop waiting. */
+    public boolean judged() {
+        return verdict != null || !state.open();
+    }
+
+    /** The values rule templates may use: labels, then the release's own fields, which win. */
+    public Map<String, String> templateValues() {
+        Map<String, String> values = new java.util.HashMap<>(labels);
+        values.put("service", service);
+        values.put("version", version);
+        values.put("environment", environment);
+        if (previousVersion != null) {
+            values.put("previous_version", previousVersion);
+        }
+        return values;
+    }
+
+    public Release withState(State newState, Instant now) {
+        return new Release(id, service, version, previousVersion, environment, labels, window, bake, policy,
+                rollbackTarget, newState, verdict, startedAt, bakeUntil, windowUntil,
+                newState.open() ? null : now, supersededBy, rollback);
+    }
+
+    public Release withVerdict(Verdict newVerdict) {
+        return new Release(id, service, version, previousVersion, environment, labels, window, bake, policy,
+                rollbackTarget, state, newVerdict, startedAt, bakeUntil, windowUntil, endedAt, supersededBy,
+                rollback);
+    }
+
+    public Release supersededBy(String newer, Instant now) {
+        return new Release(id, service, version, previousVersion, environment, labels, window, bake, policy,
+                rollbackTarget, State.CANCELLED, verdict, startedAt, bakeUntil, windowUntil, now, newer, rollback);
+    }
+
+    public Release withRollback(RollbackRecord record) {
+        return new Release(id, service, version, previousVersion, environment, labels, window, bake, policy,
+                rollbackTarget, state, verdict, startedAt, bakeUntil, windowUntil, endedAt, supersededBy, record);
+    }
+}

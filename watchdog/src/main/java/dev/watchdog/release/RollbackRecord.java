@@ -1,0 +1,33 @@
+package dev.watchdog.release;
+
+import java.time.Instant;
+
+/**
+ * A release's one rollback: requested (and stored) before the webhook is called, answered after.
+ * Its key is sent as {@code Idempotency-Key} on every attempt, before and after a restart.
+ */
+public record RollbackRecord(
+        String key,
+        Reason reason,
+        String triggeredBy,
+        Instant requestedAt,
+        Instant answeredAt,
+        Boolean succeeded,
+        int attempts,
+        String lastError) {
+
+    /** Why the rollback was asked for. */
+    public record Reason(String rule, String severity, Double value, String threshold) {}
+
+    public static RollbackRecord requested(String releaseId, Reason reason, String triggeredBy, Instant now) {
+        return new RollbackRecord(releaseId + ":rollback", reason, triggeredBy, now, null, null, 0, null);
+    }
+
+    public boolean answered() {
+        return answeredAt != null;
+    }
+
+    public RollbackRecord answered(boolean ok, int attemptCount, String error, Instant now) {
+        return new RollbackRecord(key, reason, triggeredBy, requestedAt, now, ok, attemptCount, error);
+    }
+}
