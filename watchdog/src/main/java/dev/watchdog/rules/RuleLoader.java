@@ -33,7 +33,7 @@ public final class RuleLoader {
 
     private final List<Problem> problems = new ArrayList<>();
     private final List<Rule> rules = new ArrayList<>();
-    private final Map<String, Rule> byName = new HashMap<>();
+    private final Map<String, String> firstPlace = new HashMap<>();
     private String file;
 
     private RuleLoader() {}
@@ -50,6 +50,12 @@ public final class RuleLoader {
 
     private void read(Path path) {
         file = path.toString();
+        int first = problems.size();
+        parse(path);
+        problems.subList(first, problems.size()).sort(java.util.Comparator.comparingInt(Problem::line));
+    }
+
+    private void parse(Path path) {
         try {
             List<Integer> duplicates = new ArrayList<>();
             YamlNode root = YamlNode.parse(Files.readString(path, StandardCharsets.UTF_8), duplicates);
@@ -104,17 +110,17 @@ public final class RuleLoader {
         if (!m.entries().containsKey("p0") && !m.entries().containsKey("p1")) {
             problem(m.line(), name, "a rule needs p0, p1 or both");
         }
-        if (name == null || problems.size() > before) {
+        if (name == null) {
             return;
         }
-        Rule rule = new Rule(name, group, signal, expr, unit, p1, p0, forDuration, after, noData, guard,
-                annotations, interval, file, m.line());
-        Rule earlier = byName.putIfAbsent(name, rule);
+        String earlier = firstPlace.putIfAbsent(name, file + ":" + m.line());
         if (earlier != null) {
-            problem(m.line(), name, "duplicate rule name (first at " + earlier.file() + ":" + earlier.line() + ")");
-            return;
+            problem(m.line(), name, "duplicate rule name (first at " + earlier + ")");
         }
-        rules.add(rule);
+        if (problems.size() == before) {
+            rules.add(new Rule(name, group, signal, expr, unit, p1, p0, forDuration, after, noData, guard,
+                    annotations, interval, file, m.line()));
+        }
     }
 
     private Map<String, String> annotations(Mapping rule, String name) {

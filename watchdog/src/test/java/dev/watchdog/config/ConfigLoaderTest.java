@@ -1,0 +1,117 @@
+package dev.watchdog.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    static final String TOKEN = "s3cr3t-deployer-token";
+    static final String ROLLBACK_SECRET = "whsec_c2VjcmV0LXJvbGxiYWNr";
+
+    @TempDir
+    Path dir;
+
+    ConfigLoader loader = new ConfigLoader(Map.of("DEPLOYER", TOKEN, "AUTH", "Bearer hosted-prom-key")::get);
+
+    String full(Path secretFile) {
+        return """
+                prometheus:
+                  url: http://localhost:9090/
+                  timeout: 5s
+                  headers: {Authorization: "${env:AUTH}"}
+                evaluation: {interval: 15s}
+                rules: [rules/*.yml]
+                storage: {path: data/}
+                server:
+                  listen: 127.0.0.1:8080
+                  tokens:
+                    - {name: ci, role: deployer, token: "${env:DEPLOYER}"}
+                    - {name: oncall, role: oncall, token: "${file:%s}"}
+                rollback:
+                  default:
+                    webhook:
+                      url: https://deployer.example/rollback
+                      secret: %s
+                      retry: {attempts: 3, initial: 200ms, max: 2s}
+                """.formatted(secretFile, ROLLBACK_SECRET);
+    }
+
+    @Test
+    @DisplayName("a full config loads, with ${env:} and ${file:} resolved and defaults filled")
+    void loads() throws Exception {
+        Path secret = Files.writeString(dir.resolve("oncall"), "oncall-token\n");
+        WatchdogConfig c = loader.parse(full(secret), "watchdog.yml");
+        assertEquals("http://localhost:9090", c.prometheus().url());
+        assertEquals(Duration.ofSeconds(5), c.prometheus().timeout());
+        assertEquals("Bearer hosted-prom-key", c.prometheus().headers().get("Authorization").value());
+        assertEquals(TOKEN, c.server().tokens().get(0).token().value());
+        assertEquals("oncall-token", c.server().tokens().get(1).token().value());
+        assertEquals(Role.ONCALL, c.server().tokens().get(1).role());
+        assertEquals(8080, c.server().port());
+        assertEquals(3, c.rollback().get("default").webhook().retry().attempts());
+        assertEquals(Duration.ofSeconds(10), c.rollback().get("default").webhook().timeout());
+        assertEquals(8, c.prometheus().maxConcurrency());
+    }
+
+    @Test
+    @DisplayName("secrets are masked when the config is printed, and in every record's toString")
+    void secretsMasked() throws Exception {
+        Path secret = Files.writeString(dir.resolve("oncall"), "oncall-token\n");
+        WatchdogConfig c = loader.parse(full(secret), "watchdog.yml");
+        for (String shown : new String[] {loader.print(c), c.toString()}) {
+            assertFalse(shown.contains(TOKEN), shown);
+            assertFalse(shown.contains("oncall-token"), shown);
+            assertFalse(shown.contains(ROLLBACK_SECRET), shown);
+            assertFalse(shown.contains("hosted-prom-key"), shown);
+            assertTrue(shown.contains(Secret.MASK), shown);
+        }
+        assertTrue(loader.print(c).contains("interval: \"15s\""), loader.print(c));
+    }
+
+    @Test
+    @DisplayName("an unknown key is rejected with its path and line")
+    void unknownKey() {
+        ConfigException e = assertThrows(ConfigException.class, () -> loader.parse("""
+                prometheus: {url: http://p:9090}
+                server:
+                  tokens:
+                    - {name: ci, role: viewer, token: x, scope: all}
+                """, "watchdog.yml"));
+        assertEquals("watchdog.yml: unknown key 'server.tokens[0].scope' (line 4)", e.getMessage());
+    }
+
+    @Test
+    @DisplayName("bad values name the path, and never repeat a secret")
+    void badValues() {
+        assertEquals("watchdog.yml: evaluation.interval: 'soon' is not a duration (expected Prometheus notation such as 30s, 5m, 1h30m) (line 2)",
+                assertThrows(ConfigException.class, () -> loader.parse(
+                        "prometheus: {url: http://p:9090}\nevaluation: {interval: soon}\n", "watchdog.yml")).getMessage());
+        assertTrue(assertThrows(ConfigException.class, () -> loader.parse(
+                "prometheus: {url: http://p:9090}\nserver: {tokens: [{name: ci, role: root, token: x}]}\n", "w.yml"))
+                .getMessage().contains("unknown role 'root'"));
+        String missing = assertThrows(ConfigException.class, () -> loader.parse(
+                "prometheus: {url: \"${env:NOPE}\"}\n", "w.yml")).getMessage();
+        assertEquals("w.yml: prometheus.url: environment variable NOPE is not set (line 1)", missing);
+        String badUrl = assertThrows(ConfigException.class, () -> loader.parse(
+                "prometheus: {url: \"http://host/a b?token=" + TOKEN + "\"}\n", "w.yml")).getMessage();
+        assertFalse(badUrl.contains(TOKEN), badUrl);
+        assertTrue(badUrl.contains("url is not a valid URL"), badUrl);
+    }
+
+    @Test
+    @DisplayName("prometheus.url is required")
+    void required() {
+        assertTrue(assertThrows(ConfigException.class, () -> loader.parse("evaluation: {interval: 15s}\n", "w.yml"))
+                .getMessage().contains("prometheus"));
+    }
+}

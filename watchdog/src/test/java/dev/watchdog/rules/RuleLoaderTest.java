@@ -1,0 +1,154 @@
+package dev.watchdog.rules;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.watchdog.cli.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RuleLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    static final String GOOD = """
+            groups:
+              - name: golden-signals
+                interval: 30s
+                rules:
+                  - name: error-rate
+                    signal: errors
+                    expr: sum(rate(x{service="{{service}}",status=~"5.."}[5m])) / sum(rate(x{service="{{service}}"}[5m]))
+                    unit: ratio
+                    p1: "> 0.01"
+                    p0: "> 0.05"
+                    for: 1m
+                    after: 5m
+                    noData: ok
+                    guard: sum(rate(x{service="{{service}}"}[5m])) > 1
+                    annotations:
+                      summary: 5xx ratio
+                      runbook: https://runbooks.example/error-rate
+            """;
+
+    static final String BAD = """
+            groups:
+              - name: broken
+                rules:
+                  - name: Error_Rate
+                    signal: errors
+                    expr: sum(x)
+                    p1: "> 0.01"
+                  - name: latency
+                    signal: speed
+                    expr: histogram_quantile(0.95, x{service={{service}}})
+                    p0: "above 2"
+                    for: 1 minute
+                    severity: high
+                  - name: no-threshold
+                    signal: traffic
+                    expr: sum(x)
+                  - name: latency
+                    signal: latency
+                    expr: sum(y)
+                    p1: "> 1"
+            """;
+
+    @Test
+    @DisplayName("a well-formed rule file loads with every field")
+    void loads() throws Exception {
+        Rule rule = RuleLoader.load(List.of(write("good.yml", GOOD))).rules().get(0);
+        assertEquals("error-rate", rule.name());
+        assertEquals("golden-signals", rule.group());
+        assertEquals(Rule.Signal.ERRORS, rule.signal());
+        assertEquals("> 0.05", rule.p0().orElseThrow().text());
+        assertEquals(java.time.Duration.ofMinutes(1), rule.forDuration());
+        assertEquals(java.time.Duration.ofMinutes(5), rule.after());
+        assertEquals(Rule.NoData.OK, rule.noData());
+        assertEquals(java.time.Duration.ofSeconds(30), rule.interval().orElseThrow());
+        assertEquals("https://runbooks.example/error-rate", rule.annotations().get("runbook"));
+        assertEquals(5, rule.line(), "the line where the rule's entry starts");
+    }
+
+    @Test
+    @DisplayName("watchdog check reports every problem with file, line and rule, and exits 1")
+    void checkReportsEverything() throws Exception {
+        Path bad = write("bad.yml", BAD);
+        Result result = check(bad.toString());
+        assertEquals(1, result.code);
+        String out = result.out;
+        assertTrue(out.contains(bad + ":4: rule Error_Rate: name must match [a-z0-9-]+"), out);
+        assertTrue(out.contains(bad + ":9: rule latency: signal: 'speed' is not one of latency, traffic, errors"), out);
+        assertTrue(out.contains(bad + ":10: rule latency: expr: placeholder {{service}} stands outside a string literal"), out);
+        assertTrue(out.contains(bad + ":11: rule latency: p0: 'above 2' is not a threshold"), out);
+        assertTrue(out.contains(bad + ":12: rule latency: for: '1 minute' is not a duration"), out);
+        assertTrue(out.contains(bad + ":13: rule latency: unknown key 'severity'"), out);
+        assertTrue(out.contains(bad + ":14: rule no-threshold: a rule needs p0, p1 or both"), out);
+        assertTrue(out.contains(bad + ":17: rule latency: duplicate rule name (first at"), out);
+        assertTrue(out.contains("8 problem(s)"), out);
+    }
+
+    @Test
+    @DisplayName("watchdog check exits 0 on clean files and names what it read")
+    void checkClean() throws Exception {
+        Result result = check(write("good.yml", GOOD).toString());
+        assertEquals(0, result.code, result.out);
+        assertTrue(result.out.contains("OK: 1 rules in 1 files"), result.out);
+    }
+
+    @Test
+    @DisplayName("YAML syntax errors and unknown top-level keys are reported with their line")
+    void syntax() throws Exception {
+        Path broken = write("broken.yml", "groups:\n  - name: x\n    rules: [\n");
+        Path extra = write("extra.yml", "groups: []\nrule_files: []\n");
+        Result result = check(broken.toString(), extra.toString());
+        assertEquals(1, result.code);
+        assertTrue(result.out.contains(broken + ":") && result.out.contains("not valid YAML"), result.out);
+        assertTrue(result.out.contains(extra + ":2: unknown key 'rule_files'"), result.out);
+    }
+
+    @Test
+    @DisplayName("duplicate rule names across files name the first place")
+    void duplicatesAcrossFiles() throws Exception {
+        Path a = write("a.yml", GOOD);
+        Path b = write("b.yml", GOOD);
+        Result result = check(a.toString(), b.toString());
+        assertEquals(1, result.code);
+        assertTrue(result.out.contains(b + ":5: rule error-rate: duplicate rule name (first at " + a + ":5)"), result.out);
+    }
+
+    private Path write(String name, String text) throws Exception {
+        Path file = dir.resolve(name);
+        Files.writeString(file, text);
+        return file;
+    }
+
+    record Result(int code, String out) {}
+
+    static Result check(String... files) {
+        String[] args = new String[files.length + 1];
+        args[0] = "check";
+        System.arraycopy(files, 0, args, 1, files.length);
+        return run(args);
+    }
+
+    static synchronized Result run(String... args) {
+        PrintStream original = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            int code = Main.execute(args);
+            return new Result(code, out.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(original);
+        }
+    }
+}

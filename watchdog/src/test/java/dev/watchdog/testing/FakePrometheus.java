@@ -1,0 +1,101 @@
+package dev.watchdog.testing;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/** A stand-in for Prometheus's {@code /api/v1/query}: answers from a function of the query, records what it was asked. */
+public final class FakePrometheus {
+
+    /** One canned answer: HTTP status and body, possibly after a delay. */
+    public record Answer(int status, String body, long delayMillis) {}
+
+    public final List<String> queries = new CopyOnWriteArrayList<>();
+    public final AtomicInteger inFlight = new AtomicInteger();
+    public final AtomicInteger maxInFlight = new AtomicInteger();
+    private final Map<String, Answer> byQuery = new ConcurrentHashMap<>();
+    private volatile Function<String, Answer> fallback = q -> vector(Map.of(), "1");
+    private final Vertx vertx;
+    private HttpServer server;
+
+    public FakePrometheus(Vertx vertx) {
+        this.vertx = vertx;
+    }
+
+    public FakePrometheus start() {
+        server = vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1").await();
+        return this;
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + server.actualPort();
+    }
+
+    /** Answers queries that contain {@code fragment} with {@code answer}. */
+    public void answer(String fragment, Answer answer) {
+        byQuery.put(fragment, answer);
+    }
+
+    /** Answers every other query with {@code answer}. */
+    public void otherwise(Function<String, Answer> answer) {
+        fallback = answer;
+    }
+
+    public void close() {
+        server.close().await();
+    }
+
+    public static Answer vector(Map<String, String> labels, String... values) {
+        JsonArray result = new JsonArray();
+        for (int i = 0; i < values.length; i++) {
+            JsonObject metric = new JsonObject();
+            labels.forEach(metric::put);
+            if (values.length > 1) {
+                metric.put("pod", "p" + i);
+            }
+            result.add(new JsonObject().put("metric", metric).put("value", new JsonArray().add(1.7e9).add(values[i])));
+        }
+        return ok(new JsonObject().put("resultType", "vector").put("result", result));
+    }
+
+    public static Answer value(String value) {
+        return vector(Map.of(), value);
+    }
+
+    public static Answer empty() {
+        return vector(Map.of());
+    }
+
+    public static Answer ok(JsonObject data) {
+        return new Answer(200, new JsonObject().put("status", "success").put("data", data).encode(), 0);
+    }
+
+    public static Answer error(int status, String type, String message) {
+        return new Answer(status, new JsonObject().put("status", "error").put("errorType", type).put("error", message).encode(), 0);
+    }
+
+    private void handle(HttpServerRequest request) {
+        String query = request.getParam("query");
+        queries.add(query);
+        Answer answer = byQuery.entrySet().stream().filter(e -> query.contains(e.getKey()))
+                .map(Map.Entry::getValue).findFirst().orElseGet(() -> fallback.apply(query));
+        maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+        Runnable reply = () -> {
+            inFlight.decrementAndGet();
+            request.response().setStatusCode(answer.status()).putHeader("Content-Type", "application/json").end(answer.body());
+        };
+        if (answer.delayMillis() > 0) {
+            vertx.setTimer(answer.delayMillis(), t -> reply.run());
+        } else {
+            reply.run();
+        }
+    }
+}

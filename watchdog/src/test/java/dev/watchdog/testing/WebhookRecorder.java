@@ -1,0 +1,83 @@
+package dev.watchdog.testing;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** Records every request it gets and answers from a queue of statuses (200 once the queue is empty). */
+public final class WebhookRecorder {
+
+    /** A request as it arrived. */
+    public record Call(Instant at, String path, MultiMap headers, String body) {
+        public String header(String name) {
+            return headers.get(name);
+        }
+    }
+
+    /** An answer: status, extra headers; {@code hang} never answers. */
+    public record Reply(int status, Map<String, String> headers, boolean hangs) {
+        public static Reply status(int status) {
+            return new Reply(status, Map.of(), false);
+        }
+
+        public static Reply hanging() {
+            return new Reply(0, Map.of(), true);
+        }
+    }
+
+    public final List<Call> calls = new CopyOnWriteArrayList<>();
+    private final Queue<Reply> replies = new ConcurrentLinkedQueue<>();
+    private volatile Reply otherwise = Reply.status(200);
+    private final Vertx vertx;
+    private HttpServer server;
+
+    public WebhookRecorder(Vertx vertx) {
+        this.vertx = vertx;
+    }
+
+    public WebhookRecorder start() {
+        server = vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1").await();
+        return this;
+    }
+
+    public String url(String path) {
+        return "http://127.0.0.1:" + server.actualPort() + path;
+    }
+
+    /** The next calls get these answers, in order. */
+    public WebhookRecorder reply(Reply... next) {
+        replies.addAll(List.of(next));
+        return this;
+    }
+
+    /** Calls after the queue is used up get this answer. */
+    public WebhookRecorder otherwise(Reply reply) {
+        otherwise = reply;
+        return this;
+    }
+
+    public void close() {
+        server.close().await();
+    }
+
+    private void handle(HttpServerRequest request) {
+        request.body().onSuccess(body -> {
+            calls.add(new Call(Instant.now(), request.path(), MultiMap.caseInsensitiveMultiMap().addAll(request.headers()),
+                    body.toString()));
+            Reply reply = replies.poll();
+            Reply answer = reply == null ? otherwise : reply;
+            if (answer.hangs()) {
+                return;
+            }
+            answer.headers().forEach(request.response()::putHeader);
+            request.response().setStatusCode(answer.status()).end();
+        });
+    }
+}
