@@ -16,6 +16,7 @@ import dev.watchdog.rules.RuleSet;
 import dev.watchdog.store.SqliteStore;
 import dev.watchdog.store.Store;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import java.nio.file.Path;
@@ -106,9 +107,12 @@ public final class Watchdog extends VerticleBase {
                 rules.variables());
     }
 
-    /** Evaluates once at the clock's now: for tests that move the clock themselves. */
+    /** Evaluates once at the clock's now, on the daemon's own context: for tests that move the clock. */
     public Future<Void> tick() {
-        return evaluator.tick();
+        // A promise carries the result back across contexts; the tick itself must run on ours.
+        Promise<Void> done = Promise.promise();
+        context.runOnContext(x -> evaluator.tick().onComplete(done));
+        return done.future();
     }
 
     /** A tick, then the next one an interval after this one began: a slow tick delays, never piles up. */

@@ -1,0 +1,167 @@
+package dev.watchdog.prometheus;
+
+import static dev.watchdog.testing.FakePrometheus.error;
+import static dev.watchdog.testing.FakePrometheus.ok;
+import static dev.watchdog.testing.FakePrometheus.value;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.watchdog.config.WatchdogConfig;
+import dev.watchdog.evaluation.Series;
+import dev.watchdog.metrics.WatchdogMetrics;
+import dev.watchdog.testing.FakePrometheus;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class PrometheusClientTest {
+
+    static Vertx vertx;
+    static FakePrometheus prometheus;
+    static final Instant NOW = Instant.parse("2026-11-21T10:00:00Z");
+    final WatchdogMetrics metrics = new WatchdogMetrics();
+
+    @BeforeAll
+    static void start() {
+        vertx = Vertx.vertx();
+        prometheus = new FakePrometheus(vertx).start();
+    }
+
+    @AfterAll
+    static void stop() {
+        prometheus.close();
+        vertx.close().await();
+    }
+
+    PrometheusClient client(int maxConcurrency, Duration timeout) {
+        return new PrometheusClient(vertx,
+                new WatchdogConfig.Prometheus(prometheus.url(), timeout, Map.of(), maxConcurrency), metrics);
+    }
+
+    List<Series> query(String q) {
+        return client(4, Duration.ofSeconds(5)).query(q, NOW).await();
+    }
+
+    QueryException failure(String q, Duration timeout) {
+        return assertThrows(QueryException.class, () -> client(4, timeout).query(q, NOW).await());
+    }
+
+    @Test
+    @DisplayName("a vector comes back as series with labels; the query is sent with its time")
+    void vector() {
+        prometheus.answer("vector_q", FakePrometheus.vector(Map.of("job", "api"), "0.25", "0.5"));
+        List<Series> series = query("vector_q");
+        assertEquals(2, series.size());
+        assertEquals(0.25, series.get(0).value());
+        assertEquals("api", series.get(0).labels().get("job"));
+        assertTrue(prometheus.queries.contains("vector_q"));
+    }
+
+    @Test
+    @DisplayName("a scalar comes back as one series without labels")
+    void scalar() {
+        prometheus.answer("scalar_q", ok(new JsonObject().put("resultType", "scalar")
+                .put("result", new JsonArray().add(1.7e9).add("42"))));
+        assertEquals(List.of(new Series(Map.of(), 42)), query("scalar_q"));
+    }
+
+    @Test
+    @DisplayName("NaN, +Inf and -Inf, as Prometheus writes them, are read")
+    void specialValues() {
+        prometheus.answer("special_q", FakePrometheus.vector(Map.of(), "NaN", "+Inf", "-Inf"));
+        List<Series> series = query("special_q");
+        assertTrue(Double.isNaN(series.get(0).value()));
+        assertEquals(Double.POSITIVE_INFINITY, series.get(1).value());
+        assertEquals(Double.NEGATIVE_INFINITY, series.get(2).value());
+    }
+
+    @Test
+    @DisplayName("an empty result is no data, not an error")
+    void empty() {
+        prometheus.answer("empty_q", FakePrometheus.empty());
+        assertEquals(List.of(), query("empty_q"));
+    }
+
+    @Test
+    @DisplayName("Prometheus's own errors keep their errorType, apart from network errors")
+    void apiErrors() {
+        prometheus.answer("bad_q", error(400, "bad_data", "parse error at char 3"));
+        prometheus.answer("exec_q", error(422, "execution", "many-to-many matching not allowed"));
+        prometheus.answer("slow_q", error(503, "timeout", "query timed out in expression evaluation"));
+        QueryException bad = failure("bad_q", Duration.ofSeconds(5));
+        assertEquals(QueryException.Kind.API, bad.kind());
+        assertEquals("bad_data", bad.errorType());
+        assertEquals("bad_data: parse error at char 3", bad.getMessage());
+        assertEquals("execution", failure("exec_q", Duration.ofSeconds(5)).errorType());
+        assertEquals("timeout", failure("slow_q", Duration.ofSeconds(5)).errorType());
+    }
+
+    @Test
+    @DisplayName("a range vector, a non-API answer, a timeout and a refused connection are each told apart")
+    void otherFailures() {
+        prometheus.answer("matrix_q", ok(new JsonObject().put("resultType", "matrix").put("result", new JsonArray())));
+        prometheus.answer("proxy_q", new FakePrometheus.Answer(502, "<html>bad gateway</html>", 0));
+        prometheus.answer("hang_q", new FakePrometheus.Answer(200, "{}", 2_000));
+        assertEquals(QueryException.Kind.BAD_RESPONSE, failure("matrix_q", Duration.ofSeconds(5)).kind());
+        QueryException proxy = failure("proxy_q", Duration.ofSeconds(5));
+        assertEquals(QueryException.Kind.BAD_RESPONSE, proxy.kind());
+        assertEquals("HTTP 502 without a Prometheus API body", proxy.getMessage());
+        assertEquals(QueryException.Kind.TIMEOUT, failure("hang_q", Duration.ofMillis(200)).kind());
+        PrometheusClient nowhere = new PrometheusClient(vertx,
+                new WatchdogConfig.Prometheus("http://127.0.0.1:1", Duration.ofSeconds(2), Map.of(), 1), metrics);
+        QueryException refused = assertThrows(QueryException.class, () -> nowhere.query("up", NOW).await());
+        assertEquals(QueryException.Kind.NETWORK, refused.kind());
+        String text = metrics.scrape();
+        assertTrue(text.contains("watchdog_prometheus_queries_total{outcome=\"timeout\"} 1.0"), text);
+        assertTrue(text.contains("watchdog_prometheus_queries_total{outcome=\"network\"} 1.0"), text);
+    }
+
+    @Test
+    @DisplayName("identical queries in one batch are sent once; distinct ones each once")
+    void batchDeduplicates() {
+        prometheus.answer("dedup_", value("1"));
+        PrometheusClient.Batch batch = client(4, Duration.ofSeconds(5)).batch(NOW);
+        List<Future<List<Series>>> all = new ArrayList<>();
+        vertx.runOnContext(x -> {
+            for (int i = 0; i < 10; i++) {
+                all.add(batch.query("dedup_a"));
+                all.add(batch.query("dedup_b"));
+            }
+        });
+        dev.watchdog.testing.Poll.until(Duration.ofSeconds(5), "20 queries submitted", () -> all.size() == 20);
+        Future.all(all).await();
+        assertEquals(1, prometheus.queries.stream().filter("dedup_a"::equals).count());
+        assertEquals(1, prometheus.queries.stream().filter("dedup_b"::equals).count());
+    }
+
+    @Test
+    @DisplayName("no more than maxConcurrency queries are in flight at once")
+    void bounded() {
+        FakePrometheus own = new FakePrometheus(vertx).start();
+        own.answer("held_", new FakePrometheus.Answer(200, value("1").body(), 100));
+        PrometheusClient client = new PrometheusClient(vertx,
+                new WatchdogConfig.Prometheus(own.url(), Duration.ofSeconds(5), Map.of(), 3), metrics);
+        List<Future<List<Series>>> all = new ArrayList<>();
+        vertx.runOnContext(x -> {
+            for (int i = 0; i < 12; i++) {
+                all.add(client.query("held_" + i, NOW));
+            }
+        });
+        dev.watchdog.testing.Poll.until(Duration.ofSeconds(5), "12 queries submitted", () -> all.size() == 12);
+        Future.all(all).await();
+        assertEquals(3, own.maxInFlight.get());
+        assertEquals(12, own.queries.size());
+        own.close();
+    }
+}
