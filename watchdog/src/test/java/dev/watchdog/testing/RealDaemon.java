@@ -1,0 +1,138 @@
+package dev.watchdog.testing;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The built jar running as a real daemon on loopback, with one deployer token, and a client of its API. */
+public final class RealDaemon {
+
+    public static final String TOKEN = "real-daemon-deployer-token";
+
+    private final Path dir;
+    private final Path config;
+    private final Map<String, String> env;
+    private final String url;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private RealProcess process;
+
+    private RealDaemon(Path dir, Path config, Map<String, String> env, int port) {
+        this.dir = dir;
+        this.config = config;
+        this.env = env;
+        this.url = "http://127.0.0.1:" + port;
+    }
+
+    /**
+     * Writes a config and one rule file into {@code dir} and starts the daemon; returns once it is ready.
+     * Optional: rollbackSecret (null: unsigned webhooks).
+     */
+    public static RealDaemon start(Path dir, String prometheusUrl, String rollbackUrl, String rollbackSecret,
+                                   String interval, String rules) {
+        try {
+            Files.createDirectories(dir.resolve("rules"));
+            Files.writeString(dir.resolve("rules/rules.yml"), rules);
+            int port = RealProcess.freePort();
+            String secret = rollbackSecret == null ? "" : ", secret: \"${env:ROLLBACK_SECRET}\"";
+            Path config = Files.writeString(dir.resolve("watchdog.yml"), """
+                    prometheus: {url: "%s", timeout: 2s}
+                    evaluation: {interval: %s}
+                    rules: [rules/*.yml]
+                    storage: {path: data/}
+                    server:
+                      listen: 127.0.0.1:%d
+                      tokens: [{name: tests, role: deployer, token: "${env:DEPLOYER_TOKEN}"}]
+                    rollback:
+                      default:
+                        webhook: {url: "%s", timeout: 2s%s}
+                    """.formatted(prometheusUrl, interval, port, rollbackUrl, secret));
+            Map<String, String> env = rollbackSecret == null ? Map.of("DEPLOYER_TOKEN", TOKEN)
+                    : Map.of("DEPLOYER_TOKEN", TOKEN, "ROLLBACK_SECRET", rollbackSecret);
+            return new RealDaemon(dir, config, env, port).run();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private RealDaemon run() {
+        process = RealProcess.watchdog(List.of("run", "--config", config.toString()), env, dir.resolve("watchdog.log"));
+        Poll.until(Duration.ofSeconds(30), "the daemon to be ready", () -> status("/readyz") == 200);
+        return this;
+    }
+
+    /** SIGKILL, then a new process on the same config and store; returns once it is ready. */
+    public RealDaemon kill9AndRestart() {
+        process.kill9();
+        return run();
+    }
+
+    public void stop() {
+        process.stop();
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public String url() {
+        return url;
+    }
+
+    /** Registers a release; returns its id. */
+    public String register(JsonObject body) {
+        HttpResponse<String> response = send(request("/api/v1/releases").POST(HttpRequest.BodyPublishers.ofString(body.encode())));
+        if (response == null || response.statusCode() != 201) {
+            throw new AssertionError("registration failed: " + (response == null ? "refused" : response.body()));
+        }
+        return new JsonObject(response.body()).getString("id");
+    }
+
+    public JsonObject release(String id) {
+        return new JsonObject(get("/api/v1/releases/" + id));
+    }
+
+    /** The body of a GET, or "" while the daemon refuses connections. */
+    public String get(String path) {
+        HttpResponse<String> response = send(request(path).GET());
+        return response == null ? "" : response.body();
+    }
+
+    /** The status of a GET, or 0 while the daemon refuses connections. */
+    public int status(String path) {
+        HttpResponse<String> response = send(request(path).GET());
+        return response == null ? 0 : response.statusCode();
+    }
+
+    /** A sample's value from {@code /metrics} (an unlabelled series), or 0 if absent. */
+    public double metric(String name) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + " ([0-9.E+-]+)$").matcher(get("/metrics"));
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(url + path)).header("Authorization", "Bearer " + TOKEN)
+                .timeout(Duration.ofSeconds(10));
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}
