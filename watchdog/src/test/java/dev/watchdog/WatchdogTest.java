@@ -303,6 +303,25 @@ class WatchdogTest {
             assertEquals("watching", daemon.release(id).getString("state"));
             assertTrue(types(daemon.events(id)).containsAll(List.of("degraded", "recovered")));
             assertEquals(0, deployer.calls.size());
+            List<String> messages = daemon.events(id).stream().map(e -> ((JsonObject) e).getString("message")).toList();
+            assertTrue(messages.contains("error-rate is pending (value 0.02000, threshold > 0.01)"), messages.toString());
+            assertTrue(messages.contains("error-rate is ok (value 0.001000, threshold > 0.01)"), messages.toString());
+        }
+
+        @Test
+        @DisplayName("an event shows the threshold being approached: P0's while pending towards P0")
+        void thresholdShown() {
+            String id = daemon.register(registration("1.4.0")).getString("id");
+            daemon.tick();
+            prometheus.answer("error_ratio", value("0.02"));
+            tick(Duration.ofSeconds(15), 5);
+            prometheus.answer("error_ratio", value("0.07"));
+            tick(Duration.ofSeconds(15), 1);
+            JsonObject pending = daemon.events(id).stream().map(JsonObject.class::cast)
+                    .filter(e -> "pending".equals(e.getJsonObject("data", new JsonObject()).getString("outcome")))
+                    .reduce((a, b) -> b).orElseThrow();
+            assertEquals("error-rate is pending (value 0.07000, threshold > 0.05)", pending.getString("message"));
+            assertEquals(0.07, pending.getJsonObject("data").getDouble("value"));
         }
 
         @Test

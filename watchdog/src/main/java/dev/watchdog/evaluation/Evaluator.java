@@ -140,7 +140,8 @@ public final class Evaluator {
         }
         RuleState cause = all.values().stream().filter(s -> s.level() == Severity.P0)
                 .min(Comparator.comparing(RuleState::rule)).orElseThrow();
-        Reason reason = new Reason(cause.rule(), "P0", cause.value(), threshold(ruleSet, cause.rule(), Severity.P0));
+        String threshold = ruleSet.byName(cause.rule()).map(r -> Judge.thresholdOf(r, Severity.P0)).orElse("");
+        Reason reason = new Reason(cause.rule(), "P0", cause.value(), threshold);
         // The rollback is not awaited: its retries must not hold up the next tick.
         return saved.onSuccess(x -> rollbacks.request(next.release(), reason, "watchdog")).mapEmpty();
     }
@@ -155,14 +156,10 @@ public final class Evaluator {
         if (state.message() != null) {
             data.put("message", state.message());
         }
-        String threshold = threshold(ruleSet, state.rule(), state.level() == Severity.NONE ? Severity.P1 : state.level());
+        String threshold = ruleSet.byName(state.rule()).map(r -> Judge.thresholdFor(r, state.value())).orElse("");
         data.put("threshold", threshold);
-        String value = state.value() == null ? "" : " (value " + state.value() + ", threshold " + threshold + ")";
-        return Event.of(release, now, "outcome", state.rule() + " is " + state.outcome().label() + value, data);
-    }
-
-    private static String threshold(RuleSet ruleSet, String ruleName, Severity severity) {
-        return ruleSet.rules().stream().filter(r -> r.name().equals(ruleName)).findFirst()
-                .map(r -> Judge.thresholdOf(r, severity)).orElse("");
+        String detail = state.value() != null ? " (value " + String.format(java.util.Locale.ROOT, "%.4g", state.value())
+                + ", threshold " + threshold + ")" : state.message() != null ? " (" + state.message() + ")" : "";
+        return Event.of(release, now, "outcome", state.rule() + " is " + state.outcome().label() + detail, data);
     }
 }

@@ -96,9 +96,18 @@ public final class Judge {
         return rule.p1().map(t -> t.breachedBy(value)).orElse(false) ? Severity.P1 : Severity.NONE;
     }
 
-    /** The threshold a severity was judged against, as the rule file wrote it. */
+    /** The threshold a severity is judged against, as the rule file wrote it. */
     public static String thresholdOf(Rule rule, Severity severity) {
         return (severity == Severity.P0 ? rule.p0() : rule.p1()).map(Threshold::text).orElse("");
+    }
+
+    /** The threshold a value is judged against: the one it breaches, else the first it would. */
+    public static String thresholdFor(Rule rule, Double value) {
+        Severity breached = value == null ? Severity.NONE : severity(rule, value);
+        if (breached != Severity.NONE) {
+            return thresholdOf(rule, breached);
+        }
+        return rule.p1().or(rule::p0).map(Threshold::text).orElse("");
     }
 
     private static List<Series> finite(List<Series> series) {

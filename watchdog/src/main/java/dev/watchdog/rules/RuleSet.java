@@ -2,6 +2,7 @@ package dev.watchdog.rules;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -10,6 +11,10 @@ public record RuleSet(List<Rule> rules) {
 
     public RuleSet {
         rules = List.copyOf(rules);
+    }
+
+    public Optional<Rule> byName(String name) {
+        return rules.stream().filter(r -> r.name().equals(name)).findFirst();
     }
 
     /** Every template variable any rule's expr or guard uses. */
