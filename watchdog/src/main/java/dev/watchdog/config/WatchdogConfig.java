@@ -1,5 +1,6 @@
 package dev.watchdog.config;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -13,15 +14,27 @@ public record WatchdogConfig(
         List<String> rules,
         Storage storage,
         Server server,
+        Map<String, Receiver> receivers,
+        Map<String, Policy> escalation,
         Map<String, Rollback> rollback) {
 
     public WatchdogConfig {
         Objects.requireNonNull(prometheus, "prometheus is required");
-        evaluation = evaluation == null ? new Evaluation(null, null) : evaluation;
+        evaluation = evaluation == null ? new Evaluation(null, null, null) : evaluation;
         rules = rules == null ? List.of("rules/*.yml") : List.copyOf(rules);
         storage = storage == null ? new Storage(null) : storage;
         server = server == null ? new Server(null, null, null) : server;
+        receivers = receivers == null ? Map.of() : Map.copyOf(receivers);
+        escalation = escalation == null || escalation.isEmpty() ? Map.of("default", Policy.SILENT) : Map.copyOf(escalation);
         rollback = rollback == null ? Map.of() : Map.copyOf(rollback);
+        for (Map.Entry<String, Policy> policy : escalation.entrySet()) {
+            for (String name : policy.getValue().receiverNames()) {
+                if (!receivers.containsKey(name)) {
+                    throw new IllegalArgumentException("escalation." + policy.getKey() + " notifies '" + name
+                            + "', which is not among the receivers");
+                }
+            }
+        }
     }
 
     /** Where Prometheus is. Optional: timeout (default 10s), headers, maxConcurrency (default 8). */
@@ -34,11 +47,15 @@ public record WatchdogConfig(
         }
     }
 
-    /** How often rules are judged. Optional: interval (default 15s). */
-    public record Evaluation(Duration interval, Duration defaultWindow) {
+    /**
+     * How often rules are judged. Optional: interval (default 15s), defaultWindow (24h), blindAfter
+     * (5m: how long a rule's queries may keep failing before level 1 hears that the watchdog cannot see).
+     */
+    public record Evaluation(Duration interval, Duration defaultWindow, Duration blindAfter) {
         public Evaluation {
             interval = interval == null ? Duration.ofSeconds(15) : positive(interval, "interval");
             defaultWindow = defaultWindow == null ? Duration.ofHours(24) : positive(defaultWindow, "defaultWindow");
+            blindAfter = blindAfter == null ? Duration.ofMinutes(5) : positive(blindAfter, "blindAfter");
         }
     }
 
@@ -92,6 +109,93 @@ public record WatchdogConfig(
             }
             Objects.requireNonNull(role, "role is required");
             Objects.requireNonNull(token, "token is required");
+        }
+    }
+
+    /**
+     * Where messages go: exactly one of slack, telegram, alertmanager, webhook. Optional: minInterval
+     * (default 1s: the least time between two messages to this receiver), retry.
+     */
+    public record Receiver(Slack slack, Telegram telegram, Alertmanager alertmanager, Webhook webhook,
+                           Duration minInterval, Retry retry) {
+        public Receiver {
+            long kinds = java.util.stream.Stream.of(slack, telegram, alertmanager, webhook).filter(Objects::nonNull).count();
+            if (kinds != 1) {
+                throw new IllegalArgumentException("a receiver needs exactly one of slack, telegram, alertmanager, webhook");
+            }
+            minInterval = minInterval == null ? Duration.ofSeconds(1) : minInterval;
+            retry = retry == null ? new Retry(5, null, Duration.ofSeconds(30)) : retry;
+        }
+    }
+
+    /** A Slack incoming webhook; its URL is a secret. */
+    public record Slack(Secret url) {
+        public Slack {
+            Objects.requireNonNull(url, "slack.url is required");
+        }
+    }
+
+    /** A Telegram bot's sendMessage. Optional: apiUrl (default https://api.telegram.org). */
+    public record Telegram(Secret token, String chatId, String apiUrl) {
+        public Telegram {
+            Objects.requireNonNull(token, "telegram.token is required");
+            Objects.requireNonNull(chatId, "telegram.chatId is required");
+            apiUrl = requireUrl(apiUrl == null ? "https://api.telegram.org" : apiUrl);
+        }
+    }
+
+    /** An Alertmanager. Optional: resend (default 1m, below Alertmanager's 5m resolve_timeout). */
+    public record Alertmanager(String url, Duration resend) {
+        public Alertmanager {
+            url = requireUrl(url);
+            resend = resend == null ? Duration.ofMinutes(1) : positive(resend, "resend");
+        }
+    }
+
+    /**
+     * An escalation policy. levels: who hears at what time after an incident opens. Optional: repeat
+     * (re-notify the current level while nobody has acknowledged), reescalateAfter (an acknowledged
+     * incident still breaching this long after the ack escalates again), autoRollbackAfter (an
+     * unacknowledged P1 rolls back this long after it opened), announce (who hears lifecycle
+     * messages; default the first level), checkpoints (default seed 003's T+5m ... T+24h), summary
+     * (the rules a checkpoint summarises; default all).
+     */
+    public record Policy(List<Level> levels, Duration repeat, Duration reescalateAfter, Duration autoRollbackAfter,
+                         List<String> announce, List<Duration> checkpoints, List<String> summary) {
+
+        /** No one is notified: the policy when the config has none. */
+        public static final Policy SILENT = new Policy(List.of(), null, null, null, List.of(), List.of(), null);
+
+        public static final List<Duration> SEED_CHECKPOINTS = List.of(Duration.ofMinutes(5), Duration.ofMinutes(15),
+                Duration.ofMinutes(30), Duration.ofHours(1), Duration.ofHours(6), Duration.ofHours(24));
+
+        public Policy {
+            levels = levels == null ? List.of() : List.copyOf(levels);
+            for (int i = 1; i < levels.size(); i++) {
+                if (levels.get(i).after().compareTo(levels.get(i - 1).after()) < 0) {
+                    throw new IllegalArgumentException("levels must be in order of 'after'");
+                }
+            }
+            announce = announce != null ? List.copyOf(announce) : levels.isEmpty() ? List.<String>of() : levels.get(0).receivers();
+            checkpoints = checkpoints == null ? SEED_CHECKPOINTS : List.copyOf(checkpoints);
+            summary = summary == null ? null : List.copyOf(summary);
+        }
+
+        java.util.Set<String> receiverNames() {
+            java.util.Set<String> names = new java.util.TreeSet<>(announce);
+            levels.forEach(l -> names.addAll(l.receivers()));
+            return names;
+        }
+    }
+
+    /** One rung of the ladder: who is notified, and how long after the incident opened. */
+    public record Level(Duration after, @JsonProperty("notify") List<String> receivers) {
+        public Level {
+            after = after == null ? Duration.ZERO : after;
+            if (receivers == null || receivers.isEmpty()) {
+                throw new IllegalArgumentException("a level must notify at least one receiver");
+            }
+            receivers = List.copyOf(receivers);
         }
     }
 

@@ -1,0 +1,84 @@
+package dev.watchdog.incident;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+import dev.watchdog.config.WatchdogConfig.Policy;
+import dev.watchdog.evaluation.Severity;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What a release's breaches become: one incident per release at a time, its rules' breaches grouped
+ * in it, the most severe deciding. The policy is copied in when it opens, so that a reload does not
+ * change the ladder of an open incident.
+ */
+public record Incident(
+        String id,
+        String releaseId,
+        int number,
+        Severity severity,
+        Status status,
+        Map<String, Breach> rules,
+        Policy policy,
+        Instant openedAt,
+        Instant ladderStart,
+        int level,
+        Instant lastPagedAt,
+        int repeats,
+        int noticeCount,
+        Instant nextDueAt,
+        Mark acknowledged,
+        Map<String, Severity> accepted,
+        boolean autoRollbackAsked,
+        List<Mark> decisions,
+        Instant resolvedAt,
+        String resolution) {
+
+    public Incident {
+        rules = rules == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(rules));
+        accepted = accepted == null ? Map.of() : Map.copyOf(accepted);
+        decisions = decisions == null ? List.of() : List.copyOf(decisions);
+    }
+
+    /** Where an incident stands. */
+    public enum Status {
+        /** Paging: the ladder climbs while nobody answers. */
+        OPEN,
+        /** Someone has it: no more paging, unless it is still breaching after the policy's reescalateAfter. */
+        ACKNOWLEDGED,
+        /** The team keeps the release: no paging unless it worsens to P0 or another rule breaches. */
+        ACCEPTED,
+        RESOLVED;
+
+        @JsonValue
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** One rule's breach, as last seen. */
+    public record Breach(String rule, Severity severity, Double value, String threshold) {}
+
+    /** Who did what, when, and why: acknowledgements and decisions. */
+    public record Mark(String kind, String who, String reason, Instant at) {}
+
+    /** Whether the incident pages and keeps the release degraded. */
+    public boolean open() {
+        return status == Status.OPEN || status == Status.ACKNOWLEDGED;
+    }
+
+    Incident with(Status s, Map<String, Breach> r, Severity sev, int lvl, Instant ladder, Instant paged, int rep,
+                  int notices, Mark ack, Map<String, Severity> acc, boolean autoAsked, List<Mark> marks,
+                  Instant resolved, String why) {
+        return new Incident(id, releaseId, number, sev, s, r, policy, openedAt, ladder, lvl, paged, rep, notices,
+                nextDueAt, ack, acc, autoAsked, marks, resolved, why);
+    }
+
+    Incident withNextDue(Instant due) {
+        return new Incident(id, releaseId, number, severity, status, rules, policy, openedAt, ladderStart, level,
+                lastPagedAt, repeats, noticeCount, due, acknowledged, accepted, autoRollbackAsked, decisions,
+                resolvedAt, resolution);
+    }
+}

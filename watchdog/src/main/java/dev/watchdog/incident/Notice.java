@@ -1,0 +1,34 @@
+package dev.watchdog.incident;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A message to be sent to some receivers. Its key is derived from what caused it (release,
+ * incident, and the notice's place in the incident's sequence), so that it is sent once.
+ */
+public record Notice(String key, Kind kind, List<String> receivers, int level, String incidentId, String detail) {
+
+    public Notice {
+        receivers = List.copyOf(receivers);
+    }
+
+    /** What the message is about. */
+    public enum Kind {
+        OPENED, ESCALATED, REPEATED, REESCALATED, UPGRADED, REOPENED, ACKNOWLEDGED, ACCEPTED,
+        ROLLBACK_DECIDED, ROLLED_BACK, ROLLBACK_FAILED, RESOLVED,
+        WATCHING, CHECKPOINT, ALL_CLEAR, BLIND, SEEING;
+
+        @JsonValue
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** Paging notices stop the moment the incident is acknowledged, even between retries. */
+        public boolean paging() {
+            return this == OPENED || this == ESCALATED || this == REPEATED || this == REESCALATED || this == REOPENED
+                    || this == UPGRADED;
+        }
+    }
+}

@@ -1,0 +1,270 @@
+package dev.watchdog.incident;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.watchdog.config.WatchdogConfig.Level;
+import dev.watchdog.config.WatchdogConfig.Policy;
+import dev.watchdog.evaluation.Severity;
+import dev.watchdog.incident.Incident.Breach;
+import dev.watchdog.incident.Incident.Status;
+import dev.watchdog.incident.Notice.Kind;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+class EscalatorTest {
+
+    static final Instant T0 = Instant.parse("2026-11-21T10:00:00Z");
+    /** Seed 003's ladder: release manager and DevOps at once, CTO and VP at 15 min, CEO at 30 min. */
+    static final Policy SEED = policy(Duration.ofMinutes(10), null, null);
+
+    static Policy policy(Duration repeat, Duration reescalateAfter, Duration autoRollbackAfter) {
+        return new Policy(List.of(
+                new Level(Duration.ZERO, List.of("release-manager", "devops")),
+                new Level(Duration.ofMinutes(15), List.of("cto", "vp-engineering")),
+                new Level(Duration.ofMinutes(30), List.of("ceo"))), repeat, reescalateAfter, autoRollbackAfter,
+                null, null, null);
+    }
+
+    static Map<String, Breach> p1(String... rules) {
+        Map<String, Breach> out = new java.util.LinkedHashMap<>();
+        for (String r : rules) {
+            out.put(r, new Breach(r, Severity.P1, 0.02, "> 0.01"));
+        }
+        return out;
+    }
+
+    static final Map<String, Breach> NONE = Map.of();
+
+    /** Ticks the state machine every minute and keeps every notice, like the daemon's evaluator. */
+    static final class Ladder {
+        final Policy policy;
+        Incident incident;
+        Instant now = T0;
+        final List<Notice> sent = new ArrayList<>();
+        boolean rolledBack;
+
+        Ladder(Policy policy) {
+            this.policy = policy;
+        }
+
+        Ladder tick(Map<String, Breach> breaching) {
+            Escalator.Step step = Escalator.afterTick(incident, "rel_1", breaching, policy, now);
+            apply(step);
+            return this;
+        }
+
+        /** Ticks each minute until {@code minutes} after T0 (inclusive). */
+        Ladder until(int minutes, Map<String, Breach> breaching) {
+            while (!now.isAfter(T0.plus(Duration.ofMinutes(minutes)))) {
+                tick(breaching);
+                now = now.plus(Duration.ofMinutes(1));
+            }
+            now = now.minus(Duration.ofMinutes(1));
+            return this;
+        }
+
+        void apply(Escalator.Step step) {
+            incident = step.incident();
+            sent.addAll(step.notices());
+            rolledBack |= step.rollBack();
+        }
+
+        List<String> kinds() {
+            return sent.stream().map(n -> n.kind().label() + "@" + n.level() + ":" + String.join(",", n.receivers())).toList();
+        }
+    }
+
+    @Test
+    @DisplayName("a P1 climbs the ladder on time: level 1 at once, level 2 at 15 min, level 3 at 30 min")
+    void ladder() {
+        Ladder l = new Ladder(policy(null, null, null)).until(45, p1("error-rate"));
+        assertEquals(List.of("opened@1:release-manager,devops", "escalated@2:cto,vp-engineering", "escalated@3:ceo"),
+                l.kinds());
+        assertEquals(3, l.incident.level());
+        assertEquals(Status.OPEN, l.incident.status());
+        assertEquals("rel_1.1", l.incident.id());
+        assertEquals(List.of("rel_1.1:1:opened", "rel_1.1:2:escalated", "rel_1.1:3:escalated"),
+                l.sent.stream().map(Notice::key).toList());
+    }
+
+    @Test
+    @DisplayName("level 2 comes exactly at T+15m, not a tick before")
+    void exactTiming() {
+        Ladder l = new Ladder(SEED).until(14, p1("error-rate"));
+        assertEquals(1, l.incident.level());
+        assertEquals(List.of("opened@1:release-manager,devops", "repeated@1:release-manager,devops"), l.kinds());
+        assertEquals(T0.plus(Duration.ofMinutes(15)), l.incident.nextDueAt(), "level 2 is next: the repeat came at 10 min");
+        l.now = T0.plus(Duration.ofMinutes(15));
+        l.tick(p1("error-rate"));
+        assertEquals(2, l.incident.level());
+    }
+
+    @Test
+    @DisplayName("the current level hears again every 'repeat' while nobody answers, and the repeat clock restarts at each level")
+    void repeat() {
+        Ladder l = new Ladder(policy(Duration.ofMinutes(5), null, null)).until(20, p1("error-rate"));
+        assertEquals(List.of("opened@1:release-manager,devops", "repeated@1:release-manager,devops",
+                "repeated@1:release-manager,devops", "escalated@2:cto,vp-engineering",
+                "repeated@2:cto,vp-engineering"), l.kinds());
+    }
+
+    @Nested
+    @DisplayName("acknowledgement")
+    class Ack {
+        @Test
+        @DisplayName("stops the ladder and the repeats at once, and tells everyone paged so far")
+        void stopsEverything() {
+            Ladder l = new Ladder(SEED).until(16, p1("error-rate"));
+            l.apply(Escalator.acknowledge(l.incident, "alice", "looking", l.now));
+            int before = l.sent.size();
+            assertEquals("acknowledged@2:release-manager,devops,cto,vp-engineering", l.kinds().get(before - 1));
+            l.until(90, p1("error-rate"));
+            assertEquals(before, l.sent.size(), "nothing after the ack: " + l.kinds());
+            assertEquals(Status.ACKNOWLEDGED, l.incident.status());
+            assertEquals("alice", l.incident.acknowledged().who());
+            assertNull(l.incident.nextDueAt());
+        }
+
+        @Test
+        @DisplayName("an acknowledged incident still breaching after reescalateAfter escalates to the next level")
+        void reescalates() {
+            Ladder l = new Ladder(policy(null, Duration.ofMinutes(20), null)).until(2, p1("error-rate"));
+            l.apply(Escalator.acknowledge(l.incident, "alice", null, l.now));
+            assertEquals(T0.plus(Duration.ofMinutes(22)), l.incident.nextDueAt());
+            l.until(21, p1("error-rate"));
+            assertEquals(Status.ACKNOWLEDGED, l.incident.status());
+            l.until(22, p1("error-rate"));
+            assertEquals(Status.OPEN, l.incident.status());
+            assertEquals("reescalated@2:cto,vp-engineering", l.kinds().get(l.kinds().size() - 1));
+            l.until(37, p1("error-rate"));
+            assertEquals("escalated@3:ceo", l.kinds().get(l.kinds().size() - 1), "the ladder goes on from level 2");
+        }
+
+        @Test
+        @DisplayName("cannot acknowledge twice, nor what is not open")
+        void conflicts() {
+            Ladder l = new Ladder(SEED).until(1, p1("error-rate"));
+            l.apply(Escalator.acknowledge(l.incident, "alice", null, l.now));
+            IllegalStateException twice = assertThrows(IllegalStateException.class,
+                    () -> Escalator.acknowledge(l.incident, "bob", null, l.now));
+            assertEquals("cannot acknowledge: the incident is acknowledged", twice.getMessage());
+            assertEquals("there is no open incident to acknowledge", assertThrows(IllegalStateException.class,
+                    () -> Escalator.acknowledge(null, "bob", null, l.now)).getMessage());
+        }
+    }
+
+    @Nested
+    @DisplayName("accept")
+    class Accept {
+        @Test
+        @DisplayName("keeps quiet while the accepted breach goes on")
+        void quiet() {
+            Ladder l = new Ladder(SEED).until(1, p1("error-rate"));
+            l.apply(Escalator.accept(l.incident, "alice", "known slow path", l.now));
+            int before = l.sent.size();
+            l.until(60, p1("error-rate"));
+            assertEquals(before, l.sent.size());
+            assertEquals(Status.ACCEPTED, l.incident.status());
+            assertFalse(l.incident.open());
+        }
+
+        @Test
+        @DisplayName("pages again from level 1 when another rule breaches")
+        void anotherRule() {
+            Ladder l = new Ladder(SEED).until(20, p1("error-rate"));
+            l.apply(Escalator.accept(l.incident, "alice", null, l.now));
+            l.now = l.now.plus(Duration.ofMinutes(1));
+            l.tick(p1("error-rate", "latency-p95"));
+            assertEquals("reopened@1:release-manager,devops", l.kinds().get(l.kinds().size() - 1));
+            assertEquals(Status.OPEN, l.incident.status());
+        }
+
+        @Test
+        @DisplayName("pages again when the accepted breach worsens to P0, as an upgrade")
+        void worsens() {
+            Ladder l = new Ladder(SEED).until(2, p1("error-rate"));
+            l.apply(Escalator.accept(l.incident, "alice", null, l.now));
+            l.now = l.now.plus(Duration.ofMinutes(1));
+            l.tick(Map.of("error-rate", new Breach("error-rate", Severity.P0, 0.09, "> 0.05")));
+            List<String> kinds = l.kinds();
+            assertEquals("upgraded@1:release-manager,devops", kinds.get(kinds.size() - 2));
+            assertEquals("reopened@1:release-manager,devops", kinds.get(kinds.size() - 1));
+            assertEquals(Severity.P0, l.incident.severity());
+        }
+    }
+
+    @Test
+    @DisplayName("a P1 that becomes P0 is upgraded in place: same incident, everyone paged hears it")
+    void upgrade() {
+        Ladder l = new Ladder(SEED).until(16, p1("error-rate"));
+        l.now = l.now.plus(Duration.ofMinutes(1));
+        l.tick(Map.of("error-rate", new Breach("error-rate", Severity.P0, 0.09, "> 0.05")));
+        assertEquals("rel_1.1", l.incident.id());
+        assertEquals(Severity.P0, l.incident.severity());
+        assertEquals("upgraded@2:release-manager,devops,cto,vp-engineering", l.kinds().get(l.kinds().size() - 1));
+        assertEquals(0.09, l.incident.rules().get("error-rate").value());
+    }
+
+    @Test
+    @DisplayName("resolves when every rule has recovered, telling everyone paged; the next breach is a new incident")
+    void resolves() {
+        Ladder l = new Ladder(SEED).until(16, p1("error-rate"));
+        l.now = l.now.plus(Duration.ofMinutes(1));
+        l.tick(NONE);
+        assertEquals(Status.RESOLVED, l.incident.status());
+        assertEquals("recovered", l.incident.resolution());
+        assertEquals("resolved@2:release-manager,devops,cto,vp-engineering", l.kinds().get(l.kinds().size() - 1));
+        l.now = l.now.plus(Duration.ofMinutes(1));
+        l.tick(p1("latency-p95"));
+        assertEquals("rel_1.2", l.incident.id());
+        assertEquals("opened@1:release-manager,devops", l.kinds().get(l.kinds().size() - 1));
+    }
+
+    @Test
+    @DisplayName("an unacknowledged P1 rolls back after autoRollbackAfter, once; an acknowledged one does not")
+    void autoRollback() {
+        Ladder l = new Ladder(policy(null, null, Duration.ofMinutes(20))).until(19, p1("error-rate"));
+        assertFalse(l.rolledBack);
+        l.until(40, p1("error-rate"));
+        assertTrue(l.rolledBack);
+        assertEquals(1, l.incident.decisions().stream().filter(d -> d.kind().equals("auto_rollback")).count());
+
+        Ladder acked = new Ladder(policy(null, null, Duration.ofMinutes(20))).until(5, p1("error-rate"));
+        acked.apply(Escalator.acknowledge(acked.incident, "alice", null, acked.now));
+        acked.until(40, p1("error-rate"));
+        assertFalse(acked.rolledBack);
+    }
+
+    @Test
+    @DisplayName("the policy is frozen when the incident opens: a reload does not change its ladder")
+    void frozenPolicy() {
+        Ladder l = new Ladder(SEED).until(1, p1("error-rate"));
+        Policy reloaded = new Policy(List.of(new Level(Duration.ZERO, List.of("someone-else"))), null, null, null,
+                null, null, null);
+        Escalator.Step step = Escalator.afterTick(l.incident, "rel_1", p1("error-rate"), reloaded,
+                T0.plus(Duration.ofMinutes(15)));
+        assertEquals("cto", step.notices().get(0).receivers().get(0));
+    }
+
+    @Test
+    @DisplayName("a failed rollback is told to every level at once; a done one to those paged")
+    void rollbackAnswers() {
+        Ladder l = new Ladder(SEED).until(1, p1("error-rate"));
+        Escalator.Step failed = Escalator.rollbackAnswered(l.incident, false, l.now);
+        assertEquals(List.of("release-manager", "devops", "cto", "vp-engineering", "ceo"), failed.notices().get(0).receivers());
+        assertEquals(Kind.ROLLBACK_FAILED, failed.notices().get(0).kind());
+        Escalator.Step done = Escalator.rollbackAnswered(l.incident, true, l.now);
+        assertEquals(List.of("release-manager", "devops"), done.notices().get(0).receivers());
+        assertEquals("rolled_back", done.incident().resolution());
+    }
+}
