@@ -1,5 +1,7 @@
 package dev.watchdog;
 
+import dev.watchdog.action.Decisions;
+import dev.watchdog.action.Notifier;
 import dev.watchdog.action.Rollbacks;
 import dev.watchdog.action.WebhookSender;
 import dev.watchdog.api.Api;
@@ -42,6 +44,8 @@ public final class Watchdog extends VerticleBase {
     private volatile boolean ready;
     private Store store;
     private Rollbacks rollbacks;
+    private Decisions decisions;
+    private Notifier notifier;
     private Releases releases;
     private Evaluator evaluator;
     private HttpServer server;
@@ -67,9 +71,10 @@ public final class Watchdog extends VerticleBase {
                     wire();
                     return releases.restore();
                 })
-                .compose(restored -> {
+                .compose(restored -> notifier.resume())
+                .compose(resumed -> {
                     resumeRollbacks();
-                    Api api = new Api(releases, () -> rules, this::validate, metrics, () -> ready, this::reload);
+                    Api api = new Api(releases, decisions, () -> rules, this::validate, metrics, () -> ready, this::reload);
                     return vertx.createHttpServer()
                             .requestHandler(api.router(vertx, config.server()))
                             .listen(config.server().port(), config.server().host());
@@ -88,10 +93,13 @@ public final class Watchdog extends VerticleBase {
     private void wire() {
         releases = new Releases(vertx, store, metrics, clock);
         WebhookSender sender = new WebhookSender(vertx, clock, new SecureRandom()::nextDouble, metrics);
-        rollbacks = new Rollbacks(releases, sender, config.rollback(), metrics, clock);
+        notifier = new Notifier(vertx, sender, store, config, metrics, clock, releases::liveIncident, () -> rules);
+        rollbacks = new Rollbacks(releases, sender, config.rollback(), notifier, metrics, clock);
+        decisions = new Decisions(releases, rollbacks, notifier, clock);
         PrometheusClient prometheus = new PrometheusClient(vertx, config.prometheus(), metrics);
-        evaluator = new Evaluator(releases, () -> rules, prometheus, rollbacks, metrics, clock,
-                config.evaluation().interval());
+        evaluator = new Evaluator(releases, () -> rules, prometheus, rollbacks, notifier,
+                name -> config.escalation().getOrDefault(name, WatchdogConfig.Policy.SILENT), metrics, clock,
+                config.evaluation());
     }
 
     private void resumeRollbacks() {
@@ -104,7 +112,7 @@ public final class Watchdog extends VerticleBase {
 
     private Release validate(Registration registration, Instant now) {
         return registration.toRelease(now, config.evaluation().defaultWindow(), config.rollback().keySet(),
-                rules.variables());
+                config.escalation().keySet(), rules.variables());
     }
 
     /** Evaluates once at the clock's now, on the daemon's own context: for tests that move the clock. */

@@ -3,6 +3,9 @@ package dev.watchdog.action;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.watchdog.Json;
 import dev.watchdog.config.WatchdogConfig;
+import dev.watchdog.incident.Escalator;
+import dev.watchdog.incident.Incident;
+import dev.watchdog.incident.Notification;
 import dev.watchdog.metrics.WatchdogMetrics;
 import dev.watchdog.release.Event;
 import dev.watchdog.release.Release;
@@ -11,10 +14,12 @@ import dev.watchdog.release.Release.Verdict;
 import dev.watchdog.release.Releases;
 import dev.watchdog.release.RollbackRecord;
 import dev.watchdog.release.RollbackRecord.Reason;
+import dev.watchdog.store.Change;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,14 +39,16 @@ public final class Rollbacks {
     private final Releases releases;
     private final WebhookSender sender;
     private final Map<String, WatchdogConfig.Rollback> targets;
+    private final Notifier notifier;
     private final WatchdogMetrics metrics;
     private final Clock clock;
 
     public Rollbacks(Releases releases, WebhookSender sender, Map<String, WatchdogConfig.Rollback> targets,
-                     WatchdogMetrics metrics, Clock clock) {
+                     Notifier notifier, WatchdogMetrics metrics, Clock clock) {
         this.releases = releases;
         this.sender = sender;
         this.targets = targets;
+        this.notifier = notifier;
         this.metrics = metrics;
         this.clock = clock;
     }
@@ -108,8 +115,19 @@ public final class Rollbacks {
         } else {
             LOG.error("rollback failed release={} attempts={} error=\"{}\"", release.id(), delivery.attempts(), delivery.error());
         }
-        return releases.save(done, List.of(), List.of(Event.of(done, now, "rollback_" + outcome,
-                        "rollback " + outcome + " after " + delivery.attempts() + " attempt(s)", data)))
+        List<Event> events = new ArrayList<>();
+        events.add(Event.of(done, now, "rollback_" + outcome,
+                "rollback " + outcome + " after " + delivery.attempts() + " attempt(s)", data));
+        // Whoever heard of the incident hears how the rollback ended; a failure, every level.
+        Incident incident = releases.liveIncident(release.id()).filter(i -> i.status() != Incident.Status.RESOLVED)
+                .orElse(null);
+        Escalator.Step step = incident == null ? null : Escalator.rollbackAnswered(incident, delivery.delivered(), now);
+        List<Notification> notifications = step == null ? List.of() : notifier.prepare(done, step.incident(), step.notices());
+        if (step != null) {
+            step.notices().forEach(n -> events.add(dev.watchdog.evaluation.Evaluator.noticeEvent(done, n, now)));
+        }
+        return releases.save(new Change(done, List.of(), step == null ? null : step.incident(), notifications, events))
+                .onSuccess(x -> notifier.send(notifications))
                 .map(x -> done);
     }
 

@@ -1,5 +1,7 @@
 package dev.watchdog.action;
 
+import dev.watchdog.config.Secret;
+import dev.watchdog.config.WatchdogConfig.Retry;
 import dev.watchdog.config.WatchdogConfig.Webhook;
 import dev.watchdog.metrics.WatchdogMetrics;
 import io.vertx.core.Future;
@@ -10,14 +12,16 @@ import io.vertx.ext.web.client.WebClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * POSTs JSON to a webhook: {@code Idempotency-Key} and {@code webhook-id} are the message id on every
- * attempt; signed when the target has a secret. Retries network errors, 429 and 5xx with backoff;
- * never other 4xx.
+ * POSTs JSON: {@code Idempotency-Key} and {@code webhook-id} are the message id on every attempt;
+ * signed when there is a secret. Retries network errors, 429 and 5xx with backoff, honouring
+ * {@code Retry-After} (or Telegram's {@code parameters.retry_after}); never other 4xx. Before every
+ * attempt it asks whether the message is still wanted.
  */
 public final class WebhookSender {
 
@@ -37,43 +41,62 @@ public final class WebhookSender {
         this.metrics = metrics;
     }
 
-    /** The end of a delivery: delivered or given up, after how many attempts. */
-    public record Delivery(boolean delivered, int attempts, int status, String error) {}
-
-    /** Delivers {@code body}; the future always succeeds, with what happened. */
-    public Future<Delivery> deliver(String kind, Webhook target, String messageId, Buffer body) {
-        return attempt(kind, target, messageId, body, 1);
+    /** The end of a delivery: delivered, given up, or dropped as no longer wanted; after how many attempts. */
+    public record Delivery(boolean delivered, int attempts, int status, String error, boolean dropped) {
+        public Delivery(boolean delivered, int attempts, int status, String error) {
+            this(delivered, attempts, status, error, false);
+        }
     }
 
-    private Future<Delivery> attempt(String kind, Webhook target, String id, Buffer body, int n) {
-        return post(target, id, body).transform(ar -> {
+    /** One outbound message. {@code url} may carry a token: it is never logged. Optional: secret (signs). */
+    public record Post(String kind, String url, Secret secret, Duration timeout, Retry retry, String messageId,
+                       Buffer body, BooleanSupplier wanted) {}
+
+    /** Delivers to a webhook target; the future always succeeds, with what happened. */
+    public Future<Delivery> deliver(String kind, Webhook target, String messageId, Buffer body) {
+        return deliver(new Post(kind, target.url(), target.secret(), target.timeout(), target.retry(), messageId, body,
+                () -> true));
+    }
+
+    /** Delivers a post; the future always succeeds, with what happened. */
+    public Future<Delivery> deliver(Post post) {
+        return attempt(post, 1);
+    }
+
+    private Future<Delivery> attempt(Post post, int n) {
+        if (!post.wanted().getAsBoolean()) {
+            return Future.succeededFuture(new Delivery(false, n - 1, 0, "no longer wanted", true));
+        }
+        return send(post).transform(ar -> {
             Answer answer = ar.succeeded() ? Answer.of(ar.result(), clock) : Answer.failed(ar.cause());
-            metrics.webhookAttempt(kind, answer.outcome());
+            metrics.webhookAttempt(post.kind(), answer.outcome());
             if (answer.status() / 100 == 2) {
                 return Future.succeededFuture(new Delivery(true, n, answer.status(), null));
             }
-            LOG.warn("webhook attempt failed kind={} id={} attempt={} error=\"{}\"", kind, id, n, answer.error());
-            if (!answer.retryable() || n >= target.retry().attempts()) {
+            LOG.warn("webhook attempt failed kind={} id={} attempt={} error=\"{}\"", post.kind(), post.messageId(), n,
+                    answer.error());
+            if (!answer.retryable() || n >= post.retry().attempts()) {
                 return Future.succeededFuture(new Delivery(false, n, answer.status(), answer.error()));
             }
-            Backoff backoff = new Backoff(target.retry().initial(), target.retry().max());
+            Backoff backoff = new Backoff(post.retry().initial(), post.retry().max());
             Duration wait = backoff.delay(n, answer.retryAfter(), random.getAsDouble());
-            return vertx.timer(Math.max(1, wait.toMillis())).compose(x -> attempt(kind, target, id, body, n + 1));
+            return vertx.timer(Math.max(1, wait.toMillis())).compose(x -> attempt(post, n + 1));
         });
     }
 
-    private Future<HttpResponse<Buffer>> post(Webhook target, String id, Buffer body) {
-        var request = http.postAbs(target.url())
-                .timeout(target.timeout().toMillis())
+    private Future<HttpResponse<Buffer>> send(Post post) {
+        var request = http.postAbs(post.url())
+                .timeout(post.timeout().toMillis())
                 .putHeader("Content-Type", "application/json")
-                .putHeader("Idempotency-Key", id)
-                .putHeader("webhook-id", id);
-        if (target.secret() != null) {
+                .putHeader("Idempotency-Key", post.messageId())
+                .putHeader("webhook-id", post.messageId());
+        if (post.secret() != null) {
             long now = clock.instant().getEpochSecond();
             request.putHeader("webhook-timestamp", String.valueOf(now))
-                    .putHeader("webhook-signature", Signature.sign(target.secret(), id, now, body.getBytes()));
+                    .putHeader("webhook-signature", Signature.sign(post.secret(), post.messageId(), now,
+                            post.body().getBytes()));
         }
-        return request.sendBuffer(body);
+        return request.sendBuffer(post.body());
     }
 
     /** One attempt's answer, classified. */
@@ -82,8 +105,21 @@ public final class WebhookSender {
         static Answer of(HttpResponse<Buffer> response, Clock clock) {
             int status = response.statusCode();
             boolean retryable = status == 429 || status >= 500;
-            return new Answer(status, retryable, Backoff.retryAfter(response.getHeader("Retry-After"), clock),
-                    status / 100 == 2 ? null : "HTTP " + status);
+            Optional<Duration> retryAfter = Backoff.retryAfter(response.getHeader("Retry-After"), clock)
+                    .or(() -> bodyRetryAfter(response));
+            return new Answer(status, retryable, retryAfter, status / 100 == 2 ? null : "HTTP " + status);
+        }
+
+        /** Telegram says how long to wait in the body: {@code {"parameters": {"retry_after": 3}}}. */
+        private static Optional<Duration> bodyRetryAfter(HttpResponse<Buffer> response) {
+            try {
+                io.vertx.core.json.JsonObject body = response.bodyAsJsonObject();
+                Integer seconds = body == null ? null : body.getJsonObject("parameters", new io.vertx.core.json.JsonObject())
+                        .getInteger("retry_after");
+                return Optional.ofNullable(seconds).map(Duration::ofSeconds);
+            } catch (RuntimeException notJson) {
+                return Optional.empty();
+            }
         }
 
         static Answer failed(Throwable e) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.watchdog.Json;
+import dev.watchdog.action.Decisions;
 import dev.watchdog.config.Durations;
 import dev.watchdog.config.Role;
 import dev.watchdog.config.WatchdogConfig;
@@ -36,15 +37,17 @@ public final class Api {
     private static final int MAX_REASON = 2_000;
 
     private final Releases releases;
+    private final Decisions decisions;
     private final Supplier<RuleSet> rules;
     private final Releases.RegistrationRules registration;
     private final WatchdogMetrics metrics;
     private final BooleanSupplier ready;
     private final Supplier<Future<Integer>> reload;
 
-    public Api(Releases releases, Supplier<RuleSet> rules, Releases.RegistrationRules registration,
+    public Api(Releases releases, Decisions decisions, Supplier<RuleSet> rules, Releases.RegistrationRules registration,
                WatchdogMetrics metrics, BooleanSupplier ready, Supplier<Future<Integer>> reload) {
         this.releases = releases;
+        this.decisions = decisions;
         this.rules = rules;
         this.registration = registration;
         this.metrics = metrics;
@@ -73,6 +76,12 @@ public final class Api {
         router.get(base + "/:id/verdict").handler(auth.require(Role.VIEWER)).handler(this::verdict);
         router.post(base + "/:id/finish").handler(auth.require(Role.DEPLOYER))
                 .handler(ctx -> decide(ctx, (who, reason) -> releases.finish(id(ctx), who, reason)));
+        router.post(base + "/:id/ack").handler(auth.require(Role.ONCALL))
+                .handler(ctx -> decide(ctx, (who, reason) -> decisions.acknowledge(id(ctx), who, reason)));
+        router.post(base + "/:id/accept").handler(auth.require(Role.ONCALL))
+                .handler(ctx -> decide(ctx, (who, reason) -> decisions.accept(id(ctx), who, reason)));
+        router.post(base + "/:id/rollback").handler(auth.require(Role.ONCALL))
+                .handler(ctx -> decide(ctx, (who, reason) -> decisions.rollBack(id(ctx), who, reason)));
         router.delete(base + "/:id").handler(auth.require(Role.DEPLOYER))
                 .handler(ctx -> decide(ctx, (who, reason) -> releases.cancel(id(ctx), who, reason)));
         router.route("/api/*").handler(ctx -> ctx.fail(new ApiException(404, "no such route", null)));
@@ -128,7 +137,8 @@ public final class Api {
     record Decision(String reason) {}
 
     private Future<ObjectNode> view(String id) {
-        return releases.get(id).compose(r -> releases.ruleStates(id).map(states -> Views.release(r, states, rules.get())));
+        return releases.get(id).compose(r -> releases.ruleStates(id).compose(states -> releases.incident(id)
+                .map(incident -> Views.release(r, states, incident.orElse(null), rules.get()))));
     }
 
     private static <T> T body(RoutingContext ctx, Class<T> type) {

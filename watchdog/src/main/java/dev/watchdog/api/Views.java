@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.watchdog.Json;
 import dev.watchdog.evaluation.RuleState;
+import dev.watchdog.incident.Incident;
 import dev.watchdog.release.Release;
 import dev.watchdog.rules.Rule;
 import dev.watchdog.rules.RuleSet;
@@ -15,7 +16,7 @@ final class Views {
 
     private Views() {}
 
-    static ObjectNode release(Release release, Map<String, RuleState> states, RuleSet ruleSet) {
+    static ObjectNode release(Release release, Map<String, RuleState> states, Incident incident, RuleSet ruleSet) {
         ObjectNode node = Json.MAPPER.valueToTree(release);
         ArrayNode rules = node.putArray("rules");
         for (Rule rule : ruleSet.rules()) {
@@ -43,8 +44,14 @@ final class Views {
                 }
             }
         }
-        // Incidents and escalation come with their own issue; until then there is none to show.
-        node.putNull("incident");
+        if (incident == null) {
+            node.putNull("incident");
+        } else {
+            ObjectNode inc = Json.MAPPER.valueToTree(incident);
+            inc.remove("policy");
+            inc.put("open", incident.open());
+            node.set("incident", inc);
+        }
         return node;
     }
 }

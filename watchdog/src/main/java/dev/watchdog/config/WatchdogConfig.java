@@ -23,7 +23,7 @@ public record WatchdogConfig(
         evaluation = evaluation == null ? new Evaluation(null, null, null) : evaluation;
         rules = rules == null ? List.of("rules/*.yml") : List.copyOf(rules);
         storage = storage == null ? new Storage(null) : storage;
-        server = server == null ? new Server(null, null, null) : server;
+        server = server == null ? new Server(null, null, null, null) : server;
         receivers = receivers == null ? Map.of() : Map.copyOf(receivers);
         escalation = escalation == null || escalation.isEmpty() ? Map.of("default", Policy.SILENT) : Map.copyOf(escalation);
         rollback = rollback == null ? Map.of() : Map.copyOf(rollback);
@@ -66,11 +66,17 @@ public record WatchdogConfig(
         }
     }
 
-    /** The HTTP listener and its bearer tokens. Optional: listen (default 0.0.0.0:8080), maxBodyBytes (64 KiB). */
-    public record Server(String listen, List<Token> tokens, Integer maxBodyBytes) {
+    /**
+     * The HTTP listener and its bearer tokens. Optional: listen (default 0.0.0.0:8080), maxBodyBytes
+     * (64 KiB), externalUrl (how people reach the API, shown in messages; default from listen).
+     */
+    public record Server(String listen, List<Token> tokens, Integer maxBodyBytes, String externalUrl) {
         public Server {
             listen = listen == null ? "0.0.0.0:8080" : listen;
-            hostAndPort(listen);
+            int port = hostAndPort(listen);
+            externalUrl = externalUrl != null ? requireUrl(externalUrl)
+                    : "http://" + (listen.startsWith("0.0.0.0:") ? "localhost" : listen.substring(0, listen.lastIndexOf(':')))
+                    + ":" + port;
             tokens = tokens == null ? List.of() : List.copyOf(tokens);
             maxBodyBytes = maxBodyBytes == null ? 65_536 : atLeastOne(maxBodyBytes, "maxBodyBytes");
             long names = tokens.stream().map(Token::name).distinct().count();

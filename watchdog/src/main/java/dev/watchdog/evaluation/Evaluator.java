@@ -1,6 +1,15 @@
 package dev.watchdog.evaluation;
 
+import dev.watchdog.action.Notifier;
 import dev.watchdog.action.Rollbacks;
+import dev.watchdog.config.WatchdogConfig;
+import dev.watchdog.config.WatchdogConfig.Policy;
+import dev.watchdog.incident.Escalator;
+import dev.watchdog.incident.Incident;
+import dev.watchdog.incident.Incident.Breach;
+import dev.watchdog.incident.Notice;
+import dev.watchdog.incident.Notification;
+import dev.watchdog.store.Change;
 import dev.watchdog.evaluation.Observation.Failed;
 import dev.watchdog.evaluation.Observation.GuardNotMet;
 import dev.watchdog.evaluation.Observation.Values;
@@ -22,6 +31,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -35,18 +45,26 @@ public final class Evaluator {
     private final PrometheusClient prometheus;
     private final Rollbacks rollbacks;
     private final WatchdogMetrics metrics;
+    private final Notifier notifier;
+    private final Function<String, Policy> policies;
     private final Clock clock;
     private final Duration defaultInterval;
+    private final Duration blindAfter;
 
+    /** {@code policies} gives the escalation policy of a name (the silent one for an unknown name). */
     public Evaluator(Releases releases, Supplier<RuleSet> rules, PrometheusClient prometheus, Rollbacks rollbacks,
-                     WatchdogMetrics metrics, Clock clock, Duration defaultInterval) {
+                     Notifier notifier, Function<String, Policy> policies, WatchdogMetrics metrics, Clock clock,
+                     WatchdogConfig.Evaluation config) {
         this.releases = releases;
         this.rules = rules;
         this.prometheus = prometheus;
         this.rollbacks = rollbacks;
+        this.notifier = notifier;
+        this.policies = policies;
         this.metrics = metrics;
         this.clock = clock;
-        this.defaultInterval = defaultInterval;
+        this.defaultInterval = config.interval();
+        this.blindAfter = config.blindAfter();
     }
 
     /** Evaluates every watched release at the clock's now; completes when all is recorded. */
@@ -58,6 +76,7 @@ public final class Evaluator {
         List<Future<Boolean>> work = releases.watched().stream()
                 .map(release -> evaluate(release, ruleSet, batch, now))
                 .toList();
+        notifier.resendFiring();
         return Future.join(work).transform(ar -> {
             boolean allAnswered = work.stream().allMatch(f -> f.succeeded() && f.result());
             metrics.evaluated((System.nanoTime() - started) / 1e9, allAnswered, now);
@@ -117,7 +136,11 @@ public final class Evaluator {
         }
     }
 
-    /** Records the judged states against the release as it stands now (it may have ended meanwhile). */
+    /**
+     * Records the judged states against the release as it stands now (it may have ended meanwhile),
+     * steps its incident and lifecycle, stores all of it as one change, and only then notifies and
+     * rolls back.
+     */
     private Future<Void> apply(String id, RuleSet ruleSet, List<RuleState> judged, Instant now) {
         Release release = releases.current(id).orElse(null);
         if (release == null || !release.state().watched()) {
@@ -132,18 +155,78 @@ public final class Evaluator {
             }
         }
         Severity worst = all.values().stream().map(RuleState::level).reduce(Severity.NONE, Severity::worst);
-        Lifecycle.Transition next = Lifecycle.next(release, worst, now);
-        events.addAll(next.events());
-        Future<List<Event>> saved = releases.save(next.release(), judged, events);
-        if (worst != Severity.P0) {
-            return saved.mapEmpty();
+        Policy policy = policies.apply(release.policy());
+        Incident before = releases.liveIncident(id).orElse(null);
+        Escalator.Step step = Escalator.afterTick(before, id, breaches(ruleSet, all), policy, now);
+        Incident incident = step.incident();
+        Severity paging = incident != null && incident.open() ? incident.severity() : Severity.NONE;
+        Lifecycle.Transition next = Lifecycle.next(release, worst == Severity.P0 ? Severity.P0 : paging, now);
+        List<Notice> notices = new ArrayList<>(step.notices());
+        if (!next.release().state().open() && incident != null && incident.status() != Incident.Status.RESOLVED) {
+            Escalator.Step ended = Escalator.ended(incident, "window_ended", now);
+            incident = ended.incident();
+            notices.addAll(ended.notices());
         }
+        events.addAll(next.events());
+        notices.forEach(n -> events.add(noticeEvent(release, n, now)));
+        Announcements.Due due = Announcements.due(next.release(), next.events(), all, policy, blindAfter, now);
+        due.notices().forEach(n -> events.add(noticeEvent(release, n, now)));
+        Release updated = due.release();
+        List<Notification> notifications = new ArrayList<>(notifier.prepare(updated, incident, notices));
+        notifications.addAll(notifier.prepare(updated, all, policy.summary(), due.notices()));
+        Incident changed = java.util.Objects.equals(incident, before) ? null : incident;
+        Future<List<Event>> saved = releases.save(new Change(updated, judged, changed, notifications, events));
+        Incident current = incident;
+        // Effects follow the store; the rollback is not awaited: its retries must not hold up the next tick.
+        return saved.onSuccess(x -> {
+            notifier.send(notifications);
+            if (worst == Severity.P0) {
+                rollbacks.request(updated, p0Reason(ruleSet, all), "watchdog");
+            } else if (step.rollBack()) {
+                rollbacks.request(updated, reasonOf(current), "watchdog (P1 unacknowledged)");
+            }
+        }).mapEmpty();
+    }
+
+    /** Every rule whose counted level is P1 or P0, with its value and the threshold it breached. */
+    private static Map<String, Breach> breaches(RuleSet ruleSet, Map<String, RuleState> states) {
+        Map<String, Breach> out = new LinkedHashMap<>();
+        states.values().stream().filter(s -> s.level() != Severity.NONE).forEach(s -> out.put(s.rule(),
+                new Breach(s.rule(), s.level(), s.value(), ruleSet.byName(s.rule())
+                        .map(r -> Judge.thresholdOf(r, s.level())).orElse(""))));
+        return out;
+    }
+
+    private static Reason p0Reason(RuleSet ruleSet, Map<String, RuleState> all) {
         RuleState cause = all.values().stream().filter(s -> s.level() == Severity.P0)
                 .min(Comparator.comparing(RuleState::rule)).orElseThrow();
         String threshold = ruleSet.byName(cause.rule()).map(r -> Judge.thresholdOf(r, Severity.P0)).orElse("");
-        Reason reason = new Reason(cause.rule(), "P0", cause.value(), threshold);
-        // The rollback is not awaited: its retries must not hold up the next tick.
-        return saved.onSuccess(x -> rollbacks.request(next.release(), reason, "watchdog")).mapEmpty();
+        return new Reason(cause.rule(), "P0", cause.value(), threshold);
+    }
+
+    /** Why an incident is rolled back: its most severe rule. */
+    public static Reason reasonOf(Incident incident) {
+        if (incident == null || incident.rules().isEmpty()) {
+            return new Reason(null, "none", null, null);
+        }
+        Breach lead = incident.rules().values().stream().max(Comparator.comparing(Breach::severity)).orElseThrow();
+        return new Reason(lead.rule(), lead.severity().name(), lead.value(), lead.threshold());
+    }
+
+    /** The timeline entry of a notice: what was said, about what, to whom. */
+    public static Event noticeEvent(Release release, Notice n, Instant now) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("kind", n.kind().label());
+        data.put("receivers", n.receivers());
+        data.put("key", n.key());
+        if (n.incidentId() != null) {
+            data.put("incident", n.incidentId());
+            data.put("level", n.level());
+        }
+        String what = n.incidentId() == null ? n.kind().label() + (n.detail() == null ? "" : " " + n.detail())
+                : "incident " + n.incidentId() + " " + n.kind().label() + (n.level() > 0 ? " (level " + n.level() + ")" : "");
+        return Event.of(release, now, n.incidentId() == null ? "announcement" : "incident",
+                what + " -> " + String.join(", ", n.receivers()), data);
     }
 
     private static Event outcomeEvent(Release release, RuleSet ruleSet, RuleState state, Instant now) {

@@ -25,10 +25,12 @@ public record Notice(String key, Kind kind, List<String> receivers, int level, S
             return name().toLowerCase(Locale.ROOT);
         }
 
-        /** Paging notices stop the moment the incident is acknowledged, even between retries. */
+        /**
+         * Paging notices stop the moment the incident is acknowledged, even between retries. An upgrade
+         * to P0 is not one of them: a rollback is under way, and those who acknowledged must hear it.
+         */
         public boolean paging() {
-            return this == OPENED || this == ESCALATED || this == REPEATED || this == REESCALATED || this == REOPENED
-                    || this == UPGRADED;
+            return this == OPENED || this == ESCALATED || this == REPEATED || this == REESCALATED || this == REOPENED;
         }
     }
 }

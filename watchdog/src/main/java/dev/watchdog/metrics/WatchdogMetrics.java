@@ -48,6 +48,15 @@ public final class WatchdogMetrics {
     private final Counter webhookAttempts = Counter.builder().name("watchdog_webhook_attempts_total")
             .help("Outbound webhook attempts by kind and outcome").labelNames("kind", "outcome").register(registry);
 
+    private final Gauge escalationLevel = Gauge.builder().name("watchdog_escalation_level")
+            .help("Escalation level of each open incident (0 before level 1 is notified)")
+            .labelNames("release", "incident", "severity", "status").register(registry);
+    private final Counter notifications = Counter.builder().name("watchdog_notifications_total")
+            .help("Notifications by receiver and outcome (sent, failed, dropped)").labelNames("receiver", "outcome")
+            .register(registry);
+    private final Gauge receiverFailing = Gauge.builder().name("watchdog_receiver_failing")
+            .help("1 while a receiver's last delivery failed").labelNames("receiver").register(registry);
+
     public WatchdogMetrics() {
         JvmMetrics.builder().register(registry);
         for (Release.State state : Release.State.values()) {
@@ -82,6 +91,24 @@ public final class WatchdogMetrics {
         for (Outcome outcome : Outcome.values()) {
             ruleOutcome.labelValues(release.id(), release.service(), release.environment(), state.rule(), outcome.label())
                     .set(outcome == state.outcome() ? 1 : 0);
+        }
+    }
+
+    /** Sets the escalation level gauge from the incidents of open releases. */
+    public void incidents(Collection<dev.watchdog.incident.Incident> all) {
+        escalationLevel.clear();
+        for (dev.watchdog.incident.Incident i : all) {
+            if (i.open()) {
+                escalationLevel.labelValues(i.releaseId(), i.id(), i.severity().name(), i.status().label())
+                        .set(i.level());
+            }
+        }
+    }
+
+    public void notification(String receiver, String outcome) {
+        notifications.labelValues(receiver, outcome).inc();
+        if (!outcome.equals("dropped")) {
+            receiverFailing.labelValues(receiver).set(outcome.equals("sent") ? 0 : 1);
         }
     }
 

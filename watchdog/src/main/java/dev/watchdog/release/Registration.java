@@ -3,6 +3,7 @@ package dev.watchdog.release;
 import dev.watchdog.rules.Template;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -25,7 +26,8 @@ public record Registration(
     private static final Set<String> RESERVED = Set.of("service", "version", "previous_version", "environment");
 
     /** Checks every field and makes the release, or throws a 400 naming the first bad field. */
-    public Release toRelease(Instant now, Duration defaultWindow, Set<String> rollbackTargets, Set<String> variables) {
+    public Release toRelease(Instant now, Duration defaultWindow, Set<String> rollbackTargets, Set<String> policies,
+                             Set<String> variables) {
         value("service", service, true);
         value("version", version, true);
         value("environment", environment, true);
@@ -47,9 +49,13 @@ public record Registration(
         if (!rollbackTargets.contains(target)) {
             throw ReleaseException.badInput("rollback", "no rollback target '" + target + "' in the config");
         }
+        String policyName = policy == null ? "default" : policy;
+        if (!policies.contains(policyName)) {
+            throw ReleaseException.badInput("policy", "no escalation policy '" + policyName + "' in the config");
+        }
         Release release = new Release(Ids.next(now), service, version, previousVersion, environment, given, w, b,
-                policy == null ? "default" : policy, target, Release.State.WATCHING, null, now, now.plus(b),
-                now.plus(w), null, null, null);
+                policyName, target, Release.State.WATCHING, null, now, now.plus(b),
+                now.plus(w), null, null, null, List.of());
         for (String variable : variables) {
             if (!release.templateValues().containsKey(variable)) {
                 throw ReleaseException.badInput(variable.equals("previous_version") ? "previousVersion" : "labels." + variable,

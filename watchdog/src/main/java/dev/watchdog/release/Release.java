@@ -3,6 +3,7 @@ package dev.watchdog.release;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -25,10 +26,12 @@ public record Release(
         Instant windowUntil,
         Instant endedAt,
         String supersededBy,
-        RollbackRecord rollback) {
+        RollbackRecord rollback,
+        List<String> announced) {
 
     public Release {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
+        announced = announced == null ? List.of() : List.copyOf(announced);
     }
 
     /** The states of the contract; only watching and degraded are evaluated. */
@@ -80,22 +83,28 @@ public record Release(
     public Release withState(State newState, Instant now) {
         return new Release(id, service, version, previousVersion, environment, labels, window, bake, policy,
                 rollbackTarget, newState, verdict, startedAt, bakeUntil, windowUntil,
-                newState.open() ? null : now, supersededBy, rollback);
+                newState.open() ? null : now, supersededBy, rollback, announced);
     }
 
     public Release withVerdict(Verdict newVerdict) {
         return new Release(id, service, version, previousVersion, environment, labels, window, bake, policy,
                 rollbackTarget, state, newVerdict, startedAt, bakeUntil, windowUntil, endedAt, supersededBy,
-                rollback);
+                rollback, announced);
     }
 
     public Release supersededBy(String newer, Instant now) {
         return new Release(id, service, version, previousVersion, environment, labels, window, bake, policy,
-                rollbackTarget, State.CANCELLED, verdict, startedAt, bakeUntil, windowUntil, now, newer, rollback);
+                rollbackTarget, State.CANCELLED, verdict, startedAt, bakeUntil, windowUntil, now, newer, rollback, announced);
     }
 
     public Release withRollback(RollbackRecord record) {
         return new Release(id, service, version, previousVersion, environment, labels, window, bake, policy,
-                rollbackTarget, state, verdict, startedAt, bakeUntil, windowUntil, endedAt, supersededBy, record);
+                rollbackTarget, state, verdict, startedAt, bakeUntil, windowUntil, endedAt, supersededBy, record, announced);
+    }
+
+    /** The lifecycle messages already announced (watching, checkpoints, all clear, blind), so that each goes once. */
+    public Release withAnnounced(List<String> keys) {
+        return new Release(id, service, version, previousVersion, environment, labels, window, bake, policy,
+                rollbackTarget, state, verdict, startedAt, bakeUntil, windowUntil, endedAt, supersededBy, rollback, keys);
     }
 }

@@ -1,9 +1,12 @@
 package dev.watchdog.release;
 
 import dev.watchdog.evaluation.RuleState;
+import dev.watchdog.incident.Escalator;
+import dev.watchdog.incident.Incident;
 import dev.watchdog.metrics.WatchdogMetrics;
 import dev.watchdog.release.Release.State;
 import dev.watchdog.release.Release.Verdict;
+import dev.watchdog.store.Change;
 import dev.watchdog.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -37,6 +40,7 @@ public final class Releases {
     private final Clock clock;
     private final Map<String, Release> open = new LinkedHashMap<>();
     private final Map<String, Map<String, RuleState>> rules = new HashMap<>();
+    private final Map<String, Incident> incidents = new HashMap<>();
     private final Map<String, List<Promise<Release>>> waiters = new HashMap<>();
 
     public Releases(Vertx vertx, Store store, WatchdogMetrics metrics, Clock clock) {
@@ -49,11 +53,12 @@ public final class Releases {
     /** Loads the open releases and their rule states from the store, after a start or a crash. */
     public Future<List<Release>> restore() {
         return store.open().compose(list -> Future.all(list.stream()
-                        .map(r -> store.ruleStates(r.id()).map(states -> {
+                        .map(r -> store.ruleStates(r.id()).compose(states -> store.incident(r.id()).map(incident -> {
                             open.put(r.id(), r);
                             rules.put(r.id(), new LinkedHashMap<>(states));
+                            incident.ifPresent(i -> incidents.put(r.id(), i));
                             return r;
-                        })).toList()))
+                        }))).toList()))
                 .map(all -> {
                     metrics.openReleases(open.values());
                     rules.forEach((id, states) -> states.values().forEach(s -> metrics.rule(open.get(id), s)));
@@ -70,9 +75,10 @@ public final class Releases {
             if (older.state().watched() && older.service().equals(release.service())
                     && older.environment().equals(release.environment())) {
                 Release superseded = older.supersededBy(release.id(), now);
-                writes.add(save(superseded, List.of(), List.of(Event.of(superseded, now, "superseded",
-                        "superseded by " + release.id() + " (" + release.version() + ")",
-                        Map.of("by", release.id())))));
+                writes.add(save(new Change(superseded, List.of(), endIncident(older.id(), "superseded", now), List.of(),
+                        List.of(Event.of(superseded, now, "superseded",
+                                "superseded by " + release.id() + " (" + release.version() + ")",
+                                Map.of("by", release.id()))))));
             }
         }
         writes.add(save(release, List.of(), List.of(Event.of(release, now, "registered",
@@ -114,33 +120,62 @@ public final class Releases {
                 data.put("reason", reason);
             }
             Release saved = ended;
-            return save(ended, List.of(), List.of(Event.of(ended, now, type, type + " by " + who, data)))
+            return save(new Change(ended, List.of(), endIncident(id, type, now), List.of(),
+                            List.of(Event.of(ended, now, type, type + " by " + who, data))))
                     .map(x -> saved);
         });
+    }
+
+    /** The release's open incident resolved, quietly, because its watch ended; null if it has none. */
+    private Incident endIncident(String releaseId, String why, Instant now) {
+        Incident current = incidents.get(releaseId);
+        return current == null || current.status() == Incident.Status.RESOLVED ? null
+                : Escalator.ended(current, why, now).incident();
+    }
+
+    public Future<List<Event>> save(Release release, Collection<RuleState> changed, List<Event> events) {
+        return save(new Change(release, changed, null, List.of(), events));
     }
 
     /**
      * Records a change: memory now, the store next. The future completes once the store has it; a
      * store failure is logged and fails the future, so that no effect follows it.
      */
-    public Future<List<Event>> save(Release release, Collection<RuleState> changed, List<Event> events) {
+    public Future<List<Event>> save(Change change) {
+        Release release = change.release();
         if (release.state().open()) {
             open.put(release.id(), release);
             Map<String, RuleState> states = rules.computeIfAbsent(release.id(), k -> new LinkedHashMap<>());
-            changed.forEach(s -> states.put(s.rule(), s));
-            changed.forEach(s -> metrics.rule(release, s));
+            change.rules().forEach(s -> states.put(s.rule(), s));
+            change.rules().forEach(s -> metrics.rule(release, s));
+            if (change.incident() != null) {
+                incidents.put(release.id(), change.incident());
+            }
         } else if (open.remove(release.id()) != null) {
             rules.remove(release.id());
+            incidents.remove(release.id());
             metrics.ended(release);
         }
         metrics.openReleases(open.values());
-        return store.write(release, changed, events)
+        metrics.incidents(incidents.values());
+        return store.write(change)
                 .onFailure(e -> LOG.error("store write failed release={} error=\"{}\"", release.id(), e.getMessage()))
                 .andThen(ar -> {
                     if (ar.succeeded() && release.judged()) {
                         wake(release);
                     }
                 });
+    }
+
+    /** The current incident of an open release (open or resolved), as it stands now. */
+    public Optional<Incident> liveIncident(String releaseId) {
+        return Optional.ofNullable(incidents.get(releaseId));
+    }
+
+    /** The latest incident of any release. */
+    public Future<Optional<Incident>> incident(String releaseId) {
+        Incident live = incidents.get(releaseId);
+        return live != null ? Future.succeededFuture(Optional.of(live)) : store.incident(releaseId);
     }
 
     /** A release still open, as it stands now. */

@@ -2,6 +2,8 @@ package dev.watchdog.store;
 
 import dev.watchdog.Json;
 import dev.watchdog.evaluation.RuleState;
+import dev.watchdog.incident.Incident;
+import dev.watchdog.incident.Notification;
 import dev.watchdog.release.Event;
 import dev.watchdog.release.Release;
 import io.vertx.core.Future;
@@ -38,6 +40,13 @@ public final class SqliteStore implements Store {
         "create table if not exists events (seq integer primary key autoincrement, release_id text not null,"
                 + " body text not null)",
         "create index if not exists events_release on events(release_id, seq)",
+        "create table if not exists incidents (id text primary key, release_id text not null, number integer not null,"
+                + " status text not null, body text not null)",
+        "create index if not exists incidents_release on incidents(release_id, number)",
+        "create table if not exists notifications (key text primary key, release_id text not null, status text not null,"
+                + " created_at text not null, body text not null)",
+        "create index if not exists notifications_status on notifications(status)",
+        "create index if not exists notifications_release on notifications(release_id, created_at)",
     };
 
     private final Vertx vertx;
@@ -68,17 +77,81 @@ public final class SqliteStore implements Store {
     }
 
     @Override
-    public Future<List<Event>> write(Release release, Collection<RuleState> rules, List<Event> events) {
+    public Future<List<Event>> write(Change change) {
+        return transaction(() -> {
+            if (change.incident() != null) {
+                writeIncident(change.incident());
+            }
+            for (Notification n : change.notifications()) {
+                writeNotification(n, "insert or ignore");
+            }
+            return writeAll(change.release(), change.rules(), change.events());
+        });
+    }
+
+    @Override
+    public Future<Void> update(Notification notification, Event event) {
+        return transaction(() -> {
+            writeNotification(notification, "insert or replace");
+            insertEvents(List.of(event));
+            return null;
+        });
+    }
+
+    private <T> Future<T> transaction(Callable<T> work) {
         return blocking(() -> {
             try {
-                List<Event> saved = writeAll(release, rules, events);
+                T result = work.call();
                 db.commit();
-                return saved;
-            } catch (SQLException e) {
+                return result;
+            } catch (SQLException | RuntimeException e) {
                 db.rollback();
                 throw e;
             }
         });
+    }
+
+    private void writeIncident(Incident incident) throws SQLException {
+        try (PreparedStatement st = db.prepareStatement("insert into incidents (id, release_id, number, status, body)"
+                + " values (?,?,?,?,?) on conflict(id) do update set status = excluded.status, body = excluded.body")) {
+            st.setString(1, incident.id());
+            st.setString(2, incident.releaseId());
+            st.setInt(3, incident.number());
+            st.setString(4, incident.status().label());
+            st.setString(5, Json.write(incident));
+            st.executeUpdate();
+        }
+    }
+
+    /** "insert or ignore" for new ones, so that a notice already stored is never queued twice. */
+    private void writeNotification(Notification n, String verb) throws SQLException {
+        try (PreparedStatement st = db.prepareStatement(verb
+                + " into notifications (key, release_id, status, created_at, body) values (?,?,?,?,?)")) {
+            st.setString(1, n.key());
+            st.setString(2, n.releaseId());
+            st.setString(3, n.status().label());
+            st.setString(4, n.createdAt().toString());
+            st.setString(5, Json.write(n));
+            st.executeUpdate();
+        }
+    }
+
+    @Override
+    public Future<Optional<Incident>> incident(String releaseId) {
+        return query("select body from incidents where release_id = ? order by number desc limit 1", List.of(releaseId),
+                Incident.class).map(list -> list.stream().findFirst());
+    }
+
+    @Override
+    public Future<List<Notification>> pendingNotifications() {
+        return query("select body from notifications where status = 'pending' order by created_at", List.of(),
+                Notification.class);
+    }
+
+    @Override
+    public Future<List<Notification>> notifications(String releaseId) {
+        return query("select body from notifications where release_id = ? order by created_at, key", List.of(releaseId),
+                Notification.class);
     }
 
     private List<Event> writeAll(Release release, Collection<RuleState> rules, List<Event> events) throws SQLException {
@@ -102,6 +175,10 @@ public final class SqliteStore implements Store {
                 st.executeUpdate();
             }
         }
+        return insertEvents(events);
+    }
+
+    private List<Event> insertEvents(List<Event> events) throws SQLException {
         List<Event> saved = new ArrayList<>();
         try (PreparedStatement st = db.prepareStatement(
                 "insert into events (release_id, body) values (?,?)", Statement.RETURN_GENERATED_KEYS)) {

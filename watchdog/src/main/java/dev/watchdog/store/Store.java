@@ -1,10 +1,11 @@
 package dev.watchdog.store;
 
 import dev.watchdog.evaluation.RuleState;
+import dev.watchdog.incident.Incident;
+import dev.watchdog.incident.Notification;
 import dev.watchdog.release.Event;
 import dev.watchdog.release.Release;
 import io.vertx.core.Future;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,8 +13,19 @@ import java.util.Optional;
 /** Where every decision is kept, so that it survives a restart. Each write is one transaction. */
 public interface Store {
 
-    /** Writes a release, the rule states that changed and new events, all or nothing; returns the events with their seq. */
-    Future<List<Event>> write(Release release, Collection<RuleState> rules, List<Event> events);
+    /** Writes a change all or nothing; returns its events with their seq. */
+    Future<List<Event>> write(Change change);
+
+    /** Records what became of a notification, with the event that tells it. */
+    Future<Void> update(Notification notification, Event event);
+
+    /** The release's latest incident, open or not. */
+    Future<Optional<Incident>> incident(String releaseId);
+
+    /** Notifications stored but not yet sent or given up: after a restart. */
+    Future<List<Notification>> pendingNotifications();
+
+    Future<List<Notification>> notifications(String releaseId);
 
     /** Releases, newest first; {@code state} null for all. */
     Future<List<Release>> releases(Release.State state, int limit);

@@ -1,0 +1,112 @@
+package dev.watchdog.action;
+
+import dev.watchdog.config.Durations;
+import dev.watchdog.evaluation.RuleState;
+import dev.watchdog.incident.Incident;
+import dev.watchdog.incident.Message;
+import dev.watchdog.incident.Notice;
+import dev.watchdog.incident.Incident.Breach;
+import dev.watchdog.incident.Notice.Kind;
+import dev.watchdog.release.Release;
+import dev.watchdog.rules.Rule;
+import dev.watchdog.rules.RuleSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What each notice says. Pure. An incident's message names the release, every rule with its value
+ * against its threshold in the rule's unit, the severity, the level, how long it has been open, how
+ * to acknowledge and decide (CLI and API), and the runbook.
+ */
+public final class Messages {
+
+    private Messages() {}
+
+    public static Message incident(Notice notice, Incident inc, Release r, RuleSet rules, String apiBase, Instant now) {
+        String sev = inc.severity().name();
+        Breach lead = inc.rules().values().stream().max(java.util.Comparator.comparing(Breach::severity)).orElse(null);
+        String headline = lead == null ? "" : ": " + lead.rule() + " " + value(rules, lead);
+        String title = "[" + sev + "] " + verb(notice.kind(), inc) + " " + r.service() + " " + r.version() + " ("
+                + r.environment() + ")" + headline;
+        List<String> lines = new ArrayList<>();
+        for (Breach b : inc.rules().values()) {
+            Optional<Rule> rule = rules.byName(b.rule());
+            String unitThreshold = rule.map(x -> Units.threshold(x.unit(), b.threshold())).orElse(b.threshold());
+            lines.add("- " + b.rule() + ": " + value(rules, b) + " (" + b.severity() + " " + unitThreshold + ")");
+        }
+        int levels = inc.policy() == null ? 0 : inc.policy().levels().size();
+        lines.add("Severity " + sev + (sev.equals("P0") ? " (automatic rollback)" : " (the team decides)")
+                + " | level " + inc.level() + " of " + levels + " | open for " + Durations.format(
+                        Duration.ofSeconds(Duration.between(inc.openedAt(), now).toSeconds())) + " | incident " + inc.id());
+        if (notice.kind().paging() || notice.kind() == Kind.REESCALATED) {
+            lines.add("Acknowledge: watchdog release ack " + r.id() + " --reason '...'   or   POST " + apiBase
+                    + "/api/v1/releases/" + r.id() + "/ack");
+            lines.add("Decide: watchdog release rollback " + r.id() + "   |   watchdog release accept " + r.id());
+        }
+        inc.decisions().stream().reduce((a, b) -> b).filter(d -> !notice.kind().paging())
+                .ifPresent(d -> lines.add("By " + d.who() + (d.reason() == null ? "" : ": " + d.reason())));
+        String runbook = inc.rules().keySet().stream().map(rules::byName).flatMap(Optional::stream)
+                .map(x -> x.annotations().get("runbook")).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+        if (runbook != null) {
+            lines.add("Runbook: " + runbook);
+        }
+        boolean firing = !(notice.kind() == Kind.RESOLVED || notice.kind() == Kind.ROLLED_BACK
+                || notice.kind() == Kind.ROLLBACK_FAILED);
+        return new Message(title, lines, sev, r.service(), r.version(), r.environment(), r.id(),
+                List.copyOf(inc.rules().keySet()), runbook, firing);
+    }
+
+    /** Lifecycle messages: watching, checkpoints, all clear, and a watch gone blind or seeing again. */
+    public static Message release(Notice notice, Release r, Map<String, RuleState> states, RuleSet rules,
+                                  List<String> summary, Instant now) {
+        String what = r.service() + " " + r.version() + " (" + r.environment() + ")";
+        List<String> lines = new ArrayList<>();
+        String title = switch (notice.kind()) {
+            case WATCHING -> "Watching " + what + " for " + Durations.format(r.window()) + ", healthy verdict at "
+                    + r.bakeUntil();
+            case CHECKPOINT -> "T+" + notice.detail() + " " + what + ": " + r.state().label();
+            case ALL_CLEAR -> "All clear: " + what + " " + notice.detail();
+            case BLIND -> "Cannot see " + what + ": queries keep failing (no rollback for this)";
+            case SEEING -> "Seeing " + what + " again: queries answer";
+            default -> notice.kind().label() + " " + what;
+        };
+        for (Rule rule : rules.rules()) {
+            RuleState s = states.get(rule.name());
+            if ((summary == null || summary.contains(rule.name())) && s != null) {
+                boolean failing = s.outcome() == dev.watchdog.evaluation.Outcome.ERROR;
+                if (notice.kind() != Kind.BLIND || failing) {
+                    lines.add("- " + rule.name() + ": " + s.outcome().label() + (s.value() == null ? ""
+                            : " " + Units.format(rule.unit(), s.value())) + (failing ? " (" + s.message() + ")" : ""));
+                }
+            }
+        }
+        lines.add("Release " + r.id() + " | started " + r.startedAt());
+        return new Message(title, lines, null, r.service(), r.version(), r.environment(), r.id(), List.of(), null,
+                notice.kind() == Kind.BLIND);
+    }
+
+    private static String value(RuleSet rules, Breach b) {
+        return rules.byName(b.rule()).map(x -> Units.format(x.unit(), b.value())).orElse(String.valueOf(b.value()));
+    }
+
+    private static String verb(Kind kind, Incident inc) {
+        return switch (kind) {
+            case OPENED -> inc.severity().name().equals("P0") ? "Rolling back" : "Breach in";
+            case ESCALATED, REESCALATED -> "Escalated (level " + inc.level() + "):";
+            case REPEATED -> "Still unacknowledged:";
+            case UPGRADED -> "Now P0, rolling back:";
+            case REOPENED -> "Breaching again:";
+            case ACKNOWLEDGED -> "Acknowledged:";
+            case ACCEPTED -> "Accepted, release kept:";
+            case ROLLBACK_DECIDED -> "Rollback decided:";
+            case ROLLED_BACK -> "Rolled back:";
+            case ROLLBACK_FAILED -> "ROLLBACK FAILED:";
+            case RESOLVED -> "Resolved:";
+            default -> kind.label();
+        };
+    }
+}
