@@ -73,6 +73,8 @@ public final class Api {
         router.get(base + "/:id").handler(auth.require(Role.VIEWER)).handler(ctx -> json(ctx, 200, view(id(ctx))));
         router.get(base + "/:id/events").handler(auth.require(Role.VIEWER))
                 .handler(ctx -> json(ctx, 200, releases.events(id(ctx)).map(Json.MAPPER::valueToTree)));
+        router.get(base + "/:id/notifications").handler(auth.require(Role.VIEWER))
+                .handler(ctx -> json(ctx, 200, releases.notifications(id(ctx)).map(Json.MAPPER::valueToTree)));
         router.get(base + "/:id/verdict").handler(auth.require(Role.VIEWER)).handler(this::verdict);
         router.post(base + "/:id/finish").handler(auth.require(Role.DEPLOYER))
                 .handler(ctx -> decide(ctx, (who, reason) -> releases.finish(id(ctx), who, reason)));

@@ -18,6 +18,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "release", mixinStandardHelpOptions = true,
         description = "Register, inspect and end release windows through the watchdog's API.",
         subcommands = {ReleaseCommand.Start.class, ReleaseCommand.ListReleases.class, ReleaseCommand.Show.class,
+            ReleaseCommand.Ack.class, ReleaseCommand.Rollback.class, ReleaseCommand.Accept.class,
             ReleaseCommand.Finish.class, ReleaseCommand.Cancel.class, ReleaseCommand.Wait.class})
 final class ReleaseCommand {
 
@@ -117,27 +118,70 @@ final class ReleaseCommand {
         }
     }
 
-    @Command(name = "finish", mixinStandardHelpOptions = true, description = "End a window early, healthy.")
-    static final class Finish extends ApiCommand {
+    /** A decision about one release, with an optional reason; who decides is the token's name. */
+    abstract static class Decide extends ApiCommand {
         @Parameters(paramLabel = "ID") String id;
-        @Option(names = "--reason") String reason;
+        @Option(names = "--reason", description = "Why (recorded with the decision).") String reason;
 
         @Override
         int run() throws ApiClient.Failure {
-            print(api.post("/api/v1/releases/" + ApiClient.encode(id) + "/finish", reason == null ? null : Map.of("reason", reason)));
+            String path = "/api/v1/releases/" + ApiClient.encode(id);
+            Map<String, String> body = reason == null ? null : Map.of("reason", reason);
+            print(delete() ? api.delete(path, body) : api.post(path + "/" + action(), body));
             return 0;
+        }
+
+        abstract String action();
+
+        boolean delete() {
+            return false;
+        }
+    }
+
+    @Command(name = "ack", mixinStandardHelpOptions = true,
+            description = "Acknowledge the release's incident: escalation and repeats stop at once.")
+    static final class Ack extends Decide {
+        @Override
+        String action() {
+            return "ack";
+        }
+    }
+
+    @Command(name = "rollback", mixinStandardHelpOptions = true, description = "The team decided: roll back now.")
+    static final class Rollback extends Decide {
+        @Override
+        String action() {
+            return "rollback";
+        }
+    }
+
+    @Command(name = "accept", mixinStandardHelpOptions = true,
+            description = "The team decided: keep the release; this breach pages no more unless it worsens.")
+    static final class Accept extends Decide {
+        @Override
+        String action() {
+            return "accept";
+        }
+    }
+
+    @Command(name = "finish", mixinStandardHelpOptions = true, description = "End a window early, healthy.")
+    static final class Finish extends Decide {
+        @Override
+        String action() {
+            return "finish";
         }
     }
 
     @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancel a window (no verdict).")
-    static final class Cancel extends ApiCommand {
-        @Parameters(paramLabel = "ID") String id;
-        @Option(names = "--reason") String reason;
+    static final class Cancel extends Decide {
+        @Override
+        String action() {
+            return "cancel";
+        }
 
         @Override
-        int run() throws ApiClient.Failure {
-            print(api.delete("/api/v1/releases/" + ApiClient.encode(id), reason == null ? null : Map.of("reason", reason)));
-            return 0;
+        boolean delete() {
+            return true;
         }
     }
 

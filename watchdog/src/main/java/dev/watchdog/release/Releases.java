@@ -217,6 +217,11 @@ public final class Releases {
         return store.releases(state, limit);
     }
 
+    /** Every notification of a release and what became of it. */
+    public Future<List<dev.watchdog.incident.Notification>> notifications(String id) {
+        return get(id).compose(r -> store.notifications(id));
+    }
+
     public Future<List<Event>> events(String id) {
         return get(id).compose(r -> store.events(id));
     }

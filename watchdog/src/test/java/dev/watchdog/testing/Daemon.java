@@ -21,6 +21,7 @@ public final class Daemon {
     public static final String VIEWER = "viewer-token-1";
     public static final String ADMIN = "admin-token-1";
     public static final String SECRET = "rollback-secret-1";
+    public static final String ONCALL = "oncall-token-1";
 
     private final Vertx vertx;
     private final Path dir;
@@ -31,6 +32,12 @@ public final class Daemon {
 
     public Daemon(Vertx vertx, Path dir, MutableClock clock, String prometheusUrl, String rollbackUrl, String rules)
             throws Exception {
+        this(vertx, dir, clock, prometheusUrl, rollbackUrl, rules, "");
+    }
+
+    /** {@code extraConfig}: more top-level sections (receivers, escalation). */
+    public Daemon(Vertx vertx, Path dir, MutableClock clock, String prometheusUrl, String rollbackUrl, String rules,
+                  String extraConfig) throws Exception {
         this.vertx = vertx;
         this.dir = dir;
         this.clock = clock;
@@ -49,6 +56,7 @@ public final class Daemon {
                     - {name: ci, role: deployer, token: "${env:DEPLOYER}"}
                     - {name: dashboards, role: viewer, token: "%s"}
                     - {name: root, role: admin, token: "%s"}
+                    - {name: alice, role: oncall, token: "%s"}
                 rollback:
                   default:
                     webhook:
@@ -56,7 +64,7 @@ public final class Daemon {
                       secret: "${env:SECRET}"
                       timeout: 2s
                       retry: {attempts: 3, initial: 50ms, max: 200ms}
-                """.formatted(prometheusUrl, VIEWER, ADMIN, rollbackUrl));
+                """.formatted(prometheusUrl, VIEWER, ADMIN, ONCALL, rollbackUrl) + extraConfig);
     }
 
     public Daemon start() {
@@ -103,6 +111,17 @@ public final class Daemon {
 
     public JsonArray events(String id) {
         return call("GET", "/api/v1/releases/" + id + "/events", VIEWER, null).bodyAsJsonArray();
+    }
+
+    public JsonArray notifications(String id) {
+        return call("GET", "/api/v1/releases/" + id + "/notifications", VIEWER, null).bodyAsJsonArray();
+    }
+
+    /** Waits until every notification of the release has been sent, failed or dropped. */
+    public JsonArray settled(String id) {
+        Poll.until(java.time.Duration.ofSeconds(10), "notifications of " + id + " to settle",
+                () -> notifications(id).stream().noneMatch(n -> "pending".equals(((JsonObject) n).getString("status"))));
+        return notifications(id);
     }
 
     public String metrics() {

@@ -21,8 +21,12 @@ public final class WebhookRecorder {
         }
     }
 
-    /** An answer: status, extra headers; {@code hang} never answers. */
-    public record Reply(int status, Map<String, String> headers, boolean hangs) {
+    /** An answer: status, extra headers, body; {@code hangs} never answers. */
+    public record Reply(int status, Map<String, String> headers, boolean hangs, String body) {
+        public Reply(int status, Map<String, String> headers, boolean hangs) {
+            this(status, headers, hangs, "");
+        }
+
         public static Reply status(int status) {
             return new Reply(status, Map.of(), false);
         }
@@ -30,6 +34,15 @@ public final class WebhookRecorder {
         public static Reply hanging() {
             return new Reply(0, Map.of(), true);
         }
+
+        public static Reply json(int status, String body) {
+            return new Reply(status, Map.of("Content-Type", "application/json"), false, body);
+        }
+    }
+
+    /** The calls to one path. */
+    public List<Call> calls(String path) {
+        return calls.stream().filter(c -> c.path().equals(path)).toList();
     }
 
     public final List<Call> calls = new CopyOnWriteArrayList<>();
@@ -77,7 +90,7 @@ public final class WebhookRecorder {
                 return;
             }
             answer.headers().forEach(request.response()::putHeader);
-            request.response().setStatusCode(answer.status()).end();
+            request.response().setStatusCode(answer.status()).end(answer.body());
         });
     }
 }
