@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 public final class RealDaemon {
 
     public static final String TOKEN = "real-daemon-deployer-token";
+    public static final String ONCALL_TOKEN = "real-daemon-oncall-token";
 
     private final Path dir;
     private final Path config;
@@ -40,6 +41,12 @@ public final class RealDaemon {
      */
     public static RealDaemon start(Path dir, String prometheusUrl, String rollbackUrl, String rollbackSecret,
                                    String interval, String rules) {
+        return start(dir, prometheusUrl, rollbackUrl, rollbackSecret, interval, rules, "");
+    }
+
+    /** As above, with more top-level config sections (receivers, escalation). */
+    public static RealDaemon start(Path dir, String prometheusUrl, String rollbackUrl, String rollbackSecret,
+                                   String interval, String rules, String extraConfig) {
         try {
             Files.createDirectories(dir.resolve("rules"));
             Files.writeString(dir.resolve("rules/rules.yml"), rules);
@@ -52,11 +59,13 @@ public final class RealDaemon {
                     storage: {path: data/}
                     server:
                       listen: 127.0.0.1:%d
-                      tokens: [{name: tests, role: deployer, token: "${env:DEPLOYER_TOKEN}"}]
+                      tokens:
+                        - {name: tests, role: deployer, token: "${env:DEPLOYER_TOKEN}"}
+                        - {name: alice, role: oncall, token: "%s"}
                     rollback:
                       default:
                         webhook: {url: "%s", timeout: 2s%s}
-                    """.formatted(prometheusUrl, interval, port, rollbackUrl, secret));
+                    """.formatted(prometheusUrl, interval, port, ONCALL_TOKEN, rollbackUrl, secret) + extraConfig);
             Map<String, String> env = rollbackSecret == null ? Map.of("DEPLOYER_TOKEN", TOKEN)
                     : Map.of("DEPLOYER_TOKEN", TOKEN, "ROLLBACK_SECRET", rollbackSecret);
             return new RealDaemon(dir, config, env, port).run();

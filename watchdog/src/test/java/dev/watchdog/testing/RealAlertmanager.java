@@ -1,0 +1,75 @@
+package dev.watchdog.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** The Debian package's Alertmanager on loopback, routing every alert to one webhook receiver at once. */
+public final class RealAlertmanager {
+
+    private final RealProcess process;
+    private final int port;
+
+    private RealAlertmanager(RealProcess process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    public static RealAlertmanager routingTo(String webhookUrl, Path dir) {
+        String binary = RealProcess.binary("prometheus-alertmanager", "prometheus-alertmanager");
+        try {
+            Files.createDirectories(dir);
+            Path config = Files.writeString(dir.resolve("alertmanager.yml"), """
+                    route:
+                      receiver: test
+                      group_by: [release, rule]
+                      group_wait: 1s
+                      group_interval: 1s
+                      repeat_interval: 1h
+                    receivers:
+                      - name: test
+                        webhook_configs:
+                          - url: %s
+                            send_resolved: true
+                    """.formatted(webhookUrl));
+            int port = RealProcess.freePort();
+            RealProcess process = RealProcess.start(List.of(binary, "--config.file=" + config,
+                    "--storage.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port,
+                    "--cluster.listen-address="), Map.of(), dir.resolve("alertmanager.log"));
+            RealAlertmanager am = new RealAlertmanager(process, port);
+            Poll.until(Duration.ofSeconds(30), "Alertmanager to be ready", am::ready);
+            return am;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    private boolean ready() {
+        try {
+            HttpResponse<Void> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url() + "/-/ready"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+            return r.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    public void stop() {
+        process.stop();
+    }
+}
