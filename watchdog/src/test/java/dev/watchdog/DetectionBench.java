@@ -4,8 +4,8 @@ import dev.watchdog.demo.DemoService;
 import dev.watchdog.testing.Poll;
 import dev.watchdog.testing.RealDaemon;
 import dev.watchdog.testing.RealPrometheus;
+import dev.watchdog.testing.RealStack;
 import dev.watchdog.testing.WebhookRecorder;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,11 +35,10 @@ class DetectionBench {
     @Test
     void measure() throws Exception {
         Path dir = Path.of("target", "bench");
-        RollbackIT.deleteRecursively(dir);
-        Vertx vertx = Vertx.vertx();
-        DemoService service = new DemoService(vertx, b -> { }).start("127.0.0.1", 0).await();
-        WebhookRecorder deployer = new WebhookRecorder(vertx).start();
-        RealPrometheus prometheus = RealPrometheus.scraping("127.0.0.1:" + service.port(), dir.resolve("prometheus"));
+        RealStack stack = RealStack.start(dir);
+        DemoService service = stack.service;
+        WebhookRecorder deployer = stack.recorder;
+        RealPrometheus prometheus = stack.prometheus;
         RealDaemon daemon = RealDaemon.start(dir.resolve("daemon"), prometheus.url(), deployer.url("/rollback"), null,
                 interval, """
                 groups:
@@ -69,8 +68,7 @@ class DetectionBench {
                     idleRss, idleRss / 1024.0, runs, afterRss, afterRss / 1024.0);
         } finally {
             daemon.stop();
-            prometheus.stop();
-            vertx.close().await();
+            stack.stop();
         }
     }
 

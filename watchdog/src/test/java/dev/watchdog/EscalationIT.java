@@ -9,8 +9,8 @@ import dev.watchdog.testing.RealAlertmanager;
 import dev.watchdog.testing.RealDaemon;
 import dev.watchdog.testing.RealProcess;
 import dev.watchdog.testing.RealPrometheus;
+import dev.watchdog.testing.RealStack;
 import dev.watchdog.testing.WebhookRecorder;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,19 +47,18 @@ class EscalationIT {
                     annotations: {runbook: "https://runbooks.example/error-rate"}
             """;
 
-    static Vertx vertx;
+    static RealStack stack;
     static DemoService service;
     static WebhookRecorder people;
     static RealPrometheus prometheus;
     static RealAlertmanager alertmanager;
 
     @BeforeAll
-    static void start() throws Exception {
-        RollbackIT.deleteRecursively(DIR);
-        vertx = Vertx.vertx();
-        service = new DemoService(vertx, body -> { }).start("127.0.0.1", 0).await();
-        people = new WebhookRecorder(vertx).start();
-        prometheus = RealPrometheus.scraping("127.0.0.1:" + service.port(), DIR.resolve("prometheus"));
+    static void start() {
+        stack = RealStack.start(DIR);
+        service = stack.service;
+        people = stack.recorder;
+        prometheus = stack.prometheus;
         alertmanager = RealAlertmanager.routingTo(people.url("/am"), DIR.resolve("alertmanager"));
     }
 
@@ -68,11 +67,8 @@ class EscalationIT {
         if (alertmanager != null) {
             alertmanager.stop();
         }
-        if (prometheus != null) {
-            prometheus.stop();
-        }
-        if (vertx != null) {
-            vertx.close().await();
+        if (stack != null) {
+            stack.stop();
         }
     }
 

@@ -8,18 +8,15 @@ import dev.watchdog.testing.Poll;
 import dev.watchdog.testing.RealDaemon;
 import dev.watchdog.testing.RealProcess;
 import dev.watchdog.testing.RealPrometheus;
+import dev.watchdog.testing.RealStack;
 import dev.watchdog.testing.WebhookRecorder;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
@@ -52,27 +49,23 @@ class RollbackIT {
                     for: 2s
             """;
 
-    static Vertx vertx;
+    static RealStack stack;
     static DemoService service;
     static WebhookRecorder deployer;
     static RealPrometheus prometheus;
 
     @BeforeAll
-    static void start() throws Exception {
-        deleteRecursively(DIR);
-        vertx = Vertx.vertx();
-        service = new DemoService(vertx, body -> { }).start("127.0.0.1", 0).await();
-        deployer = new WebhookRecorder(vertx).start();
-        prometheus = RealPrometheus.scraping("127.0.0.1:" + service.port(), DIR.resolve("prometheus"));
+    static void start() {
+        stack = RealStack.start(DIR);
+        service = stack.service;
+        deployer = stack.recorder;
+        prometheus = stack.prometheus;
     }
 
     @AfterAll
     static void stop() {
-        if (prometheus != null) {
-            prometheus.stop();
-        }
-        if (vertx != null) {
-            vertx.close().await();
+        if (stack != null) {
+            stack.stop();
         }
     }
 
@@ -121,13 +114,5 @@ class RollbackIT {
         mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
         String signed = call.header("webhook-id") + "." + call.header("webhook-timestamp") + "." + call.body();
         return "v1," + Base64.getEncoder().encodeToString(mac.doFinal(signed.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    static void deleteRecursively(Path dir) throws Exception {
-        if (Files.exists(dir)) {
-            try (Stream<Path> paths = Files.walk(dir)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
     }
 }

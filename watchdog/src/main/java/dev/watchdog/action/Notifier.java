@@ -100,7 +100,7 @@ public final class Notifier {
     /** Alertmanager takes alerts, not chatter: lifecycle messages other than a blind watch skip it. */
     public boolean takes(String receiver, Notice.Kind kind) {
         Receiver r = receivers.get(receiver);
-        return r != null && (r.alertmanager() == null || kind.ordinal() <= Notice.Kind.RESOLVED.ordinal()
+        return r != null && (r.alertmanager() == null || kind.aboutIncident()
                 || kind == Notice.Kind.BLIND || kind == Notice.Kind.SEEING);
     }
 

@@ -1,5 +1,6 @@
 package dev.watchdog.incident;
 
+import dev.watchdog.config.Durations;
 import dev.watchdog.config.WatchdogConfig.Level;
 import dev.watchdog.config.WatchdogConfig.Policy;
 import dev.watchdog.evaluation.Severity;
@@ -52,20 +53,16 @@ public final class Escalator {
         }
         Map<String, Breach> rules = new LinkedHashMap<>(current.rules());
         rules.putAll(breaching);
-        Incident inc = current.with(current.status(), rules, current.severity(), current.level(), current.ladderStart(),
-                current.lastPagedAt(), current.repeats(), current.noticeCount(), current.acknowledged(),
-                current.accepted(), current.autoRollbackAsked(), current.decisions(), null, null);
+        Incident inc = current.withRules(rules, current.severity());
         if (breaching.isEmpty()) {
             return resolve(inc, "recovered", now);
         }
         if (worst(breaching) == Severity.P0 && inc.severity() == Severity.P1) {
-            inc = bump(inc.with(inc.status(), inc.rules(), Severity.P0, inc.level(), inc.ladderStart(), inc.lastPagedAt(),
-                    inc.repeats(), inc.noticeCount(), inc.acknowledged(), inc.accepted(), inc.autoRollbackAsked(),
-                    inc.decisions(), null, null), notices, Kind.UPGRADED, paged(inc), now);
+            inc = bump(inc.withRules(rules, Severity.P0), notices, Kind.UPGRADED, paged(inc));
         }
         if (inc.status() == Status.ACCEPTED && worsened(inc, breaching)) {
-            inc = inc.with(Status.OPEN, inc.rules(), inc.severity(), 0, now, inc.lastPagedAt(), 0, inc.noticeCount(),
-                    null, Map.of(), inc.autoRollbackAsked(), inc.decisions(), null, null);
+            inc = inc.withStatus(Status.OPEN).withAcknowledged(null).withAccepted(Map.of())
+                    .withLadder(0, now, inc.lastPagedAt(), 0);
             inc = climb(inc, Kind.REOPENED, now, notices);
         } else if (inc.status() == Status.ACKNOWLEDGED && due(inc.acknowledged().at(), policy(inc).reescalateAfter(), now)) {
             inc = reescalate(inc, now, notices);
@@ -75,10 +72,8 @@ public final class Escalator {
         boolean rollBack = inc.status() == Status.OPEN && inc.severity() == Severity.P1 && !inc.autoRollbackAsked()
                 && due(inc.openedAt(), policy(inc).autoRollbackAfter(), now);
         if (rollBack) {
-            inc = mark(inc, new Mark("auto_rollback", "watchdog", "unacknowledged for "
-                    + dev.watchdog.config.Durations.format(policy(inc).autoRollbackAfter()), now), inc.status());
-            inc = inc.with(inc.status(), inc.rules(), inc.severity(), inc.level(), inc.ladderStart(), inc.lastPagedAt(),
-                    inc.repeats(), inc.noticeCount(), inc.acknowledged(), inc.accepted(), true, inc.decisions(), null, null);
+            inc = inc.withDecision(new Mark("auto_rollback", "watchdog", "unacknowledged for "
+                    + Durations.format(policy(inc).autoRollbackAfter()), now)).withAutoRollbackAsked();
         }
         return finish(inc, notices, rollBack, now);
     }
@@ -87,13 +82,7 @@ public final class Escalator {
     public static Step acknowledge(Incident inc, String who, String reason, Instant now) {
         requireStatus(inc, "acknowledge", Status.OPEN);
         Mark ack = new Mark("ack", who, reason, now);
-        Incident acked = mark(inc, ack, Status.ACKNOWLEDGED);
-        acked = acked.with(Status.ACKNOWLEDGED, acked.rules(), acked.severity(), acked.level(), acked.ladderStart(),
-                acked.lastPagedAt(), acked.repeats(), acked.noticeCount(), ack, acked.accepted(),
-                acked.autoRollbackAsked(), acked.decisions(), null, null);
-        List<Notice> notices = new ArrayList<>();
-        acked = bump(acked, notices, Kind.ACKNOWLEDGED, paged(acked), now);
-        return finish(acked, notices, false, now);
+        return told(inc.withDecision(ack).withAcknowledged(ack).withStatus(Status.ACKNOWLEDGED), Kind.ACKNOWLEDGED, now);
     }
 
     /** The team keeps the release: the breaches as they stand do not page again. */
@@ -101,34 +90,22 @@ public final class Escalator {
         requireStatus(inc, "accept", Status.OPEN, Status.ACKNOWLEDGED);
         Map<String, Severity> accepted = new LinkedHashMap<>();
         inc.rules().values().forEach(b -> accepted.put(b.rule(), b.severity()));
-        Incident kept = mark(inc, new Mark("accept", who, reason, now), Status.ACCEPTED);
-        kept = kept.with(Status.ACCEPTED, kept.rules(), kept.severity(), kept.level(), kept.ladderStart(),
-                kept.lastPagedAt(), kept.repeats(), kept.noticeCount(), null, accepted, kept.autoRollbackAsked(),
-                kept.decisions(), null, null);
-        List<Notice> notices = new ArrayList<>();
-        kept = bump(kept, notices, Kind.ACCEPTED, paged(kept), now);
-        return finish(kept, notices, false, now);
+        return told(inc.withDecision(new Mark("accept", who, reason, now)).withAcknowledged(null).withAccepted(accepted)
+                .withStatus(Status.ACCEPTED), Kind.ACCEPTED, now);
     }
 
     /** The team decided to roll back; the rollback itself goes the way every rollback goes. */
     public static Step rollbackDecided(Incident inc, String who, String reason, Instant now) {
         requireStatus(inc, "roll back", Status.OPEN, Status.ACKNOWLEDGED, Status.ACCEPTED);
-        List<Notice> notices = new ArrayList<>();
-        Incident decided = bump(mark(inc, new Mark("rollback", who, reason, now), inc.status()), notices,
-                Kind.ROLLBACK_DECIDED, paged(inc), now);
-        return finish(decided, notices, false, now);
+        return told(inc.withDecision(new Mark("rollback", who, reason, now)), Kind.ROLLBACK_DECIDED, now);
     }
 
     /** The rollback was answered: done, and resolved; or failed, and everyone on the ladder hears it. */
     public static Step rollbackAnswered(Incident inc, boolean succeeded, Instant now) {
         List<Notice> notices = new ArrayList<>();
-        List<String> who = succeeded ? paged(inc) : everyone(inc);
-        Incident answered = bump(inc, notices, succeeded ? Kind.ROLLED_BACK : Kind.ROLLBACK_FAILED, who, now);
-        answered = answered.with(Status.RESOLVED, answered.rules(), answered.severity(), answered.level(),
-                answered.ladderStart(), answered.lastPagedAt(), answered.repeats(), answered.noticeCount(), answered.acknowledged(),
-                answered.accepted(), answered.autoRollbackAsked(), answered.decisions(), now,
-                succeeded ? "rolled_back" : "rollback_failed");
-        return finish(answered, notices, false, now);
+        Incident answered = bump(inc, notices, succeeded ? Kind.ROLLED_BACK : Kind.ROLLBACK_FAILED,
+                succeeded ? paged(inc) : everyone(inc));
+        return new Step(answered.resolved(now, succeeded ? "rolled_back" : "rollback_failed"), notices, false);
     }
 
     /** The release's watch ended (window, finish, cancel, supersession) with the incident still there. */
@@ -138,11 +115,14 @@ public final class Escalator {
 
     private static Step resolve(Incident inc, String why, Instant now) {
         List<Notice> notices = new ArrayList<>();
-        Incident resolved = inc.level() > 0 ? bump(inc, notices, Kind.RESOLVED, paged(inc), now) : inc;
-        resolved = resolved.with(Status.RESOLVED, resolved.rules(), resolved.severity(), resolved.level(),
-                resolved.ladderStart(), resolved.lastPagedAt(), resolved.repeats(), resolved.noticeCount(),
-                resolved.acknowledged(), resolved.accepted(), resolved.autoRollbackAsked(), resolved.decisions(), now, why);
-        return new Step(resolved.withNextDue(null), notices, false);
+        Incident told = inc.level() > 0 ? bump(inc, notices, Kind.RESOLVED, paged(inc)) : inc;
+        return new Step(told.resolved(now, why), notices, false);
+    }
+
+    /** A decision, told to everyone paged so far. */
+    private static Step told(Incident inc, Kind kind, Instant now) {
+        List<Notice> notices = new ArrayList<>();
+        return finish(bump(inc, notices, kind, paged(inc)), notices, false, now);
     }
 
     /** Fires every level whose time has come; if none, repeats the current one when its time has come. */
@@ -152,51 +132,36 @@ public final class Escalator {
         boolean fired = false;
         while (inc.level() < levels.size() && levels.get(inc.level()).after().compareTo(elapsed) <= 0) {
             int level = inc.level() + 1;
-            Kind kind = level == 1 ? firstKind : Kind.ESCALATED;
-            inc = inc.with(inc.status(), inc.rules(), inc.severity(), level, inc.ladderStart(), now, 0, inc.noticeCount(),
-                    inc.acknowledged(), inc.accepted(), inc.autoRollbackAsked(), inc.decisions(), null, null);
-            inc = bump(inc, notices, kind, levels.get(level - 1).receivers(), now);
+            inc = inc.withLadder(level, inc.ladderStart(), now, 0);
+            inc = bump(inc, notices, level == 1 ? firstKind : Kind.ESCALATED, levels.get(level - 1).receivers());
             fired = true;
         }
-        Duration repeat = policy(inc).repeat();
-        if (!fired && inc.level() > 0 && due(inc.lastPagedAt(), repeat, now)) {
-            inc = inc.with(inc.status(), inc.rules(), inc.severity(), inc.level(), inc.ladderStart(), now,
-                    inc.repeats() + 1, inc.noticeCount(), inc.acknowledged(), inc.accepted(), inc.autoRollbackAsked(),
-                    inc.decisions(), null, null);
-            inc = bump(inc, notices, Kind.REPEATED, levels.get(inc.level() - 1).receivers(), now);
+        if (!fired && inc.level() > 0 && due(inc.lastPagedAt(), policy(inc).repeat(), now)) {
+            inc = inc.withLadder(inc.level(), inc.ladderStart(), now, inc.repeats() + 1);
+            inc = bump(inc, notices, Kind.REPEATED, levels.get(inc.level() - 1).receivers());
         }
         return inc;
     }
 
+    /** The next level up hears, and the ladder goes on from there as if that level had just come due. */
     private static Incident reescalate(Incident inc, Instant now, List<Notice> notices) {
         List<Level> levels = policy(inc).levels();
         int level = Math.min(inc.level() + 1, levels.size());
         if (level == 0) {
             return inc;
         }
-        Instant ladder = now.minus(levels.get(level - 1).after());
-        Incident again = inc.with(Status.OPEN, inc.rules(), inc.severity(), level, ladder, now, 0, inc.noticeCount(),
-                null, inc.accepted(), inc.autoRollbackAsked(), inc.decisions(), null, null);
-        return bump(again, notices, Kind.REESCALATED, levels.get(level - 1).receivers(), now);
+        Incident again = inc.withStatus(Status.OPEN).withAcknowledged(null)
+                .withLadder(level, now.minus(levels.get(level - 1).after()), now, 0);
+        return bump(again, notices, Kind.REESCALATED, levels.get(level - 1).receivers());
     }
 
     /** Adds a notice with the next key of the incident's sequence. */
-    private static Incident bump(Incident inc, List<Notice> notices, Kind kind, List<String> receivers, Instant now) {
+    private static Incident bump(Incident inc, List<Notice> notices, Kind kind, List<String> receivers) {
         int n = inc.noticeCount() + 1;
         if (!receivers.isEmpty()) {
             notices.add(new Notice(inc.id() + ":" + n + ":" + kind.label(), kind, receivers, inc.level(), inc.id(), null));
         }
-        return inc.with(inc.status(), inc.rules(), inc.severity(), inc.level(), inc.ladderStart(), inc.lastPagedAt(),
-                inc.repeats(), n, inc.acknowledged(), inc.accepted(), inc.autoRollbackAsked(), inc.decisions(),
-                inc.resolvedAt(), inc.resolution());
-    }
-
-    private static Incident mark(Incident inc, Mark mark, Status status) {
-        List<Mark> marks = new ArrayList<>(inc.decisions());
-        marks.add(mark);
-        return inc.with(status, inc.rules(), inc.severity(), inc.level(), inc.ladderStart(), inc.lastPagedAt(),
-                inc.repeats(), inc.noticeCount(), inc.acknowledged(), inc.accepted(), inc.autoRollbackAsked(), marks,
-                inc.resolvedAt(), inc.resolution());
+        return inc.withNoticeCount(n);
     }
 
     private static Step finish(Incident inc, List<Notice> notices, boolean rollBack, Instant now) {

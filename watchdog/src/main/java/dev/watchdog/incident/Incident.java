@@ -69,11 +69,52 @@ public record Incident(
         return status == Status.OPEN || status == Status.ACKNOWLEDGED;
     }
 
-    Incident with(Status s, Map<String, Breach> r, Severity sev, int lvl, Instant ladder, Instant paged, int rep,
-                  int notices, Mark ack, Map<String, Severity> acc, boolean autoAsked, List<Mark> marks,
-                  Instant resolved, String why) {
-        return new Incident(id, releaseId, number, sev, s, r, policy, openedAt, ladder, lvl, paged, rep, notices,
-                nextDueAt, ack, acc, autoAsked, marks, resolved, why);
+    Incident withStatus(Status s) {
+        return new Incident(id, releaseId, number, severity, s, rules, policy, openedAt, ladderStart, level, lastPagedAt,
+                repeats, noticeCount, nextDueAt, acknowledged, accepted, autoRollbackAsked, decisions, resolvedAt, resolution);
+    }
+
+    Incident withRules(Map<String, Breach> r, Severity sev) {
+        return new Incident(id, releaseId, number, sev, status, r, policy, openedAt, ladderStart, level, lastPagedAt,
+                repeats, noticeCount, nextDueAt, acknowledged, accepted, autoRollbackAsked, decisions, resolvedAt, resolution);
+    }
+
+    /** Where the ladder stands: the level reached, since when it counts, when it last paged, how often it repeated. */
+    Incident withLadder(int lvl, Instant start, Instant paged, int rep) {
+        return new Incident(id, releaseId, number, severity, status, rules, policy, openedAt, start, lvl, paged,
+                rep, noticeCount, nextDueAt, acknowledged, accepted, autoRollbackAsked, decisions, resolvedAt, resolution);
+    }
+
+    Incident withNoticeCount(int n) {
+        return new Incident(id, releaseId, number, severity, status, rules, policy, openedAt, ladderStart, level, lastPagedAt,
+                repeats, n, nextDueAt, acknowledged, accepted, autoRollbackAsked, decisions, resolvedAt, resolution);
+    }
+
+    Incident withAcknowledged(Mark ack) {
+        return new Incident(id, releaseId, number, severity, status, rules, policy, openedAt, ladderStart, level, lastPagedAt,
+                repeats, noticeCount, nextDueAt, ack, accepted, autoRollbackAsked, decisions, resolvedAt, resolution);
+    }
+
+    Incident withAccepted(Map<String, Severity> acc) {
+        return new Incident(id, releaseId, number, severity, status, rules, policy, openedAt, ladderStart, level, lastPagedAt,
+                repeats, noticeCount, nextDueAt, acknowledged, acc, autoRollbackAsked, decisions, resolvedAt, resolution);
+    }
+
+    Incident withAutoRollbackAsked() {
+        return new Incident(id, releaseId, number, severity, status, rules, policy, openedAt, ladderStart, level, lastPagedAt,
+                repeats, noticeCount, nextDueAt, acknowledged, accepted, true, decisions, resolvedAt, resolution);
+    }
+
+    Incident withDecision(Mark mark) {
+        List<Mark> marks = new java.util.ArrayList<>(decisions);
+        marks.add(mark);
+        return new Incident(id, releaseId, number, severity, status, rules, policy, openedAt, ladderStart, level, lastPagedAt,
+                repeats, noticeCount, nextDueAt, acknowledged, accepted, autoRollbackAsked, marks, resolvedAt, resolution);
+    }
+
+    Incident resolved(Instant at, String why) {
+        return new Incident(id, releaseId, number, severity, Status.RESOLVED, rules, policy, openedAt, ladderStart, level,
+                lastPagedAt, repeats, noticeCount, null, acknowledged, accepted, autoRollbackAsked, decisions, at, why);
     }
 
     Incident withNextDue(Instant due) {

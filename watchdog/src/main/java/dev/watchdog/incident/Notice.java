@@ -25,6 +25,11 @@ public record Notice(String key, Kind kind, List<String> receivers, int level, S
             return name().toLowerCase(Locale.ROOT);
         }
 
+        /** Notices about an incident, as opposed to the release's lifecycle messages. */
+        public boolean aboutIncident() {
+            return !(this == WATCHING || this == CHECKPOINT || this == ALL_CLEAR || this == BLIND || this == SEEING);
+        }
+
         /**
          * Paging notices stop the moment the incident is acknowledged, even between retries. An upgrade
          * to P0 is not one of them: a rollback is under way, and those who acknowledged must hear it.
