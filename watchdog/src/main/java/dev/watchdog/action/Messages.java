@@ -36,7 +36,9 @@ public final class Messages {
         for (Breach b : inc.rules().values()) {
             Optional<Rule> rule = rules.byName(b.rule());
             String unitThreshold = rule.map(x -> Units.threshold(x.unit(), b.threshold())).orElse(b.threshold());
-            lines.add("- " + b.rule() + ": " + value(rules, b) + " (" + b.severity() + " " + unitThreshold + ")");
+            String baseline = b.baseline() == null ? "" : rule.map(x -> " against baseline "
+                    + Units.format(x.unit(), b.baseline())).orElse("");
+            lines.add("- " + b.rule() + ": " + value(rules, b) + baseline + " (" + b.severity() + " " + unitThreshold + ")");
         }
         int levels = inc.policy() == null ? 0 : inc.policy().levels().size();
         lines.add("Severity " + sev + (sev.equals("P0") ? " (automatic rollback)" : " (the team decides)")
@@ -80,7 +82,9 @@ public final class Messages {
                 boolean failing = s.outcome() == dev.watchdog.evaluation.Outcome.ERROR;
                 if (notice.kind() != Kind.BLIND || failing) {
                     lines.add("- " + rule.name() + ": " + s.outcome().label() + (s.value() == null ? ""
-                            : " " + Units.format(rule.unit(), s.value())) + (failing ? " (" + s.message() + ")" : ""));
+                            : " " + Units.format(rule.unit(), s.value())) + (s.baseline() == null ? ""
+                            : " (baseline " + Units.format(rule.unit(), s.baseline()) + ")")
+                            + (failing ? " (" + s.message() + ")" : "") + (rule.dryRun() ? " [dry run]" : ""));
                 }
             }
         }

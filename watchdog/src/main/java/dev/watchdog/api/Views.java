@@ -31,6 +31,13 @@ final class Views {
             } else {
                 r.putNull("value");
             }
+            if (state != null && state.baseline() != null) {
+                r.put("baseline", state.baseline());
+            }
+            rule.baseline().ifPresent(b -> r.put("baselineOf", b.text()));
+            if (rule.dryRun()) {
+                r.put("dryRun", true);
+            }
             ObjectNode threshold = r.putObject("threshold");
             rule.p1().map(Threshold::text).ifPresent(t -> threshold.put("p1", t));
             rule.p0().map(Threshold::text).ifPresent(t -> threshold.put("p0", t));

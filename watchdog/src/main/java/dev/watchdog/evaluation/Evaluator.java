@@ -10,9 +10,6 @@ import dev.watchdog.incident.Incident.Breach;
 import dev.watchdog.incident.Notice;
 import dev.watchdog.incident.Notification;
 import dev.watchdog.store.Change;
-import dev.watchdog.evaluation.Observation.Failed;
-import dev.watchdog.evaluation.Observation.GuardNotMet;
-import dev.watchdog.evaluation.Observation.Values;
 import dev.watchdog.metrics.WatchdogMetrics;
 import dev.watchdog.prometheus.PrometheusClient;
 import dev.watchdog.release.Event;
@@ -91,7 +88,7 @@ public final class Evaluator {
         for (Rule rule : ruleSet.rules()) {
             RuleState prev = previous.getOrDefault(rule.name(), RuleState.initial(rule.name(), release.startedAt()));
             if (due(rule, prev, now)) {
-                judged.add(observe(rule, release, batch, now)
+                judged.add(Observer.observe(rule, release, prev, batch::query, now)
                         .map(seen -> Judge.judge(rule, prev, seen, now, release.startedAt())));
             }
         }
@@ -109,31 +106,6 @@ public final class Evaluator {
         Duration interval = rule.interval().orElse(defaultInterval);
         // Half a tick of slack, so that timer jitter does not skip a whole interval.
         return !prev.evaluatedAt().plus(interval).minus(defaultInterval.dividedBy(2)).isAfter(now);
-    }
-
-    private Future<Observation> observe(Rule rule, Release release, PrometheusClient.Batch batch, Instant now) {
-        if (now.isBefore(release.startedAt().plus(rule.after()))) {
-            return Future.succeededFuture(new Values(List.of()));
-        }
-        Map<String, String> values = release.templateValues();
-        Future<Boolean> guardMet = rule.guard()
-                .map(guard -> render(() -> guard.render(values))
-                        .compose(batch::query)
-                        .map(series -> series.stream().anyMatch(s -> !Double.isNaN(s.value()))))
-                .orElse(Future.succeededFuture(true));
-        return guardMet
-                .compose(met -> met
-                        ? render(() -> rule.expr().render(values)).compose(batch::query).<Observation>map(Values::new)
-                        : Future.<Observation>succeededFuture(new GuardNotMet()))
-                .recover(e -> Future.succeededFuture(new Failed(e.getMessage())));
-    }
-
-    private static Future<String> render(Supplier<String> rendering) {
-        try {
-            return Future.succeededFuture(rendering.get());
-        } catch (IllegalArgumentException e) {
-            return Future.failedFuture(e);
-        }
     }
 
     /**
@@ -154,7 +126,9 @@ public final class Evaluator {
                 events.add(outcomeEvent(release, ruleSet, state, now));
             }
         }
-        Severity worst = all.values().stream().map(RuleState::level).reduce(Severity.NONE, Severity::worst);
+        // A dry-run rule is judged and shown, but never opens an incident nor rolls back.
+        Severity worst = all.values().stream().filter(st -> acts(ruleSet, st.rule())).map(RuleState::level)
+                .reduce(Severity.NONE, Severity::worst);
         Policy policy = policies.apply(release.policy());
         Incident before = releases.liveIncident(id).orElse(null);
         Escalator.Step step = Escalator.afterTick(before, id, breaches(ruleSet, all), policy, now);
@@ -191,14 +165,20 @@ public final class Evaluator {
     /** Every rule whose counted level is P1 or P0, with its value and the threshold it breached. */
     private static Map<String, Breach> breaches(RuleSet ruleSet, Map<String, RuleState> states) {
         Map<String, Breach> out = new LinkedHashMap<>();
-        states.values().stream().filter(s -> s.level() != Severity.NONE).forEach(s -> out.put(s.rule(),
-                new Breach(s.rule(), s.level(), s.value(), ruleSet.byName(s.rule())
-                        .map(r -> Judge.thresholdOf(r, s.level())).orElse(""))));
+        states.values().stream()
+                .filter(s -> s.level() != Severity.NONE)
+                .filter(s -> acts(ruleSet, s.rule()))
+                .forEach(s -> out.put(s.rule(), new Breach(s.rule(), s.level(), s.value(), s.baseline(),
+                        ruleSet.byName(s.rule()).map(r -> Judge.thresholdOf(r, s.level())).orElse(""))));
         return out;
     }
 
+    private static boolean acts(RuleSet ruleSet, String rule) {
+        return ruleSet.byName(rule).map(r -> !r.dryRun()).orElse(false);
+    }
+
     private static Reason p0Reason(RuleSet ruleSet, Map<String, RuleState> all) {
-        RuleState cause = all.values().stream().filter(s -> s.level() == Severity.P0)
+        RuleState cause = all.values().stream().filter(s -> s.level() == Severity.P0 && acts(ruleSet, s.rule()))
                 .min(Comparator.comparing(RuleState::rule)).orElseThrow();
         String threshold = ruleSet.byName(cause.rule()).map(r -> Judge.thresholdOf(r, Severity.P0)).orElse("");
         return new Reason(cause.rule(), "P0", cause.value(), threshold);
@@ -236,13 +216,20 @@ public final class Evaluator {
         if (state.value() != null) {
             data.put("value", state.value());
         }
+        if (state.baseline() != null) {
+            data.put("baseline", state.baseline());
+        }
         if (state.message() != null) {
             data.put("message", state.message());
         }
-        String threshold = ruleSet.byName(state.rule()).map(r -> Judge.thresholdFor(r, state.value())).orElse("");
+        String threshold = ruleSet.byName(state.rule()).map(r -> Judge.thresholdFor(r, state.value(), state.baseline())).orElse("");
         data.put("threshold", threshold);
+        String baseline = state.baseline() == null ? "" : ", baseline " + String.format(java.util.Locale.ROOT, "%.4g",
+                state.baseline());
         String detail = state.value() != null ? " (value " + String.format(java.util.Locale.ROOT, "%.4g", state.value())
-                + ", threshold " + threshold + ")" : state.message() != null ? " (" + state.message() + ")" : "";
-        return Event.of(release, now, "outcome", state.rule() + " is " + state.outcome().label() + detail, data);
+                + baseline + ", threshold " + threshold + ")" : state.message() != null ? " (" + state.message() + ")" : "";
+        boolean dryRun = ruleSet.byName(state.rule()).map(Rule::dryRun).orElse(false);
+        return Event.of(release, now, "outcome", state.rule() + " is " + state.outcome().label() + detail
+                + (dryRun ? " [dry run]" : ""), data);
     }
 }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Decides a rule's outcome from what was observed and what came before. Pure: no I/O, no clock of
@@ -32,27 +33,57 @@ public final class Judge {
         if (seen instanceof Failed f) {
             return unobserved(prev, Outcome.ERROR, f.message(), now);
         }
-        if (seen instanceof GuardNotMet) {
-            return unobserved(prev, Outcome.INCONCLUSIVE, "guard not met", now);
+        if (seen instanceof GuardNotMet g) {
+            return unobserved(prev, Outcome.INCONCLUSIVE, g.why(), now);
         }
-        return values(rule, prev, finite(((Values) seen).series()), now);
+        if (seen instanceof Observation.Burn b) {
+            return observed(rule, prev, b.severity(), b.value(), null, List.of(), null, b.detail(), now);
+        }
+        Values v = (Values) seen;
+        return values(rule, prev, finite(v.series()), v.baselines(), now);
     }
 
-    private static RuleState values(Rule rule, RuleState prev, List<Series> series, Instant now) {
-        if (!series.isEmpty()) {
-            Series worst = worst(rule, series);
-            return observed(rule, prev, severity(rule, worst.value()), worst.value(), series, null, now);
+    private static RuleState values(Rule rule, RuleState prev, List<Series> series, List<Series> baselines, Instant now) {
+        if (series.isEmpty()) {
+            return switch (rule.noData()) {
+                case OK -> observed(rule, prev, Severity.NONE, null, null, series, baselines, "no data (counted as ok)", now);
+                case BREACH -> observed(rule, prev, rule.p0().isPresent() ? Severity.P0 : Severity.P1, null, null, series,
+                        baselines, "no data (counted as a breach)", now);
+                case INCONCLUSIVE -> unobserved(prev, Outcome.INCONCLUSIVE, "no data", now);
+            };
         }
-        return switch (rule.noData()) {
-            case OK -> observed(rule, prev, Severity.NONE, null, series, "no data (counted as ok)", now);
-            case BREACH -> observed(rule, prev, rule.p0().isPresent() ? Severity.P0 : Severity.P1, null, series,
-                    "no data (counted as a breach)", now);
-            case INCONCLUSIVE -> unobserved(prev, Outcome.INCONCLUSIVE, "no data", now);
-        };
+        List<Judged> judged = series.stream()
+                .map(s -> new Judged(s, baselineOf(s, baselines)))
+                .map(j -> new Judged(j.series(), j.baseline(), severity(rule, j.series().value(), j.baseline())))
+                .filter(j -> j.severity() != null)
+                .toList();
+        if (judged.isEmpty()) {
+            return unobserved(prev, Outcome.INCONCLUSIVE, "no baseline to compare with (no data, or zero)", now);
+        }
+        Judged worst = worst(rule, judged);
+        return observed(rule, prev, worst.severity(), worst.series().value(), worst.baseline(), series, baselines, null, now);
     }
 
-    private static RuleState observed(Rule rule, RuleState prev, Severity seen, Double value,
-                                      List<Series> series, String message, Instant now) {
+    /** A series with its baseline and the severity it reads at. */
+    record Judged(Series series, Double baseline, Severity severity) {
+        Judged(Series series, Double baseline) {
+            this(series, baseline, null);
+        }
+    }
+
+    /** The baseline series with the same labels; a lone baseline series (an aggregate) serves every series. */
+    static Double baselineOf(Series series, List<Series> baselines) {
+        if (baselines == null) {
+            return null;
+        }
+        List<Series> usable = finite(baselines);
+        return usable.stream().filter(b -> b.labels().equals(series.labels())).findFirst()
+                .or(() -> usable.size() == 1 ? Optional.of(usable.get(0)) : Optional.empty())
+                .map(Series::value).orElse(null);
+    }
+
+    private static RuleState observed(Rule rule, RuleState prev, Severity seen, Double value, Double baseline,
+                                      List<Series> series, List<Series> baselines, String message, Instant now) {
         Duration hold = rule.forDuration();
         Instant p0Since = seen == Severity.P0 ? orNow(prev.p0Since(), now) : null;
         Instant p1Since = seen != Severity.NONE ? orNow(prev.p1Since(), now) : null;
@@ -72,28 +103,48 @@ public final class Judge {
                 : level == Severity.P1 ? Outcome.P1
                 : Outcome.OK;
         List<Series> reported = series.size() > MAX_REPORTED_SERIES ? series.subList(0, MAX_REPORTED_SERIES) : series;
-        return new RuleState(prev.rule(), outcome, level, value, reported, message,
+        return new RuleState(prev.rule(), outcome, level, value, baseline, reported, baselines, message,
                 outcome == prev.outcome() ? prev.since() : now, now, p1Since, p0Since, healthySince);
     }
 
     private static RuleState unobserved(RuleState prev, Outcome outcome, String message, Instant now) {
-        return new RuleState(prev.rule(), outcome, prev.level(), null, List.of(), message,
+        return new RuleState(prev.rule(), outcome, prev.level(), null, null, List.of(), prev.baselines(), message,
                 outcome == prev.outcome() ? prev.since() : now, now, null, null, null);
     }
 
     /** The series whose severity is highest; among equals, the one furthest in the bad direction. */
-    static Series worst(Rule rule, List<Series> series) {
+    static Judged worst(Rule rule, List<Judged> judged) {
         int direction = rule.direction();
-        Comparator<Series> bySeverity = Comparator.comparing(s -> severity(rule, s.value()));
-        Comparator<Series> byBadness = Comparator.comparingDouble(s -> direction * s.value());
-        return series.stream().max(bySeverity.thenComparing(byBadness)).orElseThrow();
+        Comparator<Judged> bySeverity = Comparator.comparing(Judged::severity);
+        Comparator<Judged> byBadness = Comparator.comparingDouble(j -> direction * j.series().value());
+        return judged.stream().max(bySeverity.thenComparing(byBadness)).orElseThrow();
     }
 
+    /** The severity of an absolute value, with no baseline. */
     static Severity severity(Rule rule, double value) {
-        if (rule.p0().map(t -> t.breachedBy(value)).orElse(false)) {
+        Severity s = severity(rule, value, null);
+        return s == null ? Severity.NONE : s;
+    }
+
+    /**
+     * The severity a value reads at against its baseline; null when it cannot be told (a relative
+     * threshold with no baseline, or a baseline of zero) and no threshold that can be told is breached.
+     */
+    static Severity severity(Rule rule, double value, Double baseline) {
+        Boolean p0 = breached(rule.p0(), value, baseline);
+        if (Boolean.TRUE.equals(p0)) {
             return Severity.P0;
         }
-        return rule.p1().map(t -> t.breachedBy(value)).orElse(false) ? Severity.P1 : Severity.NONE;
+        Boolean p1 = breached(rule.p1(), value, baseline);
+        if (Boolean.TRUE.equals(p1)) {
+            return Severity.P1;
+        }
+        return p0 == null || p1 == null ? null : Severity.NONE;
+    }
+
+    /** Not Optional.map: its null, "cannot tell", must not turn into "not breached". */
+    private static Boolean breached(Optional<Threshold> threshold, double value, Double baseline) {
+        return threshold.isPresent() ? threshold.get().breachedBy(value, baseline) : Boolean.FALSE;
     }
 
     /** The threshold a severity is judged against, as the rule file wrote it. */
@@ -102,8 +153,11 @@ public final class Judge {
     }
 
     /** The threshold a value is judged against: the one it breaches, else the first it would. */
-    public static String thresholdFor(Rule rule, Double value) {
-        Severity breached = value == null ? Severity.NONE : severity(rule, value);
+    public static String thresholdFor(Rule rule, Double value, Double baseline) {
+        Severity breached = value == null ? Severity.NONE : severity(rule, value, baseline);
+        if (breached == null) {
+            breached = Severity.NONE;
+        }
         if (breached != Severity.NONE) {
             return thresholdOf(rule, breached);
         }

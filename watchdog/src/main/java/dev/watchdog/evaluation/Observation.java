@@ -5,15 +5,26 @@ import java.util.List;
 /** What evaluating a rule's queries gave: values, a guard that was not met, or a failure. */
 public sealed interface Observation {
 
-    /** The expression's result; empty means no data. */
-    record Values(List<Series> series) implements Observation {
+    /**
+     * The expression's result (empty means no data) and, for a rule with a baseline, the baseline's
+     * result (null without one; empty when the baseline has no data).
+     */
+    record Values(List<Series> series, List<Series> baselines) implements Observation {
         public Values {
             series = List.copyOf(series);
+            baselines = baselines == null ? null : List.copyOf(baselines);
+        }
+
+        public Values(List<Series> series) {
+            this(series, null);
         }
     }
 
-    /** The guard returned nothing: too little traffic, say, to judge. */
-    record GuardNotMet() implements Observation {}
+    /** The guard returned nothing, or there was less traffic than minTraffic asks: nothing to judge. */
+    record GuardNotMet(String why) implements Observation {}
+
+    /** An SLO rule's burn rates, already judged against its windows. */
+    record Burn(Severity severity, double value, String detail) implements Observation {}
 
     /** A query failed; the message says why, and never counts as a breach. */
     record Failed(String message) implements Observation {}

@@ -7,15 +7,20 @@ import java.util.List;
 /**
  * Where one rule stands for one release. {@code level} is the latched severity: it rises only after
  * the condition has held for {@code for}, and falls only after health has held as long. The three
- * clocks say since when each condition has held without a break.
+ * clocks say since when each condition has held without a break. {@code baseline} is the worst
+ * series' baseline; {@code baselines} the baseline's whole result, kept so that a before-release
+ * baseline is queried once and then stays what it was.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record RuleState(
         String rule,
         Outcome outcome,
         Severity level,
         Double value,
+        Double baseline,
         List<Series> series,
+        List<Series> baselines,
         String message,
         Instant since,
         Instant evaluatedAt,
@@ -25,12 +30,13 @@ public record RuleState(
 
     public RuleState {
         series = series == null ? List.of() : List.copyOf(series);
+        baselines = baselines == null ? null : List.copyOf(baselines);
         level = level == null ? Severity.NONE : level;
     }
 
     /** A rule not yet evaluated. */
     public static RuleState initial(String rule, Instant now) {
-        return new RuleState(rule, Outcome.WAITING, Severity.NONE, null, List.of(), null, now, null,
+        return new RuleState(rule, Outcome.WAITING, Severity.NONE, null, null, List.of(), null, null, now, null,
                 null, null, null);
     }
 

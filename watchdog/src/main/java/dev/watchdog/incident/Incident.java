@@ -59,7 +59,7 @@ public record Incident(
     }
 
     /** One rule's breach, as last seen. */
-    public record Breach(String rule, Severity severity, Double value, String threshold) {}
+    public record Breach(String rule, Severity severity, Double value, Double baseline, String threshold) {}
 
     /** Who did what, when, and why: acknowledgements and decisions. */
     public record Mark(String kind, String who, String reason, Instant at) {}

@@ -30,6 +30,9 @@ public final class WatchdogMetrics {
     private final Gauge ruleValue = Gauge.builder().name("watchdog_rule_value")
             .help("Last measured value of a rule for a release (the worst series)")
             .labelNames("release", "service", "environment", "rule").register(registry);
+    private final Gauge ruleBaseline = Gauge.builder().name("watchdog_rule_baseline")
+            .help("The baseline the last value was compared with (rules with a baseline)")
+            .labelNames("release", "service", "environment", "rule").register(registry);
     private final Gauge ruleOutcome = Gauge.builder().name("watchdog_rule_outcome")
             .help("1 for the current outcome of a rule for a release, 0 for the others")
             .labelNames("release", "service", "environment", "rule", "outcome").register(registry);
@@ -78,6 +81,7 @@ public final class WatchdogMetrics {
     public void ended(Release release) {
         releasesEnded.labelValues(release.state().label()).inc();
         ruleValue.removeIf(labels -> labels.get(0).equals(release.id()));
+        ruleBaseline.removeIf(labels -> labels.get(0).equals(release.id()));
         ruleOutcome.removeIf(labels -> labels.get(0).equals(release.id()));
     }
 
@@ -87,6 +91,11 @@ public final class WatchdogMetrics {
             ruleValue.remove(labels);
         } else {
             ruleValue.labelValues(labels).set(state.value());
+        }
+        if (state.baseline() == null) {
+            ruleBaseline.remove(labels);
+        } else {
+            ruleBaseline.labelValues(labels).set(state.baseline());
         }
         for (Outcome outcome : Outcome.values()) {
             ruleOutcome.labelValues(release.id(), release.service(), release.environment(), state.rule(), outcome.label())

@@ -131,7 +131,13 @@ public final class PrometheusClient {
         }
 
         public Future<List<Series>> query(String promql) {
-            return sent.computeIfAbsent(promql, q -> PrometheusClient.this.query(q, time));
+            return query(promql, time);
+        }
+
+        /** A query at another time than the tick's (a baseline): deduplicated all the same. */
+        public Future<List<Series>> query(String promql, Instant at) {
+            return sent.computeIfAbsent(at.equals(time) ? promql : promql + "@" + at,
+                    q -> PrometheusClient.this.query(promql, at));
         }
 
         /** How many distinct queries were sent. */

@@ -5,7 +5,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-/** One rule of a rule file: what to query, how to read it, and when it breaches at P1 or P0. */
+/**
+ * One rule of a rule file: what to query, how to read it, and when it breaches at P1 or P0. An SLO
+ * rule has {@code slo} instead of {@code expr} (which is then null) and no thresholds of its own.
+ */
 public record Rule(
         String name,
         String group,
@@ -20,8 +23,15 @@ public record Rule(
         Optional<Template> guard,
         Map<String, String> annotations,
         Optional<Duration> interval,
+        Optional<Baseline> baseline,
+        Optional<MinTraffic> minTraffic,
+        Optional<Slo> slo,
+        boolean dryRun,
         String file,
         int line) {
+
+    /** Judge only when {@code expr} (summed over its series) is at least {@code atLeast}. */
+    public record MinTraffic(Template expr, double atLeast) {}
 
     /** The golden signals, availability, and business metrics. */
     public enum Signal { LATENCY, TRAFFIC, ERRORS, SATURATION, AVAILABILITY, BUSINESS }
@@ -31,6 +41,21 @@ public record Rule(
 
     /** What an evaluation that returns no data counts as. */
     public enum NoData { OK, INCONCLUSIVE, BREACH }
+
+    /** Every template of the rule: expr, guard, minTraffic, SLO queries. */
+    public java.util.List<Template> templates() {
+        java.util.List<Template> all = new java.util.ArrayList<>();
+        if (expr != null) {
+            all.add(expr);
+        }
+        guard.ifPresent(all::add);
+        minTraffic.ifPresent(m -> all.add(m.expr()));
+        slo.ifPresent(s -> {
+            all.add(s.errors());
+            all.add(s.total());
+        });
+        return all;
+    }
 
     /** The direction in which values get worse: +1 higher, -1 lower, 0 neither. */
     public int direction() {

@@ -21,20 +21,25 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import java.util.function.Function;
 
 /** Loads rule files, collecting every problem with its file, line and rule instead of stopping at the first. */
 public final class RuleLoader {
 
-    private static final Set<String> FILE_KEYS = Set.of("groups");
+    private static final Set<String> FILE_KEYS = Set.of("groups", "dryRun");
     private static final Set<String> GROUP_KEYS = Set.of("name", "interval", "rules");
     private static final Set<String> RULE_KEYS = Set.of("name", "signal", "expr", "unit", "p0", "p1",
-            "for", "after", "noData", "guard", "annotations");
+            "for", "after", "noData", "guard", "annotations", "baseline", "minTraffic", "slo", "dryRun");
+    private static final Set<String> MIN_TRAFFIC_KEYS = Set.of("expr", "atLeast");
+    private static final Set<String> SLO_KEYS = Set.of("objective", "errors", "total", "windows", "beforeRelease");
+    private static final Set<String> WINDOW_KEYS = Set.of("long", "short", "burnRate", "severity");
 
     private final List<Problem> problems = new ArrayList<>();
     private final List<Rule> rules = new ArrayList<>();
     private final Map<String, String> firstPlace = new HashMap<>();
     private String file;
+    private boolean fileDryRun;
 
     private RuleLoader() {}
 
@@ -50,6 +55,7 @@ public final class RuleLoader {
 
     private void read(Path path) {
         file = path.toString();
+        fileDryRun = false;
         int first = problems.size();
         parse(path);
         problems.subList(first, problems.size()).sort(java.util.Comparator.comparingInt(Problem::line));
@@ -63,6 +69,7 @@ public final class RuleLoader {
             Mapping top = mapping(root, null, "a rule file must be a mapping with 'groups'");
             if (top != null) {
                 unknownKeys(top, FILE_KEYS, null);
+                fileDryRun = optional(top, "dryRun", null, RuleLoader::bool).orElse(false);
                 forEach(top, "groups", null, this::group);
             }
         } catch (JsonProcessingException e) {
@@ -98,17 +105,29 @@ public final class RuleLoader {
         }
         unknownKeys(m, RULE_KEYS, name);
         Signal signal = required(m, "signal", name, s -> enumOf(Signal.class, s));
-        Template expr = required(m, "expr", name, Template::parse);
+        Optional<Slo> slo = m.entries().containsKey("slo") ? Optional.ofNullable(slo(m, name)) : Optional.empty();
+        Template expr = slo.isPresent() || m.entries().containsKey("slo") ? null : required(m, "expr", name, RuleLoader::query);
         Unit unit = optional(m, "unit", name, s -> enumOf(Unit.class, s)).orElse(Unit.NONE);
         Optional<Threshold> p1 = optional(m, "p1", name, Threshold::parse);
         Optional<Threshold> p0 = optional(m, "p0", name, Threshold::parse);
         Duration forDuration = optional(m, "for", name, Durations::parse).orElse(Duration.ZERO);
         Duration after = optional(m, "after", name, Durations::parse).orElse(Duration.ZERO);
         NoData noData = optional(m, "noData", name, s -> enumOf(NoData.class, s)).orElse(NoData.INCONCLUSIVE);
-        Optional<Template> guard = optional(m, "guard", name, Template::parse);
+        Optional<Template> guard = optional(m, "guard", name, RuleLoader::query);
+        Optional<Baseline> baseline = optional(m, "baseline", name, Baseline::parse);
+        Optional<Rule.MinTraffic> minTraffic = minTraffic(m, name);
+        boolean dryRun = fileDryRun || optional(m, "dryRun", name, RuleLoader::bool).orElse(false);
         Map<String, String> annotations = annotations(m, name);
-        if (!m.entries().containsKey("p0") && !m.entries().containsKey("p1")) {
+        boolean thresholds = m.entries().containsKey("p0") || m.entries().containsKey("p1");
+        if (m.entries().containsKey("slo")) {
+            if (thresholds || m.entries().containsKey("expr") || m.entries().containsKey("baseline")) {
+                problem(m.line(), name, "an slo rule takes its severities from its windows: no expr, p0, p1 or baseline");
+            }
+        } else if (!thresholds) {
             problem(m.line(), name, "a rule needs p0, p1 or both");
+        }
+        if (baseline.isEmpty() && Stream.of(p1, p0).flatMap(Optional::stream).anyMatch(Threshold::relative)) {
+            problem(m.line(), name, "a relative threshold (%) needs a baseline: before-release, offset 1d ...");
         }
         if (name == null) {
             return;
@@ -119,8 +138,112 @@ public final class RuleLoader {
         }
         if (problems.size() == before) {
             rules.add(new Rule(name, group, signal, expr, unit, p1, p0, forDuration, after, noData, guard,
-                    annotations, interval, file, m.line()));
+                    annotations, interval, baseline, minTraffic, slo, dryRun, file, m.line()));
         }
+    }
+
+    private Optional<Rule.MinTraffic> minTraffic(Mapping rule, String name) {
+        if (!rule.entries().containsKey("minTraffic")) {
+            return Optional.empty();
+        }
+        Mapping m = mapping(rule.entries().get("minTraffic"), name, "minTraffic must be a mapping with expr and atLeast");
+        if (m == null) {
+            return Optional.empty();
+        }
+        unknownKeys(m, MIN_TRAFFIC_KEYS, name);
+        Template expr = required(m, "expr", name, RuleLoader::query);
+        Double atLeast = required(m, "atLeast", name, RuleLoader::number);
+        return expr == null || atLeast == null ? Optional.empty() : Optional.of(new Rule.MinTraffic(expr, atLeast));
+    }
+
+    private Slo slo(Mapping rule, String name) {
+        Mapping m = mapping(rule.entries().get("slo"), name, "slo must be a mapping");
+        if (m == null) {
+            return null;
+        }
+        unknownKeys(m, SLO_KEYS, name);
+        Double objective = required(m, "objective", name, RuleLoader::objective);
+        Template errors = required(m, "errors", name, RuleLoader::windowed);
+        Template total = required(m, "total", name, RuleLoader::windowed);
+        boolean clip = optional(m, "beforeRelease", name, s -> switch (s) {
+            case "clip" -> true;
+            case "include" -> false;
+            default -> throw new IllegalArgumentException("'" + s + "' is not one of clip, include");
+        }).orElse(true);
+        List<Slo.Window> windows = new ArrayList<>();
+        if (m.entries().containsKey("windows")) {
+            forEach(m, "windows", name, w -> window(w, name, windows));
+        } else {
+            windows.addAll(Slo.WORKBOOK);
+        }
+        return objective == null || errors == null || total == null ? null : new Slo(objective, errors, total, windows, clip);
+    }
+
+    private void window(YamlNode node, String name, List<Slo.Window> into) {
+        Mapping w = mapping(node, name, "a window must be a mapping with long, short, burnRate and severity");
+        if (w == null) {
+            return;
+        }
+        unknownKeys(w, WINDOW_KEYS, name);
+        Duration longWindow = required(w, "long", name, RuleLoader::positiveDuration);
+        Duration shortWindow = required(w, "short", name, RuleLoader::positiveDuration);
+        Double burnRate = required(w, "burnRate", name, RuleLoader::number);
+        Boolean p0 = required(w, "severity", name, s -> switch (s) {
+            case "p0" -> true;
+            case "p1" -> false;
+            default -> throw new IllegalArgumentException("'" + s + "' is not one of p0, p1");
+        });
+        if (longWindow != null && shortWindow != null && shortWindow.compareTo(longWindow) > 0) {
+            problem(w.line(), name, "a window's short must not be longer than its long");
+        } else if (longWindow != null && shortWindow != null && burnRate != null && p0 != null) {
+            into.add(new Slo.Window(longWindow, shortWindow, burnRate, p0));
+        }
+    }
+
+    /** A PromQL template outside SLO queries: {{window}} belongs to those alone. */
+    private static Template query(String text) {
+        Template t = Template.parse(text);
+        if (t.variables().contains(Template.WINDOW)) {
+            throw new IllegalArgumentException("{{window}} is only for an slo's errors and total");
+        }
+        return t;
+    }
+
+    private static Template windowed(String text) {
+        Template t = Template.parse(text);
+        if (!t.variables().contains(Template.WINDOW)) {
+            throw new IllegalArgumentException("must use {{window}} as its range, e.g. [{{window}}]");
+        }
+        return t;
+    }
+
+    private static double objective(String text) {
+        String t = text.trim();
+        double value = t.endsWith("%") ? number(t.substring(0, t.length() - 1)) / 100 : number(t);
+        if (!(value > 0 && value < 1)) {
+            throw new IllegalArgumentException("'" + text + "' is not an objective between 0 and 1 (or 0 % and 100 %)");
+        }
+        return value;
+    }
+
+    private static double number(String text) {
+        try {
+            double v = Double.parseDouble(text.trim());
+            if (Double.isFinite(v)) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("'" + text + "' is not a number");
+    }
+
+    private static boolean bool(String text) {
+        return switch (text) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("'" + text + "' is not true or false");
+        };
     }
 
     private Map<String, String> annotations(Mapping rule, String name) {

@@ -21,9 +21,9 @@ public record RuleSet(List<Rule> rules) {
     public Set<String> variables() {
         Set<String> all = new TreeSet<>();
         for (Rule rule : rules) {
-            all.addAll(rule.expr().variables());
-            rule.guard().ifPresent(g -> all.addAll(g.variables()));
+            rule.templates().forEach(t -> all.addAll(t.variables()));
         }
+        all.remove(Template.WINDOW);
         return all;
     }
 

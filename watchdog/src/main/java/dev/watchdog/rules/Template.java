@@ -16,6 +16,9 @@ import java.util.regex.Pattern;
 public final class Template {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*}}");
+    /** The one placeholder the watchdog fills itself, in range selectors of SLO rules: a duration. */
+    public static final String WINDOW = "window";
+    private static final Pattern DURATION = Pattern.compile("[0-9]+(ms|[smhdwy])([0-9]+(ms|[smhdwy]))*");
     private static final int MAX_VALUE_LENGTH = 256;
 
     private final String text;
@@ -33,7 +36,7 @@ public final class Template {
         Matcher m = PLACEHOLDER.matcher(text);
         while (m.find()) {
             variables.add(m.group(1));
-            if (!insideString(text, m.start())) {
+            if (!m.group(1).equals(WINDOW) && !insideString(text, m.start())) {
                 outside.add(m.group());
             }
         }
@@ -59,7 +62,9 @@ public final class Template {
         StringBuilder out = new StringBuilder();
         while (m.find()) {
             String value = values.get(m.group(1));
-            if (value == null || unsafeBecause(value) != null) {
+            boolean safe = value != null && (m.group(1).equals(WINDOW) ? DURATION.matcher(value).matches()
+                    : unsafeBecause(value) == null);
+            if (!safe) {
                 throw new IllegalArgumentException("no safe value for {{" + m.group(1) + "}}");
             }
             m.appendReplacement(out, Matcher.quoteReplacement(value));

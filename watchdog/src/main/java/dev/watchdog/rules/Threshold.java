@@ -3,8 +3,12 @@ package dev.watchdog.rules;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A threshold such as {@code "> 0.05"}: a comparison against a number, written as the rule file has it. */
-public record Threshold(Op op, double value, String text) {
+/**
+ * A threshold such as {@code "> 0.05"}: a comparison against a number, written as the rule file has
+ * it. With a {@code %} it is relative to the baseline: {@code "> +10%"} breaches above 110 % of the
+ * baseline, {@code "< -20%"} below 80 % of it.
+ */
+public record Threshold(Op op, double value, boolean relative, String text) {
 
     private static final Pattern FORMAT = Pattern.compile("\\s*(>=|<=|==|!=|>|<)\\s*([^\\s%]+)\\s*(%?)\\s*");
 
@@ -43,9 +47,6 @@ public record Threshold(Op op, double value, String text) {
         if (!m.matches()) {
             throw new IllegalArgumentException("'" + text + "' is not a threshold (expected \"OP NUMBER\" with OP one of > >= < <= == !=)");
         }
-        if (!m.group(3).isEmpty()) {
-            throw new IllegalArgumentException("'" + text + "' is relative to a baseline, and baselines are not supported yet");
-        }
         double value;
         try {
             value = Double.parseDouble(m.group(2));
@@ -55,18 +56,36 @@ public record Threshold(Op op, double value, String text) {
         if (!Double.isFinite(value)) {
             throw new IllegalArgumentException("'" + text + "' must compare against a finite number");
         }
-        return new Threshold(Op.of(m.group(1)), value, text.trim());
+        return new Threshold(Op.of(m.group(1)), value, !m.group(3).isEmpty(), text.trim());
     }
 
-    /** Whether a measured value breaches this threshold. */
+    /** Whether a measured value breaches this absolute threshold. */
     public boolean breachedBy(double measured) {
+        return compare(measured, value);
+    }
+
+    /**
+     * Whether a measured value breaches this threshold against a baseline: true, false, or null when
+     * it cannot be told (a relative threshold without a baseline, or with a baseline of zero).
+     */
+    public Boolean breachedBy(double measured, Double baseline) {
+        if (!relative) {
+            return compare(measured, value);
+        }
+        if (baseline == null || baseline == 0 || baseline.isNaN()) {
+            return null;
+        }
+        return compare(measured, baseline * (1 + value / 100));
+    }
+
+    private boolean compare(double measured, double limit) {
         return switch (op) {
-            case GT -> measured > value;
-            case GE -> measured >= value;
-            case LT -> measured < value;
-            case LE -> measured <= value;
-            case EQ -> measured == value;
-            case NE -> measured != value;
+            case GT -> measured > limit;
+            case GE -> measured >= limit;
+            case LT -> measured < limit;
+            case LE -> measured <= limit;
+            case EQ -> measured == limit;
+            case NE -> measured != limit;
         };
     }
 

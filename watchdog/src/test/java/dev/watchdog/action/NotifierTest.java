@@ -209,7 +209,7 @@ class NotifierTest {
 
     static Incident incident(Incident.Status status) {
         return new Incident("rel_1.1", "rel_1", 1, Severity.P1, status,
-                Map.of("error-rate", new Breach("error-rate", Severity.P1, 0.02, "> 0.01")), null, Instant.now(),
+                Map.of("error-rate", new Breach("error-rate", Severity.P1, 0.02, null, "> 0.01")), null, Instant.now(),
                 Instant.now(), 1, Instant.now(), 0, 1, null, null, null, false, List.of(), null, null);
     }
 

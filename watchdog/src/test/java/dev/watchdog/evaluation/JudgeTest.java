@@ -203,7 +203,7 @@ class JudgeTest {
     @DisplayName("a guard that is not met makes the rule inconclusive, not a breach")
     void guard() {
         Run run = new Run(errorRate("guard: sum(rate(requests{service=\"{{service}}\"}[1m])) > 1"));
-        RuleState state = run.see(new GuardNotMet());
+        RuleState state = run.see(new GuardNotMet("guard not met"));
         assertEquals(Outcome.INCONCLUSIVE, state.outcome());
         assertEquals("guard not met", state.message());
         assertEquals(Severity.NONE, state.level());

@@ -38,7 +38,7 @@ class EscalatorTest {
     static Map<String, Breach> p1(String... rules) {
         Map<String, Breach> out = new java.util.LinkedHashMap<>();
         for (String r : rules) {
-            out.put(r, new Breach(r, Severity.P1, 0.02, "> 0.01"));
+            out.put(r, new Breach(r, Severity.P1, 0.02, null, "> 0.01"));
         }
         return out;
     }
@@ -195,7 +195,7 @@ class EscalatorTest {
             Ladder l = new Ladder(SEED).until(2, p1("error-rate"));
             l.apply(Escalator.accept(l.incident, "alice", null, l.now));
             l.now = l.now.plus(Duration.ofMinutes(1));
-            l.tick(Map.of("error-rate", new Breach("error-rate", Severity.P0, 0.09, "> 0.05")));
+            l.tick(Map.of("error-rate", new Breach("error-rate", Severity.P0, 0.09, null, "> 0.05")));
             List<String> kinds = l.kinds();
             assertEquals("upgraded@1:release-manager,devops", kinds.get(kinds.size() - 2));
             assertEquals("reopened@1:release-manager,devops", kinds.get(kinds.size() - 1));
@@ -208,7 +208,7 @@ class EscalatorTest {
     void upgrade() {
         Ladder l = new Ladder(SEED).until(16, p1("error-rate"));
         l.now = l.now.plus(Duration.ofMinutes(1));
-        l.tick(Map.of("error-rate", new Breach("error-rate", Severity.P0, 0.09, "> 0.05")));
+        l.tick(Map.of("error-rate", new Breach("error-rate", Severity.P0, 0.09, null, "> 0.05")));
         assertEquals("rel_1.1", l.incident.id());
         assertEquals(Severity.P0, l.incident.severity());
         assertEquals("upgraded@2:release-manager,devops,cto,vp-engineering", l.kinds().get(l.kinds().size() - 1));

@@ -125,6 +125,64 @@ class RuleLoaderTest {
         assertTrue(result.out.contains(b + ":5: rule error-rate: duplicate rule name (first at " + a + ":5)"), result.out);
     }
 
+    @Test
+    @DisplayName("baselines, SLO rules, minTraffic and dry run are checked with their lines")
+    void sreFeatures() throws Exception {
+        Path bad = write("sre.yml", """
+                dryRun: true
+                groups:
+                  - name: sre
+                    rules:
+                      - name: no-baseline
+                        signal: latency
+                        expr: p95{service="{{service}}"}
+                        p1: "> +10%"
+                      - name: slo-with-threshold
+                        signal: availability
+                        slo:
+                          objective: 1.5
+                          errors: sum(rate(e{service="{{service}}"}[5m]))
+                          total: sum(rate(t{service="{{service}}"}[{{window}}]))
+                        p1: "> 1"
+                      - name: window-misused
+                        signal: traffic
+                        expr: sum(rate(t{service="{{service}}"}[{{window}}]))
+                        baseline: yesterday
+                        minTraffic: {expr: sum(t), atLeast: many}
+                        p1: "< -20%"
+                """);
+        Result result = check(bad.toString());
+        assertEquals(1, result.code);
+        String out = result.out;
+        assertTrue(out.contains(bad + ":5: rule no-baseline: a relative threshold (%) needs a baseline"), out);
+        assertTrue(out.contains(bad + ":9: rule slo-with-threshold: an slo rule takes its severities from its windows"), out);
+        assertTrue(out.contains(bad + ":12: rule slo-with-threshold: objective: '1.5' is not an objective"), out);
+        assertTrue(out.contains(bad + ":13: rule slo-with-threshold: errors: must use {{window}}"), out);
+        assertTrue(out.contains(bad + ":18: rule window-misused: expr: {{window}} is only for an slo's errors and total"), out);
+        assertTrue(out.contains(bad + ":19: rule window-misused: baseline: 'yesterday' is not a baseline"), out);
+        assertTrue(out.contains(bad + ":20: rule window-misused: atLeast: 'many' is not a number"), out);
+
+        Path good = write("good-sre.yml", """
+                dryRun: true
+                groups:
+                  - name: sre
+                    rules:
+                      - name: availability
+                        signal: availability
+                        slo:
+                          objective: 99.9%
+                          errors: sum(rate(e{service="{{service}}"}[{{window}}]))
+                          total: sum(rate(t{service="{{service}}"}[{{window}}]))
+                          windows: [{long: 1h, short: 5m, burnRate: 14.4, severity: p1}]
+                          beforeRelease: include
+                """);
+        Rule slo = RuleLoader.load(List.of(good)).rules().get(0);
+        assertTrue(slo.dryRun(), "a file's dryRun marks its rules");
+        assertEquals(0.999, slo.slo().orElseThrow().objective(), 1e-12);
+        assertEquals(false, slo.slo().orElseThrow().clip());
+        assertEquals(java.util.Set.of("service"), RuleLoader.load(List.of(good)).variables());
+    }
+
     private Path write(String name, String text) throws Exception {
         Path file = dir.resolve(name);
         Files.writeString(file, text);

@@ -2,6 +2,7 @@ package dev.watchdog.rules;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,10 +38,23 @@ class ThresholdTest {
         assertTrue(e.getMessage().contains("'" + text + "'"), e.getMessage());
     }
 
+    @ParameterizedTest(name = "\"{0}\" with value {1} against baseline {2} breaches: {3}")
+    @CsvSource({
+        "> +10%, 1.11, 1.0, true", "> +10%, 1.10, 1.0, false", "> +10%, 1.09, 1.0, false",
+        "< -20%, 79, 100, true", "< -20%, 80, 100, false", "< -20%, 81, 100, false",
+        ">= +50%, 150, 100, true", "> 10%, 111, 100, true", "> 0.05, 0.06, 1000, true"})
+    void relative(String threshold, double value, double baseline, boolean breached) {
+        assertEquals(breached, Threshold.parse(threshold).breachedBy(value, baseline));
+    }
+
     @Test
-    @DisplayName("a relative threshold says baselines are not supported yet")
-    void relative() {
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Threshold.parse("> +10%"))
-                .getMessage().contains("baseline"));
+    @DisplayName("a relative threshold cannot be told without a baseline, nor against a baseline of zero")
+    void noBaseline() {
+        Threshold t = Threshold.parse("< -20%");
+        assertTrue(t.relative());
+        assertNull(t.breachedBy(5, null));
+        assertNull(t.breachedBy(5, 0.0));
+        assertNull(t.breachedBy(5, Double.NaN));
+        assertEquals(Boolean.TRUE, Threshold.parse("> 1").breachedBy(5, null), "absolute ones need none");
     }
 }
