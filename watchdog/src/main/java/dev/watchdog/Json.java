@@ -22,13 +22,18 @@ public final class Json {
 
     public static final ObjectMapper MAPPER = new ObjectMapper()
             .registerModule(new JavaTimeModule())
-            .registerModule(new SimpleModule("durations")
-                    .addSerializer(Duration.class, new DurationWriter())
-                    .addDeserializer(Duration.class, new DurationReader()))
+            .registerModule(durations())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private Json() {}
+
+    /** Durations read and written in Prometheus notation ({@code 30s}, {@code 1h30m}), for any mapper. */
+    public static SimpleModule durations() {
+        return new SimpleModule("durations")
+                .addSerializer(Duration.class, new DurationWriter())
+                .addDeserializer(Duration.class, new DurationReader());
+    }
 
     public static String write(Object value) {
         try {

@@ -15,6 +15,7 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.net.ConnectException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,6 +41,45 @@ public final class PrometheusClient {
     /** Evaluates {@code promql} at {@code time}; fails with {@link QueryException}. At most maxConcurrency run at once. */
     public Future<List<Series>> query(String promql, Instant time) {
         return limiter.submit(() -> send(promql, time));
+    }
+
+    /** Evaluates {@code promql} at every step from {@code start} to {@code end}: each step's series. */
+    public Future<Map<Instant, List<Series>>> queryRange(String promql, Instant start, Instant end, Duration step) {
+        long started = System.nanoTime();
+        HttpRequest<Buffer> request = http.getAbs(config.url() + "/api/v1/query_range")
+                .addQueryParam("query", promql)
+                .addQueryParam("start", String.valueOf(start.toEpochMilli() / 1000.0))
+                .addQueryParam("end", String.valueOf(end.toEpochMilli() / 1000.0))
+                .addQueryParam("step", String.valueOf(step.toMillis() / 1000.0))
+                .addQueryParam("timeout", Durations.format(config.timeout()))
+                .timeout(config.timeout().toMillis());
+        config.headers().forEach((name, value) -> request.putHeader(name, value.value()));
+        return limiter.submit(() -> request.send())
+                .recover(e -> Future.failedFuture(networkError(e)))
+                .compose(PrometheusClient::parseRange)
+                .andThen(ar -> metrics.query(ar.succeeded() ? "success" : ((QueryException) ar.cause()).kind().label(),
+                        (System.nanoTime() - started) / 1e9));
+    }
+
+    static Future<Map<Instant, List<Series>>> parseRange(HttpResponse<Buffer> response) {
+        return parseData(response).compose(data -> {
+            if (!"matrix".equals(data.getString("resultType"))) {
+                return Future.failedFuture(new QueryException(Kind.BAD_RESPONSE, null,
+                        "a range query returned a " + data.getString("resultType")));
+            }
+            Map<Instant, List<Series>> out = new HashMap<>();
+            for (Object item : data.getJsonArray("result")) {
+                JsonObject series = (JsonObject) item;
+                Map<String, String> labels = new HashMap<>();
+                series.getJsonObject("metric", new JsonObject()).forEach(e -> labels.put(e.getKey(), String.valueOf(e.getValue())));
+                for (Object point : series.getJsonArray("values")) {
+                    JsonArray pair = (JsonArray) point;
+                    Instant at = Instant.ofEpochMilli(Math.round(pair.getDouble(0) * 1000));
+                    out.computeIfAbsent(at, k -> new ArrayList<>()).add(new Series(labels, value(pair)));
+                }
+            }
+            return Future.succeededFuture(out);
+        });
     }
 
     /** A batch for one tick: identical queries at that tick's time are sent once. */
@@ -71,6 +111,17 @@ public final class PrometheusClient {
     }
 
     static Future<List<Series>> parse(HttpResponse<Buffer> response) {
+        return parseData(response).compose(data -> {
+            try {
+                return Future.succeededFuture(series(data));
+            } catch (RuntimeException e) {
+                return Future.failedFuture(new QueryException(Kind.BAD_RESPONSE, null, e.getMessage()));
+            }
+        });
+    }
+
+    /** The {@code data} of a successful answer; Prometheus's own errors and foreign answers told apart. */
+    private static Future<JsonObject> parseData(HttpResponse<Buffer> response) {
         JsonObject body;
         try {
             body = response.bodyAsJsonObject();
@@ -85,11 +136,7 @@ public final class PrometheusClient {
             return Future.failedFuture(new QueryException(Kind.API, body.getString("errorType"),
                     body.getString("errorType") + ": " + body.getString("error")));
         }
-        try {
-            return Future.succeededFuture(series(body.getJsonObject("data")));
-        } catch (RuntimeException e) {
-            return Future.failedFuture(new QueryException(Kind.BAD_RESPONSE, null, e.getMessage()));
-        }
+        return Future.succeededFuture(body.getJsonObject("data"));
     }
 
     private static List<Series> series(JsonObject data) {

@@ -3,10 +3,7 @@ package dev.watchdog.rules;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.watchdog.cli.Main;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import dev.watchdog.testing.Cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -82,9 +79,9 @@ class RuleLoaderTest {
     @DisplayName("watchdog check reports every problem with file, line and rule, and exits 1")
     void checkReportsEverything() throws Exception {
         Path bad = write("bad.yml", BAD);
-        Result result = check(bad.toString());
-        assertEquals(1, result.code);
-        String out = result.out;
+        Cli.Result result = check(bad.toString());
+        assertEquals(1, result.code());
+        String out = result.out();
         assertTrue(out.contains(bad + ":4: rule Error_Rate: name must match [a-z0-9-]+"), out);
         assertTrue(out.contains(bad + ":9: rule latency: signal: 'speed' is not one of latency, traffic, errors"), out);
         assertTrue(out.contains(bad + ":10: rule latency: expr: placeholder {{service}} stands outside a string literal"), out);
@@ -99,9 +96,9 @@ class RuleLoaderTest {
     @Test
     @DisplayName("watchdog check exits 0 on clean files and names what it read")
     void checkClean() throws Exception {
-        Result result = check(write("good.yml", GOOD).toString());
-        assertEquals(0, result.code, result.out);
-        assertTrue(result.out.contains("OK: 1 rules in 1 files"), result.out);
+        Cli.Result result = check(write("good.yml", GOOD).toString());
+        assertEquals(0, result.code(), result.out());
+        assertTrue(result.out().contains("OK: 1 rules in 1 files"), result.out());
     }
 
     @Test
@@ -109,10 +106,10 @@ class RuleLoaderTest {
     void syntax() throws Exception {
         Path broken = write("broken.yml", "groups:\n  - name: x\n    rules: [\n");
         Path extra = write("extra.yml", "groups: []\nrule_files: []\n");
-        Result result = check(broken.toString(), extra.toString());
-        assertEquals(1, result.code);
-        assertTrue(result.out.contains(broken + ":") && result.out.contains("not valid YAML"), result.out);
-        assertTrue(result.out.contains(extra + ":2: unknown key 'rule_files'"), result.out);
+        Cli.Result result = check(broken.toString(), extra.toString());
+        assertEquals(1, result.code());
+        assertTrue(result.out().contains(broken + ":") && result.out().contains("not valid YAML"), result.out());
+        assertTrue(result.out().contains(extra + ":2: unknown key 'rule_files'"), result.out());
     }
 
     @Test
@@ -120,9 +117,9 @@ class RuleLoaderTest {
     void duplicatesAcrossFiles() throws Exception {
         Path a = write("a.yml", GOOD);
         Path b = write("b.yml", GOOD);
-        Result result = check(a.toString(), b.toString());
-        assertEquals(1, result.code);
-        assertTrue(result.out.contains(b + ":5: rule error-rate: duplicate rule name (first at " + a + ":5)"), result.out);
+        Cli.Result result = check(a.toString(), b.toString());
+        assertEquals(1, result.code());
+        assertTrue(result.out().contains(b + ":5: rule error-rate: duplicate rule name (first at " + a + ":5)"), result.out());
     }
 
     @Test
@@ -151,9 +148,9 @@ class RuleLoaderTest {
                         minTraffic: {expr: sum(t), atLeast: many}
                         p1: "< -20%"
                 """);
-        Result result = check(bad.toString());
-        assertEquals(1, result.code);
-        String out = result.out;
+        Cli.Result result = check(bad.toString());
+        assertEquals(1, result.code());
+        String out = result.out();
         assertTrue(out.contains(bad + ":5: rule no-baseline: a relative threshold (%) needs a baseline"), out);
         assertTrue(out.contains(bad + ":9: rule slo-with-threshold: an slo rule takes its severities from its windows"), out);
         assertTrue(out.contains(bad + ":12: rule slo-with-threshold: objective: '1.5' is not an objective"), out);
@@ -189,24 +186,10 @@ class RuleLoaderTest {
         return file;
     }
 
-    record Result(int code, String out) {}
-
-    static Result check(String... files) {
+    static Cli.Result check(String... files) {
         String[] args = new String[files.length + 1];
         args[0] = "check";
         System.arraycopy(files, 0, args, 1, files.length);
-        return run(args);
-    }
-
-    static synchronized Result run(String... args) {
-        PrintStream original = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.execute(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(original);
-        }
+        return Cli.run(args);
     }
 }

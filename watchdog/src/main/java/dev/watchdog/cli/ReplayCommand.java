@@ -1,0 +1,134 @@
+package dev.watchdog.cli;
+
+import dev.watchdog.action.Units;
+import dev.watchdog.config.Durations;
+import dev.watchdog.config.WatchdogConfig;
+import dev.watchdog.evaluation.Replay;
+import dev.watchdog.evaluation.Replay.RuleTimeline;
+import dev.watchdog.evaluation.RuleState;
+import dev.watchdog.evaluation.Severity;
+import dev.watchdog.metrics.WatchdogMetrics;
+import dev.watchdog.prometheus.PrometheusClient;
+import dev.watchdog.prometheus.RangeQueries;
+import dev.watchdog.release.Release;
+import dev.watchdog.rules.RuleException;
+import dev.watchdog.rules.RuleLoader;
+import dev.watchdog.rules.RuleSet;
+import io.vertx.core.Vertx;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code watchdog replay}: how the rules would have judged a past release; nothing notified, nothing rolled back. */
+@Command(name = "replay", mixinStandardHelpOptions = true,
+        description = "Judge rules over a past window with query_range and print the timeline of outcomes and the "
+                + "first time each rule would have reached P1 and P0. Nothing is notified or rolled back.")
+final class ReplayCommand implements Callable<Integer> {
+
+    @Option(names = "--prometheus", required = true, description = "Prometheus's URL.") String prometheus;
+    @Option(names = "--release", required = true,
+            description = "service=...,version=...,start=<RFC 3339>[,environment=...][,previousVersion=...][,LABEL=...]")
+    String release;
+    @Option(names = "--for", defaultValue = "24h", description = "How long after the start to judge (default ${DEFAULT-VALUE}).")
+    String span;
+    @Option(names = "--interval", defaultValue = "15s", description = "For rules without one of their own (default ${DEFAULT-VALUE}).")
+    String interval;
+    @Parameters(arity = "1..*", paramLabel = "FILES", description = "Rule files.") List<Path> files;
+
+    @Override
+    public Integer call() {
+        RuleSet rules;
+        Release r;
+        try {
+            rules = RuleLoader.load(files);
+            r = parseRelease(release);
+        } catch (RuleException e) {
+            System.err.println(e.getMessage());
+            return 1;
+        } catch (IllegalArgumentException e) {
+            System.err.println("watchdog replay: --release: " + e.getMessage());
+            return 2;
+        }
+        Instant to = earliest(r.startedAt().plus(Durations.parse(span)), Instant.now());
+        Vertx vertx = Vertx.vertx();
+        try {
+            PrometheusClient client = new PrometheusClient(vertx, new WatchdogConfig.Prometheus(prometheus, null, null, null),
+                    new WatchdogMetrics());
+            Map<String, RuleTimeline> timelines = Replay.run(rules, r, to, Durations.parse(interval),
+                    step -> new RangeQueries(client, step));
+            print(System.out, r, to, timelines);
+            return 0;
+        } finally {
+            vertx.close().await();
+        }
+    }
+
+    static void print(PrintStream out, Release r, Instant to, Map<String, RuleTimeline> timelines) {
+        out.printf("Replay of %s %s (%s) from %s to %s; nothing notified, nothing rolled back%n", r.service(), r.version(),
+                r.environment(), r.startedAt(), to);
+        for (RuleTimeline t : timelines.values()) {
+            out.printf("%n%s (every %s)%s%n", t.rule().name(), Durations.format(t.interval()), t.rule().dryRun() ? " [dry run]" : "");
+            for (RuleState s : t.changes()) {
+                String value = s.value() == null ? "" : Units.format(t.rule().unit(), s.value());
+                String baseline = s.baseline() == null ? "" : " (baseline " + Units.format(t.rule().unit(), s.baseline()) + ")";
+                String message = s.message() == null ? "" : "  " + s.message();
+                out.printf("  %s  %-10s %-12s %s%s%s%n", s.evaluatedAt(), "T+" + since(r, s.evaluatedAt()),
+                        s.outcome().label(), value, baseline, message);
+            }
+        }
+        out.printf("%n%-28s %-32s %s%n", "rule", "first P1", "first P0");
+        for (RuleTimeline t : timelines.values()) {
+            out.printf("%-28s %-32s %s%n", t.rule().name(), first(r, t.first(Severity.P1)), first(r, t.first(Severity.P0)));
+        }
+    }
+
+    private static String first(Release r, Instant at) {
+        return at == null ? "never" : at + " (T+" + since(r, at) + ")";
+    }
+
+    private static String since(Release r, Instant at) {
+        return Durations.format(Duration.between(r.startedAt(), at));
+    }
+
+    /** {@code service=api,version=1.4.0,start=2026-11-20T10:00:00Z,...}: other keys are labels. */
+    static Release parseRelease(String spec) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (String pair : spec.split(",")) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("'" + pair + "' is not KEY=VALUE");
+            }
+            fields.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+        }
+        String service = require(fields, "service");
+        String version = require(fields, "version");
+        Instant start = Instant.parse(require(fields, "start"));
+        String environment = fields.getOrDefault("environment", "production");
+        String previous = fields.get("previousVersion");
+        List.of("service", "version", "start", "environment", "previousVersion").forEach(fields::remove);
+        Duration window = Duration.ofDays(3650);
+        return new Release("replay", service, version, previous, environment, fields, window, window, "default",
+                "default", Release.State.WATCHING, null, start, start.plus(window), start.plus(window), null, null, null,
+                List.of());
+    }
+
+    private static String require(Map<String, String> fields, String key) {
+        String value = fields.get(key);
+        if (value == null || value.isEmpty()) {
+            throw new IllegalArgumentException(key + " is required");
+        }
+        return value;
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+}

@@ -1,0 +1,78 @@
+package dev.watchdog.evaluation;
+
+import dev.watchdog.release.Release;
+import dev.watchdog.rules.Rule;
+import dev.watchdog.rules.RuleSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * A past window judged as the daemon would have judged it, step by step at each rule's interval,
+ * with nothing notified and nothing rolled back. Blocking: for the CLI, never an event loop.
+ */
+public final class Replay {
+
+    private Replay() {}
+
+    /** One rule's states at every step. */
+    public record RuleTimeline(Rule rule, Duration interval, List<RuleState> states) {
+        public RuleTimeline {
+            states = List.copyOf(states);
+        }
+
+        /** The states at which the outcome changed. */
+        public List<RuleState> changes() {
+            List<RuleState> out = new ArrayList<>();
+            for (RuleState s : states) {
+                if (out.isEmpty() || out.get(out.size() - 1).outcome() != s.outcome()) {
+                    out.add(s);
+                }
+            }
+            return out;
+        }
+
+        /** When the rule first counted at least this severity, or null. */
+        public Instant first(Severity severity) {
+            return states.stream().filter(s -> s.level().compareTo(severity) >= 0).map(RuleState::evaluatedAt)
+                    .findFirst().orElse(null);
+        }
+
+        /** The state in force at {@code t}: the last evaluation at or before it. */
+        public RuleState at(Instant t) {
+            RuleState found = null;
+            for (RuleState s : states) {
+                if (s.evaluatedAt().isAfter(t)) {
+                    break;
+                }
+                found = s;
+            }
+            return found;
+        }
+    }
+
+    /** Judges every rule from the release's start to {@code to}; {@code queries} gives the query for an interval. */
+    public static Map<String, RuleTimeline> run(RuleSet rules, Release release, Instant to, Duration defaultInterval,
+                                                Function<Duration, Observer.Query> queries) {
+        Map<String, RuleTimeline> out = new LinkedHashMap<>();
+        Map<Duration, Observer.Query> byInterval = new HashMap<>();
+        for (Rule rule : rules.rules()) {
+            Duration interval = rule.interval().orElse(defaultInterval);
+            Observer.Query query = byInterval.computeIfAbsent(interval, queries);
+            RuleState state = RuleState.initial(rule.name(), release.startedAt());
+            List<RuleState> states = new ArrayList<>();
+            for (Instant t = release.startedAt(); !t.isAfter(to); t = t.plus(interval)) {
+                Observation seen = Observer.observe(rule, release, state, query, t).await();
+                state = Judge.judge(rule, state, seen, t, release.startedAt());
+                states.add(state);
+            }
+            out.put(rule.name(), new RuleTimeline(rule, interval, states));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,63 @@
+package dev.watchdog;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.watchdog.testing.Cli;
+import dev.watchdog.testing.RealProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** watchdog test against Prometheus's own promtool and server: the shipped rule sets, and a wrong expectation. */
+class RuleTestsIT {
+
+    static final Path SHIPPED = Path.of("..", "rules", "tests");
+
+    @BeforeAll
+    static void binaries() {
+        RealProcess.binary("promtool", "prometheus");
+        RealProcess.binary("prometheus", "prometheus");
+    }
+
+    @Test
+    @DisplayName("every shipped rule set passes its tests")
+    void shippedRuleSets() throws Exception {
+        List<String> files;
+        try (Stream<Path> found = Files.list(SHIPPED)) {
+            files = found.filter(p -> p.toString().endsWith(".test.yml")).map(Path::toString).sorted().toList();
+        }
+        assertEquals(5, files.size(), files.toString());
+        String[] args = Stream.concat(Stream.of("test"), files.stream()).toArray(String[]::new);
+        Cli.Result result = Cli.run(args);
+        assertEquals(0, result.code(), result.out());
+        for (String set : List.of("golden-signals", "healthy-at-t30m", "baseline", "business", "slo")) {
+            assertTrue(result.out().contains("PASSED " + SHIPPED.resolve(set + ".test.yml")), result.out());
+        }
+    }
+
+    @Test
+    @DisplayName("a wrong expectation fails with exit 1 and a readable difference")
+    void wrongExpectation() {
+        Cli.Result result = Cli.run("test", "src/test/resources/rule-tests/wrong.test.yml");
+        assertEquals(1, result.code(), result.out());
+        assertTrue(result.out().contains("FAILED src/test/resources/rule-tests/wrong.test.yml:"), result.out());
+        assertTrue(result.out().contains("a wrong expectation: error-rate at 50m: outcome: expected p0, got p1 "
+                + "[value 2.91 %, threshold > 0.01]"), result.out());
+        assertTrue(!result.out().contains("error-rate at 25m"), "the right expectation is not reported: " + result.out());
+    }
+
+    @Test
+    @DisplayName("without promtool it says what is missing and how to get it, exit 2")
+    void missingPromtool() {
+        Cli.Result result = Cli.run("test", "--promtool", "/nonexistent/promtool",
+                "src/test/resources/rule-tests/wrong.test.yml");
+        assertEquals(2, result.code(), result.out());
+        assertTrue(result.out().contains("promtool was not found: apt-get install -y --no-install-recommends prometheus"),
+                result.out());
+    }
+}
