@@ -27,11 +27,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -199,28 +198,10 @@ final class RuleTestCommand implements Callable<Integer> {
                 null, null, List.of());
     }
 
-    /** The series in OpenMetrics text, as promtool backfills it: grouped by metric, timestamps in seconds. */
     static String openMetrics(List<InputSeries> input, Duration step) {
-        Map<String, List<String>> byMetric = new TreeMap<>();
-        for (InputSeries s : input) {
-            String series = s.series().trim();
-            String metric = series.contains("{") ? series.substring(0, series.indexOf('{')) : series;
-            List<Double> values = SeriesNotation.expand(s.values());
-            for (int i = 0; i < values.size(); i++) {
-                if (values.get(i) != null) {
-                    long seconds = ORIGIN.plus(step.multipliedBy(i)).getEpochSecond();
-                    byMetric.computeIfAbsent(metric, k -> new ArrayList<>())
-                            .add(series + " " + format(values.get(i)) + " " + seconds);
-                }
-            }
-        }
-        StringBuilder out = new StringBuilder();
-        byMetric.values().forEach(lines -> lines.forEach(l -> out.append(l).append('\n')));
-        return out.append("# EOF\n").toString();
-    }
-
-    private static String format(double v) {
-        return Double.isNaN(v) ? "NaN" : Double.isInfinite(v) ? (v > 0 ? "+Inf" : "-Inf") : String.format(Locale.ROOT, "%s", v);
+        Map<String, String> series = new LinkedHashMap<>();
+        input.forEach(s -> series.merge(s.series(), s.values(), (a, b) -> a + " " + b));
+        return SeriesNotation.openMetrics(series, ORIGIN, step);
     }
 
     private static ObjectMapper reader() {

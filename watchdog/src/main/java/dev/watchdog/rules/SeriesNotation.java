@@ -1,7 +1,11 @@
 package dev.watchdog.rules;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,6 +32,33 @@ public final class SeriesNotation {
             expandToken(token, out);
         }
         return out;
+    }
+
+    /**
+     * Series in OpenMetrics text, as promtool backfills it: grouped by metric, one sample per step from
+     * {@code origin}, timestamps in seconds, ending in {@code # EOF}. Keys are series
+     * ({@code name{labels}}), values in this notation.
+     */
+    public static String openMetrics(Map<String, String> series, Instant origin, Duration step) {
+        Map<String, List<String>> byMetric = new TreeMap<>();
+        series.forEach((name, values) -> {
+            String s = name.trim();
+            String metric = s.contains("{") ? s.substring(0, s.indexOf('{')) : s;
+            List<Double> expanded = expand(values);
+            for (int i = 0; i < expanded.size(); i++) {
+                if (expanded.get(i) != null) {
+                    byMetric.computeIfAbsent(metric, k -> new ArrayList<>())
+                            .add(s + " " + format(expanded.get(i)) + " " + origin.plus(step.multipliedBy(i)).getEpochSecond());
+                }
+            }
+        });
+        StringBuilder out = new StringBuilder();
+        byMetric.values().forEach(lines -> lines.forEach(l -> out.append(l).append('\n')));
+        return out.append("# EOF\n").toString();
+    }
+
+    private static String format(double v) {
+        return Double.isNaN(v) ? "NaN" : Double.isInfinite(v) ? (v > 0 ? "+Inf" : "-Inf") : String.valueOf(v);
     }
 
     private static void expandToken(String token, List<Double> out) {
