@@ -22,6 +22,7 @@ public final class FakePrometheus {
     public final AtomicInteger inFlight = new AtomicInteger();
     public final AtomicInteger maxInFlight = new AtomicInteger();
     private final Map<String, Answer> byQuery = new ConcurrentHashMap<>();
+    private final Map<String, Function<java.time.Instant, Answer>> byQueryAndTime = new ConcurrentHashMap<>();
     private volatile Function<String, Answer> fallback = q -> vector(Map.of(), "1");
     private final Vertx vertx;
     private HttpServer server;
@@ -42,6 +43,11 @@ public final class FakePrometheus {
     /** Answers queries that contain {@code fragment} with {@code answer}. */
     public void answer(String fragment, Answer answer) {
         byQuery.put(fragment, answer);
+    }
+
+    /** Answers queries that contain {@code fragment} by the time they are asked at (baselines look back). */
+    public void answerAt(String fragment, Function<java.time.Instant, Answer> byTime) {
+        byQueryAndTime.put(fragment, byTime);
     }
 
     /** Answers every other query with {@code answer}. */
@@ -85,8 +91,11 @@ public final class FakePrometheus {
     private void handle(HttpServerRequest request) {
         String query = request.getParam("query");
         queries.add(query);
-        Answer answer = byQuery.entrySet().stream().filter(e -> query.contains(e.getKey()))
-                .map(Map.Entry::getValue).findFirst().orElseGet(() -> fallback.apply(query));
+        java.time.Instant time = java.time.Instant.ofEpochMilli(Math.round(Double.parseDouble(request.getParam("time")) * 1000));
+        Answer answer = byQueryAndTime.entrySet().stream().filter(e -> query.contains(e.getKey()))
+                .map(e -> e.getValue().apply(time)).findFirst()
+                .orElseGet(() -> byQuery.entrySet().stream().filter(e -> query.contains(e.getKey()))
+                        .map(Map.Entry::getValue).findFirst().orElseGet(() -> fallback.apply(query)));
         maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
         Runnable reply = () -> {
             inFlight.decrementAndGet();
