@@ -5,31 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.watchdog.testing.Daemon;
+import dev.watchdog.testing.DaemonTest;
 import dev.watchdog.testing.FakePrometheus;
-import dev.watchdog.testing.MutableClock;
 import dev.watchdog.testing.Poll;
 import dev.watchdog.testing.WebhookRecorder;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Incidents and escalation through the whole daemon, with fake Slack receivers for each rung of seed 003's ladder. */
-class IncidentsTest {
+class IncidentsTest extends DaemonTest {
 
-    static final Instant T0 = Instant.parse("2026-11-21T10:00:00Z");
     static final String RULES = """
             groups:
               - name: golden-signals
@@ -50,39 +43,23 @@ class IncidentsTest {
                     p0: "> 2"
             """;
 
-    static Vertx vertx;
-    FakePrometheus prometheus;
     WebhookRecorder slack;
-    WebhookRecorder deployer;
-    MutableClock clock;
-    Daemon daemon;
 
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void vertx() {
-        vertx = Vertx.vertx();
+    @Override
+    protected String rules() {
+        return RULES;
     }
 
-    @AfterAll
-    static void close() {
-        vertx.close().await();
-    }
-
-    @BeforeEach
-    void start() throws Exception {
-        prometheus = new FakePrometheus(vertx).start();
+    @Override
+    protected void prepare() {
         prometheus.answer("error_ratio", value("0.001"));
         prometheus.answer("latency_p95", value("0.2"));
         slack = new WebhookRecorder(vertx).start();
-        deployer = new WebhookRecorder(vertx).start();
-        clock = new MutableClock(T0);
-        daemon = daemon();
     }
 
-    Daemon daemon() throws Exception {
-        return new Daemon(vertx, dir, clock, prometheus.url(), deployer.url("/rollback"), RULES, """
+    @Override
+    protected String extraConfig() {
+        return """
                 receivers:
                   release-manager: {slack: {url: "%s"}, minInterval: 0s}
                   devops: {slack: {url: "%s"}, minInterval: 0s}
@@ -96,15 +73,12 @@ class IncidentsTest {
                       - {after: 30m, notify: [ceo]}
                     repeat: 10m
                     checkpoints: [5m, 15m]
-                """.formatted(slack.url("/rm"), slack.url("/devops"), slack.url("/cto"), slack.url("/ceo"))).start();
+                """.formatted(slack.url("/rm"), slack.url("/devops"), slack.url("/cto"), slack.url("/ceo"));
     }
 
     @AfterEach
-    void stop() {
-        daemon.stop();
-        prometheus.close();
+    void stopSlack() {
         slack.close();
-        deployer.close();
     }
 
     String register() {
@@ -286,7 +260,7 @@ class IncidentsTest {
         assertEquals(T0.plusSeconds(75), opened, "P1 held for 'for' (1m) from T+15s");
         daemon.stop();
         clock.set(T0.plus(Duration.ofMinutes(16)));
-        daemon = daemon();
+        daemon = newDaemon();
         daemon.tick();
         daemon.settled(id);
         assertEquals(0, slack.calls("/cto").size(), "not before 15 min after it opened (T+16m15s)");

@@ -4,27 +4,15 @@ import static dev.watchdog.testing.FakePrometheus.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.watchdog.testing.Daemon;
-import dev.watchdog.testing.FakePrometheus;
-import dev.watchdog.testing.MutableClock;
-import dev.watchdog.testing.WebhookRecorder;
-import io.vertx.core.Vertx;
+import dev.watchdog.testing.DaemonTest;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Baselines and dry run through the whole daemon: what the API, metrics and the deployer see. */
-class JudgingTest {
+class JudgingTest extends DaemonTest {
 
-    static final Instant T0 = Instant.parse("2026-11-21T10:00:00Z");
     static final String RULES = """
             groups:
               - name: sre
@@ -42,44 +30,14 @@ class JudgingTest {
                     dryRun: true
             """;
 
-    static Vertx vertx;
-    FakePrometheus prometheus;
-    WebhookRecorder deployer;
-    MutableClock clock;
-    Daemon daemon;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void vertx() {
-        vertx = Vertx.vertx();
+    @Override
+    protected String rules() {
+        return RULES;
     }
 
-    @AfterAll
-    static void close() {
-        vertx.close().await();
-    }
-
-    @BeforeEach
-    void start() throws Exception {
-        prometheus = new FakePrometheus(vertx).start();
+    @Override
+    protected void prepare() {
         prometheus.answer("new_errors", value("0.2"));
-        deployer = new WebhookRecorder(vertx).start();
-        clock = new MutableClock(T0);
-        daemon = new Daemon(vertx, dir, clock, prometheus.url(), deployer.url("/rollback"), RULES).start();
-    }
-
-    @AfterEach
-    void stop() {
-        daemon.stop();
-        prometheus.close();
-        deployer.close();
-    }
-
-    static JsonObject rule(JsonObject release, String name) {
-        return release.getJsonArray("rules").stream().map(JsonObject.class::cast)
-                .filter(r -> r.getString("name").equals(name)).findFirst().orElseThrow();
     }
 
     @Test

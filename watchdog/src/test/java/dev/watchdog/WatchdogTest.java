@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.watchdog.testing.Daemon;
+import dev.watchdog.testing.DaemonTest;
 import dev.watchdog.testing.FakePrometheus;
-import dev.watchdog.testing.MutableClock;
 import dev.watchdog.testing.Poll;
 import dev.watchdog.testing.WebhookRecorder;
 import dev.watchdog.testing.WebhookRecorder.Reply;
@@ -17,22 +17,15 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The whole daemon over real HTTP, against a fake Prometheus and a webhook recorder, on a clock the test moves. */
-class WatchdogTest {
+class WatchdogTest extends DaemonTest {
 
     static final String RULES = """
             groups:
@@ -52,42 +45,16 @@ class WatchdogTest {
                     p1: "> 1"
                     p0: "> 2"
             """;
-    static final Instant T0 = Instant.parse("2026-11-21T10:00:00Z");
 
-    static Vertx vertx;
-    FakePrometheus prometheus;
-    WebhookRecorder deployer;
-    MutableClock clock;
-    Daemon daemon;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void vertx() {
-        vertx = Vertx.vertx();
+    @Override
+    protected String rules() {
+        return RULES;
     }
 
-    @AfterAll
-    static void close() {
-        vertx.close().await();
-    }
-
-    @BeforeEach
-    void start() throws Exception {
-        prometheus = new FakePrometheus(vertx).start();
+    @Override
+    protected void prepare() {
         prometheus.answer("error_ratio", value("0.001"));
         prometheus.answer("latency_p95", value("0.2"));
-        deployer = new WebhookRecorder(vertx).start();
-        clock = new MutableClock(T0);
-        daemon = new Daemon(vertx, dir, clock, prometheus.url(), deployer.url("/rollback"), RULES).start();
-    }
-
-    @AfterEach
-    void stop() {
-        daemon.stop();
-        prometheus.close();
-        deployer.close();
     }
 
     static JsonObject registration(String version) {
@@ -101,11 +68,6 @@ class WatchdogTest {
             clock.advance(step);
             daemon.tick();
         }
-    }
-
-    static JsonObject rule(JsonObject release, String name) {
-        return release.getJsonArray("rules").stream().map(JsonObject.class::cast)
-                .filter(r -> r.getString("name").equals(name)).findFirst().orElseThrow();
     }
 
     static List<String> types(JsonArray events) {
@@ -405,7 +367,7 @@ class WatchdogTest {
             Poll.until(Duration.ofSeconds(5), "the first attempt", () -> deployer.calls.size() == 1);
             daemon.stop();
 
-            daemon = new Daemon(vertx, dir, clock, prometheus.url(), deployer.url("/rollback"), RULES).start();
+            daemon = newDaemon();
             Poll.until(Duration.ofSeconds(5), "the resent rollback",
                     () -> "rolled_back".equals(daemon.release(id).getString("state")));
             tick(Duration.ofSeconds(15), 2);
@@ -425,7 +387,7 @@ class WatchdogTest {
             daemon.tick();
             Poll.until(Duration.ofSeconds(5), "the rollback", () -> "rolled_back".equals(daemon.release(id).getString("state")));
             daemon.stop();
-            daemon = new Daemon(vertx, dir, clock, prometheus.url(), deployer.url("/rollback"), RULES).start();
+            daemon = newDaemon();
             tick(Duration.ofSeconds(15), 3);
             assertEquals(1, deployer.calls.size());
             assertEquals("rolled_back", daemon.release(id).getString("state"));
@@ -439,7 +401,7 @@ class WatchdogTest {
             tick(Duration.ofSeconds(15), 3);
             assertEquals("pending", rule(daemon.release(id), "error-rate").getString("outcome"));
             daemon.stop();
-            daemon = new Daemon(vertx, dir, clock, prometheus.url(), deployer.url("/rollback"), RULES).start();
+            daemon = newDaemon();
             assertEquals("pending", rule(daemon.release(id), "error-rate").getString("outcome"));
             tick(Duration.ofSeconds(15), 1);
             assertEquals("watching", daemon.release(id).getString("state"), "breaching since T+15s: 45s at T+60s");
