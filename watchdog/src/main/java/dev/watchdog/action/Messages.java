@@ -2,17 +2,18 @@ package dev.watchdog.action;
 
 import dev.watchdog.config.Durations;
 import dev.watchdog.evaluation.RuleState;
+import dev.watchdog.incident.Incident.Breach;
 import dev.watchdog.incident.Incident;
 import dev.watchdog.incident.Message;
-import dev.watchdog.incident.Notice;
-import dev.watchdog.incident.Incident.Breach;
 import dev.watchdog.incident.Notice.Kind;
+import dev.watchdog.incident.Notice;
 import dev.watchdog.release.Release;
 import dev.watchdog.rules.Rule;
 import dev.watchdog.rules.RuleSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,7 +29,7 @@ public final class Messages {
 
     public static Message incident(Notice notice, Incident inc, Release r, RuleSet rules, String apiBase, Instant now) {
         String sev = inc.severity().name();
-        Breach lead = inc.rules().values().stream().max(java.util.Comparator.comparing(Breach::severity)).orElse(null);
+        Breach lead = inc.rules().values().stream().max(Comparator.comparing(Breach::severity)).orElse(null);
         String headline = lead == null ? "" : ": " + lead.rule() + " " + value(rules, lead);
         String title = "[" + sev + "] " + verb(notice.kind(), inc) + " " + r.service() + " " + r.version() + " ("
                 + r.environment() + ")" + headline;

@@ -16,7 +16,6 @@ import dev.watchdog.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,8 +41,6 @@ import org.slf4j.LoggerFactory;
 public final class Notifier {
 
     private static final Logger LOG = LoggerFactory.getLogger(Notifier.class);
-    static final int TELEGRAM_LIMIT = 4096;
-    private static final String ALERTNAME = "ReleaseWatchdogIncident";
 
     private final Vertx vertx;
     private final WebhookSender sender;
@@ -195,15 +192,15 @@ public final class Notifier {
         JsonObject body;
         if (r.slack() != null) {
             url = r.slack().url().value();
-            body = slack(m);
+            body = Payloads.slack(m);
         } else if (r.telegram() != null) {
             url = r.telegram().apiUrl() + "/bot" + r.telegram().token().value() + "/sendMessage";
-            body = new JsonObject().put("chat_id", r.telegram().chatId()).put("text", telegramText(m))
+            body = new JsonObject().put("chat_id", r.telegram().chatId()).put("text", Payloads.telegramText(m))
                     .put("disable_web_page_preview", true);
         } else if (r.alertmanager() != null) {
             url = r.alertmanager().url() + "/api/v2/alerts";
             return new WebhookSender.Post("alertmanager", url, null, Duration.ofSeconds(10), r.retry(), n.key(),
-                    Buffer.buffer(alerts(m, n.createdAt(), m.firing() ? null : clock.instant()).encode()),
+                    Buffer.buffer(Payloads.alerts(m, n.createdAt(), m.firing() ? null : clock.instant()).encode()),
                     () -> wanted(n));
         } else {
             url = r.webhook().url();
@@ -215,56 +212,6 @@ public final class Notifier {
         }
         return new WebhookSender.Post(r.slack() != null ? "slack" : "telegram", url, null, Duration.ofSeconds(10),
                 r.retry(), n.key(), Buffer.buffer(body.encode()), () -> wanted(n));
-    }
-
-    /** Slack: {@code text} for notifications and old clients, {@code blocks} for the message itself. */
-    static JsonObject slack(Message m) {
-        JsonArray blocks = new JsonArray()
-                .add(new JsonObject().put("type", "section").put("text", mrkdwn("*" + escapeSlack(m.title()) + "*")))
-                .add(new JsonObject().put("type", "section").put("text", mrkdwn(escapeSlack(String.join("\n", m.lines())))))
-                .add(new JsonObject().put("type", "context").put("elements", new JsonArray().add(mrkdwn(
-                        "release " + m.releaseId() + " | " + m.service() + " " + m.version() + " | " + m.environment()))));
-        return new JsonObject().put("text", m.title()).put("blocks", blocks);
-    }
-
-    private static JsonObject mrkdwn(String text) {
-        return new JsonObject().put("type", "mrkdwn").put("text", text);
-    }
-
-    private static String escapeSlack(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
-    }
-
-    /** Telegram refuses messages over 4096 characters: longer ones are cut, and say so. */
-    static String telegramText(Message m) {
-        String text = m.text();
-        if (text.length() <= TELEGRAM_LIMIT) {
-            return text;
-        }
-        String more = "\n[cut: " + (text.length() - TELEGRAM_LIMIT) + "+ characters more]";
-        return text.substring(0, TELEGRAM_LIMIT - more.length()) + more;
-    }
-
-    /** Alertmanager's {@code POST /api/v2/alerts}: one alert per rule, resolved with endsAt. */
-    static JsonArray alerts(Message m, Instant startsAt, Instant endsAt) {
-        JsonArray alerts = new JsonArray();
-        List<String> rules = m.rules().isEmpty() ? List.of("") : m.rules();
-        for (String rule : rules) {
-            JsonObject labels = new JsonObject().put("alertname", m.severity() == null ? "ReleaseWatchdogBlind" : ALERTNAME)
-                    .put("service", m.service()).put("environment", m.environment()).put("release", m.releaseId())
-                    .put("version", m.version()).put("rule", rule).put("severity", m.severity() == null ? "none" : m.severity());
-            JsonObject annotations = new JsonObject().put("summary", m.title()).put("description", String.join("\n", m.lines()));
-            if (m.runbook() != null) {
-                annotations.put("runbook_url", m.runbook());
-            }
-            JsonObject alert = new JsonObject().put("labels", labels).put("annotations", annotations)
-                    .put("startsAt", startsAt.toString());
-            if (endsAt != null) {
-                alert.put("endsAt", endsAt.toString());
-            }
-            alerts.add(alert);
-        }
-        return alerts;
     }
 
     /** What is firing at an Alertmanager, so that it can be sent again before it resolves by itself. */
@@ -293,7 +240,7 @@ public final class Notifier {
                 continue;
             }
             Notification n = f.notification();
-            Buffer body = Buffer.buffer(alerts(n.message(), n.createdAt(), still ? null : now).encode());
+            Buffer body = Buffer.buffer(Payloads.alerts(n.message(), n.createdAt(), still ? null : now).encode());
             sender.deliver(new WebhookSender.Post("alertmanager", f.receiver().alertmanager().url() + "/api/v2/alerts", null,
                             Duration.ofSeconds(10), f.receiver().retry(), n.key(), body, () -> true))
                     .onSuccess(d -> metrics.notification(n.receiver(), d.delivered() ? (still ? "resent" : "sent") : "failed"));

@@ -7,6 +7,7 @@ import dev.watchdog.metrics.WatchdogMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.time.Clock;
@@ -113,8 +114,8 @@ public final class WebhookSender {
         /** Telegram says how long to wait in the body: {@code {"parameters": {"retry_after": 3}}}. */
         private static Optional<Duration> bodyRetryAfter(HttpResponse<Buffer> response) {
             try {
-                io.vertx.core.json.JsonObject body = response.bodyAsJsonObject();
-                Integer seconds = body == null ? null : body.getJsonObject("parameters", new io.vertx.core.json.JsonObject())
+                JsonObject body = response.bodyAsJsonObject();
+                Integer seconds = body == null ? null : body.getJsonObject("parameters", new JsonObject())
                         .getInteger("retry_after");
                 return Optional.ofNullable(seconds).map(Duration::ofSeconds);
             } catch (RuntimeException notJson) {

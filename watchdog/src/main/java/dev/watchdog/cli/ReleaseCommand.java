@@ -1,5 +1,6 @@
 package dev.watchdog.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.watchdog.Json;
@@ -48,7 +49,7 @@ final class ReleaseCommand {
         private static String pretty(JsonNode node) {
             try {
                 return Json.MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(node);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            } catch (JsonProcessingException e) {
                 return node.toString();
             }
         }

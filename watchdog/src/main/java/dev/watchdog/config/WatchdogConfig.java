@@ -6,6 +6,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /** The daemon's config ({@code watchdog.yml}), immutable, with defaults and validation in each record. */
 public record WatchdogConfig(
@@ -125,7 +128,7 @@ public record WatchdogConfig(
     public record Receiver(Slack slack, Telegram telegram, Alertmanager alertmanager, Webhook webhook,
                            Duration minInterval, Retry retry) {
         public Receiver {
-            long kinds = java.util.stream.Stream.of(slack, telegram, alertmanager, webhook).filter(Objects::nonNull).count();
+            long kinds = Stream.of(slack, telegram, alertmanager, webhook).filter(Objects::nonNull).count();
             if (kinds != 1) {
                 throw new IllegalArgumentException("a receiver needs exactly one of slack, telegram, alertmanager, webhook");
             }
@@ -187,8 +190,8 @@ public record WatchdogConfig(
             summary = summary == null ? null : List.copyOf(summary);
         }
 
-        java.util.Set<String> receiverNames() {
-            java.util.Set<String> names = new java.util.TreeSet<>(announce);
+        Set<String> receiverNames() {
+            Set<String> names = new TreeSet<>(announce);
             levels.forEach(l -> names.addAll(l.receivers()));
             return names;
         }

@@ -2,14 +2,13 @@ package dev.watchdog.evaluation;
 
 import dev.watchdog.action.Notifier;
 import dev.watchdog.action.Rollbacks;
-import dev.watchdog.config.WatchdogConfig;
 import dev.watchdog.config.WatchdogConfig.Policy;
+import dev.watchdog.config.WatchdogConfig;
 import dev.watchdog.incident.Escalator;
-import dev.watchdog.incident.Incident;
 import dev.watchdog.incident.Incident.Breach;
+import dev.watchdog.incident.Incident;
 import dev.watchdog.incident.Notice;
 import dev.watchdog.incident.Notification;
-import dev.watchdog.store.Change;
 import dev.watchdog.metrics.WatchdogMetrics;
 import dev.watchdog.prometheus.PrometheusClient;
 import dev.watchdog.release.Event;
@@ -19,6 +18,7 @@ import dev.watchdog.release.Releases;
 import dev.watchdog.release.RollbackRecord.Reason;
 import dev.watchdog.rules.Rule;
 import dev.watchdog.rules.RuleSet;
+import dev.watchdog.store.Change;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,7 +27,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -148,7 +150,7 @@ public final class Evaluator {
         Release updated = due.release();
         List<Notification> notifications = new ArrayList<>(notifier.prepare(updated, incident, notices));
         notifications.addAll(notifier.prepare(updated, all, policy.summary(), due.notices()));
-        Incident changed = java.util.Objects.equals(incident, before) ? null : incident;
+        Incident changed = Objects.equals(incident, before) ? null : incident;
         Future<List<Event>> saved = releases.save(new Change(updated, judged, changed, notifications, events));
         Incident current = incident;
         // Effects follow the store; the rollback is not awaited: its retries must not hold up the next tick.
@@ -224,9 +226,9 @@ public final class Evaluator {
         }
         String threshold = ruleSet.byName(state.rule()).map(r -> Judge.thresholdFor(r, state.value(), state.baseline())).orElse("");
         data.put("threshold", threshold);
-        String baseline = state.baseline() == null ? "" : ", baseline " + String.format(java.util.Locale.ROOT, "%.4g",
+        String baseline = state.baseline() == null ? "" : ", baseline " + String.format(Locale.ROOT, "%.4g",
                 state.baseline());
-        String detail = state.value() != null ? " (value " + String.format(java.util.Locale.ROOT, "%.4g", state.value())
+        String detail = state.value() != null ? " (value " + String.format(Locale.ROOT, "%.4g", state.value())
                 + baseline + ", threshold " + threshold + ")" : state.message() != null ? " (" + state.message() + ")" : "";
         boolean dryRun = ruleSet.byName(state.rule()).map(Rule::dryRun).orElse(false);
         return Event.of(release, now, "outcome", state.rule() + " is " + state.outcome().label() + detail

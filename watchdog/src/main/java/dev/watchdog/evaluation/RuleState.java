@@ -1,5 +1,6 @@
 package dev.watchdog.evaluation;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.List;
@@ -12,7 +13,7 @@ import java.util.List;
  * baseline is queried once and then stays what it was.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record RuleState(
         String rule,
         Outcome outcome,
@@ -38,13 +39,5 @@ public record RuleState(
     public static RuleState initial(String rule, Instant now) {
         return new RuleState(rule, Outcome.WAITING, Severity.NONE, null, null, List.of(), null, null, now, null,
                 null, null, null);
-    }
-
-    /** Whether anything but the measured value and the time of evaluation differs. */
-    public boolean sameJudgement(RuleState other) {
-        return other != null && outcome == other.outcome && level == other.level && since.equals(other.since)
-                && java.util.Objects.equals(p1Since, other.p1Since)
-                && java.util.Objects.equals(p0Since, other.p0Since)
-                && java.util.Objects.equals(healthySince, other.healthySince);
     }
 }

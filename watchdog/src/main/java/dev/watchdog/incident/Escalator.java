@@ -16,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -199,7 +200,7 @@ public final class Escalator {
 
     private static List<String> everyone(Incident inc) {
         return List.copyOf(policy(inc).levels().stream().flatMap(l -> l.receivers().stream())
-                .collect(java.util.stream.Collectors.toCollection(LinkedHashSet::new)));
+                .collect(Collectors.toCollection(LinkedHashSet::new)));
     }
 
     private static boolean worsened(Incident inc, Map<String, Breach> breaching) {

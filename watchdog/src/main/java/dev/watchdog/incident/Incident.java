@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import dev.watchdog.config.WatchdogConfig.Policy;
 import dev.watchdog.evaluation.Severity;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -106,7 +107,7 @@ public record Incident(
     }
 
     Incident withDecision(Mark mark) {
-        List<Mark> marks = new java.util.ArrayList<>(decisions);
+        List<Mark> marks = new ArrayList<>(decisions);
         marks.add(mark);
         return new Incident(id, releaseId, number, severity, status, rules, policy, openedAt, ladderStart, level, lastPagedAt,
                 repeats, noticeCount, nextDueAt, acknowledged, accepted, autoRollbackAsked, marks, resolvedAt, resolution);

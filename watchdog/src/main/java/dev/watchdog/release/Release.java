@@ -3,6 +3,7 @@ package dev.watchdog.release;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -70,7 +71,7 @@ public record Release(
 
     /** The values rule templates may use: labels, then the release's own fields, which win. */
     public Map<String, String> templateValues() {
-        Map<String, String> values = new java.util.HashMap<>(labels);
+        Map<String, String> values = new HashMap<>(labels);
         values.put("service", service);
         values.put("version", version);
         values.put("environment", environment);

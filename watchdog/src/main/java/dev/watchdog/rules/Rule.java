@@ -1,6 +1,8 @@
 package dev.watchdog.rules;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -43,8 +45,8 @@ public record Rule(
     public enum NoData { OK, INCONCLUSIVE, BREACH }
 
     /** Every template of the rule: expr, guard, minTraffic, SLO queries. */
-    public java.util.List<Template> templates() {
-        java.util.List<Template> all = new java.util.ArrayList<>();
+    public List<Template> templates() {
+        List<Template> all = new ArrayList<>();
         if (expr != null) {
             all.add(expr);
         }

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,8 +22,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 /** Loads rule files, collecting every problem with its file, line and rule instead of stopping at the first. */
 public final class RuleLoader {
@@ -58,7 +59,7 @@ public final class RuleLoader {
         fileDryRun = false;
         int first = problems.size();
         parse(path);
-        problems.subList(first, problems.size()).sort(java.util.Comparator.comparingInt(Problem::line));
+        problems.subList(first, problems.size()).sort(Comparator.comparingInt(Problem::line));
     }
 
     private void parse(Path path) {
