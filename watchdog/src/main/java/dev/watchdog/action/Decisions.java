@@ -1,6 +1,5 @@
 package dev.watchdog.action;
 
-import dev.watchdog.evaluation.Evaluator;
 import dev.watchdog.incident.Escalator;
 import dev.watchdog.incident.Incident;
 import dev.watchdog.incident.Notification;
@@ -52,7 +51,7 @@ public final class Decisions {
     public Future<Release> rollBack(String id, String who, String reason) {
         return watched(id).compose(release -> {
             Incident incident = releases.liveIncident(id).filter(i -> i.status() != Incident.Status.RESOLVED).orElse(null);
-            Reason why = Evaluator.reasonOf(incident);
+            Reason why = Reason.of(incident);
             if (incident == null) {
                 return rollbacks.request(release, why, who);
             }
@@ -88,7 +87,7 @@ public final class Decisions {
         }
         List<Event> events = new ArrayList<>();
         events.add(Event.of(release, now, type, type.replace('_', ' ') + " by " + who, data));
-        step.notices().forEach(n -> events.add(Evaluator.noticeEvent(release, n, now)));
+        step.notices().forEach(n -> events.add(Event.notice(release, n, now)));
         List<Notification> notifications = notifier.prepare(release, step.incident(), step.notices());
         return releases.save(new Change(release, List.of(), step.incident(), notifications, events))
                 .onSuccess(x -> notifier.send(notifications))

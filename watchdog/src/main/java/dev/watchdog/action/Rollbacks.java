@@ -124,7 +124,7 @@ public final class Rollbacks {
         Escalator.Step step = incident == null ? null : Escalator.rollbackAnswered(incident, delivery.delivered(), now);
         List<Notification> notifications = step == null ? List.of() : notifier.prepare(done, step.incident(), step.notices());
         if (step != null) {
-            step.notices().forEach(n -> events.add(dev.watchdog.evaluation.Evaluator.noticeEvent(done, n, now)));
+            step.notices().forEach(n -> events.add(Event.notice(done, n, now)));
         }
         return releases.save(new Change(done, List.of(), step == null ? null : step.incident(), notifications, events))
                 .onSuccess(x -> notifier.send(notifications))

@@ -114,10 +114,7 @@ final class ReplayCommand implements Callable<Integer> {
         String environment = fields.getOrDefault("environment", "production");
         String previous = fields.get("previousVersion");
         List.of("service", "version", "start", "environment", "previousVersion").forEach(fields::remove);
-        Duration window = Duration.ofDays(3650);
-        return new Release("replay", service, version, previous, environment, fields, window, window, "default",
-                "default", Release.State.WATCHING, null, start, start.plus(window), start.plus(window), null, null, null,
-                List.of());
+        return Release.hypothetical("replay", service, version, previous, environment, fields, start);
     }
 
     private static String require(Map<String, String> fields, String key) {

@@ -189,13 +189,9 @@ final class RuleTestCommand implements Callable<Integer> {
     }
 
     static Release release(ReleaseSpec spec) {
-        Instant start = ORIGIN.plus(spec.at());
-        Duration window = Duration.ofDays(3650);
-        return new Release("test", Objects.requireNonNull(spec.service(), "release.service is required"),
+        return Release.hypothetical("test", Objects.requireNonNull(spec.service(), "release.service is required"),
                 spec.version() == null ? "new" : spec.version(), spec.previousVersion(),
-                spec.environment() == null ? "production" : spec.environment(), spec.labels(), window, window,
-                "default", "default", Release.State.WATCHING, null, start, start.plus(window), start.plus(window), null,
-                null, null, List.of());
+                spec.environment() == null ? "production" : spec.environment(), spec.labels(), ORIGIN.plus(spec.at()));
     }
 
     static String openMetrics(List<InputSeries> input, Duration step) {

@@ -144,9 +144,9 @@ public final class Evaluator {
             notices.addAll(ended.notices());
         }
         events.addAll(next.events());
-        notices.forEach(n -> events.add(noticeEvent(release, n, now)));
+        notices.forEach(n -> events.add(Event.notice(release, n, now)));
         Announcements.Due due = Announcements.due(next.release(), next.events(), all, policy, blindAfter, now);
-        due.notices().forEach(n -> events.add(noticeEvent(release, n, now)));
+        due.notices().forEach(n -> events.add(Event.notice(release, n, now)));
         Release updated = due.release();
         List<Notification> notifications = new ArrayList<>(notifier.prepare(updated, incident, notices));
         notifications.addAll(notifier.prepare(updated, all, policy.summary(), due.notices()));
@@ -159,7 +159,7 @@ public final class Evaluator {
             if (worst == Severity.P0) {
                 rollbacks.request(updated, p0Reason(ruleSet, all), "watchdog");
             } else if (step.rollBack()) {
-                rollbacks.request(updated, reasonOf(current), "watchdog (P1 unacknowledged)");
+                rollbacks.request(updated, Reason.of(current), "watchdog (P1 unacknowledged)");
             }
         }).mapEmpty();
     }
@@ -184,31 +184,6 @@ public final class Evaluator {
                 .min(Comparator.comparing(RuleState::rule)).orElseThrow();
         String threshold = ruleSet.byName(cause.rule()).map(r -> Judge.thresholdOf(r, Severity.P0)).orElse("");
         return new Reason(cause.rule(), "P0", cause.value(), threshold);
-    }
-
-    /** Why an incident is rolled back: its most severe rule. */
-    public static Reason reasonOf(Incident incident) {
-        if (incident == null || incident.rules().isEmpty()) {
-            return new Reason(null, "none", null, null);
-        }
-        Breach lead = incident.rules().values().stream().max(Comparator.comparing(Breach::severity)).orElseThrow();
-        return new Reason(lead.rule(), lead.severity().name(), lead.value(), lead.threshold());
-    }
-
-    /** The timeline entry of a notice: what was said, about what, to whom. */
-    public static Event noticeEvent(Release release, Notice n, Instant now) {
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("kind", n.kind().label());
-        data.put("receivers", n.receivers());
-        data.put("key", n.key());
-        if (n.incidentId() != null) {
-            data.put("incident", n.incidentId());
-            data.put("level", n.level());
-        }
-        String what = n.incidentId() == null ? n.kind().label() + (n.detail() == null ? "" : " " + n.detail())
-                : "incident " + n.incidentId() + " " + n.kind().label() + (n.level() > 0 ? " (level " + n.level() + ")" : "");
-        return Event.of(release, now, n.incidentId() == null ? "announcement" : "incident",
-                what + " -> " + String.join(", ", n.receivers()), data);
     }
 
     private static Event outcomeEvent(Release release, RuleSet ruleSet, RuleState state, Instant now) {

@@ -64,6 +64,17 @@ public record Release(
         }
     }
 
+    /**
+     * A release that was never registered, for judging rules over history (replay, rule tests): watched
+     * from {@code start} with a window long enough never to end.
+     */
+    public static Release hypothetical(String id, String service, String version, String previousVersion,
+                                       String environment, Map<String, String> labels, Instant start) {
+        Duration window = Duration.ofDays(3650);
+        return new Release(id, service, version, previousVersion, environment, labels, window, window, "default",
+                "default", State.WATCHING, null, start, start.plus(window), start.plus(window), null, null, null, List.of());
+    }
+
     /** Whether a deploy script waiting for a verdict can stop waiting. */
     public boolean judged() {
         return verdict != null || !state.open();

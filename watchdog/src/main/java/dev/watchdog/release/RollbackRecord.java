@@ -1,6 +1,9 @@
 package dev.watchdog.release;
 
+import dev.watchdog.incident.Incident;
+import dev.watchdog.incident.Incident.Breach;
 import java.time.Instant;
+import java.util.Comparator;
 
 /**
  * A release's one rollback: requested (and stored) before the webhook is called, answered after.
@@ -17,7 +20,17 @@ public record RollbackRecord(
         String lastError) {
 
     /** Why the rollback was asked for. */
-    public record Reason(String rule, String severity, Double value, String threshold) {}
+    public record Reason(String rule, String severity, Double value, String threshold) {
+
+        /** Why an incident is rolled back: its most severe rule; "none" without one (the team's own call). */
+        public static Reason of(Incident incident) {
+            if (incident == null || incident.rules().isEmpty()) {
+                return new Reason(null, "none", null, null);
+            }
+            Breach lead = incident.rules().values().stream().max(Comparator.comparing(Breach::severity)).orElseThrow();
+            return new Reason(lead.rule(), lead.severity().name(), lead.value(), lead.threshold());
+        }
+    }
 
     public static RollbackRecord requested(String releaseId, Reason reason, String triggeredBy, Instant now) {
         return new RollbackRecord(releaseId + ":rollback", reason, triggeredBy, now, null, null, 0, null);
