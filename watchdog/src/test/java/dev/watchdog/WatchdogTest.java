@@ -210,9 +210,11 @@ class WatchdogTest extends DaemonTest {
             assertEquals("p0", rule(release, "latency-p95").getString("outcome"));
             assertTrue(types(daemon.events(id)).containsAll(List.of("registered", "outcome", "rollback_requested",
                     "rollback_succeeded")), daemon.events(id).encode());
+            assertEquals("pending", release.getJsonObject("verification").getString("state"),
+                    "the rule that breached is watched until it recovers");
             String metrics = daemon.metrics();
             assertTrue(metrics.contains("watchdog_rollbacks_total{outcome=\"succeeded\"} 1.0"), metrics);
-            assertFalse(metrics.contains("watchdog_rule_value{environment=\"production\",release=\"" + id), metrics);
+            assertTrue(metrics.contains("watchdog_releases{state=\"rolled_back\"} 1.0"), metrics);
         }
 
         @Test

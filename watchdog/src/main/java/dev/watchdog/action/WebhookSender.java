@@ -1,5 +1,6 @@
 package dev.watchdog.action;
 
+import dev.watchdog.Failures;
 import dev.watchdog.config.Secret;
 import dev.watchdog.config.WatchdogConfig.Retry;
 import dev.watchdog.config.WatchdogConfig.Webhook;
@@ -12,8 +13,10 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,25 +52,35 @@ public final class WebhookSender {
         }
     }
 
-    /** One outbound message. {@code url} may carry a token: it is never logged. Optional: secret (signs). */
-    public record Post(String kind, String url, Secret secret, Duration timeout, Retry retry, String messageId,
-                       Buffer body, BooleanSupplier wanted) {}
+    /**
+     * One outbound message. {@code url} and {@code headers} may carry a token: they are never logged.
+     * Optional: secret (signs), headers.
+     */
+    public record Post(String kind, String url, Map<String, Secret> headers, Secret secret, Duration timeout, Retry retry,
+                       String messageId, Buffer body, Supplier<Future<Boolean>> wanted) {
+
+        public Post {
+            headers = headers == null ? Map.of() : Map.copyOf(headers);
+        }
+    }
 
     /** Delivers to a webhook target; the future always succeeds, with what happened. */
     public Future<Delivery> deliver(String kind, Webhook target, String messageId, Buffer body) {
-        return deliver(new Post(kind, target.url(), target.secret(), target.timeout(), target.retry(), messageId, body,
-                () -> true));
+        return deliver(new Post(kind, target.url(), Map.of(), target.secret(), target.timeout(), target.retry(), messageId,
+                body, () -> Future.succeededFuture(true)));
     }
 
     /** Delivers a post; the future always succeeds, with what happened. */
     public Future<Delivery> deliver(Post post) {
-        return attempt(post, 1);
+        return attempt(post, 1, clock.instant());
     }
 
-    private Future<Delivery> attempt(Post post, int n) {
-        if (!post.wanted().getAsBoolean()) {
-            return Future.succeededFuture(new Delivery(false, n - 1, 0, "no longer wanted", true));
-        }
+    private Future<Delivery> attempt(Post post, int n, Instant first) {
+        return post.wanted().get().otherwise(true).compose(wanted -> wanted ? sendAndRetry(post, n, first)
+                : Future.succeededFuture(new Delivery(false, n - 1, 0, "no longer wanted", true)));
+    }
+
+    private Future<Delivery> sendAndRetry(Post post, int n, Instant first) {
         return send(post).transform(ar -> {
             Answer answer = ar.succeeded() ? Answer.of(ar.result(), clock) : Answer.failed(ar.cause());
             metrics.webhookAttempt(post.kind(), answer.outcome());
@@ -76,13 +89,18 @@ public final class WebhookSender {
             }
             LOG.warn("webhook attempt failed kind={} id={} attempt={} error=\"{}\"", post.kind(), post.messageId(), n,
                     answer.error());
-            if (!answer.retryable() || n >= post.retry().attempts()) {
-                return Future.succeededFuture(new Delivery(false, n, answer.status(), answer.error()));
-            }
             Backoff backoff = new Backoff(post.retry().initial(), post.retry().max());
             Duration wait = backoff.delay(n, answer.retryAfter(), random.getAsDouble());
-            return vertx.timer(Math.max(1, wait.toMillis())).compose(x -> attempt(post, n + 1));
+            if (!answer.retryable() || n >= post.retry().maxAttempts() || spent(post.retry(), first, wait)) {
+                return Future.succeededFuture(new Delivery(false, n, answer.status(), answer.error()));
+            }
+            return vertx.timer(Math.max(1, wait.toMillis())).compose(x -> attempt(post, n + 1, first));
         });
+    }
+
+    /** Whether the next attempt would start after the retry budget ({@code for}) has run out. */
+    private boolean spent(Retry retry, Instant first, Duration wait) {
+        return retry.budget() != null && clock.instant().plus(wait).isAfter(first.plus(retry.budget()));
     }
 
     private Future<HttpResponse<Buffer>> send(Post post) {
@@ -91,6 +109,7 @@ public final class WebhookSender {
                 .putHeader("Content-Type", "application/json")
                 .putHeader("Idempotency-Key", post.messageId())
                 .putHeader("webhook-id", post.messageId());
+        post.headers().forEach((name, value) -> request.putHeader(name, value.value()));
         if (post.secret() != null) {
             long now = clock.instant().getEpochSecond();
             request.putHeader("webhook-timestamp", String.valueOf(now))
@@ -124,8 +143,7 @@ public final class WebhookSender {
         }
 
         static Answer failed(Throwable e) {
-            // The URL is never repeated: it may carry a token (Slack, Telegram).
-            return new Answer(0, true, Optional.empty(), e.getClass().getSimpleName() + ": " + e.getMessage());
+            return new Answer(0, true, Optional.empty(), Failures.describe(e));
         }
 
         String outcome() {

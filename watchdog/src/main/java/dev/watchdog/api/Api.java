@@ -5,15 +5,18 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.watchdog.Json;
-import dev.watchdog.action.Decisions;
+import dev.watchdog.action.Runner;
 import dev.watchdog.config.Durations;
 import dev.watchdog.config.Role;
 import dev.watchdog.config.WatchdogConfig;
 import dev.watchdog.metrics.WatchdogMetrics;
+import dev.watchdog.machine.Effect;
+import dev.watchdog.machine.Input;
+import dev.watchdog.machine.Watch;
 import dev.watchdog.release.Registration;
 import dev.watchdog.release.Release;
 import dev.watchdog.release.ReleaseException;
-import dev.watchdog.release.Releases;
+import dev.watchdog.store.Store;
 import dev.watchdog.rules.RuleException;
 import dev.watchdog.rules.RuleSet;
 import io.vertx.core.Future;
@@ -36,18 +39,24 @@ public final class Api {
     private static final Logger LOG = LoggerFactory.getLogger(Api.class);
     private static final int MAX_REASON = 2_000;
 
-    private final Releases releases;
-    private final Decisions decisions;
+    private final Runner runner;
+    private final Store store;
     private final Supplier<RuleSet> rules;
-    private final Releases.RegistrationRules registration;
+    private final RegistrationRules registration;
     private final WatchdogMetrics metrics;
     private final BooleanSupplier ready;
     private final Supplier<Future<Integer>> reload;
 
-    public Api(Releases releases, Decisions decisions, Supplier<RuleSet> rules, Releases.RegistrationRules registration,
+    /** Validates a registration against the config and rules in force, and makes the release. */
+    @FunctionalInterface
+    public interface RegistrationRules {
+        Release apply(Registration registration);
+    }
+
+    public Api(Runner runner, Store store, Supplier<RuleSet> rules, RegistrationRules registration,
                WatchdogMetrics metrics, BooleanSupplier ready, Supplier<Future<Integer>> reload) {
-        this.releases = releases;
-        this.decisions = decisions;
+        this.runner = runner;
+        this.store = store;
         this.rules = rules;
         this.registration = registration;
         this.metrics = metrics;
@@ -70,22 +79,24 @@ public final class Api {
         String base = "/api/v1/releases";
         router.post(base).handler(auth.require(Role.DEPLOYER)).handler(this::register);
         router.get(base).handler(auth.require(Role.VIEWER)).handler(this::list);
-        router.get(base + "/:id").handler(auth.require(Role.VIEWER)).handler(ctx -> json(ctx, 200, view(id(ctx))));
+        router.get(base + "/:id").handler(auth.require(Role.VIEWER))
+                .handler(ctx -> json(ctx, 200, runner.watch(id(ctx)).map(this::view)));
         router.get(base + "/:id/events").handler(auth.require(Role.VIEWER))
-                .handler(ctx -> json(ctx, 200, releases.events(id(ctx)).map(Json.MAPPER::valueToTree)));
+                .handler(ctx -> json(ctx, 200, runner.watch(id(ctx)).compose(w -> store.events(w.id()))
+                        .map(Json.MAPPER::valueToTree)));
         router.get(base + "/:id/notifications").handler(auth.require(Role.VIEWER))
-                .handler(ctx -> json(ctx, 200, releases.notifications(id(ctx)).map(Json.MAPPER::valueToTree)));
+                .handler(ctx -> json(ctx, 200, runner.watch(id(ctx)).compose(w -> store.outbox(w.id()))
+                        .map(all -> all.stream().filter(e -> e.effect() instanceof Effect.Notify)
+                                .map(Views::notification).toList())));
         router.get(base + "/:id/verdict").handler(auth.require(Role.VIEWER)).handler(this::verdict);
         router.post(base + "/:id/finish").handler(auth.require(Role.DEPLOYER))
-                .handler(ctx -> decide(ctx, (who, reason) -> releases.finish(id(ctx), who, reason)));
-        router.post(base + "/:id/ack").handler(auth.require(Role.ONCALL))
-                .handler(ctx -> decide(ctx, (who, reason) -> decisions.acknowledge(id(ctx), who, reason)));
+                .handler(ctx -> decide(ctx, Input.Finish::new));
+        router.post(base + "/:id/ack").handler(auth.require(Role.ONCALL)).handler(ctx -> decide(ctx, Input.Ack::new));
         router.post(base + "/:id/accept").handler(auth.require(Role.ONCALL))
-                .handler(ctx -> decide(ctx, (who, reason) -> decisions.accept(id(ctx), who, reason)));
+                .handler(ctx -> decide(ctx, Input.Accept::new));
         router.post(base + "/:id/rollback").handler(auth.require(Role.ONCALL))
-                .handler(ctx -> decide(ctx, (who, reason) -> decisions.rollBack(id(ctx), who, reason)));
-        router.delete(base + "/:id").handler(auth.require(Role.DEPLOYER))
-                .handler(ctx -> decide(ctx, (who, reason) -> releases.cancel(id(ctx), who, reason)));
+                .handler(ctx -> decide(ctx, Input.DecideRollback::new));
+        router.delete(base + "/:id").handler(auth.require(Role.DEPLOYER)).handler(ctx -> decide(ctx, Input.Cancel::new));
         router.route("/api/*").handler(ctx -> ctx.fail(new ApiException(404, "no such route", null)));
         router.route().failureHandler(Api::failure);
         return router;
@@ -96,8 +107,10 @@ public final class Api {
         if (body == null) {
             throw ApiException.badInput(null, "a JSON body is required");
         }
-        releases.register(body, registration)
-                .compose(r -> view(r.id()))
+        Future.succeededFuture(body)
+                .map(registration::apply)
+                .compose(runner::register)
+                .map(this::view)
                 .onSuccess(view -> ctx.response().setStatusCode(201)
                         .putHeader("Location", "/api/v1/releases/" + view.get("id").asText())
                         .putHeader("Content-Type", "application/json").end(Json.write(view)))
@@ -110,8 +123,7 @@ public final class Api {
                 .filter(s -> s.label().equals(stateParam)).findFirst()
                 .orElseThrow(() -> ApiException.badInput("state", "unknown state '" + stateParam + "'"));
         int limit = intParam(ctx, "limit", 100, 1, 1000);
-        json(ctx, 200, releases.list(state, limit).compose(list -> Future.all(list.stream().map(r -> view(r.id())).toList()))
-                .map(all -> all.list()));
+        json(ctx, 200, store.list(state, limit).map(list -> list.stream().map(this::view).toList()));
     }
 
     private void verdict(RoutingContext ctx) {
@@ -122,25 +134,24 @@ public final class Api {
         } catch (IllegalArgumentException e) {
             throw ApiException.badInput("wait", "wait: " + e.getMessage());
         }
-        json(ctx, 200, releases.awaitJudged(id(ctx), wait).compose(r -> view(r.id())));
+        json(ctx, 200, runner.awaitJudged(id(ctx), wait).map(this::view));
     }
 
     /** A decision by whoever holds the token, with an optional {@code {"reason": "..."}} body. */
-    private void decide(RoutingContext ctx, BiFunction<String, String, Future<Release>> decision) {
+    private void decide(RoutingContext ctx, BiFunction<String, String, Input> decision) {
         Decision body = body(ctx, Decision.class);
         String reason = body == null ? null : body.reason();
         if (reason != null && reason.length() > MAX_REASON) {
             throw ApiException.badInput("reason", "reason must be at most " + MAX_REASON + " characters");
         }
-        json(ctx, 200, decision.apply(ctx.get(Auth.WHO), reason).compose(r -> view(r.id())));
+        json(ctx, 200, runner.decide(id(ctx), decision.apply(ctx.get(Auth.WHO), reason)).map(this::view));
     }
 
     /** The optional body of a decision. */
     record Decision(String reason) {}
 
-    private Future<ObjectNode> view(String id) {
-        return releases.get(id).compose(r -> releases.ruleStates(id).compose(states -> releases.incident(id)
-                .map(incident -> Views.release(r, states, incident.orElse(null), rules.get()))));
+    private ObjectNode view(Watch w) {
+        return Views.release(w, rules.get());
     }
 
     private static <T> T body(RoutingContext ctx, Class<T> type) {

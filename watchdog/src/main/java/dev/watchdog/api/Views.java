@@ -5,52 +5,26 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.watchdog.Json;
 import dev.watchdog.evaluation.RuleState;
 import dev.watchdog.incident.Incident;
-import dev.watchdog.release.Release;
+import dev.watchdog.incident.Notification;
+import dev.watchdog.machine.Effect;
+import dev.watchdog.machine.OutboxEntry;
+import dev.watchdog.machine.Watch;
 import dev.watchdog.rules.Rule;
 import dev.watchdog.rules.RuleSet;
 import dev.watchdog.rules.Threshold;
-import java.util.Map;
 
-/** The release as the API shows it: its fields, every rule's last outcome and value, the incident. */
+/** The release as the API shows it: its fields, every rule's last outcome and value, the incident, the rollback. */
 final class Views {
 
     private Views() {}
 
-    static ObjectNode release(Release release, Map<String, RuleState> states, Incident incident, RuleSet ruleSet) {
-        ObjectNode node = Json.MAPPER.valueToTree(release);
+    static ObjectNode release(Watch w, RuleSet ruleSet) {
+        ObjectNode node = Json.MAPPER.valueToTree(w.release());
         ArrayNode rules = node.putArray("rules");
         for (Rule rule : ruleSet.rules()) {
-            RuleState state = states.get(rule.name());
-            ObjectNode r = rules.addObject();
-            r.put("name", rule.name());
-            r.put("signal", Rule.label(rule.signal()));
-            r.put("unit", Rule.label(rule.unit()));
-            r.put("outcome", state == null ? "waiting" : state.outcome().label());
-            if (state != null && state.value() != null) {
-                r.put("value", state.value());
-            } else {
-                r.putNull("value");
-            }
-            if (state != null && state.baseline() != null) {
-                r.put("baseline", state.baseline());
-            }
-            rule.baseline().ifPresent(b -> r.put("baselineOf", b.text()));
-            if (rule.dryRun()) {
-                r.put("dryRun", true);
-            }
-            ObjectNode threshold = r.putObject("threshold");
-            rule.p1().map(Threshold::text).ifPresent(t -> threshold.put("p1", t));
-            rule.p0().map(Threshold::text).ifPresent(t -> threshold.put("p0", t));
-            if (state != null) {
-                r.put("since", state.since().toString());
-                if (state.message() != null) {
-                    r.put("message", state.message());
-                }
-                if (state.series().size() > 1) {
-                    r.set("series", Json.MAPPER.valueToTree(state.series()));
-                }
-            }
+            rules.add(rule(rule, w.rules().get(rule.name())));
         }
+        Incident incident = w.incident();
         if (incident == null) {
             node.putNull("incident");
         } else {
@@ -58,6 +32,60 @@ final class Views {
             inc.remove("policy");
             inc.put("open", incident.open());
             node.set("incident", inc);
+        }
+        if (w.rollback() != null) {
+            ObjectNode rollback = Json.MAPPER.valueToTree(w.rollback());
+            rollback.remove("body");
+            node.set("rollback", rollback);
+        }
+        if (w.verification() != null) {
+            node.set("verification", Json.MAPPER.valueToTree(w.verification()));
+        }
+        return node;
+    }
+
+    private static ObjectNode rule(Rule rule, RuleState state) {
+        ObjectNode r = Json.MAPPER.createObjectNode();
+        r.put("name", rule.name());
+        r.put("signal", Rule.label(rule.signal()));
+        r.put("unit", Rule.label(rule.unit()));
+        r.put("outcome", state == null ? "waiting" : state.outcome().label());
+        if (state != null && state.value() != null) {
+            r.put("value", state.value());
+        } else {
+            r.putNull("value");
+        }
+        if (state != null && state.baseline() != null) {
+            r.put("baseline", state.baseline());
+        }
+        rule.baseline().ifPresent(b -> r.put("baselineOf", b.text()));
+        if (rule.dryRun()) {
+            r.put("dryRun", true);
+        }
+        ObjectNode threshold = r.putObject("threshold");
+        rule.p1().map(Threshold::text).ifPresent(t -> threshold.put("p1", t));
+        rule.p0().map(Threshold::text).ifPresent(t -> threshold.put("p0", t));
+        if (state != null) {
+            r.put("since", state.since().toString());
+            if (state.message() != null) {
+                r.put("message", state.message());
+            }
+            if (state.series().size() > 1) {
+                r.set("series", Json.MAPPER.valueToTree(state.series()));
+            }
+        }
+        return r;
+    }
+
+    /** A notification and what became of it. */
+    static ObjectNode notification(OutboxEntry e) {
+        Notification n = ((Effect.Notify) e.effect()).notification();
+        ObjectNode node = Json.MAPPER.valueToTree(n);
+        node.put("status", e.status().label());
+        node.put("attempts", e.attempts());
+        node.put("updatedAt", e.updatedAt().toString());
+        if (e.error() != null) {
+            node.put("error", e.error());
         }
         return node;
     }

@@ -38,20 +38,28 @@ final class RunCommand implements Callable<Integer> {
         }
         Vertx vertx = Vertx.vertx();
         Path dir = config.toAbsolutePath().getParent();
+        String deployment;
         try {
-            vertx.deployVerticle(new Watchdog(cfg, dir, Clock.systemUTC(), true)).await();
+            deployment = vertx.deployVerticle(new Watchdog(cfg, dir, Clock.systemUTC(), true)).await();
         } catch (RuntimeException e) {
             System.err.println("watchdog: cannot start: " + e.getMessage());
             vertx.close().await();
             return 1;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("watchdog stopping");
-            vertx.close().await();
-            stopped.countDown();
-        }));
-        stopped.await();
+        CountDownLatch stop = new CountDownLatch(1);
+        if (!(Signals.on("TERM", stop::countDown) && Signals.on("INT", stop::countDown))) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stopOrderly(vertx, deployment)));
+        }
+        stop.await();
+        stopOrderly(vertx, deployment);
         return 0;
+    }
+
+    /** Stops taking requests, answers those in flight, finishes the store's writes, then closes. */
+    private static void stopOrderly(Vertx vertx, String deployment) {
+        LOG.info("watchdog stopping");
+        vertx.undeploy(deployment).await();
+        vertx.close().await();
+        LOG.info("watchdog stopped");
     }
 }

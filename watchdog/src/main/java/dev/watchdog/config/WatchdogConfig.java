@@ -135,17 +135,25 @@ public record WatchdogConfig(
             minInterval = minInterval == null ? Duration.ofSeconds(1) : minInterval;
             retry = retry == null ? new Retry(5, null, Duration.ofSeconds(30)) : retry;
         }
+
+        /** The one kind this receiver is. */
+        public Channel channel() {
+            return Stream.of(slack, telegram, alertmanager, webhook).filter(Objects::nonNull).findFirst().orElseThrow();
+        }
     }
 
+    /** The kinds of receiver. */
+    public sealed interface Channel permits Slack, Telegram, Alertmanager, Webhook {}
+
     /** A Slack incoming webhook; its URL is a secret. */
-    public record Slack(Secret url) {
+    public record Slack(Secret url) implements Channel {
         public Slack {
             Objects.requireNonNull(url, "slack.url is required");
         }
     }
 
     /** A Telegram bot's sendMessage. Optional: apiUrl (default https://api.telegram.org). */
-    public record Telegram(Secret token, String chatId, String apiUrl) {
+    public record Telegram(Secret token, String chatId, String apiUrl) implements Channel {
         public Telegram {
             Objects.requireNonNull(token, "telegram.token is required");
             Objects.requireNonNull(chatId, "telegram.chatId is required");
@@ -154,7 +162,7 @@ public record WatchdogConfig(
     }
 
     /** An Alertmanager. Optional: resend (default 1m, below Alertmanager's 5m resolve_timeout). */
-    public record Alertmanager(String url, Duration resend) {
+    public record Alertmanager(String url, Duration resend) implements Channel {
         public Alertmanager {
             url = requireUrl(url);
             resend = resend == null ? Duration.ofMinutes(1) : positive(resend, "resend");
@@ -208,15 +216,33 @@ public record WatchdogConfig(
         }
     }
 
-    /** A named rollback target. */
-    public record Rollback(Webhook webhook) {
+    /**
+     * A named rollback target. Optional: verify (default 10m: how long after the rollback the rules
+     * that breached are judged, to see that it restored health; 0 turns it off). The webhook's retry
+     * budget defaults to {@code for: 10m} with no limit on attempts: a rollback is worth retrying
+     * for as long as the budget lasts.
+     */
+    public record Rollback(Webhook webhook, Duration verify) {
+
+        public static final Duration DEFAULT_VERIFY = Duration.ofMinutes(10);
+        static final Duration DEFAULT_BUDGET = Duration.ofMinutes(10);
+
         public Rollback {
             Objects.requireNonNull(webhook, "webhook is required");
+            verify = verify == null ? DEFAULT_VERIFY : verify;
+            if (verify.isNegative()) {
+                throw new IllegalArgumentException("verify must not be negative");
+            }
+            Retry r = webhook.retry();
+            if (r.budget() == null) {
+                webhook = new Webhook(webhook.url(), webhook.secret(), webhook.timeout(),
+                        new Retry(r.attempts(), r.initial(), r.max(), DEFAULT_BUDGET));
+            }
         }
     }
 
     /** An outbound webhook. Optional: secret (signs with Standard Webhooks), timeout (10s), retry. */
-    public record Webhook(String url, Secret secret, Duration timeout, Retry retry) {
+    public record Webhook(String url, Secret secret, Duration timeout, Retry retry) implements Channel {
         public Webhook {
             url = requireUrl(url);
             timeout = timeout == null ? Duration.ofSeconds(10) : positive(timeout, "timeout");
@@ -224,15 +250,32 @@ public record WatchdogConfig(
         }
     }
 
-    /** Capped exponential backoff with jitter. Optional: attempts (8), initial (1s), max (1m). */
-    public record Retry(Integer attempts, Duration initial, Duration max) {
+    /**
+     * Capped exponential backoff with jitter. Optional: attempts (8, or no limit with a budget), initial
+     * (1s), max (1m), for (the time budget: no attempt starts after it has passed since the first;
+     * none by default, 10m for rollback targets).
+     */
+    public record Retry(Integer attempts, Duration initial, Duration max, @JsonProperty("for") Duration budget) {
+
+        public Retry(Integer attempts, Duration initial, Duration max) {
+            this(attempts, initial, max, null);
+        }
+
         public Retry {
-            attempts = attempts == null ? 8 : atLeastOne(attempts, "attempts");
+            attempts = attempts == null ? null : atLeastOne(attempts, "attempts");
             initial = initial == null ? Duration.ofSeconds(1) : positive(initial, "initial");
             max = max == null ? Duration.ofMinutes(1) : positive(max, "max");
             if (max.compareTo(initial) < 0) {
                 throw new IllegalArgumentException("retry.max must not be below retry.initial");
             }
+            if (budget != null && (budget.isNegative() || budget.isZero())) {
+                throw new IllegalArgumentException("retry.for must be positive");
+            }
+        }
+
+        /** The most attempts: as given; else no limit under a time budget, and 8 without one. */
+        public int maxAttempts() {
+            return attempts != null ? attempts : budget != null ? Integer.MAX_VALUE : 8;
         }
     }
 

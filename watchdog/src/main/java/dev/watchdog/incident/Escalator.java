@@ -49,7 +49,7 @@ public final class Escalator {
             }
             int number = current == null ? 1 : current.number() + 1;
             Incident opened = new Incident(releaseId + "." + number, releaseId, number, worst(breaching), Status.OPEN,
-                    breaching, policy, now, now, 0, null, 0, 0, null, null, null, false, List.of(), null, null);
+                    breaching, policy, now, now, 0, null, 0, 0, null, null, null, false, List.of(), null, null, null);
             return finish(climb(opened, Kind.OPENED, now, notices), notices, false, now);
         }
         Map<String, Breach> rules = new LinkedHashMap<>(current.rules());
@@ -65,18 +65,62 @@ public final class Escalator {
             inc = inc.withStatus(Status.OPEN).withAcknowledged(null).withAccepted(Map.of())
                     .withLadder(0, now, inc.lastPagedAt(), 0);
             inc = climb(inc, Kind.REOPENED, now, notices);
-        } else if (inc.status() == Status.ACKNOWLEDGED && due(inc.acknowledged().at(), policy(inc).reescalateAfter(), now)) {
+            return finish(inc, notices, false, now);
+        }
+        return ladder(inc, now, notices);
+    }
+
+    /**
+     * Time passed with nothing judged (a rollback in flight, failed, or being verified): the ladder
+     * climbs, repeats and re-escalates; nothing opens, upgrades or resolves.
+     */
+    public static Step timePassed(Incident inc, Instant now) {
+        if (inc == null || inc.status() == Status.RESOLVED) {
+            return new Step(inc, List.of(), false);
+        }
+        return ladder(inc, now, new ArrayList<>());
+    }
+
+    private static Step ladder(Incident current, Instant now, List<Notice> notices) {
+        Incident inc = current;
+        if (inc.status() == Status.ACKNOWLEDGED && due(inc.acknowledged().at(), policy(inc).reescalateAfter(), now)) {
             inc = reescalate(inc, now, notices);
         } else if (inc.status() == Status.OPEN) {
             inc = climb(inc, Kind.ESCALATED, now, notices);
         }
         boolean rollBack = inc.status() == Status.OPEN && inc.severity() == Severity.P1 && !inc.autoRollbackAsked()
-                && due(inc.openedAt(), policy(inc).autoRollbackAfter(), now);
+                && inc.cause() == null && due(inc.openedAt(), policy(inc).autoRollbackAfter(), now);
         if (rollBack) {
             inc = inc.withDecision(new Mark("auto_rollback", "watchdog", "unacknowledged for "
                     + Durations.format(policy(inc).autoRollbackAfter()), now)).withAutoRollbackAsked();
         }
         return finish(inc, notices, rollBack, now);
+    }
+
+    /**
+     * A rollback failed, or did not restore health: the release's incident (a new one if it has
+     * none open) becomes a P0 with that cause, every level hears it at once, and it pages until a
+     * person decides. An acknowledgement made before does not cover it.
+     */
+    public static Step raise(Incident current, String releaseId, Incident.Cause cause, Map<String, Breach> breaching,
+                             Policy policy, Instant now) {
+        Incident inc;
+        if (current == null || current.status() == Status.RESOLVED) {
+            int number = current == null ? 1 : current.number() + 1;
+            inc = new Incident(releaseId + "." + number, releaseId, number, Severity.P0, Status.OPEN, breaching, policy,
+                    now, now, 0, null, 0, 0, null, null, null, false, List.of(), null, null, cause);
+        } else {
+            Map<String, Breach> rules = new LinkedHashMap<>(current.rules());
+            rules.putAll(breaching);
+            inc = current.withRules(rules, Severity.P0).withStatus(Status.OPEN).withAcknowledged(null)
+                    .withAccepted(Map.of()).withCause(cause);
+        }
+        List<Notice> notices = new ArrayList<>();
+        int top = policy(inc).levels().size();
+        inc = inc.withLadder(top, now.minus(top == 0 ? Duration.ZERO : policy(inc).levels().get(top - 1).after()), now, 0);
+        inc = bump(inc, notices, cause == Incident.Cause.ROLLBACK_FAILED ? Kind.ROLLBACK_FAILED : Kind.NOT_RECOVERED,
+                everyone(inc));
+        return finish(inc, notices, false, now);
     }
 
     /** Someone has it: paging stops at once. */
@@ -89,6 +133,12 @@ public final class Escalator {
     /** The team keeps the release: the breaches as they stand do not page again. */
     public static Step accept(Incident inc, String who, String reason, Instant now) {
         requireStatus(inc, "accept", Status.OPEN, Status.ACKNOWLEDGED);
+        if (inc.cause() != null) {
+            List<Notice> notices = new ArrayList<>();
+            Incident decided = bump(inc.withDecision(new Mark("accept", who, reason, now)), notices, Kind.ACCEPTED,
+                    everyone(inc));
+            return new Step(decided.resolved(now, "accepted"), notices, false);
+        }
         Map<String, Severity> accepted = new LinkedHashMap<>();
         inc.rules().values().forEach(b -> accepted.put(b.rule(), b.severity()));
         return told(inc.withDecision(new Mark("accept", who, reason, now)).withAcknowledged(null).withAccepted(accepted)
@@ -101,12 +151,11 @@ public final class Escalator {
         return told(inc.withDecision(new Mark("rollback", who, reason, now)), Kind.ROLLBACK_DECIDED, now);
     }
 
-    /** The rollback was answered: done, and resolved; or failed, and everyone on the ladder hears it. */
-    public static Step rollbackAnswered(Incident inc, boolean succeeded, Instant now) {
+    /** The rollback was done: the incident is resolved, and everyone paged so far hears it. */
+    public static Step rolledBack(Incident inc, Instant now) {
         List<Notice> notices = new ArrayList<>();
-        Incident answered = bump(inc, notices, succeeded ? Kind.ROLLED_BACK : Kind.ROLLBACK_FAILED,
-                succeeded ? paged(inc) : everyone(inc));
-        return new Step(answered.resolved(now, succeeded ? "rolled_back" : "rollback_failed"), notices, false);
+        Incident told = bump(inc, notices, Kind.ROLLED_BACK, inc.cause() != null ? everyone(inc) : paged(inc));
+        return new Step(told.resolved(now, "rolled_back"), notices, false);
     }
 
     /** The release's watch ended (window, finish, cancel, supersession) with the incident still there. */
@@ -139,7 +188,8 @@ public final class Escalator {
         }
         if (!fired && inc.level() > 0 && due(inc.lastPagedAt(), policy(inc).repeat(), now)) {
             inc = inc.withLadder(inc.level(), inc.ladderStart(), now, inc.repeats() + 1);
-            inc = bump(inc, notices, Kind.REPEATED, levels.get(inc.level() - 1).receivers());
+            inc = bump(inc, notices, Kind.REPEATED, inc.cause() != null ? everyone(inc)
+                    : levels.get(inc.level() - 1).receivers());
         }
         return inc;
     }
@@ -190,7 +240,7 @@ public final class Escalator {
     }
 
     /** Everyone notified so far; the first level if nobody yet. */
-    static List<String> paged(Incident inc) {
+    public static List<String> paged(Incident inc) {
         List<Level> levels = policy(inc).levels();
         int upTo = Math.max(1, inc.level());
         Set<String> who = new LinkedHashSet<>();
@@ -198,7 +248,8 @@ public final class Escalator {
         return List.copyOf(who);
     }
 
-    private static List<String> everyone(Incident inc) {
+    /** Every receiver on the incident's ladder. */
+    public static List<String> everyone(Incident inc) {
         return List.copyOf(policy(inc).levels().stream().flatMap(l -> l.receivers().stream())
                 .collect(Collectors.toCollection(LinkedHashSet::new)));
     }

@@ -1,5 +1,6 @@
 package dev.watchdog.incident;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.watchdog.config.WatchdogConfig.Policy;
 import dev.watchdog.evaluation.Severity;
@@ -15,6 +16,7 @@ import java.util.Map;
  * in it, the most severe deciding. The policy is copied in when it opens, so that a reload does not
  * change the ladder of an open incident.
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record Incident(
         String id,
         String releaseId,
@@ -35,7 +37,8 @@ public record Incident(
         boolean autoRollbackAsked,
         List<Mark> decisions,
         Instant resolvedAt,
-        String resolution) {
+        String resolution,
+        Cause cause) {
 
     public Incident {
         rules = rules == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(rules));
@@ -59,6 +62,19 @@ public record Incident(
         }
     }
 
+    /**
+     * Why the incident pages, beyond its rules' breaches: a rollback that failed, or one that did
+     * not restore health. Either pages every level at once and keeps paging until a person decides.
+     */
+    public enum Cause {
+        ROLLBACK_FAILED, NOT_RECOVERED;
+
+        @JsonValue
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     /** One rule's breach, as last seen. */
     public record Breach(String rule, Severity severity, Double value, Double baseline, String threshold) {}
 
@@ -72,55 +88,69 @@ public record Incident(
 
     Incident withStatus(Status s) {
         return new Incident(id, releaseId, number, severity, s, rules, policy, openedAt, ladderStart, level, lastPagedAt,
-                repeats, noticeCount, nextDueAt, acknowledged, accepted, autoRollbackAsked, decisions, resolvedAt, resolution);
+                repeats, noticeCount, nextDueAt, acknowledged, accepted, autoRollbackAsked,
+                decisions, resolvedAt, resolution, cause);
     }
 
     Incident withRules(Map<String, Breach> r, Severity sev) {
         return new Incident(id, releaseId, number, sev, status, r, policy, openedAt, ladderStart, level, lastPagedAt,
-                repeats, noticeCount, nextDueAt, acknowledged, accepted, autoRollbackAsked, decisions, resolvedAt, resolution);
+                repeats, noticeCount, nextDueAt, acknowledged, accepted, autoRollbackAsked,
+                decisions, resolvedAt, resolution, cause);
     }
 
     /** Where the ladder stands: the level reached, since when it counts, when it last paged, how often it repeated. */
     Incident withLadder(int lvl, Instant start, Instant paged, int rep) {
         return new Incident(id, releaseId, number, severity, status, rules, policy, openedAt, start, lvl, paged,
-                rep, noticeCount, nextDueAt, acknowledged, accepted, autoRollbackAsked, decisions, resolvedAt, resolution);
+                rep, noticeCount, nextDueAt, acknowledged, accepted, autoRollbackAsked,
+                decisions, resolvedAt, resolution, cause);
     }
 
     Incident withNoticeCount(int n) {
         return new Incident(id, releaseId, number, severity, status, rules, policy, openedAt, ladderStart, level, lastPagedAt,
-                repeats, n, nextDueAt, acknowledged, accepted, autoRollbackAsked, decisions, resolvedAt, resolution);
+                repeats, n, nextDueAt, acknowledged, accepted, autoRollbackAsked,
+                decisions, resolvedAt, resolution, cause);
     }
 
     Incident withAcknowledged(Mark ack) {
         return new Incident(id, releaseId, number, severity, status, rules, policy, openedAt, ladderStart, level, lastPagedAt,
-                repeats, noticeCount, nextDueAt, ack, accepted, autoRollbackAsked, decisions, resolvedAt, resolution);
+                repeats, noticeCount, nextDueAt, ack, accepted, autoRollbackAsked,
+                decisions, resolvedAt, resolution, cause);
     }
 
     Incident withAccepted(Map<String, Severity> acc) {
         return new Incident(id, releaseId, number, severity, status, rules, policy, openedAt, ladderStart, level, lastPagedAt,
-                repeats, noticeCount, nextDueAt, acknowledged, acc, autoRollbackAsked, decisions, resolvedAt, resolution);
+                repeats, noticeCount, nextDueAt, acknowledged, acc, autoRollbackAsked,
+                decisions, resolvedAt, resolution, cause);
     }
 
     Incident withAutoRollbackAsked() {
         return new Incident(id, releaseId, number, severity, status, rules, policy, openedAt, ladderStart, level, lastPagedAt,
-                repeats, noticeCount, nextDueAt, acknowledged, accepted, true, decisions, resolvedAt, resolution);
+                repeats, noticeCount, nextDueAt, acknowledged, accepted, true,
+                decisions, resolvedAt, resolution, cause);
     }
 
     Incident withDecision(Mark mark) {
         List<Mark> marks = new ArrayList<>(decisions);
         marks.add(mark);
         return new Incident(id, releaseId, number, severity, status, rules, policy, openedAt, ladderStart, level, lastPagedAt,
-                repeats, noticeCount, nextDueAt, acknowledged, accepted, autoRollbackAsked, marks, resolvedAt, resolution);
+                repeats, noticeCount, nextDueAt, acknowledged, accepted, autoRollbackAsked, marks, resolvedAt, resolution, cause);
     }
 
     Incident resolved(Instant at, String why) {
         return new Incident(id, releaseId, number, severity, Status.RESOLVED, rules, policy, openedAt, ladderStart, level,
-                lastPagedAt, repeats, noticeCount, null, acknowledged, accepted, autoRollbackAsked, decisions, at, why);
+                lastPagedAt, repeats, noticeCount, null, acknowledged, accepted, autoRollbackAsked,
+                decisions, at, why, cause);
+    }
+
+    Incident withCause(Cause c) {
+        return new Incident(id, releaseId, number, severity, status, rules, policy, openedAt, ladderStart, level,
+                lastPagedAt, repeats, noticeCount, nextDueAt, acknowledged, accepted, autoRollbackAsked, decisions,
+                resolvedAt, resolution, c);
     }
 
     Incident withNextDue(Instant due) {
         return new Incident(id, releaseId, number, severity, status, rules, policy, openedAt, ladderStart, level,
                 lastPagedAt, repeats, noticeCount, due, acknowledged, accepted, autoRollbackAsked, decisions,
-                resolvedAt, resolution);
+                resolvedAt, resolution, cause);
     }
 }

@@ -17,7 +17,7 @@ public record Notice(String key, Kind kind, List<String> receivers, int level, S
     /** What the message is about. */
     public enum Kind {
         OPENED, ESCALATED, REPEATED, REESCALATED, UPGRADED, REOPENED, ACKNOWLEDGED, ACCEPTED,
-        ROLLBACK_DECIDED, ROLLED_BACK, ROLLBACK_FAILED, RESOLVED,
+        ROLLBACK_DECIDED, ROLLED_BACK, ROLLBACK_FAILED, NOT_RECOVERED, RESOLVED,
         WATCHING, CHECKPOINT, ALL_CLEAR, BLIND, SEEING;
 
         @JsonValue

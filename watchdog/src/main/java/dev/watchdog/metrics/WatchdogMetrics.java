@@ -1,8 +1,15 @@
 package dev.watchdog.metrics;
 
+import dev.watchdog.Version;
 import dev.watchdog.evaluation.Outcome;
 import dev.watchdog.evaluation.RuleState;
+import dev.watchdog.incident.Incident;
+import dev.watchdog.machine.OutboxEntry;
+import dev.watchdog.machine.Watch;
 import dev.watchdog.release.Release;
+import dev.watchdog.release.RollbackRecord;
+import dev.watchdog.rules.RuleSet;
+import dev.watchdog.rules.Threshold;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -12,8 +19,14 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The watchdog's own metrics (prefix {@code watchdog_}). Per-release series are removed when the
@@ -24,7 +37,7 @@ public final class WatchdogMetrics {
     private final PrometheusRegistry registry = new PrometheusRegistry();
 
     private final Gauge releases = Gauge.builder().name("watchdog_releases")
-            .help("Open releases by state").labelNames("state").register(registry);
+            .help("Releases the watchdog holds now, by state (watched, rolling back, a failed rollback awaiting a decision, a rollback being verified)").labelNames("state").register(registry);
     private final Counter releasesEnded = Counter.builder().name("watchdog_releases_ended_total")
             .help("Releases that left the watch, by final state").labelNames("state").register(registry);
     private final Gauge ruleValue = Gauge.builder().name("watchdog_rule_value")
@@ -38,6 +51,9 @@ public final class WatchdogMetrics {
             .labelNames("release", "service", "environment", "rule", "outcome").register(registry);
     private final Counter evaluations = Counter.builder().name("watchdog_evaluations_total")
             .help("Evaluation ticks completed").register(registry);
+    /** Bounds for the release timings: seconds to a day. */
+    private static final double[] TIMES = {1, 5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 86400};
+
     private final Histogram evaluationDuration = Histogram.builder().name("watchdog_evaluation_duration_seconds")
             .help("Time to evaluate every open release in one tick").classicOnly().register(registry);
     private final Gauge lastSuccess = Gauge.builder().name("watchdog_last_successful_evaluation_timestamp_seconds")
@@ -55,62 +71,147 @@ public final class WatchdogMetrics {
             .help("Escalation level of each open incident (0 before level 1 is notified)")
             .labelNames("release", "incident", "severity", "status").register(registry);
     private final Counter notifications = Counter.builder().name("watchdog_notifications_total")
-            .help("Notifications by receiver and outcome (sent, failed, dropped)").labelNames("receiver", "outcome")
+            .help("Notifications by receiver and outcome (sent, failed, dropped, resent)").labelNames("receiver", "outcome")
             .register(registry);
     private final Gauge receiverFailing = Gauge.builder().name("watchdog_receiver_failing")
             .help("1 while a receiver's last delivery failed").labelNames("receiver").register(registry);
+    private final Gauge ruleThreshold = Gauge.builder().name("watchdog_rule_threshold")
+            .help("The limit a rule's value is compared with, per severity (relative thresholds applied to the baseline)")
+            .labelNames("release", "service", "environment", "rule", "severity").register(registry);
+    private final Gauge prometheusUp = Gauge.builder().name("watchdog_prometheus_up")
+            .help("1 when Prometheus answered the last query (probed every interval even with no release watched)")
+            .register(registry);
+    private final Counter storeErrors = Counter.builder().name("watchdog_store_errors_total")
+            .help("Store operations that failed").labelNames("operation").register(registry);
+    private final Gauge leader = Gauge.builder().name("watchdog_leader")
+            .help("1 on the replica that evaluates and acts, 0 elsewhere").register(registry);
+    private final Gauge buildInfo = Gauge.builder().name("watchdog_build_info")
+            .help("The watchdog's version").labelNames("version").register(registry);
+    private final Gauge reloadOk = Gauge.builder().name("watchdog_config_last_reload_successful")
+            .help("1 if the last reload of config and rules succeeded").register(registry);
+    private final Gauge outboxPending = Gauge.builder().name("watchdog_outbox_pending")
+            .help("Effects stored but not yet performed, by kind").labelNames("kind").register(registry);
+    private final Counter incidentsOpened = Counter.builder().name("watchdog_incidents_opened_total")
+            .help("Incidents opened, by severity at opening").labelNames("severity").register(registry);
+    private final Histogram timeToDetect = Histogram.builder().name("watchdog_time_to_detect_seconds")
+            .help("From a release's start to its incident opening").classicUpperBounds(TIMES).register(registry);
+    private final Histogram timeToAcknowledge = Histogram.builder().name("watchdog_time_to_acknowledge_seconds")
+            .help("From an incident opening to its acknowledgement").classicUpperBounds(TIMES).register(registry);
+    private final Histogram timeToRollback = Histogram.builder().name("watchdog_time_to_rollback_seconds")
+            .help("From an incident opening (or the decision, without one) to its rollback being done")
+            .classicUpperBounds(TIMES).register(registry);
 
     public WatchdogMetrics() {
         JvmMetrics.builder().register(registry);
         for (Release.State state : Release.State.values()) {
-            if (state.open()) {
-                releases.labelValues(state.label()).set(0);
-            }
+            releases.labelValues(state.label()).set(0);
         }
+        for (String kind : new String[] {"notify", "rollback"}) {
+            outboxPending.labelValues(kind).set(0);
+        }
+        buildInfo.labelValues(Version.current()).set(1);
+        leader.set(1);
+        reloadOk.set(1);
     }
 
-    /** Sets the open-release gauge from the releases now open. */
-    public void openReleases(Collection<Release> open) {
+    /**
+     * Sets every per-release series from the releases the watchdog holds now; those of releases it
+     * no longer holds are removed, so that label sets stay bounded.
+     */
+    public void held(Collection<Watch> held, RuleSet rules) {
+        Map<String, Long> byState = held.stream().collect(Collectors.groupingBy(w -> w.release().state().label(),
+                Collectors.counting()));
         for (Release.State state : Release.State.values()) {
-            if (state.open()) {
-                releases.labelValues(state.label()).set(open.stream().filter(r -> r.state() == state).count());
-            }
+            releases.labelValues(state.label()).set(byState.getOrDefault(state.label(), 0L));
         }
-    }
-
-    public void ended(Release release) {
-        releasesEnded.labelValues(release.state().label()).inc();
-        ruleValue.removeIf(labels -> labels.get(0).equals(release.id()));
-        ruleBaseline.removeIf(labels -> labels.get(0).equals(release.id()));
-        ruleOutcome.removeIf(labels -> labels.get(0).equals(release.id()));
-    }
-
-    public void rule(Release release, RuleState state) {
-        String[] labels = {release.id(), release.service(), release.environment(), state.rule()};
-        if (state.value() == null) {
-            ruleValue.remove(labels);
-        } else {
-            ruleValue.labelValues(labels).set(state.value());
+        held.forEach(w -> rules(w, rules));
+        Set<String> ids = held.stream().map(Watch::id).collect(Collectors.toSet());
+        for (Gauge g : List.of(ruleValue, ruleBaseline, ruleOutcome, ruleThreshold)) {
+            g.removeIf(labels -> !ids.contains(labels.get(0)));
         }
-        if (state.baseline() == null) {
-            ruleBaseline.remove(labels);
-        } else {
-            ruleBaseline.labelValues(labels).set(state.baseline());
-        }
-        for (Outcome outcome : Outcome.values()) {
-            ruleOutcome.labelValues(release.id(), release.service(), release.environment(), state.rule(), outcome.label())
-                    .set(outcome == state.outcome() ? 1 : 0);
-        }
-    }
-
-    /** Sets the escalation level gauge from the incidents of open releases. */
-    public void incidents(Collection<dev.watchdog.incident.Incident> all) {
         escalationLevel.clear();
-        for (dev.watchdog.incident.Incident i : all) {
-            if (i.open()) {
-                escalationLevel.labelValues(i.releaseId(), i.id(), i.severity().name(), i.status().label())
-                        .set(i.level());
+        held.stream().map(Watch::incident).filter(i -> i != null && i.open()).forEach(i -> escalationLevel
+                .labelValues(i.releaseId(), i.id(), i.severity().name(), i.status().label()).set(i.level()));
+    }
+
+    /** One release changed: the milestones it passed are observed, and its series updated. */
+    public void changed(Watch before, Watch after, RuleSet rules) {
+        Incident was = before == null ? null : before.incident();
+        Incident is = after.incident();
+        if (is != null && (was == null || !was.id().equals(is.id()))) {
+            incidentsOpened.labelValues(is.severity().name()).inc();
+            timeToDetect.observe(seconds(after.release().startedAt(), is.openedAt()));
+        }
+        if (is != null && is.acknowledged() != null && (was == null || !was.id().equals(is.id())
+                || was.acknowledged() == null)) {
+            timeToAcknowledge.observe(seconds(is.openedAt(), is.acknowledged().at()));
+        }
+        RollbackRecord rb = after.rollback();
+        boolean done = rb != null && Boolean.TRUE.equals(rb.succeeded());
+        if (done && (before == null || before.rollback() == null || !Boolean.TRUE.equals(before.rollback().succeeded()))) {
+            timeToRollback.observe(seconds(is != null ? is.openedAt() : rb.requestedAt(), rb.answeredAt()));
+        }
+        if (before != null && before.held() && !after.held()) {
+            releasesEnded.labelValues(after.release().state().label()).inc();
+            for (Gauge g : List.of(ruleValue, ruleBaseline, ruleOutcome, ruleThreshold, escalationLevel)) {
+                g.removeIf(labels -> labels.get(0).equals(after.id()));
             }
+        }
+        if (after.held()) {
+            rules(after, rules);
+        }
+    }
+
+    private void rules(Watch w, RuleSet rules) {
+        Release release = w.release();
+        for (RuleState state : w.rules().values()) {
+            String[] labels = {release.id(), release.service(), release.environment(), state.rule()};
+            set(ruleValue, labels, state.value());
+            set(ruleBaseline, labels, state.baseline());
+            for (Outcome outcome : Outcome.values()) {
+                ruleOutcome.labelValues(release.id(), release.service(), release.environment(), state.rule(),
+                        outcome.label()).set(outcome == state.outcome() ? 1 : 0);
+            }
+            rules.byName(state.rule()).ifPresent(rule -> {
+                limit(labels, "p1", rule.p1(), state.baseline());
+                limit(labels, "p0", rule.p0(), state.baseline());
+            });
+        }
+    }
+
+    private void limit(String[] labels, String severity, Optional<Threshold> threshold, Double baseline) {
+        String[] withSeverity = {labels[0], labels[1], labels[2], labels[3], severity};
+        set(ruleThreshold, withSeverity, threshold.map(t -> t.limit(baseline)).orElse(null));
+    }
+
+    private static void set(Gauge gauge, String[] labels, Double value) {
+        if (value == null || value.isNaN()) {
+            gauge.remove(labels);
+        } else {
+            gauge.labelValues(labels).set(value);
+        }
+    }
+
+    private static double seconds(Instant from, Instant to) {
+        return Math.max(0, Duration.between(from, to).toMillis() / 1000.0);
+    }
+
+    public void storeError(String operation) {
+        storeErrors.labelValues(operation).inc();
+    }
+
+    public void leader(boolean leads) {
+        leader.set(leads ? 1 : 0);
+    }
+
+    public void reloaded(boolean ok) {
+        reloadOk.set(ok ? 1 : 0);
+    }
+
+    /** The outbox's pending effects by kind, as last read. */
+    public void outboxPending(List<OutboxEntry> pending) {
+        for (String kind : new String[] {"notify", "rollback"}) {
+            outboxPending.labelValues(kind).set(pending.stream().filter(e -> e.effect().kind().equals(kind)).count());
         }
     }
 
@@ -129,8 +230,10 @@ public final class WatchdogMetrics {
         }
     }
 
+    /** A query's outcome; any answer from Prometheus, even an error, shows it is up. */
     public void query(String outcome, double seconds) {
         queries.labelValues(outcome).inc();
+        prometheusUp.set(outcome.equals("timeout") || outcome.equals("network") ? 0 : 1);
         queryDuration.observe(seconds);
     }
 

@@ -1,5 +1,6 @@
 package dev.watchdog.prometheus;
 
+import dev.watchdog.Failures;
 import dev.watchdog.config.Durations;
 import dev.watchdog.config.WatchdogConfig;
 import dev.watchdog.evaluation.Series;
@@ -14,7 +15,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import java.net.ConnectException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -102,12 +102,12 @@ public final class PrometheusClient {
                         (System.nanoTime() - started) / 1e9));
     }
 
+    /** In our words: a library's message names the URL, which may carry credentials. */
     private static QueryException networkError(Throwable e) {
         if (e instanceof TimeoutException || e.getClass().getSimpleName().contains("Timeout")) {
             return new QueryException(Kind.TIMEOUT, null, "no answer from Prometheus in time");
         }
-        String why = e instanceof ConnectException ? "cannot connect to Prometheus" : "connection to Prometheus failed";
-        return new QueryException(Kind.NETWORK, null, why + ": " + e.getMessage());
+        return new QueryException(Kind.NETWORK, null, "cannot reach Prometheus: " + Failures.describe(e));
     }
 
     static Future<List<Series>> parse(HttpResponse<Buffer> response) {

@@ -3,7 +3,6 @@ package dev.watchdog.release;
 import dev.watchdog.rules.Template;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -55,7 +54,7 @@ public record Registration(
         }
         Release release = new Release(Ids.next(now), service, version, previousVersion, environment, given, w, b,
                 policyName, target, Release.State.WATCHING, null, now, now.plus(b),
-                now.plus(w), null, null, null, List.of());
+                now.plus(w), null, null);
         for (String variable : variables) {
             if (!release.templateValues().containsKey(variable)) {
                 throw ReleaseException.badInput(variable.equals("previous_version") ? "previousVersion" : "labels." + variable,

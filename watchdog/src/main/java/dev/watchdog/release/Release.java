@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -26,13 +25,10 @@ public record Release(
         Instant bakeUntil,
         Instant windowUntil,
         Instant endedAt,
-        String supersededBy,
-        RollbackRecord rollback,
-        List<String> announced) {
+        String supersededBy) {
 
     public Release {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
-        announced = announced == null ? List.of() : List.copyOf(announced);
     }
 
     /** The states of the contract; only watching and degraded are evaluated. */
@@ -72,7 +68,7 @@ public record Release(
                                        String environment, Map<String, String> labels, Instant start) {
         Duration window = Duration.ofDays(3650);
         return new Release(id, service, version, previousVersion, environment, labels, window, window, "default",
-                "default", State.WATCHING, null, start, start.plus(window), start.plus(window), null, null, null, List.of());
+                "default", State.WATCHING, null, start, start.plus(window), start.plus(window), null, null);
     }
 
     /** Whether a deploy script waiting for a verdict can stop waiting. */
@@ -95,28 +91,16 @@ public record Release(
     public Release withState(State newState, Instant now) {
         return new Release(id, service, version, previousVersion, environment, labels, window, bake, policy,
                 rollbackTarget, newState, verdict, startedAt, bakeUntil, windowUntil,
-                newState.open() ? null : now, supersededBy, rollback, announced);
+                newState.open() ? null : now, supersededBy);
     }
 
     public Release withVerdict(Verdict newVerdict) {
         return new Release(id, service, version, previousVersion, environment, labels, window, bake, policy,
-                rollbackTarget, state, newVerdict, startedAt, bakeUntil, windowUntil, endedAt, supersededBy,
-                rollback, announced);
+                rollbackTarget, state, newVerdict, startedAt, bakeUntil, windowUntil, endedAt, supersededBy);
     }
 
     public Release supersededBy(String newer, Instant now) {
         return new Release(id, service, version, previousVersion, environment, labels, window, bake, policy,
-                rollbackTarget, State.CANCELLED, verdict, startedAt, bakeUntil, windowUntil, now, newer, rollback, announced);
-    }
-
-    public Release withRollback(RollbackRecord record) {
-        return new Release(id, service, version, previousVersion, environment, labels, window, bake, policy,
-                rollbackTarget, state, verdict, startedAt, bakeUntil, windowUntil, endedAt, supersededBy, record, announced);
-    }
-
-    /** The lifecycle messages already announced (watching, checkpoints, all clear, blind), so that each goes once. */
-    public Release withAnnounced(List<String> keys) {
-        return new Release(id, service, version, previousVersion, environment, labels, window, bake, policy,
-                rollbackTarget, state, verdict, startedAt, bakeUntil, windowUntil, endedAt, supersededBy, rollback, keys);
+                rollbackTarget, State.CANCELLED, verdict, startedAt, bakeUntil, windowUntil, now, newer);
     }
 }

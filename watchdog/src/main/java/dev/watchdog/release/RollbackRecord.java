@@ -1,13 +1,13 @@
 package dev.watchdog.release;
 
-import dev.watchdog.incident.Incident;
-import dev.watchdog.incident.Incident.Breach;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.watchdog.Json;
 import java.time.Instant;
-import java.util.Comparator;
 
 /**
- * A release's one rollback: requested (and stored) before the webhook is called, answered after.
- * Its key is sent as {@code Idempotency-Key} on every attempt, before and after a restart.
+ * A release's rollback: requested (and stored) before the webhook is called, answered after. Its
+ * key is sent as {@code Idempotency-Key} on every attempt, before and after a restart, and when
+ * on-call tries a failed rollback again ({@code round} counts those tries).
  */
 public record RollbackRecord(
         String key,
@@ -17,23 +17,37 @@ public record RollbackRecord(
         Instant answeredAt,
         Boolean succeeded,
         int attempts,
-        String lastError) {
+        String lastError,
+        int round,
+        String body) {
 
     /** Why the rollback was asked for. */
     public record Reason(String rule, String severity, Double value, String threshold) {
 
-        /** Why an incident is rolled back: its most severe rule; "none" without one (the team's own call). */
-        public static Reason of(Incident incident) {
-            if (incident == null || incident.rules().isEmpty()) {
-                return new Reason(null, "none", null, null);
-            }
-            Breach lead = incident.rules().values().stream().max(Comparator.comparing(Breach::severity)).orElseThrow();
-            return new Reason(lead.rule(), lead.severity().name(), lead.value(), lead.threshold());
-        }
+        /** A rollback nobody's rule asked for: the team's own call. */
+        public static final Reason TEAM = new Reason(null, "none", null, null);
     }
 
-    public static RollbackRecord requested(String releaseId, Reason reason, String triggeredBy, Instant now) {
-        return new RollbackRecord(releaseId + ":rollback", reason, triggeredBy, now, null, null, 0, null);
+    /** A first request of {@code release} (as it is when rolling back): its body is written now, once. */
+    public static RollbackRecord requested(Release release, Reason reason, String triggeredBy, Instant now) {
+        return new RollbackRecord(release.id() + ":rollback", reason, triggeredBy, now, null, null, 0, null, 1,
+                body(release, reason, triggeredBy, now));
+    }
+
+    /** The contract's rollback body: what the webhook gets on every attempt and every try. */
+    public static String body(Release release, Reason reason, String triggeredBy, Instant at) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("type", "rollback");
+        body.set("release", Json.MAPPER.valueToTree(release));
+        body.set("reason", Json.MAPPER.valueToTree(reason));
+        body.put("triggeredBy", triggeredBy);
+        body.put("at", at.toString());
+        return Json.write(body);
+    }
+
+    /** The outbox key of this round's webhook call. */
+    public String effectId() {
+        return key + "#" + round;
     }
 
     public boolean answered() {
@@ -41,6 +55,11 @@ public record RollbackRecord(
     }
 
     public RollbackRecord answered(boolean ok, int attemptCount, String error, Instant now) {
-        return new RollbackRecord(key, reason, triggeredBy, requestedAt, now, ok, attemptCount, error);
+        return new RollbackRecord(key, reason, triggeredBy, requestedAt, now, ok, attemptCount, error, round, body);
+    }
+
+    /** Tried again after it failed: the same key and body, a new round. */
+    public RollbackRecord retried() {
+        return new RollbackRecord(key, reason, triggeredBy, requestedAt, null, null, 0, null, round + 1, body);
     }
 }

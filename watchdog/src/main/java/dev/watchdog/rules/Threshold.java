@@ -78,6 +78,14 @@ public record Threshold(Op op, double value, boolean relative, String text) {
         return compare(measured, baseline * (1 + value / 100));
     }
 
+    /** The value a measurement is compared with: the number itself, or for a relative threshold the baseline moved by it. */
+    public Double limit(Double baseline) {
+        if (!relative) {
+            return value;
+        }
+        return baseline == null || baseline == 0 || baseline.isNaN() ? null : baseline * (1 + value / 100);
+    }
+
     private boolean compare(double measured, double limit) {
         return switch (op) {
             case GT -> measured > limit;

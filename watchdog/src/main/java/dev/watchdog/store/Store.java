@@ -1,43 +1,78 @@
 package dev.watchdog.store;
 
-import dev.watchdog.evaluation.RuleState;
 import dev.watchdog.incident.Incident;
-import dev.watchdog.incident.Notification;
+import dev.watchdog.machine.Input;
+import dev.watchdog.machine.OutboxEntry;
+import dev.watchdog.machine.Step;
+import dev.watchdog.machine.Watch;
 import dev.watchdog.release.Event;
 import dev.watchdog.release.Release;
 import io.vertx.core.Future;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
-/** Where every decision is kept, so that it survives a restart. Each write is one transaction. */
+/**
+ * Where every release's state, timeline and outbox are kept. A change is one transaction: the
+ * release as it stands is read (under its lock where replicas share the store), stepped, and
+ * written back with its events and the effects it calls for, all or nothing.
+ */
 public interface Store {
 
-    /** Writes a change all or nothing; returns its events with their seq. */
-    Future<List<Event>> write(Change change);
+    /** A pure step: what an input does to a release as it stands now (null before it exists). */
+    @FunctionalInterface
+    interface Stepper {
+        Step step(Watch current, Input input);
+    }
 
-    /** Records what became of a notification, with the event that tells it. */
-    Future<Void> update(Notification notification, Event event);
+    /** One input for one release. */
+    record Command(String releaseId, Input input) {}
 
-    /** The release's latest incident, open or not. */
-    Future<Optional<Incident>> incident(String releaseId);
+    /** A command as it was applied: the release before, the step, and what was stored with it. */
+    record Applied(Command command, Watch before, Step step, List<Event> events, List<OutboxEntry> effects) {
 
-    /** Notifications stored but not yet sent or given up: after a restart. */
-    Future<List<Notification>> pendingNotifications();
+        /** The release after the step (as before, if it was refused). */
+        public Watch after() {
+            return step instanceof Step.Moved m ? m.watch() : before;
+        }
+    }
 
-    Future<List<Notification>> notifications(String releaseId);
+    /** Applies the commands in order, all in one transaction; a refused one changes nothing. */
+    Future<List<Applied>> apply(List<Command> commands, Stepper stepper);
+
+    /**
+     * Registers a release ({@code register} is its Register input) after superseding the watched
+     * releases of the same service and environment ({@code supersede}), in one transaction.
+     */
+    Future<List<Applied>> register(Release release, Input register, Input supersede, Stepper stepper);
+
+    Future<Optional<Watch>> watch(String id);
+
+    /** Every release the watchdog still has work for ({@link Watch#held}). */
+    Future<List<Watch>> held();
 
     /** Releases, newest first; {@code state} null for all. */
-    Future<List<Release>> releases(Release.State state, int limit);
-
-    Future<Optional<Release>> release(String id);
-
-    /** Releases still open: watched, or with a rollback in flight. */
-    Future<List<Release>> open();
-
-    Future<Map<String, RuleState>> ruleStates(String releaseId);
+    Future<List<Watch>> list(Release.State state, int limit);
 
     Future<List<Event>> events(String releaseId);
+
+    /** Every effect of a release and what became of it. */
+    Future<List<OutboxEntry>> outbox(String releaseId);
+
+    /** Effects stored but not yet performed: after a restart, or stored by another replica. */
+    Future<List<OutboxEntry>> pending();
+
+    /**
+     * Claims a pending effect for performing under leadership {@code epoch}: false if it is no
+     * longer pending (answered meanwhile) or the epoch no longer leads, and then it must not be
+     * performed.
+     */
+    Future<Boolean> claim(String effectId, long epoch);
+
+    /** A release's incidents, oldest first. */
+    Future<List<Incident>> incidents(String releaseId);
+
+    /** "sqlite" or "postgres". */
+    String kind();
 
     Future<Void> close();
 }

@@ -257,13 +257,21 @@ class EscalatorTest {
     }
 
     @Test
-    @DisplayName("a failed rollback is told to every level at once; a done one to those paged")
+    @DisplayName("a failed rollback raises the incident to P0, tells every level at once, and keeps it open; a done one is told to those paged")
     void rollbackAnswers() {
         Ladder l = new Ladder(SEED).until(1, p1("error-rate"));
-        Escalator.Step failed = Escalator.rollbackAnswered(l.incident, false, l.now);
+        Escalator.Step acked = Escalator.acknowledge(l.incident, "alice", "looking", l.now);
+        Escalator.Step failed = Escalator.raise(acked.incident(), "rel_1", Incident.Cause.ROLLBACK_FAILED, Map.of(),
+                l.incident.policy(), l.now);
         assertEquals(List.of("release-manager", "devops", "cto", "vp-engineering", "ceo"), failed.notices().get(0).receivers());
         assertEquals(Kind.ROLLBACK_FAILED, failed.notices().get(0).kind());
-        Escalator.Step done = Escalator.rollbackAnswered(l.incident, true, l.now);
+        assertEquals(Severity.P0, failed.incident().severity());
+        assertEquals(Incident.Status.OPEN, failed.incident().status(), "an earlier ack does not cover a failed rollback");
+        assertEquals(3, failed.incident().level());
+        Escalator.Step repeated = Escalator.timePassed(failed.incident(), l.now.plus(Duration.ofMinutes(10)));
+        assertEquals(Kind.REPEATED, repeated.notices().get(0).kind());
+        assertEquals(5, repeated.notices().get(0).receivers().size(), "repeats go to everyone");
+        Escalator.Step done = Escalator.rolledBack(l.incident, l.now);
         assertEquals(List.of("release-manager", "devops"), done.notices().get(0).receivers());
         assertEquals("rolled_back", done.incident().resolution());
     }

@@ -1,6 +1,8 @@
-package dev.watchdog.action;
+package dev.watchdog.machine;
 
+import dev.watchdog.action.Units;
 import dev.watchdog.config.Durations;
+import dev.watchdog.evaluation.Outcome;
 import dev.watchdog.evaluation.RuleState;
 import dev.watchdog.incident.Incident.Breach;
 import dev.watchdog.incident.Incident;
@@ -16,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -23,11 +26,11 @@ import java.util.Optional;
  * against its threshold in the rule's unit, the severity, the level, how long it has been open, how
  * to acknowledge and decide (CLI and API), and the runbook.
  */
-public final class Messages {
+final class Messages {
 
     private Messages() {}
 
-    public static Message incident(Notice notice, Incident inc, Release r, RuleSet rules, String apiBase, Instant now) {
+    static Message incident(Notice notice, Incident inc, Release r, RuleSet rules, String apiBase, Instant now) {
         String sev = inc.severity().name();
         Breach lead = inc.rules().values().stream().max(Comparator.comparing(Breach::severity)).orElse(null);
         String headline = lead == null ? "" : ": " + lead.rule() + " " + value(rules, lead);
@@ -41,11 +44,12 @@ public final class Messages {
                     + Units.format(x.unit(), b.baseline())).orElse("");
             lines.add("- " + b.rule() + ": " + value(rules, b) + baseline + " (" + b.severity() + " " + unitThreshold + ")");
         }
+        cause(inc, r).ifPresent(lines::addAll);
         int levels = inc.policy() == null ? 0 : inc.policy().levels().size();
         lines.add("Severity " + sev + (sev.equals("P0") ? " (automatic rollback)" : " (the team decides)")
                 + " | level " + inc.level() + " of " + levels + " | open for " + Durations.format(
                         Duration.ofSeconds(Duration.between(inc.openedAt(), now).toSeconds())) + " | incident " + inc.id());
-        if (notice.kind().paging() || notice.kind() == Kind.REESCALATED) {
+        if (inc.open() && (notice.kind().paging() || notice.kind() == Kind.REESCALATED || inc.cause() != null)) {
             lines.add("Acknowledge: watchdog release ack " + r.id() + " --reason '...'   or   POST " + apiBase
                     + "/api/v1/releases/" + r.id() + "/ack");
             lines.add("Decide: watchdog release rollback " + r.id() + "   |   watchdog release accept " + r.id());
@@ -53,18 +57,16 @@ public final class Messages {
         inc.decisions().stream().reduce((a, b) -> b).filter(d -> !notice.kind().paging())
                 .ifPresent(d -> lines.add("By " + d.who() + (d.reason() == null ? "" : ": " + d.reason())));
         String runbook = inc.rules().keySet().stream().map(rules::byName).flatMap(Optional::stream)
-                .map(x -> x.annotations().get("runbook")).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+                .map(x -> x.annotations().get("runbook")).filter(Objects::nonNull).findFirst().orElse(null);
         if (runbook != null) {
             lines.add("Runbook: " + runbook);
         }
-        boolean firing = !(notice.kind() == Kind.RESOLVED || notice.kind() == Kind.ROLLED_BACK
-                || notice.kind() == Kind.ROLLBACK_FAILED);
         return new Message(title, lines, sev, r.service(), r.version(), r.environment(), r.id(),
-                List.copyOf(inc.rules().keySet()), runbook, firing);
+                List.copyOf(inc.rules().keySet()), runbook, inc.open());
     }
 
     /** Lifecycle messages: watching, checkpoints, all clear, and a watch gone blind or seeing again. */
-    public static Message release(Notice notice, Release r, Map<String, RuleState> states, RuleSet rules,
+    static Message release(Notice notice, Release r, Map<String, RuleState> states, RuleSet rules,
                                   List<String> summary, Instant now) {
         String what = r.service() + " " + r.version() + " (" + r.environment() + ")";
         List<String> lines = new ArrayList<>();
@@ -80,7 +82,7 @@ public final class Messages {
         for (Rule rule : rules.rules()) {
             RuleState s = states.get(rule.name());
             if ((summary == null || summary.contains(rule.name())) && s != null) {
-                boolean failing = s.outcome() == dev.watchdog.evaluation.Outcome.ERROR;
+                boolean failing = s.outcome() == Outcome.ERROR;
                 if (notice.kind() != Kind.BLIND || failing) {
                     lines.add("- " + rule.name() + ": " + s.outcome().label() + (s.value() == null ? ""
                             : " " + Units.format(rule.unit(), s.value())) + (s.baseline() == null ? ""
@@ -92,6 +94,18 @@ public final class Messages {
         lines.add("Release " + r.id() + " | started " + r.startedAt());
         return new Message(title, lines, null, r.service(), r.version(), r.environment(), r.id(), List.of(), null,
                 notice.kind() == Kind.BLIND);
+    }
+
+    /** What a raised incident means for the people paged, and what they can do. */
+    private static Optional<List<String>> cause(Incident inc, Release r) {
+        if (inc.cause() == null) {
+            return Optional.empty();
+        }
+        String what = inc.cause() == Incident.Cause.ROLLBACK_FAILED
+                ? "The rollback webhook failed: " + r.version() + " is still deployed."
+                : "The rollback was done, but the rules above are still breaching.";
+        return Optional.of(List.of(what, "Decide: try again with watchdog release rollback " + r.id()
+                + "   |   or act by hand, then watchdog release accept " + r.id() + " --reason '...'"));
     }
 
     private static String value(RuleSet rules, Breach b) {
@@ -110,6 +124,7 @@ public final class Messages {
             case ROLLBACK_DECIDED -> "Rollback decided:";
             case ROLLED_BACK -> "Rolled back:";
             case ROLLBACK_FAILED -> "ROLLBACK FAILED:";
+            case NOT_RECOVERED -> "ROLLBACK DID NOT RESTORE HEALTH:";
             case RESOLVED -> "Resolved:";
             default -> kind.label();
         };

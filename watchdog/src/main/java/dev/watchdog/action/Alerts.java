@@ -1,0 +1,59 @@
+package dev.watchdog.action;
+
+import dev.watchdog.config.WatchdogConfig;
+import dev.watchdog.incident.Notification;
+import dev.watchdog.machine.Context;
+import dev.watchdog.machine.Firing;
+import dev.watchdog.machine.Watch;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Keeps Alertmanager's alerts firing while their incidents are open: what fires is derived from the
+ * releases as stored, and each alert is posted again every {@code resend}, below Alertmanager's
+ * resolve_timeout. After a restart every firing alert is posted at once.
+ */
+public final class Alerts {
+
+    private final Notifier notifier;
+    private final Supplier<Context> context;
+    private final Clock clock;
+    private final Map<String, Instant> lastSent = new HashMap<>();
+
+    public Alerts(Notifier notifier, Supplier<Context> context, Clock clock) {
+        this.notifier = notifier;
+        this.context = context;
+        this.clock = clock;
+    }
+
+    /** Posts again every firing alert of these releases whose resend interval has passed. */
+    public void resend(List<Watch> held) {
+        Context ctx = context.get();
+        Instant now = clock.instant();
+        Set<String> firing = new HashSet<>();
+        for (Watch w : held) {
+            for (Notification n : Firing.of(w, ctx, now)) {
+                String key = n.receiver() + "|" + n.key();
+                firing.add(key);
+                Instant last = lastSent.get(key);
+                if (last == null || !last.plus(resend(ctx.config(), n.receiver())).isAfter(now)) {
+                    lastSent.put(key, now);
+                    notifier.resend(n);
+                }
+            }
+        }
+        lastSent.keySet().retainAll(firing);
+    }
+
+    private static Duration resend(WatchdogConfig config, String receiver) {
+        WatchdogConfig.Receiver r = config.receivers().get(receiver);
+        return r == null || r.alertmanager() == null ? Duration.ofMinutes(1) : r.alertmanager().resend();
+    }
+}

@@ -1,0 +1,124 @@
+package dev.watchdog.action;
+
+import dev.watchdog.config.WatchdogConfig;
+import dev.watchdog.machine.Answer;
+import dev.watchdog.machine.Effect;
+import dev.watchdog.machine.Input;
+import dev.watchdog.machine.Machine;
+import dev.watchdog.machine.OutboxEntry;
+import dev.watchdog.metrics.WatchdogMetrics;
+import dev.watchdog.store.Store;
+import dev.watchdog.store.Store.Command;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Performs the effects that steps stored, and feeds each one's answer back to its release as an
+ * input. An effect left pending by a crash, or stored by another replica, is performed when
+ * {@link #resume} finds it, with the same key. Used from one event-loop context.
+ */
+public final class Outbox {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
+
+    private final Store store;
+    private final Runner runner;
+    private final Notifier notifier;
+    private final WebhookSender sender;
+    private final Supplier<WatchdogConfig> config;
+    private final WatchdogMetrics metrics;
+    private final LongSupplier epoch;
+    private final Set<String> inFlight = new HashSet<>();
+    private boolean acting = true;
+
+    /** {@code epoch}: the leadership under which this replica acts, checked as each effect is claimed. */
+    public Outbox(Store store, Runner runner, Notifier notifier, WebhookSender sender, Supplier<WatchdogConfig> config,
+                  WatchdogMetrics metrics, LongSupplier epoch) {
+        this.epoch = epoch;
+        this.store = store;
+        this.runner = runner;
+        this.notifier = notifier;
+        this.sender = sender;
+        this.config = config;
+        this.metrics = metrics;
+    }
+
+    /** Performs each entry that is not already under way here. */
+    public void perform(List<OutboxEntry> entries) {
+        entries.stream().filter(e -> acting && inFlight.add(e.id())).forEach(this::perform);
+    }
+
+    /** Performs what is stored but not yet answered: after a start, or what another replica stored. */
+    public Future<Integer> resume() {
+        return store.pending().map(pending -> {
+            metrics.outboxPending(pending);
+            perform(pending);
+            return pending.size();
+        });
+    }
+
+    /** No new effect starts; those under way stay pending in the store and are resumed by whoever acts next. */
+    public void stop() {
+        acting = false;
+    }
+
+    private void perform(OutboxEntry entry) {
+        store.claim(entry.id(), epoch.getAsLong())
+                .onSuccess(claimed -> {
+                    if (claimed) {
+                        performClaimed(entry);
+                    } else {
+                        inFlight.remove(entry.id());
+                    }
+                })
+                .onFailure(e -> inFlight.remove(entry.id()));
+    }
+
+    private void performClaimed(OutboxEntry entry) {
+        Effect effect = entry.effect();
+        Future<Input> answered;
+        if (effect instanceof Effect.Notify n) {
+            answered = notifier.deliver(n.notification(), () -> store.watch(entry.releaseId())
+                            .map(w -> Machine.wanted(w.orElse(null), n.notification())))
+                    .map(a -> new Input.NotificationAnswered(n.notification(), a));
+        } else {
+            Effect.CallRollback call = (Effect.CallRollback) effect;
+            answered = rollback(call).map(a -> new Input.RollbackAnswered(call.id(), a));
+        }
+        answered.compose(input -> runner.apply(List.of(new Command(entry.releaseId(), input))))
+                .onFailure(e -> LOG.warn("effect answered but not stored; it stays pending key={}", entry.id()))
+                .onComplete(x -> inFlight.remove(entry.id()));
+    }
+
+    private Future<Answer> rollback(Effect.CallRollback call) {
+        WatchdogConfig.Rollback target = config.get().rollback().get(call.target());
+        if (target == null) {
+            return Future.succeededFuture(new Answer(OutboxEntry.Status.FAILED, 0, 0,
+                    "no rollback target '" + call.target() + "' in the config"));
+        }
+        LOG.info("rollback called release={} key={}", call.releaseId(), call.key());
+        metrics.rollback("requested");
+        WatchdogConfig.Webhook hook = target.webhook();
+        return sender.deliver(new WebhookSender.Post("rollback", hook.url(), Map.of(), hook.secret(), hook.timeout(),
+                        hook.retry(), call.key(), Buffer.buffer(call.body()), () -> Future.succeededFuture(true)))
+                .map(d -> {
+                    metrics.rollback(d.delivered() ? "succeeded" : "failed");
+                    if (d.delivered()) {
+                        LOG.info("rollback delivered release={} attempts={}", call.releaseId(), d.attempts());
+                    } else {
+                        LOG.warn("rollback failed release={} attempts={} error=\"{}\"", call.releaseId(), d.attempts(),
+                                d.error());
+                    }
+                    return new Answer(d.delivered() ? OutboxEntry.Status.SENT : OutboxEntry.Status.FAILED, d.attempts(),
+                            d.status(), d.error());
+                });
+    }
+}

@@ -1,0 +1,159 @@
+package dev.watchdog.action;
+
+import dev.watchdog.machine.Context;
+import dev.watchdog.machine.Input;
+import dev.watchdog.machine.Machine;
+import dev.watchdog.machine.OutboxEntry;
+import dev.watchdog.machine.Step;
+import dev.watchdog.machine.Watch;
+import dev.watchdog.metrics.WatchdogMetrics;
+import dev.watchdog.release.Release;
+import dev.watchdog.release.ReleaseException;
+import dev.watchdog.rules.RuleSet;
+import dev.watchdog.store.Store;
+import dev.watchdog.store.Store.Applied;
+import dev.watchdog.store.Store.Command;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Applies inputs to releases: each one steps the release as the store has it now, and the step is
+ * stored with its effects in one transaction; only then are the effects handed on to be performed
+ * and those waiting for a verdict woken. Nothing here decides: {@link Machine} does.
+ */
+public final class Runner {
+
+    private static final Duration RECHECK = Duration.ofSeconds(1);
+
+    private final Vertx vertx;
+    private final Store store;
+    private final Supplier<Context> context;
+    private final Clock clock;
+    private final WatchdogMetrics metrics;
+    private final Map<String, List<Promise<Watch>>> waiters = new HashMap<>();
+    private Consumer<List<OutboxEntry>> performer = effects -> { };
+
+    /** {@code context}: the config and rules in force, read at each step. */
+    public Runner(Vertx vertx, Store store, Supplier<Context> context, Clock clock, WatchdogMetrics metrics) {
+        this.vertx = vertx;
+        this.store = store;
+        this.context = context;
+        this.clock = clock;
+        this.metrics = metrics;
+    }
+
+    /** Where new effects go once stored: the outbox of the replica that acts. */
+    public void performWith(Consumer<List<OutboxEntry>> effects) {
+        this.performer = effects;
+    }
+
+    /** A decision on one release: its new state, or 404, or 409 when the state does not allow it. */
+    public Future<Watch> decide(String id, Input input) {
+        return apply(List.of(new Command(id, input))).map(applied -> {
+            Applied a = applied.get(0);
+            if (a.before() == null) {
+                throw ReleaseException.notFound(id);
+            }
+            if (a.step() instanceof Step.Refused r) {
+                throw ReleaseException.conflict(r.why());
+            }
+            return a.after();
+        });
+    }
+
+    /** Registers a release; watched ones of the same service and environment are superseded. */
+    public Future<Watch> register(Release release) {
+        Machine machine = new Machine(context.get());
+        Instant now = clock.instant();
+        return stored(store.register(release, new Input.Register(release), new Input.Supersede(release.id(),
+                        release.version()), (w, in) -> machine.step(w, in, now)))
+                .map(applied -> applied.get(applied.size() - 1).after());
+    }
+
+    /** Applies many inputs in one transaction; refused ones change nothing. */
+    public Future<List<Applied>> apply(List<Command> commands) {
+        return apply(commands, clock.instant());
+    }
+
+    /** As {@link #apply(List)}, at {@code now}: a tick's time, the one its queries were asked at. */
+    public Future<List<Applied>> apply(List<Command> commands, Instant now) {
+        Machine machine = new Machine(context.get());
+        return stored(store.apply(commands, (w, in) -> machine.step(w, in, now)));
+    }
+
+    private Future<List<Applied>> stored(Future<List<Applied>> write) {
+        return write.onFailure(e -> metrics.storeError("write")).onSuccess(this::after);
+    }
+
+    private void after(List<Applied> applied) {
+        List<OutboxEntry> effects = new ArrayList<>();
+        RuleSet rules = context.get().rules();
+        for (Applied a : applied) {
+            if (a.step() instanceof Step.Moved) {
+                metrics.changed(a.before(), a.after(), rules);
+                effects.addAll(a.effects());
+                if (a.after().judged()) {
+                    wakeAll(a.after());
+                }
+            }
+        }
+        if (!effects.isEmpty()) {
+            performer.accept(effects);
+        }
+    }
+
+    /**
+     * The release once it is judged, or as it stands when {@code wait} runs out. Woken at once by a
+     * step on this replica, and rechecked every second for steps taken by another.
+     */
+    public Future<Watch> awaitJudged(String id, Duration wait) {
+        return watch(id).compose(w -> {
+            if (w.judged() || wait.isZero()) {
+                return Future.succeededFuture(w);
+            }
+            Promise<Watch> promise = Promise.promise();
+            waiters.computeIfAbsent(id, k -> new ArrayList<>()).add(promise);
+            long deadline = vertx.setTimer(Math.max(1, wait.toMillis()), t -> watch(id).onComplete(promise::tryComplete, promise::tryFail));
+            long recheck = vertx.setPeriodic(RECHECK.toMillis(), t -> watch(id).onSuccess(now -> {
+                if (now.judged()) {
+                    promise.tryComplete(now);
+                }
+            }));
+            return promise.future().andThen(ar -> {
+                vertx.cancelTimer(deadline);
+                vertx.cancelTimer(recheck);
+                List<Promise<Watch>> list = waiters.get(id);
+                if (list != null) {
+                    list.remove(promise);
+                }
+            });
+        });
+    }
+
+    /** Answers everyone waiting for a verdict with the release as it stands: the daemon is stopping. */
+    public void stop() {
+        List.copyOf(waiters.keySet()).forEach(id -> watch(id).onSuccess(this::wakeAll));
+    }
+
+    private void wakeAll(Watch w) {
+        List<Promise<Watch>> list = waiters.remove(w.id());
+        if (list != null) {
+            List.copyOf(list).forEach(p -> p.tryComplete(w));
+        }
+    }
+
+    /** A release as it stands, or a 404. */
+    public Future<Watch> watch(String id) {
+        return store.watch(id).map(w -> w.orElseThrow(() -> ReleaseException.notFound(id)));
+    }
+}

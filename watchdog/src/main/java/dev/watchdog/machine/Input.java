@@ -1,0 +1,52 @@
+package dev.watchdog.machine;
+
+import dev.watchdog.evaluation.Observation;
+import dev.watchdog.incident.Notification;
+import dev.watchdog.release.Release;
+import java.util.Map;
+
+/** Everything that can happen to a release: the closed set of inputs to {@link Machine#step}. */
+public sealed interface Input {
+
+    /** A deploy script registered the release. */
+    record Register(Release release) implements Input {}
+
+    /** A newer version of the same service and environment was registered. */
+    record Supersede(String by, String version) implements Input {}
+
+    /** Prometheus was asked about the release's due rules: what each one saw. */
+    record Observe(Map<String, Observation> seen) implements Input {
+        public Observe {
+            seen = Map.copyOf(seen);
+        }
+    }
+
+    /** Time passed: ladders, bake, window and verification deadlines are due. */
+    record Tick() implements Input {}
+
+    /** The deploy script ends the window early, healthy. */
+    record Finish(String who, String reason) implements Input {}
+
+    /** The deploy script cancels the window: no verdict. */
+    record Cancel(String who, String reason) implements Input {}
+
+    /** On-call has the incident: paging stops. */
+    record Ack(String who, String reason) implements Input {}
+
+    /** On-call keeps the release: the breaches as they stand page no more. */
+    record Accept(String who, String reason) implements Input {}
+
+    /** On-call decided to roll back (or to try a failed rollback again). */
+    record DecideRollback(String who, String reason) implements Input {}
+
+    /** The rollback webhook answered, or its retries ran out. */
+    record RollbackAnswered(String effect, Answer answer) implements Input {}
+
+    /** A notification was delivered, given up, or dropped as no longer wanted. */
+    record NotificationAnswered(Notification notification, Answer answer) implements Input {}
+
+    /** Who decided, for inputs that are decisions. */
+    default String who() {
+        return null;
+    }
+}

@@ -1,0 +1,82 @@
+package dev.watchdog.machine;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.watchdog.evaluation.RuleState;
+import dev.watchdog.incident.Incident;
+import dev.watchdog.release.Release;
+import dev.watchdog.release.RollbackRecord;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the watchdog knows about one release, and all that the state machine reads and
+ * writes: the release, its rules' states, its current incident, its rollback and the verification
+ * after it, and the lifecycle messages already announced.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Watch(
+        Release release,
+        Map<String, RuleState> rules,
+        Incident incident,
+        RollbackRecord rollback,
+        Verification verification,
+        List<String> announced) {
+
+    public Watch {
+        rules = rules == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(rules));
+        announced = announced == null ? List.of() : List.copyOf(announced);
+    }
+
+    /** A release just registered. */
+    public static Watch of(Release release) {
+        return new Watch(release, Map.of(), null, null, null, List.of());
+    }
+
+    public String id() {
+        return release.id();
+    }
+
+    /**
+     * Whether the watchdog still has work for this release: watched, a rollback in flight, an
+     * incident nobody has closed (a failed rollback's, until a person decides), or a rollback whose
+     * effect is being verified.
+     */
+    @JsonIgnore
+    public boolean held() {
+        return release.state().open()
+                || (incident != null && incident.status() != Incident.Status.RESOLVED)
+                || (verification != null && verification.state() == Verification.State.PENDING);
+    }
+
+    /** Whether the deploy script waiting for a verdict can stop waiting. */
+    @JsonIgnore
+    public boolean judged() {
+        return release.judged();
+    }
+
+    Watch with(Release r) {
+        return new Watch(r, rules, incident, rollback, verification, announced);
+    }
+
+    Watch withRules(Map<String, RuleState> states) {
+        return new Watch(release, states, incident, rollback, verification, announced);
+    }
+
+    Watch with(Incident inc) {
+        return new Watch(release, rules, inc, rollback, verification, announced);
+    }
+
+    Watch with(RollbackRecord record) {
+        return new Watch(release, rules, incident, record, verification, announced);
+    }
+
+    Watch with(Verification v) {
+        return new Watch(release, rules, incident, rollback, v, announced);
+    }
+
+    Watch withAnnounced(List<String> keys) {
+        return new Watch(release, rules, incident, rollback, verification, keys);
+    }
+}
