@@ -87,6 +87,7 @@ public final class Api {
         router.delete(base + "/:id").handler(auth.require(Role.DEPLOYER))
                 .handler(ctx -> decide(ctx, (who, reason) -> releases.cancel(id(ctx), who, reason)));
         router.route("/api/*").handler(ctx -> ctx.fail(new ApiException(404, "no such route", null)));
+        Page.mount(router);
         router.route().failureHandler(Api::failure);
         return router;
     }
