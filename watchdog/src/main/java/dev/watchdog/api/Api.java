@@ -98,6 +98,7 @@ public final class Api {
                 .handler(ctx -> decide(ctx, Input.DecideRollback::new));
         router.delete(base + "/:id").handler(auth.require(Role.DEPLOYER)).handler(ctx -> decide(ctx, Input.Cancel::new));
         router.route("/api/*").handler(ctx -> ctx.fail(new ApiException(404, "no such route", null)));
+        Page.mount(router);
         router.route().failureHandler(Api::failure);
         return router;
     }

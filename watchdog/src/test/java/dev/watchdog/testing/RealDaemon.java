@@ -15,11 +15,12 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The built jar running as a real daemon on loopback, with one deployer token, and a client of its API. */
+/** The built jar running as a real daemon on loopback, with deployer, oncall and viewer tokens, and a client of its API. */
 public final class RealDaemon {
 
     public static final String TOKEN = "real-daemon-deployer-token";
     public static final String ONCALL_TOKEN = "real-daemon-oncall-token";
+    public static final String VIEWER_TOKEN = "real-daemon-viewer-token";
 
     private final Path dir;
     private final Path config;
@@ -62,10 +63,11 @@ public final class RealDaemon {
                       tokens:
                         - {name: tests, role: deployer, token: "${env:DEPLOYER_TOKEN}"}
                         - {name: alice, role: oncall, token: "%s"}
+                        - {name: victor, role: viewer, token: "%s"}
                     rollback:
                       default:
                         webhook: {url: "%s", timeout: 2s%s}
-                    """.formatted(prometheusUrl, interval, port, ONCALL_TOKEN, rollbackUrl, secret) + extraConfig);
+                    """.formatted(prometheusUrl, interval, port, ONCALL_TOKEN, VIEWER_TOKEN, rollbackUrl, secret) + extraConfig);
             Map<String, String> env = rollbackSecret == null ? Map.of("DEPLOYER_TOKEN", TOKEN)
                     : Map.of("DEPLOYER_TOKEN", TOKEN, "ROLLBACK_SECRET", rollbackSecret);
             return new RealDaemon(dir, config, env, port).run();
