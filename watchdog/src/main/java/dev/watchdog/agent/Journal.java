@@ -93,27 +93,32 @@ public final class Journal implements AutoCloseable {
     }
 
     synchronized Optional<Entry> find(String key) throws SQLException {
-        try (PreparedStatement st = db.prepareStatement("select * from runs where key = ?")) {
-            st.setString(1, key);
-            try (ResultSet rs = st.executeQuery()) {
-                return rs.next() ? Optional.of(entry(rs)) : Optional.empty();
+        // Reads end their transaction too: a snapshot held open would hide what a tool wrote beside the agent.
+        return transaction(() -> {
+            try (PreparedStatement st = db.prepareStatement("select * from runs where key = ?")) {
+                st.setString(1, key);
+                try (ResultSet rs = st.executeQuery()) {
+                    return rs.next() ? Optional.of(entry(rs)) : Optional.<Entry>empty();
+                }
             }
-        }
+        });
     }
 
     /** The newest runs first (by their first attempt); {@code status} null for all. */
     public synchronized List<Entry> list(Status status, int limit) throws SQLException {
         String where = status == null ? "" : " where status = '" + status.label() + "'";
-        try (PreparedStatement st = db.prepareStatement("select * from runs" + where + " order by rowid desc limit ?")) {
-            st.setInt(1, limit);
-            List<Entry> out = new ArrayList<>();
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    out.add(entry(rs));
+        return transaction(() -> {
+            try (PreparedStatement st = db.prepareStatement("select * from runs" + where + " order by rowid desc limit ?")) {
+                st.setInt(1, limit);
+                List<Entry> out = new ArrayList<>();
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(entry(rs));
+                    }
                 }
+                return out;
             }
-            return out;
-        }
+        });
     }
 
     /** A run starts (or starts again after a failure): written before its first step runs. */
@@ -178,8 +183,9 @@ public final class Journal implements AutoCloseable {
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     int code = rs.getInt("exit_code");
-                    out.add(new StepRecord(rs.getString("name"), Status.of(rs.getString("status")),
-                            rs.wasNull() ? null : code, rs.getString("detail"), instant(rs.getString("ended_at"))));
+                    Integer exitCode = rs.wasNull() ? null : code;
+                    out.add(new StepRecord(rs.getString("name"), Status.of(rs.getString("status")), exitCode,
+                            rs.getString("detail"), instant(rs.getString("ended_at"))));
                 }
             }
             return out;

@@ -1,5 +1,6 @@
 package dev.watchdog.agent;
 
+import dev.watchdog.config.Durations;
 import dev.watchdog.rules.Template;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -83,6 +84,7 @@ final class Runs {
             done.add(new StepResult(task.step(), StepResult.Outcome.SKIPPED, null, null));
             return step(call, plan, before, i + 1, done);
         }
+        LOG.info("step starts key={} step={} timeout={}", call.key(), task.step(), Durations.format(task.timeout()));
         return blocking(() -> {
             journal.stepStarted(call.key(), task.step());
             return null;

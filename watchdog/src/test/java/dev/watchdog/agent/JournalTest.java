@@ -81,4 +81,22 @@ class JournalTest {
             assertEquals(Journal.Status.FAILED, j.find(other.key()).orElseThrow().step("downgrade").orElseThrow().status());
         }
     }
+
+    @Test
+    @DisplayName("what a tool writes beside the running agent is what the agent reads next, and the agent can still write")
+    void toolBesideAgent() throws Exception {
+        try (Journal agent = open(true)) {
+            agent.begin(CALL, "a");
+            agent.stepStarted(CALL.key(), "downgrade");
+        }
+        try (Journal agent = open(true)) {
+            assertEquals(Journal.Status.INTERRUPTED, agent.find(CALL.key()).orElseThrow().status());
+            try (Journal tool = open(false)) {
+                assertTrue(tool.resolve(CALL.key(), false));
+            }
+            assertEquals(Journal.Status.FAILED, agent.find(CALL.key()).orElseThrow().status());
+            agent.begin(CALL, "a");
+            assertEquals(2, agent.find(CALL.key()).orElseThrow().attempts());
+        }
+    }
 }
