@@ -201,7 +201,7 @@ class AgentServerTest {
     }
 
     @Test
-    @DisplayName("calls the agent cannot act on are refused and run nothing: no action matches (422), not JSON (400), keys that differ (400)")
+    @DisplayName("calls the agent cannot act on are refused and run nothing: no action matches (422), not JSON (400), keys that differ (400), too large (413)")
     void refusals() {
         Response unmatched = RollbackCall.send(url, SECRET, call("rel_nomatch", "billing"));
         assertEquals(422, unmatched.status(), unmatched.body());
@@ -225,6 +225,11 @@ class AgentServerTest {
         assertEquals(400, differ.status(), differ.body());
         assertEquals("Idempotency-Key", differ.json().getString("field"));
         assertTrue(lines("record.log").stream().noneMatch(l -> l.startsWith("rel_nomatch") || l.startsWith("rel_keys")));
+
+        Response huge = RollbackCall.send(url, SECRET, "k3", "x".repeat(300_000), now, "k3");
+        assertEquals(413, huge.status(), huge.body());
+        Response elsewhere = RollbackCall.send(url.replace("/rollback", "/undo"), SECRET, call("rel_path", "api"));
+        assertEquals(404, elsewhere.status(), elsewhere.body());
     }
 
     private static List<String> statuses(JsonObject answer) {
