@@ -5,8 +5,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -51,7 +53,7 @@ public record AgentConfig(String listen, Secret secret, Duration maxAge, String 
     }
 
     /** The first action whose match fits, as the config lists them; none if no action fits. */
-    java.util.Optional<Action> actionFor(Call call) {
+    Optional<Action> actionFor(Call call) {
         return actions.stream().filter(a -> a.match().test(call)).findFirst();
     }
 
@@ -140,7 +142,7 @@ public record AgentConfig(String listen, Secret secret, Duration maxAge, String 
                 throw new IllegalArgumentException("http.url must be an absolute http(s) URL");
             }
             Placeholders.check(url);
-            method = method == null ? "POST" : method.toUpperCase(java.util.Locale.ROOT);
+            method = method == null ? "POST" : method.toUpperCase(Locale.ROOT);
             if (!Set.of("GET", "POST", "PUT", "PATCH", "DELETE").contains(method)) {
                 throw new IllegalArgumentException("http.method must be one of GET, POST, PUT, PATCH, DELETE");
             }

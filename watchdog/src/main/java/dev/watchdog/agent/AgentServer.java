@@ -59,11 +59,9 @@ public final class AgentServer extends VerticleBase {
                             + " (watchdog agent resolve KEY --done|--rerun)", e.key(), e.releaseId(), e.action()));
                     return vertx.createHttpServer().requestHandler(router()).listen(config.port(), config.host());
                 })
-                .onSuccess(s -> {
-                    server = s;
-                    LOG.info("agent ready listen={}:{} actions={} journal={}", config.host(), s.actualPort(),
-                            config.actions().size(), file);
-                });
+                .onSuccess(s -> server = s)
+                .onSuccess(s -> LOG.info("agent ready listen={}:{} actions={} journal={}", config.host(), s.actualPort(),
+                        config.actions().size(), file));
     }
 
     @Override

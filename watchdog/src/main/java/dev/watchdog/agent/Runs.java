@@ -84,6 +84,14 @@ final class Runs {
             done.add(new StepResult(task.step(), StepResult.Outcome.SKIPPED, null, null));
             return step(call, plan, before, i + 1, done);
         }
+        return record(call, task).compose(result -> {
+            done.add(result);
+            return result.ok() ? step(call, plan, before, i + 1, done) : failed(call, plan, i, done, result);
+        });
+    }
+
+    /** One step, written to the journal before it runs and after it ends. */
+    private Future<StepResult> record(Call call, Task task) {
         LOG.info("step starts key={} step={} timeout={}", call.key(), task.step(), Durations.format(task.timeout()));
         return blocking(() -> {
             journal.stepStarted(call.key(), task.step());
@@ -92,10 +100,7 @@ final class Runs {
             journal.stepEnded(call.key(), task.step(), result.ok() ? Journal.Status.SUCCEEDED : Journal.Status.FAILED,
                     result.exitCode(), result.error());
             return result;
-        })).compose(result -> {
-            done.add(result);
-            return result.ok() ? step(call, plan, before, i + 1, done) : failed(call, plan, i, done, result);
-        });
+        }));
     }
 
     private Future<Answer> failed(Call call, Plan plan, int i, List<StepResult> done, StepResult failed) {

@@ -55,9 +55,14 @@ final class AgentCommand implements Callable<Integer> {
         // Commands inherit the agent's environment, but not the variables the config read (its secrets).
         Map<String, String> inherited = new HashMap<>(System.getenv());
         inherited.keySet().removeAll(secretNames);
+        return serve(new AgentServer(cfg, directory(config), Clock.systemUTC(), inherited));
+    }
+
+    /** Runs the agent until the process is told to stop. */
+    private static int serve(AgentServer agent) throws InterruptedException {
         Vertx vertx = Vertx.vertx();
         try {
-            vertx.deployVerticle(new AgentServer(cfg, directory(config), Clock.systemUTC(), inherited)).await();
+            vertx.deployVerticle(agent).await();
         } catch (RuntimeException e) {
             System.err.println("watchdog agent: cannot start: " + e.getMessage());
             vertx.close().await();
