@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "watchdog", mixinStandardHelpOptions = true, version = "watchdog 0.1.0",
         description = "Watches a service after each deploy and rolls it back on a P0 breach.",
         subcommands = {RunCommand.class, CheckCommand.class, ReleaseCommand.class, ReplayCommand.class,
-            RuleTestCommand.class, DemoServiceCommand.class})
+            RuleTestCommand.class, DemoServiceCommand.class, AgentCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -49,9 +49,14 @@ public final class ConfigLoader {
 
     /** Loads a config file, or throws {@link ConfigException} naming the file, key path and line. */
     public WatchdogConfig load(Path file) {
+        return load(file, WatchdogConfig.class);
+    }
+
+    /** Loads a config file of any record type the same way (the rollback agent's {@code agent.yml}). */
+    public <T> T load(Path file, Class<T> type) {
         try {
             String text = Files.readString(file, StandardCharsets.UTF_8);
-            return parse(text, file.toString());
+            return parse(text, file.toString(), type);
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read: " + e.getMessage());
         }
@@ -59,8 +64,13 @@ public final class ConfigLoader {
 
     /** Parses config text; {@code source} names it in errors. */
     public WatchdogConfig parse(String yaml, String source) {
+        return parse(yaml, source, WatchdogConfig.class);
+    }
+
+    /** Parses config text into any record type; {@code source} names it in errors. */
+    public <T> T parse(String yaml, String source, Class<T> type) {
         try {
-            WatchdogConfig config = mapper.readValue(yaml, WatchdogConfig.class);
+            T config = mapper.readValue(yaml, type);
             if (config == null) {
                 throw new ConfigException(source + ": the config is empty");
             }
@@ -75,7 +85,7 @@ public final class ConfigLoader {
     }
 
     /** Writes the config as YAML with every secret masked: safe to print and log. */
-    public String print(WatchdogConfig config) {
+    public String print(Object config) {
         try {
             return mapper.writeValueAsString(config);
         } catch (IOException e) {

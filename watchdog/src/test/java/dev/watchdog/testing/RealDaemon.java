@@ -48,6 +48,12 @@ public final class RealDaemon {
     /** As above, with more top-level config sections (receivers, escalation). */
     public static RealDaemon start(Path dir, String prometheusUrl, String rollbackUrl, String rollbackSecret,
                                    String interval, String rules, String extraConfig) {
+        return start(dir, prometheusUrl, rollbackUrl, rollbackSecret, "", interval, rules, extraConfig);
+    }
+
+    /** As above, with more keys in the rollback webhook's flow mapping, e.g. {@code ", retry: {attempts: 3}"}. */
+    public static RealDaemon start(Path dir, String prometheusUrl, String rollbackUrl, String rollbackSecret,
+                                   String webhookOptions, String interval, String rules, String extraConfig) {
         try {
             Files.createDirectories(dir.resolve("rules"));
             Files.writeString(dir.resolve("rules/rules.yml"), rules);
@@ -66,8 +72,9 @@ public final class RealDaemon {
                         - {name: victor, role: viewer, token: "%s"}
                     rollback:
                       default:
-                        webhook: {url: "%s", timeout: 2s%s}
-                    """.formatted(prometheusUrl, interval, port, ONCALL_TOKEN, VIEWER_TOKEN, rollbackUrl, secret) + extraConfig);
+                        webhook: {url: "%s", timeout: 2s%s%s}
+                    """.formatted(prometheusUrl, interval, port, ONCALL_TOKEN, VIEWER_TOKEN, rollbackUrl, secret,
+                    webhookOptions) + extraConfig);
             Map<String, String> env = rollbackSecret == null ? Map.of("DEPLOYER_TOKEN", TOKEN)
                     : Map.of("DEPLOYER_TOKEN", TOKEN, "ROLLBACK_SECRET", rollbackSecret);
             return new RealDaemon(dir, config, env, port).run();

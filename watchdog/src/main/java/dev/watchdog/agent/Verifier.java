@@ -1,0 +1,44 @@
+package dev.watchdog.agent;
+
+import dev.watchdog.action.Signature;
+import dev.watchdog.config.Durations;
+import dev.watchdog.config.Secret;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Checks a call's Standard Webhooks headers: the signature over {@code id.timestamp.body} with the
+ * shared secret, and a timestamp no further than {@code maxAge} from now, in either direction (a
+ * captured call cannot be replayed later, and a skewed clock is noticed). Pure.
+ */
+record Verifier(Secret secret, Duration maxAge) {
+
+    /** Returns normally if the call is the watchdog's; throws a 401 saying what is wrong otherwise. */
+    void verify(String id, String timestamp, String signatures, byte[] body, Instant now) {
+        if (id == null || timestamp == null || signatures == null) {
+            throw AgentException.unauthenticated("webhook-id, webhook-timestamp and webhook-signature are required");
+        }
+        long seconds;
+        try {
+            seconds = Long.parseLong(timestamp.trim());
+        } catch (NumberFormatException e) {
+            throw AgentException.unauthenticated("webhook-timestamp must be Unix seconds");
+        }
+        long skew = now.getEpochSecond() - seconds;
+        if (Math.abs(skew) > maxAge.toSeconds()) {
+            throw AgentException.unauthenticated("webhook-timestamp is " + Math.abs(skew) + "s "
+                    + (skew > 0 ? "old" : "ahead") + "; at most " + Durations.format(maxAge) + " either way is accepted");
+        }
+        byte[] expected = Signature.sign(secret, id, seconds, body).getBytes(StandardCharsets.UTF_8);
+        // The header may carry several signatures (secret rotation), space-delimited; one match suffices.
+        boolean matched = false;
+        for (String candidate : signatures.trim().split("\\s+")) {
+            matched |= MessageDigest.isEqual(expected, candidate.getBytes(StandardCharsets.UTF_8));
+        }
+        if (!matched) {
+            throw AgentException.unauthenticated("webhook-signature does not match");
+        }
+    }
+}
