@@ -67,6 +67,22 @@ public final class WatchdogMetrics {
                 releases.labelValues(state.label()).set(0);
             }
         }
+        countersAtZero();
+    }
+
+    /** Counters exported at 0 from the start, so that increase() and rate() count the first event. */
+    private void countersAtZero() {
+        for (Release.State state : Release.State.values()) {
+            if (!state.open()) {
+                releasesEnded.labelValues(state.label()).inc(0);
+            }
+        }
+        for (String outcome : new String[] {"requested", "succeeded", "failed"}) {
+            rollbacks.labelValues(outcome).inc(0);
+        }
+        for (String outcome : new String[] {"success", "api", "timeout", "network", "bad_response"}) {
+            queries.labelValues(outcome).inc(0);
+        }
     }
 
     /** Sets the open-release gauge from the releases now open. */

@@ -48,7 +48,8 @@ public final class RealStack {
         vertx.close().await();
     }
 
-    static void deleteRecursively(Path dir) {
+    /** Removes a test's directory left from an earlier run (stored state such as notification logs). */
+    public static void deleteRecursively(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }
