@@ -83,6 +83,8 @@ class DashboardsIT {
     static RealDaemon daemon;
     static WebhookRecorder people;
     static Instant dataFrom;
+    /** The answers to the "All" queries, for the pictures of the dashboards. */
+    static final Map<String, JsonObject> ANSWERS = new java.util.concurrent.ConcurrentHashMap<>();
 
     @BeforeAll
     static void makeData() {
@@ -126,7 +128,8 @@ class DashboardsIT {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
+        sketches();
         if (daemon != null) {
             daemon.stop();
         }
@@ -146,20 +149,23 @@ class DashboardsIT {
                 .flatMap(d -> d.queries().stream())
                 .flatMap(q -> Stream.of(
                         DynamicTest.dynamicTest(q + " [one value each]", () -> answers(q, one)),
-                        DynamicTest.dynamicTest(q + " [All]", () -> answers(q, all))));
+                        DynamicTest.dynamicTest(q + " [All]", () -> ANSWERS.put(q.toString(), answers(q, all)))));
     }
 
-    private static void answers(Query query, Map<String, String> selection) {
+    /** The query's data, after asserting it answered as a dashboard needs. */
+    private static JsonObject answers(Query query, Map<String, String> selection) {
         assertEquals("prometheus", query.datasource().getString("uid"), query + ": the provisioned datasource");
         Instant now = Instant.now();
         long range = Duration.between(dataFrom, now).toSeconds() + 1;
         Map<String, String> values = new java.util.HashMap<>(selection);
-        values.putAll(Map.of("__range", range + "s", "__rate_interval", "1m", "__interval", "5s"));
+        // As Grafana computes them for a short range over a 1 s scrape interval: the step is the
+        // interval, and $__rate_interval is four scrape intervals.
+        values.putAll(Map.of("__range", range + "s", "__rate_interval", "4s", "__interval", "1s"));
         String promql = GrafanaDashboard.interpolate(query.expr(), values);
         String path = query.instant()
                 ? "/api/v1/query?time=" + now.getEpochSecond() + "&query=" + encode(promql)
                 : "/api/v1/query_range?start=" + dataFrom.getEpochSecond() + "&end=" + now.getEpochSecond()
-                        + "&step=5&query=" + encode(promql);
+                        + "&step=1&query=" + encode(promql);
         String body = prometheus.get(path);
         JsonObject answer = new JsonObject(body);
         assertEquals("success", answer.getString("status"), query + " sent " + promql + ": " + body);
@@ -168,6 +174,29 @@ class DashboardsIT {
         if (coming.isEmpty()) {
             assertFalse(answer.getJsonObject("data").getJsonArray("result").isEmpty(),
                     query + " sent " + promql + " and got no series: " + body);
+        }
+        return answer.getJsonObject("data");
+    }
+
+    /**
+     * Writes each dashboard as an HTML sketch filled with the test's data; with
+     * {@code -Ddashboards.pictures=DIR}, Chromium also renders each to DIR/NAME.png (docs/dashboards.md).
+     */
+    private static void sketches() throws Exception {
+        String pictures = System.getProperty("dashboards.pictures");
+        for (String file : DASHBOARDS) {
+            GrafanaDashboard d = GrafanaDashboard.read(GRAFANA.resolve("dashboards").resolve(file));
+            Path html = java.nio.file.Files.writeString(DIR.resolve(file.replace(".json", ".html")),
+                    DashboardSketch.html(d, ANSWERS));
+            if (pictures != null && !ANSWERS.isEmpty()) {
+                Path png = Path.of(pictures).toAbsolutePath().resolve(file.replace(".json", ".png"));
+                dev.watchdog.testing.RealProcess chromium = dev.watchdog.testing.RealProcess.start(List.of(
+                        dev.watchdog.testing.RealProcess.binary("chromium", "chromium"), "--headless=new", "--no-sandbox",
+                        "--disable-dev-shm-usage", "--disable-gpu", "--hide-scrollbars", "--window-size=1600," + DashboardSketch.height(d),
+                        "--screenshot=" + png, html.toAbsolutePath().toUri().toString()), Map.of(),
+                        DIR.resolve("chromium-" + file + ".log"));
+                assertEquals(0, chromium.exitCode(120), chromium.log());
+            }
         }
     }
 

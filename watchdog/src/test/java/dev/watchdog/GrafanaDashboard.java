@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
 record GrafanaDashboard(Path file, JsonObject json) {
 
     /** One Prometheus query of a panel (or of an annotation): what Grafana would send. */
-    record Query(String dashboard, String panel, String refId, String expr, boolean instant, JsonObject datasource) {
+    record Query(String dashboard, int panelId, String panel, String refId, String expr, boolean instant,
+                 JsonObject datasource) {
         @Override
         public String toString() {
             return dashboard + " / " + panel + " / " + refId;
@@ -66,15 +67,16 @@ record GrafanaDashboard(Path file, JsonObject json) {
             for (Object t : panel.getJsonArray("targets", new JsonArray())) {
                 JsonObject target = (JsonObject) t;
                 JsonObject ds = target.getJsonObject("datasource", panel.getJsonObject("datasource"));
-                queries.add(new Query(title(), panel.getString("title"), target.getString("refId"), target.getString("expr"),
+                queries.add(new Query(title(), panel.getInteger("id"), panel.getString("title"), target.getString("refId"),
+                        target.getString("expr"),
                         target.getBoolean("instant", false) && !target.getBoolean("range", false), ds));
             }
         }
         for (Object a : json.getJsonObject("annotations").getJsonArray("list")) {
             JsonObject annotation = (JsonObject) a;
             if (annotation.containsKey("expr")) {
-                queries.add(new Query(title(), "annotation " + annotation.getString("name"), "-", annotation.getString("expr"),
-                        false, annotation.getJsonObject("datasource")));
+                queries.add(new Query(title(), -1, "annotation " + annotation.getString("name"), "-",
+                        annotation.getString("expr"), false, annotation.getJsonObject("datasource")));
             }
         }
         return queries;
