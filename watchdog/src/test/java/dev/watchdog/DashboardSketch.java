@@ -4,6 +4,7 @@ import dev.watchdog.GrafanaDashboard.Query;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -133,7 +134,7 @@ final class DashboardSketch {
                 .filter(t -> "organize".equals(t.getString("id"))).findFirst().orElseThrow().getJsonObject("options");
         List<String> shown = columns.stream().filter(c -> !organize.getJsonObject("excludeByName").getBoolean(c, false))
                 .filter(c -> !List.of("__name__", "job", "instance").contains(c))
-                .sorted(java.util.Comparator.comparing(c -> organize.getJsonObject("indexByName").getInteger(c, 99))).toList();
+                .sorted(Comparator.comparing(c -> organize.getJsonObject("indexByName").getInteger(c, 99))).toList();
         StringBuilder out = new StringBuilder("<table><tr>");
         shown.forEach(c -> out.append("<th>").append(escape(organize.getJsonObject("renameByName").getString(c, c))).append("</th>"));
         out.append("</tr>");

@@ -8,6 +8,7 @@ import dev.watchdog.GrafanaDashboard.Query;
 import dev.watchdog.demo.DemoService;
 import dev.watchdog.testing.Poll;
 import dev.watchdog.testing.RealDaemon;
+import dev.watchdog.testing.RealProcess;
 import dev.watchdog.testing.RealPrometheus;
 import dev.watchdog.testing.RealStack;
 import dev.watchdog.testing.WebhookRecorder;
@@ -15,13 +16,16 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -84,7 +88,7 @@ class DashboardsIT {
     static WebhookRecorder people;
     static Instant dataFrom;
     /** The answers to the "All" queries, for the pictures of the dashboards. */
-    static final Map<String, JsonObject> ANSWERS = new java.util.concurrent.ConcurrentHashMap<>();
+    static final Map<String, JsonObject> ANSWERS = new ConcurrentHashMap<>();
 
     @BeforeAll
     static void makeData() {
@@ -157,7 +161,7 @@ class DashboardsIT {
         assertEquals("prometheus", query.datasource().getString("uid"), query + ": the provisioned datasource");
         Instant now = Instant.now();
         long range = Duration.between(dataFrom, now).toSeconds() + 1;
-        Map<String, String> values = new java.util.HashMap<>(selection);
+        Map<String, String> values = new HashMap<>(selection);
         // As Grafana computes them for a short range over a 1 s scrape interval: the step is the
         // interval, and $__rate_interval is four scrape intervals.
         values.putAll(Map.of("__range", range + "s", "__rate_interval", "4s", "__interval", "1s"));
@@ -186,12 +190,12 @@ class DashboardsIT {
         String pictures = System.getProperty("dashboards.pictures");
         for (String file : DASHBOARDS) {
             GrafanaDashboard d = GrafanaDashboard.read(GRAFANA.resolve("dashboards").resolve(file));
-            Path html = java.nio.file.Files.writeString(DIR.resolve(file.replace(".json", ".html")),
+            Path html = Files.writeString(DIR.resolve(file.replace(".json", ".html")),
                     DashboardSketch.html(d, ANSWERS));
             if (pictures != null && !ANSWERS.isEmpty()) {
                 Path png = Path.of(pictures).toAbsolutePath().resolve(file.replace(".json", ".png"));
-                dev.watchdog.testing.RealProcess chromium = dev.watchdog.testing.RealProcess.start(List.of(
-                        dev.watchdog.testing.RealProcess.binary("chromium", "chromium"), "--headless=new", "--no-sandbox",
+                RealProcess chromium = RealProcess.start(List.of(
+                        RealProcess.binary("chromium", "chromium"), "--headless=new", "--no-sandbox",
                         "--disable-dev-shm-usage", "--disable-gpu", "--hide-scrollbars", "--window-size=1600," + DashboardSketch.height(d),
                         "--screenshot=" + png, html.toAbsolutePath().toUri().toString()), Map.of(),
                         DIR.resolve("chromium-" + file + ".log"));
@@ -224,9 +228,9 @@ class DashboardsIT {
     @Test
     @DisplayName("the provisioned datasource has the uid the dashboards name, and the provider loads a folder of dashboards")
     void provisioning() throws Exception {
-        String datasource = java.nio.file.Files.readString(GRAFANA.resolve("provisioning/datasources/prometheus.yml"));
+        String datasource = Files.readString(GRAFANA.resolve("provisioning/datasources/prometheus.yml"));
         assertTrue(datasource.contains("uid: prometheus") && datasource.contains("type: prometheus"), datasource);
-        String provider = java.nio.file.Files.readString(GRAFANA.resolve("provisioning/dashboards/release-watchdog.yml"));
+        String provider = Files.readString(GRAFANA.resolve("provisioning/dashboards/release-watchdog.yml"));
         assertTrue(provider.contains("type: file") && provider.contains("path:"), provider);
     }
 
