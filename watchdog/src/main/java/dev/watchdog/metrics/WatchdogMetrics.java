@@ -112,6 +112,25 @@ public final class WatchdogMetrics {
         buildInfo.labelValues(Version.current()).set(1);
         leader.set(1);
         reloadOk.set(1);
+        countersAtZero();
+    }
+
+    /** Counters exported at 0 from the start, so that increase() and rate() count the first event. */
+    private void countersAtZero() {
+        for (Release.State state : Release.State.values()) {
+            if (!state.open()) {
+                releasesEnded.labelValues(state.label()).inc(0);
+            }
+        }
+        for (String outcome : new String[] {"requested", "succeeded", "failed"}) {
+            rollbacks.labelValues(outcome).inc(0);
+        }
+        for (String outcome : new String[] {"success", "api", "timeout", "network", "bad_response"}) {
+            queries.labelValues(outcome).inc(0);
+        }
+        for (String operation : new String[] {"write", "read"}) {
+            storeErrors.labelValues(operation).inc(0);
+        }
     }
 
     /**

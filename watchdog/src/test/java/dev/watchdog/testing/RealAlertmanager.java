@@ -24,7 +24,6 @@ public final class RealAlertmanager {
     }
 
     public static RealAlertmanager routingTo(String webhookUrl, Path dir) {
-        String binary = RealProcess.binary("prometheus-alertmanager", "prometheus-alertmanager");
         try {
             Files.createDirectories(dir);
             Path config = Files.writeString(dir.resolve("alertmanager.yml"), """
@@ -40,16 +39,22 @@ public final class RealAlertmanager {
                           - url: %s
                             send_resolved: true
                     """.formatted(webhookUrl));
-            int port = RealProcess.freePort();
-            RealProcess process = RealProcess.start(List.of(binary, "--config.file=" + config,
-                    "--storage.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port,
-                    "--cluster.listen-address="), Map.of(), dir.resolve("alertmanager.log"));
-            RealAlertmanager am = new RealAlertmanager(process, port);
-            Poll.until(Duration.ofSeconds(30), "Alertmanager to be ready", am::ready);
-            return am;
+            return withConfig(config, dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Alertmanager on a config the test wrote (templates resolve beside it); returns once it is ready. */
+    public static RealAlertmanager withConfig(Path config, Path dir) {
+        String binary = RealProcess.binary("prometheus-alertmanager", "prometheus-alertmanager");
+        int port = RealProcess.freePort();
+        RealProcess process = RealProcess.start(List.of(binary, "--config.file=" + config,
+                "--storage.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port,
+                "--cluster.listen-address="), Map.of(), dir.resolve("alertmanager.log"));
+        RealAlertmanager am = new RealAlertmanager(process, port);
+        Poll.until(Duration.ofSeconds(30), "Alertmanager to be ready", am::ready);
+        return am;
     }
 
     public String url() {

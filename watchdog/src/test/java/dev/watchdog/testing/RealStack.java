@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -30,13 +31,18 @@ public final class RealStack {
 
     /** Starts it all in a fresh {@code dir}. */
     public static RealStack start(Path dir) {
+        return start(dir, List.of());
+    }
+
+    /** As {@link #start(Path)}, with Prometheus evaluating these rule files. */
+    public static RealStack start(Path dir, List<Path> ruleFiles) {
         deleteRecursively(dir);
         Vertx vertx = Vertx.vertx();
         DemoService service = new DemoService(vertx, body -> { }).start("127.0.0.1", 0).await();
         WebhookRecorder recorder = new WebhookRecorder(vertx).start();
         try {
             return new RealStack(vertx, service, recorder,
-                    RealPrometheus.scraping("127.0.0.1:" + service.port(), dir.resolve("prometheus")));
+                    RealPrometheus.scraping("127.0.0.1:" + service.port(), dir.resolve("prometheus"), ruleFiles));
         } catch (RuntimeException | Error e) {
             vertx.close().await();
             throw e;
@@ -48,7 +54,8 @@ public final class RealStack {
         vertx.close().await();
     }
 
-    static void deleteRecursively(Path dir) {
+    /** Removes a test's directory left from an earlier run (stored state such as notification logs). */
+    public static void deleteRecursively(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }
