@@ -127,14 +127,4 @@ record GrafanaDashboard(Path file, JsonObject json) {
         }
         return out.toString();
     }
-
-    /** The metric names a query reads (histogram suffixes taken off). */
-    static List<String> metrics(String expr) {
-        List<String> names = new ArrayList<>();
-        Matcher m = Pattern.compile("\\b((?:watchdog|jvm|process)_[a-z_]+)").matcher(expr);
-        while (m.find()) {
-            names.add(m.group(1).replaceAll("_(bucket|sum|count)$", ""));
-        }
-        return names;
-    }
 }
