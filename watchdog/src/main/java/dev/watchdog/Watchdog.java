@@ -8,12 +8,7 @@ import dev.watchdog.action.WebhookSender;
 import dev.watchdog.api.Api;
 import dev.watchdog.config.WatchdogConfig;
 import dev.watchdog.evaluation.Evaluator;
-import dev.watchdog.evaluation.Evaluator.Subject;
-import dev.watchdog.evaluation.Observation;
 import dev.watchdog.machine.Context;
-import dev.watchdog.machine.Input;
-import dev.watchdog.machine.Verification;
-import dev.watchdog.machine.Watch;
 import dev.watchdog.metrics.WatchdogMetrics;
 import dev.watchdog.prometheus.PrometheusClient;
 import dev.watchdog.release.Registration;
@@ -21,9 +16,11 @@ import dev.watchdog.release.Release;
 import dev.watchdog.rules.RuleFiles;
 import dev.watchdog.rules.RuleLoader;
 import dev.watchdog.rules.RuleSet;
+import dev.watchdog.store.Leadership;
+import dev.watchdog.store.PostgresLeadership;
+import dev.watchdog.store.PostgresStore;
 import dev.watchdog.store.SqliteStore;
 import dev.watchdog.store.Store;
-import dev.watchdog.store.Store.Command;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -32,9 +29,8 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,15 +47,19 @@ public final class Watchdog extends VerticleBase {
     private final boolean autoTick;
     private final WatchdogMetrics metrics = new WatchdogMetrics();
 
+    private final String replica;
+
     private volatile RuleSet rules;
     private volatile boolean ready;
+    private volatile boolean storeReachable = true;
     private Store store;
+    private Leadership leadership;
     private Runner runner;
     private Outbox outbox;
-    private Alerts alerts;
-    private Evaluator evaluator;
+    private Ticker ticker;
     private HttpServer server;
     private long tickTimer = -1;
+    private long storeTimer = -1;
     private Future<Void> ticking = Future.succeededFuture();
 
     /** Optional: autoTick (true), false where a test drives {@link #tick()} with its own clock. */
@@ -68,6 +68,21 @@ public final class Watchdog extends VerticleBase {
         this.configDir = configDir;
         this.clock = clock;
         this.autoTick = autoTick;
+        this.replica = replicaName(config.server());
+    }
+
+    /** The configured name; else the host and port; else (port 0, tests) the host and the process id. */
+    private static String replicaName(WatchdogConfig.Server server) {
+        if (server.replica() != null) {
+            return server.replica();
+        }
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + ":" + (server.port() != 0 ? String.valueOf(server.port()) : "pid" + ProcessHandle.current().pid());
     }
 
     @Override
@@ -75,38 +90,100 @@ public final class Watchdog extends VerticleBase {
         return loadRules()
                 .compose(loaded -> {
                     rules = loaded;
-                    return SqliteStore.open(vertx, configDir.resolve(config.storage().path()), clock);
+                    return openStore();
                 })
                 .compose(opened -> {
                     store = opened;
                     wire();
-                    return outbox.resume();
+                    return leadership.start().compose(x -> outbox.resume());
                 })
-                .compose(resumed -> vertx.createHttpServer()
-                        .requestHandler(new Api(runner, store, () -> rules, this::validate, metrics, () -> ready,
-                                this::reload).router(vertx, config.server()))
+                .compose(led -> vertx.createHttpServer()
+                        .requestHandler(new Api(runner, store, () -> rules, this::validate, metrics, this::ready,
+                                this::reload, this::status).router(vertx, config.server()))
                         .listen(config.server().port(), config.server().host()))
                 .compose(listening -> store.held().map(held -> {
                     server = listening;
                     ready = true;
                     metrics.held(held, rules);
-                    LOG.info("watchdog ready listen={}:{} rules={} held_releases={} store={}", config.server().host(),
-                            listening.actualPort(), rules.rules().size(), held.size(), store.kind());
+                    LOG.info("watchdog ready listen={}:{} replica={} rules={} held_releases={} store={}",
+                            config.server().host(), listening.actualPort(), replica, rules.rules().size(), held.size(),
+                            store.kind());
                     if (autoTick) {
                         scheduleTick(0);
+                        watchStore();
                     }
                     return null;
                 }));
     }
 
+    private Future<Store> openStore() {
+        WatchdogConfig.Postgres postgres = config.storage().postgres();
+        return postgres == null ? SqliteStore.open(vertx, configDir.resolve(config.storage().path()), clock)
+                : PostgresStore.open(vertx, postgres, clock);
+    }
+
     private void wire() {
         WebhookSender sender = new WebhookSender(vertx, clock, new SecureRandom()::nextDouble, metrics);
         Notifier notifier = new Notifier(vertx, sender, config::receivers, metrics, clock);
+        WatchdogConfig.Postgres postgres = config.storage().postgres();
+        leadership = postgres == null ? new Leadership.Solo()
+                : new PostgresLeadership(vertx, postgres, replica, lease(postgres), this::led);
         runner = new Runner(vertx, store, this::context, clock, metrics);
-        outbox = new Outbox(store, runner, notifier, sender, () -> config, metrics, () -> 0L);
+        outbox = new Outbox(store, runner, notifier, sender, () -> config, metrics, leadership);
         runner.performWith(outbox::perform);
-        alerts = new Alerts(notifier, this::context, clock);
-        evaluator = new Evaluator(new PrometheusClient(vertx, config.prometheus(), metrics), config.evaluation().interval());
+        Evaluator evaluator = new Evaluator(new PrometheusClient(vertx, config.prometheus(), metrics),
+                config.evaluation().interval());
+        ticker = new Ticker(store, runner, evaluator, new Alerts(notifier, this::context, clock), outbox, leadership,
+                () -> rules, metrics, clock);
+    }
+
+    /** How long a leader may go silent before another replica takes over: the interval, at least 2s. */
+    private Duration lease(WatchdogConfig.Postgres postgres) {
+        Duration interval = config.evaluation().interval();
+        return postgres.lease() != null ? postgres.lease() : interval.compareTo(Duration.ofSeconds(2)) < 0
+                ? Duration.ofSeconds(2) : interval;
+    }
+
+    /** Leadership changed: a shard just taken is ticked and its outbox resumed at once. */
+    private void led(Map<Integer, Leadership.Fence> shards) {
+        metrics.leader(!shards.isEmpty());
+        if (ready && autoTick && !shards.isEmpty()) {
+            vertx.runOnContext(x -> runTick().onComplete(ar -> outbox.resume()));
+        }
+    }
+
+    /**
+     * Readiness follows the store: a replica that cannot reach it answers 503 on /readyz. With several
+     * replicas, the leader resumes effects that others stored (decisions taken on them) every second.
+     */
+    private void watchStore() {
+        storeTimer = vertx.setPeriodic(1000, t -> {
+            store.ping().onComplete(ar -> {
+                storeReachable = ar.succeeded();
+                if (ar.failed()) {
+                    metrics.storeError("read");
+                }
+            });
+            if (!leadership.led().isEmpty() && config.storage().postgres() != null) {
+                outbox.resume();
+            }
+        });
+    }
+
+    private boolean ready() {
+        return ready && storeReachable;
+    }
+
+    /** Who this replica is, whether it leads, and on what store: GET /api/v1/status. */
+    private Map<String, Object> status() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("replica", replica);
+        out.put("leader", !leadership.led().isEmpty());
+        out.put("store", store.kind());
+        out.put("version", Version.current());
+        out.put("shards", leadership.shards());
+        out.put("led", leadership.led().keySet().stream().sorted().toList());
+        return out;
     }
 
     private Context context() {
@@ -126,46 +203,9 @@ public final class Watchdog extends VerticleBase {
         return done.future();
     }
 
-    /**
-     * One tick: every held release gets one input, in one transaction: what its due rules saw, if it
-     * is judged now, or that time passed. Then firing alerts are resent and the outbox is resumed.
-     */
     private Future<Void> runTick() {
-        long started = System.nanoTime();
-        Instant now = clock.instant();
-        RuleSet ruleSet = rules;
-        ticking = store.held().compose(held -> {
-            List<Watch> judged = held.stream().filter(Watchdog::judgedNow).toList();
-            List<Subject> subjects = judged.stream().map(Watchdog::subject).toList();
-            return evaluator.observe(ruleSet, subjects, now).compose(seen -> {
-                List<Command> commands = new ArrayList<>();
-                for (int i = 0; i < judged.size(); i++) {
-                    commands.add(new Command(judged.get(i).id(), new Input.Observe(seen.get(i))));
-                }
-                held.stream().filter(w -> !judgedNow(w)).forEach(w -> commands.add(new Command(w.id(), new Input.Tick())));
-                boolean answered = seen.stream().flatMap(m -> m.values().stream())
-                        .noneMatch(o -> o instanceof Observation.Failed);
-                return runner.apply(commands, now)
-                        .compose(x -> subjects.isEmpty() ? evaluator.probe(now) : Future.succeededFuture(answered));
-            });
-        }).compose(answered -> store.held().map(held -> {
-            alerts.resend(held);
-            metrics.held(held, ruleSet);
-            metrics.evaluated((System.nanoTime() - started) / 1e9, answered, now);
-            return null;
-        })).compose(x -> outbox.resume()).mapEmpty();
+        ticking = ticker.tick();
         return ticking;
-    }
-
-    private static boolean judgedNow(Watch w) {
-        Verification v = w.verification();
-        return w.release().state().watched() || (v != null && v.state() == Verification.State.PENDING
-                && w.release().state() == Release.State.ROLLED_BACK);
-    }
-
-    private static Subject subject(Watch w) {
-        Verification v = w.verification();
-        return new Subject(w.release(), w.rules(), w.release().state().watched() ? name -> true : v.rules()::contains);
     }
 
     /** A tick, then the next one an interval after this one began: a slow tick delays, never piles up. */
@@ -210,6 +250,7 @@ public final class Watchdog extends VerticleBase {
     public Future<?> stop() {
         ready = false;
         vertx.cancelTimer(tickTimer);
+        vertx.cancelTimer(storeTimer);
         if (outbox != null) {
             outbox.stop();
         }
@@ -218,6 +259,7 @@ public final class Watchdog extends VerticleBase {
         }
         Future<Void> drained = server == null ? Future.succeededFuture() : server.shutdown(DRAIN);
         return drained.transform(x -> ticking.transform(y -> Future.<Void>succeededFuture()))
-                .compose(x -> store == null ? Future.succeededFuture() : store.close());
+                .compose(x -> leadership == null ? Future.succeededFuture() : leadership.stop())
+                .transform(x -> store == null ? Future.succeededFuture() : store.close());
     }
 }

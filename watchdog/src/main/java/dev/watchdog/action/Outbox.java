@@ -7,6 +7,7 @@ import dev.watchdog.machine.Input;
 import dev.watchdog.machine.Machine;
 import dev.watchdog.machine.OutboxEntry;
 import dev.watchdog.metrics.WatchdogMetrics;
+import dev.watchdog.store.Leadership;
 import dev.watchdog.store.Store;
 import dev.watchdog.store.Store.Command;
 import io.vertx.core.Future;
@@ -15,7 +16,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 public final class Outbox {
 
     private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
+    private static final Exception NOT_LEADING = new IllegalStateException("no longer the leader");
 
     private final Store store;
     private final Runner runner;
@@ -35,14 +36,14 @@ public final class Outbox {
     private final WebhookSender sender;
     private final Supplier<WatchdogConfig> config;
     private final WatchdogMetrics metrics;
-    private final LongSupplier epoch;
+    private final Leadership leadership;
     private final Set<String> inFlight = new HashSet<>();
     private boolean acting = true;
 
-    /** {@code epoch}: the leadership under which this replica acts, checked as each effect is claimed. */
+    /** {@code leadership}: which releases' effects this replica performs, and the fence each is claimed under. */
     public Outbox(Store store, Runner runner, Notifier notifier, WebhookSender sender, Supplier<WatchdogConfig> config,
-                  WatchdogMetrics metrics, LongSupplier epoch) {
-        this.epoch = epoch;
+                  WatchdogMetrics metrics, Leadership leadership) {
+        this.leadership = leadership;
         this.store = store;
         this.runner = runner;
         this.notifier = notifier;
@@ -51,9 +52,14 @@ public final class Outbox {
         this.metrics = metrics;
     }
 
-    /** Performs each entry that is not already under way here. */
+    /** Performs each entry of a shard this replica leads that is not already under way here. */
     public void perform(List<OutboxEntry> entries) {
-        entries.stream().filter(e -> acting && inFlight.add(e.id())).forEach(this::perform);
+        for (OutboxEntry e : entries) {
+            Leadership.Fence fence = leadership.fenceFor(e.releaseId());
+            if (acting && fence != null && inFlight.add(e.id())) {
+                perform(e, fence);
+            }
+        }
     }
 
     /** Performs what is stored but not yet answered: after a start, or what another replica stored. */
@@ -70,11 +76,11 @@ public final class Outbox {
         acting = false;
     }
 
-    private void perform(OutboxEntry entry) {
-        store.claim(entry.id(), epoch.getAsLong())
+    private void perform(OutboxEntry entry, Leadership.Fence fence) {
+        store.claim(entry.id(), fence)
                 .onSuccess(claimed -> {
                     if (claimed) {
-                        performClaimed(entry);
+                        performClaimed(entry, fence);
                     } else {
                         inFlight.remove(entry.id());
                     }
@@ -82,23 +88,34 @@ public final class Outbox {
                 .onFailure(e -> inFlight.remove(entry.id()));
     }
 
-    private void performClaimed(OutboxEntry entry) {
+    /** Still leading under the fence it was claimed under: checked before every attempt. */
+    private boolean leads(OutboxEntry entry, Leadership.Fence fence) {
+        return acting && fence.equals(leadership.fenceFor(entry.releaseId()));
+    }
+
+    private void performClaimed(OutboxEntry entry, Leadership.Fence fence) {
         Effect effect = entry.effect();
         Future<Input> answered;
         if (effect instanceof Effect.Notify n) {
-            answered = notifier.deliver(n.notification(), () -> store.watch(entry.releaseId())
-                            .map(w -> Machine.wanted(w.orElse(null), n.notification())))
+            answered = notifier.deliver(n.notification(), () -> !leads(entry, fence) ? Future.succeededFuture(false)
+                            : store.watch(entry.releaseId()).map(w -> Machine.wanted(w.orElse(null), n.notification())))
+                    .compose(a -> a.status() == OutboxEntry.Status.DROPPED && !leads(entry, fence)
+                            ? Future.failedFuture(NOT_LEADING) : Future.succeededFuture(a))
                     .map(a -> new Input.NotificationAnswered(n.notification(), a));
         } else {
             Effect.CallRollback call = (Effect.CallRollback) effect;
-            answered = rollback(call).map(a -> new Input.RollbackAnswered(call.id(), a));
+            answered = rollback(call, () -> Future.succeededFuture(leads(entry, fence)))
+                    .map(a -> new Input.RollbackAnswered(call.id(), a));
         }
+        // An answer is a fact any replica may record; only an effect given up because this replica
+        // stopped leading is left pending, for the leader now.
         answered.compose(input -> runner.apply(List.of(new Command(entry.releaseId(), input))))
-                .onFailure(e -> LOG.warn("effect answered but not stored; it stays pending key={}", entry.id()))
+                .onFailure(e -> LOG.warn("effect left pending key={} why=\"{}\"", entry.id(),
+                        e == NOT_LEADING ? "no longer the leader" : "its answer could not be stored"))
                 .onComplete(x -> inFlight.remove(entry.id()));
     }
 
-    private Future<Answer> rollback(Effect.CallRollback call) {
+    private Future<Answer> rollback(Effect.CallRollback call, Supplier<Future<Boolean>> stillOurs) {
         WatchdogConfig.Rollback target = config.get().rollback().get(call.target());
         if (target == null) {
             return Future.succeededFuture(new Answer(OutboxEntry.Status.FAILED, 0, 0,
@@ -108,7 +125,8 @@ public final class Outbox {
         metrics.rollback("requested");
         WatchdogConfig.Webhook hook = target.webhook();
         return sender.deliver(new WebhookSender.Post("rollback", hook.url(), Map.of(), hook.secret(), hook.timeout(),
-                        hook.retry(), call.key(), Buffer.buffer(call.body()), () -> Future.succeededFuture(true)))
+                        hook.retry(), call.key(), Buffer.buffer(call.body()), stillOurs))
+                .compose(d -> d.dropped() ? Future.failedFuture(NOT_LEADING) : Future.succeededFuture(d))
                 .map(d -> {
                     metrics.rollback(d.delivered() ? "succeeded" : "failed");
                     if (d.delivered()) {

@@ -10,6 +10,8 @@ import dev.watchdog.metrics.WatchdogMetrics;
 import dev.watchdog.release.Release;
 import dev.watchdog.release.ReleaseException;
 import dev.watchdog.rules.RuleSet;
+import dev.watchdog.store.FencedException;
+import dev.watchdog.store.Leadership;
 import dev.watchdog.store.Store;
 import dev.watchdog.store.Store.Applied;
 import dev.watchdog.store.Store.Command;
@@ -82,17 +84,24 @@ public final class Runner {
 
     /** Applies many inputs in one transaction; refused ones change nothing. */
     public Future<List<Applied>> apply(List<Command> commands) {
-        return apply(commands, clock.instant());
+        return apply(commands, clock.instant(), null);
     }
 
-    /** As {@link #apply(List)}, at {@code now}: a tick's time, the one its queries were asked at. */
-    public Future<List<Applied>> apply(List<Command> commands, Instant now) {
+    /**
+     * A leader's tick for one shard, at {@code now} (the time its queries were asked at), fenced by
+     * the leader's epoch: it fails if another replica has taken the shard over.
+     */
+    public Future<List<Applied>> apply(List<Command> commands, Instant now, Leadership.Fence fence) {
         Machine machine = new Machine(context.get());
-        return stored(store.apply(commands, (w, in) -> machine.step(w, in, now)));
+        return stored(store.apply(commands, (w, in) -> machine.step(w, in, now), fence));
     }
 
     private Future<List<Applied>> stored(Future<List<Applied>> write) {
-        return write.onFailure(e -> metrics.storeError("write")).onSuccess(this::after);
+        return write.onFailure(e -> {
+            if (!(e instanceof FencedException)) {
+                metrics.storeError("write");
+            }
+        }).onSuccess(this::after);
     }
 
     private void after(List<Applied> applied) {

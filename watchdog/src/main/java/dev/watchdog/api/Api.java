@@ -16,7 +16,9 @@ import dev.watchdog.machine.Watch;
 import dev.watchdog.release.Registration;
 import dev.watchdog.release.Release;
 import dev.watchdog.release.ReleaseException;
+import dev.watchdog.store.FencedException;
 import dev.watchdog.store.Store;
+import dev.watchdog.store.StoreException;
 import dev.watchdog.rules.RuleException;
 import dev.watchdog.rules.RuleSet;
 import io.vertx.core.Future;
@@ -27,6 +29,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -46,6 +49,7 @@ public final class Api {
     private final WatchdogMetrics metrics;
     private final BooleanSupplier ready;
     private final Supplier<Future<Integer>> reload;
+    private final Supplier<Map<String, Object>> status;
 
     /** Validates a registration against the config and rules in force, and makes the release. */
     @FunctionalInterface
@@ -53,8 +57,11 @@ public final class Api {
         Release apply(Registration registration);
     }
 
+    /** {@code status}: who this replica is and whether it leads, for GET /api/v1/status. */
     public Api(Runner runner, Store store, Supplier<RuleSet> rules, RegistrationRules registration,
-               WatchdogMetrics metrics, BooleanSupplier ready, Supplier<Future<Integer>> reload) {
+               WatchdogMetrics metrics, BooleanSupplier ready, Supplier<Future<Integer>> reload,
+               Supplier<Map<String, Object>> status) {
+        this.status = status;
         this.runner = runner;
         this.store = store;
         this.rules = rules;
@@ -76,6 +83,8 @@ public final class Api {
         router.post("/-/reload").handler(auth.require(Role.ADMIN)).handler(ctx -> json(ctx, 200,
                 reload.get().map(n -> new JsonObject().put("rules", n))));
 
+        router.get("/api/v1/status").handler(auth.require(Role.VIEWER))
+                .handler(ctx -> json(ctx, 200, Future.succeededFuture(status.get())));
         String base = "/api/v1/releases";
         router.post(base).handler(auth.require(Role.DEPLOYER)).handler(this::register);
         router.get(base).handler(auth.require(Role.VIEWER)).handler(this::list);
@@ -218,6 +227,11 @@ public final class Api {
         } else if (failure instanceof RuleException e) {
             status = 400;
             message = e.getMessage();
+        } else if (failure instanceof StoreException || failure instanceof FencedException) {
+            LOG.warn("request refused: the store cannot be used method={} path={}", ctx.request().method(),
+                    ctx.request().path());
+            status = 503;
+            message = "the store is unavailable; try again";
         } else if (failure == null && ctx.statusCode() > 0) {
             status = ctx.statusCode();
             message = status == 413 ? "the request body is too large" : "HTTP " + status;

@@ -25,8 +25,8 @@ public record WatchdogConfig(
         Objects.requireNonNull(prometheus, "prometheus is required");
         evaluation = evaluation == null ? new Evaluation(null, null, null) : evaluation;
         rules = rules == null ? List.of("rules/*.yml") : List.copyOf(rules);
-        storage = storage == null ? new Storage(null) : storage;
-        server = server == null ? new Server(null, null, null, null) : server;
+        storage = storage == null ? new Storage(null, null) : storage;
+        server = server == null ? new Server(null, null, null, null, null) : server;
         receivers = receivers == null ? Map.of() : Map.copyOf(receivers);
         escalation = escalation == null || escalation.isEmpty() ? Map.of("default", Policy.SILENT) : Map.copyOf(escalation);
         rollback = rollback == null ? Map.of() : Map.copyOf(rollback);
@@ -62,18 +62,41 @@ public record WatchdogConfig(
         }
     }
 
-    /** Where the embedded store keeps its file. Optional: path (default data/). */
-    public record Storage(String path) {
+    /**
+     * Where the watchdog keeps its state: the embedded SQLite file under {@code path} (default data/),
+     * or, for several replicas, a shared PostgreSQL ({@code postgres}).
+     */
+    public record Storage(String path, Postgres postgres) {
         public Storage {
             path = path == null || path.isBlank() ? "data/" : path;
         }
     }
 
     /**
-     * The HTTP listener and its bearer tokens. Optional: listen (default 0.0.0.0:8080), maxBodyBytes
-     * (64 KiB), externalUrl (how people reach the API, shown in messages; default from listen).
+     * A PostgreSQL shared by the replicas. Optional: user, password, shards (1: how many groups the
+     * releases are hashed into, each led by one replica), pool (8: connections per replica), lease
+     * (how long a leader may go silent before another replica takes its shards over; default the
+     * evaluation interval, at least 2s).
      */
-    public record Server(String listen, List<Token> tokens, Integer maxBodyBytes, String externalUrl) {
+    public record Postgres(String url, String user, Secret password, Integer shards, Integer pool, Duration lease) {
+        public Postgres {
+            if (url == null || !url.startsWith("jdbc:postgresql://")) {
+                throw new IllegalArgumentException("storage.postgres.url must be a jdbc:postgresql:// URL");
+            }
+            shards = shards == null ? 1 : atLeastOne(shards, "shards");
+            pool = pool == null ? 8 : atLeastOne(pool, "pool");
+            if (lease != null) {
+                positive(lease, "lease");
+            }
+        }
+    }
+
+    /**
+     * The HTTP listener and its bearer tokens. Optional: listen (default 0.0.0.0:8080), maxBodyBytes
+     * (64 KiB), externalUrl (how people reach the API, shown in messages; default from listen),
+     * replica (this replica's name among several; default the host name and port).
+     */
+    public record Server(String listen, List<Token> tokens, Integer maxBodyBytes, String externalUrl, String replica) {
         public Server {
             listen = listen == null ? "0.0.0.0:8080" : listen;
             int port = hostAndPort(listen);
@@ -85,6 +108,9 @@ public record WatchdogConfig(
             long names = tokens.stream().map(Token::name).distinct().count();
             if (names != tokens.size()) {
                 throw new IllegalArgumentException("token names must be unique");
+            }
+            if (replica != null && !replica.matches("[A-Za-z0-9_.:-]{1,100}")) {
+                throw new IllegalArgumentException("replica must match [A-Za-z0-9_.:-]{1,100}");
             }
         }
 

@@ -58,8 +58,13 @@ abstract class JdbcStore implements Store {
     }
 
     @Override
-    public Future<List<Applied>> apply(List<Command> commands, Stepper stepper) {
-        return transaction(c -> applyIn(c, commands, stepper), this::committed);
+    public Future<List<Applied>> apply(List<Command> commands, Stepper stepper, Leadership.Fence fence) {
+        return transaction(c -> {
+            if (fence != null) {
+                rows.fence(c, fence);
+            }
+            return applyIn(c, commands, stepper);
+        }, this::committed);
     }
 
     @Override
@@ -127,8 +132,16 @@ abstract class JdbcStore implements Store {
     }
 
     @Override
-    public Future<Boolean> claim(String effectId, long epoch) {
-        return transaction(c -> rows.claim(c, effectId, epoch), x -> { });
+    public Future<Boolean> claim(String effectId, Leadership.Fence fence) {
+        return transaction(c -> rows.claim(c, effectId, fence), x -> { });
+    }
+
+    @Override
+    public Future<Void> ping() {
+        return read(c -> {
+            rows.ping(c);
+            return null;
+        });
     }
 
     @Override

@@ -65,15 +65,47 @@ final class Migrations {
         "create index releases_service on releases(service, environment)",
     };
 
+    /** Version 2 in PostgreSQL, where there never was a version 1; with the tables replicas lead by. */
+    private static final String[] V2_POSTGRES = {
+        "create table releases (id text primary key, service text not null, environment text not null,"
+                + " state text not null, held integer not null default 0, started_at text not null, body text not null)",
+        "create index releases_state on releases(state)",
+        "create table events (seq bigserial primary key, release_id text not null, body text not null)",
+        "create index events_release on events(release_id, seq)",
+        "create table incidents (id text primary key, release_id text not null, number integer not null,"
+                + " status text not null, body text not null)",
+        "create index incidents_release on incidents(release_id, number)",
+        "create table leadership (shard integer primary key, epoch bigint not null, holder text not null,"
+                + " pid integer not null, acquired_at timestamptz not null default now())",
+        "create table replicas (name text primary key, pid integer not null, renewed_at timestamptz not null)",
+    };
+
+    /** Held while a replica migrates, so that replicas starting together do not migrate twice. */
+    private static final long MIGRATION_LOCK = 0x57444F474D494752L;
+
     private Migrations() {}
+
+    /** Brings a PostgreSQL store to the current version in one transaction, one replica at a time. */
+    static void postgres(Connection c) throws SQLException {
+        run(c, "select pg_advisory_xact_lock(" + MIGRATION_LOCK + ")",
+                "create table if not exists schema_version (version integer not null)");
+        int version;
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select max(version) from schema_version")) {
+            version = rs.next() ? rs.getInt(1) : 0;
+        }
+        refuseNewer(version);
+        if (version < 2) {
+            run(c, V2_POSTGRES);
+            run(c, OUTBOX);
+            run(c, "insert into schema_version values (2)");
+        }
+        c.commit();
+    }
 
     /** Brings an SQLite store to the current version, one step at a time, each in its own transaction. */
     static void sqlite(Connection c) throws SQLException {
         int version = sqliteVersion(c);
-        if (version > CURRENT) {
-            throw new SQLException("the store was written by a newer watchdog (schema " + version + ", this one knows "
-                    + CURRENT + "): refusing to touch it");
-        }
+        refuseNewer(version);
         if (version < 1) {
             run(c, V1);
             c.commit();
@@ -81,6 +113,13 @@ final class Migrations {
         if (version < 2) {
             toVersion2(c);
             c.commit();
+        }
+    }
+
+    private static void refuseNewer(int version) {
+        if (version > CURRENT) {
+            throw new StoreException("the store was written by a newer watchdog (schema " + version + ", this one knows "
+                    + CURRENT + "): refusing to touch it");
         }
     }
 

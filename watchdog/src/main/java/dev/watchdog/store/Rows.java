@@ -24,22 +24,46 @@ import java.util.Optional;
  */
 final class Rows {
 
-    private final boolean lockRows;
+    private final boolean shared;
 
-    /** {@code lockRows}: read a release {@code for update}, where several replicas share the database. */
-    Rows(boolean lockRows) {
-        this.lockRows = lockRows;
+    /**
+     * {@code shared}: several replicas share the database, so a release is read {@code for update}
+     * and a leader's writes and claims are checked against its epoch in the leadership table.
+     */
+    Rows(boolean shared) {
+        this.shared = shared;
+    }
+
+    /** Fails the transaction unless the fence's epoch still leads its shard; holds that row until commit. */
+    void fence(Connection c, Leadership.Fence fence) throws SQLException {
+        if (!shared) {
+            return;
+        }
+        try (PreparedStatement st = c.prepareStatement("select epoch from leadership where shard = ? for share")) {
+            st.setInt(1, fence.shard());
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next() || rs.getLong(1) != fence.epoch()) {
+                    throw new FencedException(fence);
+                }
+            }
+        }
+    }
+
+    void ping(Connection c) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("select 1"); ResultSet rs = st.executeQuery()) {
+            rs.next();
+        }
     }
 
     Optional<Watch> watch(Connection c, String id, boolean forUpdate) throws SQLException {
-        String lock = forUpdate && lockRows ? " for update" : "";
+        String lock = forUpdate && shared ? " for update" : "";
         return one(c, "select body from releases where id = ?" + lock, id).map(body -> Json.read(body, Watch.class));
     }
 
     /** The ids of the watched releases of a service and environment, locked for the transaction. */
     List<String> watchedIds(Connection c, String service, String environment) throws SQLException {
         List<String> ids = new ArrayList<>();
-        String lock = lockRows ? " for update" : "";
+        String lock = shared ? " for update" : "";
         try (PreparedStatement st = c.prepareStatement("select id from releases where service = ? and environment = ?"
                 + " and state in ('watching', 'degraded') order by id" + lock)) {
             st.setString(1, service);
@@ -124,12 +148,17 @@ final class Rows {
         }
     }
 
-    /** Marks a pending effect as claimed by {@code epoch}; false if it is no longer pending. */
-    boolean claim(Connection c, String effectId, long epoch) throws SQLException {
+    /** Marks a pending effect as claimed under a fence; false if it is no longer pending, or the fence no longer leads. */
+    boolean claim(Connection c, String effectId, Leadership.Fence fence) throws SQLException {
+        String leads = shared ? " and exists (select 1 from leadership where shard = ? and epoch = ?)" : "";
         try (PreparedStatement st = c.prepareStatement(
-                "update outbox set claim_epoch = ? where id = ? and status = 'pending'")) {
-            st.setLong(1, epoch);
+                "update outbox set claim_epoch = ? where id = ? and status = 'pending'" + leads)) {
+            st.setLong(1, fence.epoch());
             st.setString(2, effectId);
+            if (shared) {
+                st.setInt(3, fence.shard());
+                st.setLong(4, fence.epoch());
+            }
             return st.executeUpdate() == 1;
         }
     }

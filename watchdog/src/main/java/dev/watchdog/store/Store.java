@@ -36,8 +36,17 @@ public interface Store {
         }
     }
 
-    /** Applies the commands in order, all in one transaction; a refused one changes nothing. */
-    Future<List<Applied>> apply(List<Command> commands, Stepper stepper);
+    /**
+     * Applies the commands in order, all in one transaction; a refused one changes nothing. With a
+     * fence (a leader's tick), the transaction fails with {@link FencedException} unless the fence's
+     * epoch still leads its shard; without one (a person's decision), any replica may apply it.
+     */
+    Future<List<Applied>> apply(List<Command> commands, Stepper stepper, Leadership.Fence fence);
+
+    /** As {@link #apply(List, Stepper, Leadership.Fence)}, unfenced. */
+    default Future<List<Applied>> apply(List<Command> commands, Stepper stepper) {
+        return apply(commands, stepper, null);
+    }
 
     /**
      * Registers a release ({@code register} is its Register input) after superseding the watched
@@ -62,11 +71,14 @@ public interface Store {
     Future<List<OutboxEntry>> pending();
 
     /**
-     * Claims a pending effect for performing under leadership {@code epoch}: false if it is no
-     * longer pending (answered meanwhile) or the epoch no longer leads, and then it must not be
+     * Claims a pending effect for performing under a leader's fence: false if it is no longer
+     * pending (answered meanwhile) or the fence's epoch no longer leads, and then it must not be
      * performed.
      */
-    Future<Boolean> claim(String effectId, long epoch);
+    Future<Boolean> claim(String effectId, Leadership.Fence fence);
+
+    /** Succeeds when the store can be used now: readiness. */
+    Future<Void> ping();
 
     /** A release's incidents, oldest first. */
     Future<List<Incident>> incidents(String releaseId);

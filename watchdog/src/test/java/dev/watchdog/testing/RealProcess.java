@@ -83,6 +83,21 @@ public final class RealProcess {
         waitFor();
     }
 
+    /** Sends a signal by name (TERM, INT, STOP, CONT, HUP) and returns at once. */
+    public void signal(String name) {
+        try {
+            int code = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start().waitFor();
+            if (code != 0) {
+                throw new IllegalStateException("kill -" + name + " exited " + code);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** SIGTERM, as a service manager stops it. */
     public void stop() {
         process.destroy();

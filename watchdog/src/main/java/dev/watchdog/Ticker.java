@@ -1,0 +1,112 @@
+package dev.watchdog;
+
+import dev.watchdog.action.Alerts;
+import dev.watchdog.action.Outbox;
+import dev.watchdog.action.Runner;
+import dev.watchdog.evaluation.Evaluator;
+import dev.watchdog.evaluation.Evaluator.Subject;
+import dev.watchdog.evaluation.Observation;
+import dev.watchdog.machine.Input;
+import dev.watchdog.machine.Verification;
+import dev.watchdog.machine.Watch;
+import dev.watchdog.metrics.WatchdogMetrics;
+import dev.watchdog.release.Release;
+import dev.watchdog.rules.RuleSet;
+import dev.watchdog.store.Leadership;
+import dev.watchdog.store.Store;
+import dev.watchdog.store.Store.Command;
+import io.vertx.core.Future;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * One tick of the replica that leads: for each shard it leads, every held release gets one input,
+ * all in one transaction fenced by the shard's epoch: what its due rules saw, if it is judged now,
+ * or that time passed. Then firing alerts are resent and the outbox is resumed. A replica that leads
+ * nothing only checks that Prometheus answers.
+ */
+final class Ticker {
+
+    private final Store store;
+    private final Runner runner;
+    private final Evaluator evaluator;
+    private final Alerts alerts;
+    private final Outbox outbox;
+    private final Leadership leadership;
+    private final Supplier<RuleSet> rules;
+    private final WatchdogMetrics metrics;
+    private final Clock clock;
+
+    Ticker(Store store, Runner runner, Evaluator evaluator, Alerts alerts, Outbox outbox, Leadership leadership,
+           Supplier<RuleSet> rules, WatchdogMetrics metrics, Clock clock) {
+        this.store = store;
+        this.runner = runner;
+        this.evaluator = evaluator;
+        this.alerts = alerts;
+        this.outbox = outbox;
+        this.leadership = leadership;
+        this.rules = rules;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    Future<Void> tick() {
+        long started = System.nanoTime();
+        Instant now = clock.instant();
+        RuleSet ruleSet = rules.get();
+        Map<Integer, Leadership.Fence> led = leadership.led();
+        metrics.leader(!led.isEmpty());
+        if (led.isEmpty()) {
+            return evaluator.probe(now).mapEmpty();
+        }
+        return store.held().compose(all -> {
+            List<Future<Boolean>> shards = new ArrayList<>();
+            led.values().forEach(fence -> shards.add(tick(ruleSet, ours(all, fence.shard()), fence, now)));
+            return Future.all(shards).map(x -> shards.stream().allMatch(Future::result));
+        }).compose(answered -> store.held().map(held -> {
+            List<Watch> ours = held.stream().filter(w -> led.containsKey(leadership.shardOf(w.id()))).toList();
+            alerts.resend(ours);
+            metrics.held(held, ruleSet);
+            metrics.evaluated((System.nanoTime() - started) / 1e9, answered, now);
+            return null;
+        })).compose(x -> outbox.resume()).mapEmpty();
+    }
+
+    private List<Watch> ours(List<Watch> held, int shard) {
+        return held.stream().filter(w -> leadership.shardOf(w.id()) == shard).sorted(Comparator.comparing(Watch::id))
+                .toList();
+    }
+
+    /** One shard's releases, in id order (so that transactions lock rows in one order); true if every query answered. */
+    private Future<Boolean> tick(RuleSet ruleSet, List<Watch> held, Leadership.Fence fence, Instant now) {
+        List<Watch> judged = held.stream().filter(Ticker::judgedNow).toList();
+        List<Subject> subjects = judged.stream().map(Ticker::subject).toList();
+        return evaluator.observe(ruleSet, subjects, now).compose(seen -> {
+            List<Command> commands = new ArrayList<>();
+            for (int i = 0; i < judged.size(); i++) {
+                commands.add(new Command(judged.get(i).id(), new Input.Observe(seen.get(i))));
+            }
+            held.stream().filter(w -> !judgedNow(w)).forEach(w -> commands.add(new Command(w.id(), new Input.Tick())));
+            commands.sort(Comparator.comparing(Command::releaseId));
+            boolean answered = seen.stream().flatMap(m -> m.values().stream()).noneMatch(o -> o instanceof Observation.Failed);
+            return runner.apply(commands, now, fence)
+                    .compose(x -> subjects.isEmpty() ? evaluator.probe(now) : Future.succeededFuture(answered));
+        });
+    }
+
+    private static boolean judgedNow(Watch w) {
+        Verification v = w.verification();
+        return w.release().state().watched() || (v != null && v.state() == Verification.State.PENDING
+                && w.release().state() == Release.State.ROLLED_BACK);
+    }
+
+    private static Subject subject(Watch w) {
+        Verification v = w.verification();
+        return new Subject(w.release(), w.rules(), w.release().state().watched() ? name -> true : v.rules()::contains);
+    }
+}

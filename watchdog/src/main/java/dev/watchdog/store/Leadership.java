@@ -1,0 +1,61 @@
+package dev.watchdog.store;
+
+import io.vertx.core.Future;
+import java.util.Map;
+
+/**
+ * Which shards of the releases this replica leads, each under an epoch. Only the leader of a shard
+ * evaluates its releases and performs their effects, and everything it writes for that shard is
+ * fenced by the epoch: once another replica has taken the shard over, a write or claim under the old
+ * epoch fails, so a leader that paused and woke up cannot act on what the new one already did.
+ */
+public interface Leadership {
+
+    /** A shard led under an epoch: what a leader's transactions and claims are checked against. */
+    record Fence(int shard, long epoch) {}
+
+    /** The shards led now, each with its fence; empty on a replica that leads nothing. */
+    Map<Integer, Fence> led();
+
+    /** How many shards the releases are hashed into. */
+    int shards();
+
+    /** The shard a release belongs to: a stable hash of its id. */
+    default int shardOf(String releaseId) {
+        return Math.floorMod(releaseId.hashCode(), shards());
+    }
+
+    /** The fence under which this replica acts for a release, or null if it does not lead its shard. */
+    default Fence fenceFor(String releaseId) {
+        return led().get(shardOf(releaseId));
+    }
+
+    Future<Void> start();
+
+    Future<Void> stop();
+
+    /** The one replica of an embedded store: it always leads its one shard. */
+    final class Solo implements Leadership {
+        private static final Map<Integer, Fence> ALL = Map.of(0, new Fence(0, 1));
+
+        @Override
+        public Map<Integer, Fence> led() {
+            return ALL;
+        }
+
+        @Override
+        public int shards() {
+            return 1;
+        }
+
+        @Override
+        public Future<Void> start() {
+            return Future.succeededFuture();
+        }
+
+        @Override
+        public Future<Void> stop() {
+            return Future.succeededFuture();
+        }
+    }
+}

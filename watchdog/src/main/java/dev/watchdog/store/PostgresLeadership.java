@@ -1,0 +1,259 @@
+package dev.watchdog.store;
+
+import dev.watchdog.config.WatchdogConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Leadership over PostgreSQL. Each shard is led by whoever holds its session advisory lock on a
+ * dedicated connection; taking a shard bumps its epoch in the leadership table, which fences the old
+ * leader's writes and claims. Shards are spread over the live replicas by rendezvous hashing, so a
+ * replica that dies loses only its own shards, to the others. Every quarter lease a replica renews
+ * its row; a leader that has gone silent for a lease (frozen, or cut off with its connection still
+ * open) has its database session terminated, which frees its locks. A replica that cannot reach the
+ * database, or has itself been silent for a lease (it was paused), leads nothing until it has renewed.
+ */
+public final class PostgresLeadership implements Leadership {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresLeadership.class);
+    /** The first half of every shard's advisory lock key: "WDOG". */
+    private static final int LOCK_CLASS = 0x57444F47;
+
+    private final Vertx vertx;
+    private final WatchdogConfig.Postgres config;
+    private final String replica;
+    private final Duration lease;
+    private final WorkerExecutor worker;
+    private final Consumer<Map<Integer, Fence>> changed;
+    /** Published for readers; {@link #held} is the worker's own, authoritative copy. */
+    private volatile Map<Integer, Fence> led = Map.of();
+    private volatile long renewedNanos;
+    private final Map<Integer, Fence> held = new HashMap<>();
+    private Connection session;
+    private Map<Integer, Fence> told = Map.of();
+    private long timer = -1;
+
+    /** {@code changed} hears the shards led after each change: to tick and resume the outbox at once. */
+    public PostgresLeadership(Vertx vertx, WatchdogConfig.Postgres config, String replica, Duration lease,
+                              Consumer<Map<Integer, Fence>> changed) {
+        this.vertx = vertx;
+        this.config = config;
+        this.replica = replica;
+        this.lease = lease;
+        this.changed = changed;
+        this.worker = vertx.createSharedWorkerExecutor("watchdog-leadership-" + replica, 1);
+    }
+
+    @Override
+    public Map<Integer, Fence> led() {
+        // A replica that was paused for a lease does not know what it leads until it has renewed.
+        return System.nanoTime() - renewedNanos < lease.toNanos() ? led : Map.of();
+    }
+
+    @Override
+    public int shards() {
+        return config.shards();
+    }
+
+    @Override
+    public Future<Void> start() {
+        long every = Math.max(250, lease.toMillis() / 4);
+        timer = vertx.setPeriodic(0, every, t -> round());
+        return Future.succeededFuture();
+    }
+
+    private void round() {
+        worker.executeBlocking(this::renew, true).onComplete(ar -> {
+            Map<Integer, Fence> now = ar.succeeded() ? ar.result() : Map.of();
+            if (ar.failed() && !told.isEmpty()) {
+                LOG.warn("leadership lost: its database session failed (the database is unreachable, or this replica was silent too long) replica={}", replica);
+            }
+            if (!now.equals(told)) {
+                told = now;
+                LOG.info("leadership replica={} shards={}", replica, now.keySet());
+                changed.accept(now);
+            }
+        });
+    }
+
+    /** One round, on the dedicated session: renew, hand over, take over. */
+    private Map<Integer, Fence> renew() throws SQLException {
+        try {
+            Connection c = session();
+            execute(c, "insert into replicas (name, pid, renewed_at) values (?, pg_backend_pid(), now())"
+                    + " on conflict (name) do update set pid = excluded.pid, renewed_at = now()", replica);
+            Set<String> live = live(c);
+            Map<Integer, Fence> mine = held;
+            for (int shard = 0; shard < shards(); shard++) {
+                String owner = owner(shard, live);
+                if (mine.containsKey(shard) && !owner.equals(replica)) {
+                    unlock(c, shard);
+                    mine.remove(shard);
+                } else if (mine.containsKey(shard) && !stillOurs(c, mine.get(shard))) {
+                    mine.remove(shard);
+                } else if (!mine.containsKey(shard) && owner.equals(replica)) {
+                    take(c, shard, live).ifPresent(f -> mine.put(f.shard(), f));
+                }
+            }
+            led = Map.copyOf(mine);
+            renewedNanos = System.nanoTime();
+            return led;
+        } catch (SQLException e) {
+            held.clear();
+            led = Map.of();
+            closeSession();
+            throw e;
+        }
+    }
+
+    /** Replicas whose session is alive and who renewed within the lease. */
+    private Set<String> live(Connection c) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("select name from replicas r where renewed_at > now() - ?::interval"
+                + " and exists (select 1 from pg_stat_activity a where a.pid = r.pid)")) {
+            st.setString(1, lease.toMillis() + " milliseconds");
+            try (ResultSet rs = st.executeQuery()) {
+                Set<String> names = new HashSet<>();
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+                names.add(replica);
+                return names;
+            }
+        }
+    }
+
+    /** Rendezvous hashing: the live replica with the highest score for the shard leads it. */
+    static String owner(int shard, Set<String> live) {
+        return live.stream().max(Comparator.comparingLong((String name) -> score(name, shard)).thenComparing(n -> n))
+                .orElseThrow();
+    }
+
+    private static long score(String replica, int shard) {
+        return UUID.nameUUIDFromBytes((replica + "/" + shard).getBytes(StandardCharsets.UTF_8)).getMostSignificantBits();
+    }
+
+    /** Takes a shard: its lock, then a new epoch. If a silent leader still holds the lock, its session is ended. */
+    private Optional<Fence> take(Connection c, int shard, Set<String> live) throws SQLException {
+        if (!bool(c, "select pg_try_advisory_lock(" + LOCK_CLASS + ", " + shard + ")")) {
+            endSilentHolder(c, shard, live);
+            return Optional.empty();
+        }
+        try (PreparedStatement st = c.prepareStatement("insert into leadership (shard, epoch, holder, pid) values (?, 1, ?,"
+                + " pg_backend_pid()) on conflict (shard) do update set epoch = leadership.epoch + 1,"
+                + " holder = excluded.holder, pid = excluded.pid, acquired_at = now() returning epoch")) {
+            st.setInt(1, shard);
+            st.setString(2, replica);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return Optional.of(new Fence(shard, rs.getLong(1)));
+            }
+        }
+    }
+
+    /** The holder of a shard's lock is not among the live replicas: end its session, freeing the lock. */
+    private void endSilentHolder(Connection c, int shard, Set<String> live) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("select l.holder, l.pid from leadership l join pg_locks k"
+                + " on k.pid = l.pid and k.locktype = 'advisory' and k.classid = ? and k.objid = ? where l.shard = ?")) {
+            st.setInt(1, LOCK_CLASS);
+            st.setInt(2, shard);
+            st.setInt(3, shard);
+            try (ResultSet rs = st.executeQuery()) {
+                if (rs.next() && !live.contains(rs.getString(1))) {
+                    LOG.warn("ending the session of a silent leader: it holds shard={} but has not renewed holder={}",
+                            shard, rs.getString(1));
+                    bool(c, "select pg_terminate_backend(" + rs.getInt(2) + ")");
+                }
+            }
+        }
+    }
+
+    private boolean stillOurs(Connection c, Fence f) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("select 1 from leadership where shard = ? and epoch = ? and holder = ?")) {
+            st.setInt(1, f.shard());
+            st.setLong(2, f.epoch());
+            st.setString(3, replica);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static void unlock(Connection c, int shard) throws SQLException {
+        bool(c, "select pg_advisory_unlock(" + LOCK_CLASS + ", " + shard + ")");
+    }
+
+    private Connection session() throws SQLException {
+        if (session == null || session.isClosed()) {
+            Properties props = new Properties();
+            if (config.user() != null) {
+                props.setProperty("user", config.user());
+            }
+            if (config.password() != null) {
+                props.setProperty("password", config.password().value());
+            }
+            props.setProperty("connectTimeout", "5");
+            props.setProperty("socketTimeout", String.valueOf(Math.max(2, lease.toSeconds())));
+            props.setProperty("tcpKeepAlive", "true");
+            props.setProperty("ApplicationName", "watchdog-leadership " + replica);
+            session = DriverManager.getConnection(config.url(), props);
+        }
+        return session;
+    }
+
+    private void closeSession() {
+        try {
+            if (session != null) {
+                session.close();
+            }
+        } catch (SQLException ignored) {
+            // the session is gone either way; its locks with it
+        }
+        session = null;
+    }
+
+    private static boolean bool(Connection c, String sql) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
+            return rs.next() && rs.getBoolean(1);
+        }
+    }
+
+    private static void execute(Connection c, String sql, String param) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(sql)) {
+            st.setString(1, param);
+            st.executeUpdate();
+        }
+    }
+
+    @Override
+    public Future<Void> stop() {
+        vertx.cancelTimer(timer);
+        led = Map.of();
+        return worker.executeBlocking(() -> {
+            held.clear();
+            if (session != null && !session.isClosed()) {
+                execute(session, "delete from replicas where name = ?", replica);
+            }
+            closeSession();
+            return null;
+        }, true).transform(x -> worker.close());
+    }
+}

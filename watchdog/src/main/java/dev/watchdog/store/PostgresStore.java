@@ -1,0 +1,128 @@
+package dev.watchdog.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.watchdog.config.WatchdogConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * The store shared by several replicas: PostgreSQL through a small pool. Each change is one
+ * transaction that reads the releases it steps {@code for update}, so that two replicas never apply
+ * conflicting inputs to one release; a leader's transactions are fenced by its epoch. A transaction
+ * that the database aborts for a deadlock or a serialization failure is tried again.
+ */
+public final class PostgresStore extends JdbcStore {
+
+    /** SQLSTATEs worth trying again: serialization failure, deadlock. */
+    private static final Set<String> RETRYABLE = Set.of("40001", "40P01");
+    private static final int TRIES = 3;
+
+    private final Vertx vertx;
+    private final HikariDataSource pool;
+
+    private PostgresStore(Vertx vertx, HikariDataSource pool, Clock clock) {
+        super(new Rows(true), clock);
+        this.vertx = vertx;
+        this.pool = pool;
+    }
+
+    /** Connects, and creates or upgrades the schema (one replica at a time). */
+    public static Future<Store> open(Vertx vertx, WatchdogConfig.Postgres config, Clock clock) {
+        return vertx.executeBlocking(() -> {
+            HikariDataSource pool;
+            try {
+                pool = new HikariDataSource(poolConfig(config));
+            } catch (RuntimeException e) {
+                throw unavailable(e);
+            }
+            try (Connection c = pool.getConnection()) {
+                c.setAutoCommit(false);
+                Migrations.postgres(c);
+            } catch (SQLException e) {
+                pool.close();
+                throw unavailable(e);
+            } catch (RuntimeException e) {
+                pool.close();
+                throw e;
+            }
+            return new PostgresStore(vertx, pool, clock);
+        }, false);
+    }
+
+    static HikariConfig poolConfig(WatchdogConfig.Postgres config) {
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(config.url());
+        if (config.user() != null) {
+            hc.setUsername(config.user());
+        }
+        if (config.password() != null) {
+            hc.setPassword(config.password().value());
+        }
+        hc.setPoolName("watchdog-store");
+        hc.setMaximumPoolSize(config.pool());
+        hc.setConnectionTimeout(5_000);
+        hc.setValidationTimeout(2_000);
+        hc.setInitializationFailTimeout(5_000);
+        return hc;
+    }
+
+    @Override
+    <T> Future<T> transaction(Work<T> work, Consumer<T> committed) {
+        return vertx.executeBlocking(() -> {
+            for (int attempt = 1; ; attempt++) {
+                try (Connection c = pool.getConnection()) {
+                    c.setAutoCommit(false);
+                    try {
+                        T result = work.run(c);
+                        c.commit();
+                        committed.accept(result);
+                        return result;
+                    } catch (SQLException | RuntimeException e) {
+                        c.rollback();
+                        throw e;
+                    }
+                } catch (SQLException e) {
+                    if (attempt >= TRIES || !RETRYABLE.contains(e.getSQLState())) {
+                        throw unavailable(e);
+                    }
+                }
+            }
+        }, false);
+    }
+
+    @Override
+    <T> Future<T> read(Work<T> work) {
+        return vertx.executeBlocking(() -> {
+            try (Connection c = pool.getConnection()) {
+                return work.run(c);
+            } catch (SQLException e) {
+                throw unavailable(e);
+            }
+        }, false);
+    }
+
+    /** The driver's words may name the database's host and user: ours do not. */
+    static StoreException unavailable(Exception e) {
+        String state = e instanceof SQLException s && s.getSQLState() != null ? " (SQLSTATE " + s.getSQLState() + ")" : "";
+        return new StoreException("the database is unavailable or refused the statement" + state);
+    }
+
+    @Override
+    public String kind() {
+        return "postgres";
+    }
+
+    @Override
+    public Future<Void> close() {
+        return vertx.executeBlocking(() -> {
+            pool.close();
+            return null;
+        }, false);
+    }
+}
