@@ -41,7 +41,8 @@ class RuleTestsIT {
     @DisplayName("every shipped rule set passes its tests")
     void shippedRuleSets() throws Exception {
         List<String> files = tests(SHIPPED);
-        List<String> sets = List.of("golden-signals", "healthy-at-t30m", "baseline", "business", "slo");
+        List<String> sets = List.of("golden-signals", "healthy-at-t30m", "baseline", "business", "slo",
+                "critical-functions", "smoke");
         assertEquals(sets.size(), files.size(), files.toString());
         Cli.Result result = run(files);
         assertEquals(0, result.code(), result.out());
