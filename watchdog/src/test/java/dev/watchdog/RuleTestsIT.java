@@ -15,11 +15,13 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * watchdog test against Prometheus's own promtool and server: the shipped rule sets and wrong expectations.
+ * watchdog test against Prometheus's own promtool and server: the shipped rule sets, the corpus of
+ * release histories judged by every shipped rule, and wrong expectations.
  */
 class RuleTestsIT {
 
     static final Path SHIPPED = Path.of("..", "rules", "tests");
+    static final Path CORPUS = SHIPPED.resolve("corpus");
 
     @BeforeAll
     static void binaries() {
@@ -49,6 +51,18 @@ class RuleTestsIT {
         for (String set : sets) {
             assertTrue(result.out().contains("PASSED " + SHIPPED.resolve(set + ".test.yml")), result.out());
         }
+    }
+
+    @Test
+    @DisplayName("every release history of the corpus gets the verdict of the release criteria from the shipped rules")
+    void corpus() throws Exception {
+        List<String> files = tests(CORPUS);
+        assertTrue(files.size() >= 31, "the corpus has lost cases: " + files);
+        long started = System.nanoTime();
+        Cli.Result result = run(files);
+        System.out.printf("corpus: %d release histories in %.1f s%n", files.size(), (System.nanoTime() - started) / 1e9);
+        assertEquals(0, result.code(), result.out());
+        assertEquals(files.size(), result.out().lines().filter(l -> l.startsWith("PASSED ")).count(), result.out());
     }
 
     @Test
