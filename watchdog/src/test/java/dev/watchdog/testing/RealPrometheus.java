@@ -27,24 +27,29 @@ public final class RealPrometheus {
     }
 
     public static RealPrometheus scraping(String target, Path dir) {
+        RealPrometheus prometheus = withConfig("""
+                global: {scrape_interval: 1s, evaluation_interval: 1s}
+                scrape_configs:
+                  - job_name: demo
+                    static_configs: [{targets: ['%s']}]
+                """.formatted(target), dir);
+        // The first scrape comes some seconds after start: wait for the target to be up.
+        Poll.until(Duration.ofSeconds(30), "Prometheus to scrape its target",
+                () -> prometheus.query("up").contains("\"1\"]"));
+        return prometheus;
+    }
+
+    /** Prometheus on a config of the test's own, started in {@code dir}; the test waits for its first scrapes. */
+    public static RealPrometheus withConfig(String configYaml, Path dir) {
         String binary = RealProcess.binary("prometheus", "prometheus");
         try {
             Files.createDirectories(dir);
-            Path config = Files.writeString(dir.resolve("prometheus.yml"), """
-                    global: {scrape_interval: 1s, evaluation_interval: 1s}
-                    scrape_configs:
-                      - job_name: demo
-                        static_configs: [{targets: ['%s']}]
-                    """.formatted(target));
+            Path config = Files.writeString(dir.resolve("prometheus.yml"), configYaml);
             int port = RealProcess.freePort();
             RealProcess process = RealProcess.start(List.of(binary, "--config.file=" + config,
                     "--storage.tsdb.path=" + dir.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + port),
                     Map.of(), dir.resolve("prometheus.log"));
-            RealPrometheus prometheus = new RealPrometheus(process, port);
-            // The first scrape comes some seconds after start: wait for the target to be up.
-            Poll.until(Duration.ofSeconds(30), "Prometheus to scrape its target",
-                    () -> prometheus.query("up").contains("\"1\"]"));
-            return prometheus;
+            return new RealPrometheus(process, port);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
