@@ -5,33 +5,28 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.watchdog.Json;
-import dev.watchdog.action.Units;
-import dev.watchdog.config.Durations;
-import dev.watchdog.config.WatchdogConfig;
-import dev.watchdog.evaluation.Judge;
-import dev.watchdog.evaluation.Replay;
-import dev.watchdog.evaluation.Replay.RuleTimeline;
-import dev.watchdog.evaluation.RuleState;
-import dev.watchdog.metrics.WatchdogMetrics;
-import dev.watchdog.prometheus.PrometheusClient;
-import dev.watchdog.prometheus.RangeQueries;
 import dev.watchdog.prometheus.TemporaryPrometheus;
-import dev.watchdog.release.Release;
 import dev.watchdog.rules.RuleException;
+import dev.watchdog.rules.RuleFiles;
 import dev.watchdog.rules.RuleLoader;
 import dev.watchdog.rules.RuleSet;
-import dev.watchdog.rules.SeriesNotation;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -51,6 +46,8 @@ final class RuleTestCommand implements Callable<Integer> {
 
     @Option(names = "--promtool", description = "promtool's path (default: from PATH).") Path promtool;
     @Option(names = "--prometheus", description = "prometheus's path (default: from PATH).") Path prometheus;
+    @Option(names = "--jobs", description = "Tests run at once, each with its own Prometheus (default: the number of cores).")
+    int jobs = Runtime.getRuntime().availableProcessors();
     @Parameters(arity = "1..*", paramLabel = "FILES", description = "Test files.") List<Path> files;
 
     /** A test file. */
@@ -67,8 +64,40 @@ final class RuleTestCommand implements Callable<Integer> {
     record ReleaseSpec(String service, String version, String previousVersion, String environment,
                        Map<String, String> labels, Duration at) {}
 
-    /** A rule's outcome at a time after the series begin; optionally its value and baseline. */
-    record Expectation(String rule, Duration at, String outcome, Double value, Double baseline) {}
+    /**
+     * One of: a rule's outcome {@code at} a time after the series begin (optionally its value and
+     * baseline); {@code never: p0|p1} from {@code from} to {@code to} (default: the whole replay), no rule
+     * (or {@code rule}) counts that severity or worse; {@code reach: p0|p1} some rule (or {@code rule})
+     * counts it at or before {@code by}, or {@code within} of the first evaluation at which the PromQL
+     * {@code crossing} returns something (and, for p0, not before it).
+     */
+    record Expectation(String rule, Duration at, String outcome, Double value, Double baseline,
+                       String never, String reach, Duration from, Duration to, Duration by,
+                       String crossing, Duration within) {
+
+        /** What is wrong with the expectation's shape, or null. */
+        String shapeProblem() {
+            boolean point = at != null || outcome != null;
+            int kinds = (point ? 1 : 0) + (never != null ? 1 : 0) + (reach != null ? 1 : 0);
+            if (kinds != 1) {
+                return "an expectation is one of {rule, at, outcome}, {never, from, to}, {reach, by} or {reach, crossing, within}";
+            }
+            if (point && (rule == null || at == null || outcome == null)) {
+                return "an outcome expectation needs rule, at and outcome";
+            }
+            if (reach != null && (by == null) == (crossing == null || within == null)) {
+                return "reach needs either by, or crossing and within";
+            }
+            String level = never != null ? never : reach;
+            return level == null || level.equals("p0") || level.equals("p1") ? null
+                    : "never and reach take p0 or p1, not '" + level + "'";
+        }
+
+        /** The last time the expectation names. */
+        Optional<Duration> last() {
+            return Stream.of(at, to, by, from).filter(Objects::nonNull).max(Duration::compareTo);
+        }
+    }
 
     @Override
     public Integer call() {
@@ -80,124 +109,82 @@ final class RuleTestCommand implements Callable<Integer> {
             return 2;
         }
         Vertx vertx = Vertx.vertx();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, jobs));
         try {
-            int failed = 0;
+            List<Loaded> loaded = new ArrayList<>();
             for (Path file : files) {
-                failed += runFile(vertx, binaries, file);
+                loaded.add(load(file, test -> pool.submit(() -> RuleTestRun.run(vertx, binaries, test))));
+            }
+            int failed = 0;
+            for (Loaded file : loaded) {
+                failed += report(file);
             }
             return failed == 0 ? 0 : 1;
         } catch (IOException | RuntimeException e) {
             System.err.println("watchdog test: " + e.getMessage());
             return 2;
         } finally {
+            pool.shutdownNow();
             vertx.close().await();
         }
     }
 
-    private int runFile(Vertx vertx, TemporaryPrometheus.Binaries binaries, Path file) throws IOException {
+    /** A test file with its tests started (each a list of failures to come), or why its rules did not load. */
+    private record Loaded(Path file, TestFile tests, List<Future<List<String>>> results, String problem) {}
+
+    private Loaded load(Path file, Function<RuleTestRun.Test, Future<List<String>>> start) throws IOException {
         TestFile tf = reader().readValue(file.toFile(), TestFile.class);
         Path dir = file.toAbsolutePath().getParent();
         RuleSet rules;
         try {
-            rules = RuleLoader.load(tf.ruleFiles().stream().map(dir::resolve).toList());
+            rules = RuleLoader.load(RuleFiles.expand(dir, tf.ruleFiles()));
         } catch (RuleException e) {
-            System.out.println("FAILED " + file + ": its rule files have problems:\n" + e.getMessage());
-            return 1;
+            return new Loaded(file, tf, List.of(), e.getMessage());
         }
         Duration interval = tf.evaluationInterval() == null ? Duration.ofMinutes(1) : tf.evaluationInterval();
+        List<Future<List<String>>> results = new ArrayList<>();
+        for (TestCase test : tf.tests()) {
+            results.add(start.apply(new RuleTestRun.Test(rules, interval, test)));
+        }
+        return new Loaded(file, tf, results, null);
+    }
+
+    /** Prints a file's result; returns its number of failures. */
+    private static int report(Loaded loaded) throws IOException {
+        if (loaded.problem() != null) {
+            System.out.println("FAILED " + loaded.file() + ": its rule files have problems:\n" + loaded.problem());
+            return 1;
+        }
         List<String> failures = new ArrayList<>();
         int expectations = 0;
-        for (int i = 0; i < tf.tests().size(); i++) {
-            TestCase test = tf.tests().get(i);
+        for (int i = 0; i < loaded.results().size(); i++) {
+            TestCase test = loaded.tests().tests().get(i);
             String name = test.name() == null ? "test " + (i + 1) : test.name();
-            failures.addAll(runTest(vertx, binaries, rules, interval, test).stream().map(f -> name + ": " + f).toList());
+            failures.addAll(result(loaded.results().get(i)).stream().map(f -> name + ": " + f).toList());
             expectations += test.expect().size();
         }
         if (failures.isEmpty()) {
-            System.out.println("PASSED " + file + ": " + tf.tests().size() + " tests, " + expectations + " expectations");
+            System.out.println("PASSED " + loaded.file() + ": " + loaded.results().size() + " tests, " + expectations
+                    + " expectations");
             return 0;
         }
-        System.out.println("FAILED " + file + ":");
+        System.out.println("FAILED " + loaded.file() + ":");
         failures.forEach(f -> System.out.println("  " + f));
         return failures.size();
     }
 
-    private static List<String> runTest(Vertx vertx, TemporaryPrometheus.Binaries binaries, RuleSet rules,
-                                        Duration interval, TestCase test) throws IOException {
-        Duration step = test.interval() == null ? Duration.ofMinutes(1) : test.interval();
-        Release release = release(test.release());
-        Instant last = test.expect().stream().map(e -> ORIGIN.plus(e.at())).max(Instant::compareTo).orElse(release.startedAt());
-        try (TemporaryPrometheus temp = TemporaryPrometheus.start(binaries, openMetrics(test.inputSeries(), step))) {
-            PrometheusClient client = new PrometheusClient(vertx,
-                    new WatchdogConfig.Prometheus(temp.url(), null, null, null), new WatchdogMetrics());
-            Map<String, RuleTimeline> timelines = Replay.run(rules, release, last, interval,
-                    every -> new RangeQueries(client, every));
-            List<String> failures = new ArrayList<>();
-            for (Expectation e : test.expect()) {
-                String failure = check(e, timelines.get(e.rule()));
-                if (failure != null) {
-                    failures.add(failure);
-                }
+    private static List<String> result(Future<List<String>> running) throws IOException {
+        try {
+            return running.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
             }
-            return failures;
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
-    }
-
-    /** A readable difference, or null when the expectation holds. */
-    static String check(Expectation e, RuleTimeline timeline) {
-        String where = e.rule() + " at " + Durations.format(e.at());
-        if (timeline == null) {
-            return where + ": no such rule in the rule files";
-        }
-        RuleState got = timeline.at(ORIGIN.plus(e.at()));
-        if (got == null) {
-            return where + ": not evaluated yet (the release starts later)";
-        }
-        List<String> diffs = new ArrayList<>();
-        if (!e.outcome().equals(got.outcome().label())) {
-            diffs.add("outcome: expected " + e.outcome() + ", got " + got.outcome().label());
-        }
-        if (e.value() != null && !close(e.value(), got.value())) {
-            diffs.add("value: expected " + e.value() + ", got " + got.value());
-        }
-        if (e.baseline() != null && !close(e.baseline(), got.baseline())) {
-            diffs.add("baseline: expected " + e.baseline() + ", got " + got.baseline());
-        }
-        if (diffs.isEmpty()) {
-            return null;
-        }
-        List<String> facts = new ArrayList<>();
-        if (got.value() != null) {
-            facts.add("value " + Units.format(timeline.rule().unit(), got.value()));
-        }
-        if (got.baseline() != null) {
-            facts.add("baseline " + Units.format(timeline.rule().unit(), got.baseline()));
-        }
-        String threshold = got.value() == null ? "" : Judge.thresholdFor(timeline.rule(), got.value(), got.baseline());
-        if (!threshold.isEmpty()) {
-            facts.add("threshold " + threshold);
-        }
-        if (got.message() != null) {
-            facts.add(got.message());
-        }
-        String seen = String.join(", ", facts);
-        return where + ": " + String.join("; ", diffs) + (seen.isEmpty() ? "" : " [" + seen + "]");
-    }
-
-    private static boolean close(double expected, Double got) {
-        return got != null && Math.abs(expected - got) <= 1e-9 + 1e-6 * Math.abs(expected);
-    }
-
-    static Release release(ReleaseSpec spec) {
-        return Release.hypothetical("test", Objects.requireNonNull(spec.service(), "release.service is required"),
-                spec.version() == null ? "new" : spec.version(), spec.previousVersion(),
-                spec.environment() == null ? "production" : spec.environment(), spec.labels(), ORIGIN.plus(spec.at()));
-    }
-
-    static String openMetrics(List<InputSeries> input, Duration step) {
-        Map<String, String> series = new LinkedHashMap<>();
-        input.forEach(s -> series.merge(s.series(), s.values(), (a, b) -> a + " " + b));
-        return SeriesNotation.openMetrics(series, ORIGIN, step);
     }
 
     private static ObjectMapper reader() {

@@ -1,5 +1,6 @@
 package dev.watchdog.evaluation;
 
+import dev.watchdog.config.Durations;
 import dev.watchdog.evaluation.Observation.Failed;
 import dev.watchdog.evaluation.Observation.GuardNotMet;
 import dev.watchdog.evaluation.Observation.Values;
@@ -28,7 +29,7 @@ public final class Judge {
 
     public static RuleState judge(Rule rule, RuleState prev, Observation seen, Instant now, Instant releaseStart) {
         if (now.isBefore(releaseStart.plus(rule.after()))) {
-            return unobserved(prev, Outcome.WAITING, "judged from T+" + rule.after().toSeconds() + "s", now);
+            return unobserved(prev, Outcome.WAITING, "judged from T+" + Durations.format(rule.after()), now);
         }
         if (seen instanceof Failed f) {
             return unobserved(prev, Outcome.ERROR, f.message(), now);

@@ -1,5 +1,6 @@
 package dev.watchdog.evaluation;
 
+import dev.watchdog.action.Units;
 import dev.watchdog.config.Durations;
 import dev.watchdog.evaluation.Observation.Burn;
 import dev.watchdog.evaluation.Observation.Failed;
@@ -16,7 +17,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -26,9 +26,6 @@ import java.util.function.Supplier;
  * {@code watchdog test}; only how a query is answered differs.
  */
 public final class Observer {
-
-    /** A release younger than this has too little of its own data for burn rates. */
-    static final Duration YOUNGEST_SLO = Duration.ofMinutes(1);
 
     private Observer() {}
 
@@ -63,8 +60,8 @@ public final class Observer {
                     double traffic = sum(series);
                     double atLeast = rule.minTraffic().get().atLeast();
                     return Double.isNaN(traffic) || traffic < atLeast
-                            ? new GuardNotMet("traffic " + (Double.isNaN(traffic) ? "none" : number(traffic))
-                                    + " below the minimum " + number(atLeast))
+                            ? new GuardNotMet("traffic " + (Double.isNaN(traffic) ? "none" : Units.number(traffic))
+                                    + " below the minimum " + Units.number(atLeast))
                             : null;
                 }));
     }
@@ -98,19 +95,22 @@ public final class Observer {
     }
 
     /**
-     * Burn rates over each pair of windows. Clipped (the default), a window never reaches back
-     * before the release: the old version's errors neither dilute nor inflate the new one's.
+     * Burn rates over each pair of windows. Clipped (the default), a pair's long window is cut to the
+     * release's age, in whole short windows, and the pair is judged once that is two short windows:
+     * both windows then hold the new version alone, the short one always its full length, and the long
+     * one says more than the short one (a burst in the first minutes is one burst in ten, not a burn).
      */
     private static Future<Observation> burn(Slo slo, Map<String, String> values, Query query, Instant start, Instant now) {
         Duration age = Duration.ofSeconds(Duration.between(start, now).toSeconds());
-        if (slo.clip() && age.compareTo(YOUNGEST_SLO) < 0) {
-            return Future.succeededFuture(new GuardNotMet("release younger than " + Durations.format(YOUNGEST_SLO)
-                    + ": too little of its own traffic for burn rates"));
+        List<Slo.Window> ready = slo.windows().stream().filter(w -> judged(slo, w, age)).toList();
+        if (ready.isEmpty()) {
+            Duration first = slo.windows().stream().map(Observer::judgedFrom).min(Duration::compareTo).orElseThrow();
+            return Future.succeededFuture(new GuardNotMet("release younger than " + Durations.format(first)
+                    + ": burn rates wait for two short windows of its own traffic"));
         }
         Map<Duration, Future<Double>> ratios = new HashMap<>();
-        for (Slo.Window w : slo.windows()) {
-            for (Duration d : List.of(w.longWindow(), w.shortWindow())) {
-                Duration window = slo.clip() && d.compareTo(age) > 0 ? age : d;
+        for (Slo.Window w : ready) {
+            for (Duration window : List.of(longWindow(slo, w, age), w.shortWindow())) {
                 ratios.computeIfAbsent(window, x -> ratio(slo, values, query, window, now));
             }
         }
@@ -129,25 +129,33 @@ public final class Observer {
         });
     }
 
-    /** Severity from the pairs whose both windows burn at least their rate; the value both windows sustain. */
+    /**
+     * Severity from the pairs whose both windows burn above their rate; the value both windows sustain.
+     * Pairs the release is too young for are named with the age they are judged from.
+     */
     static Observation judgeBurn(Slo slo, Map<Duration, Future<Double>> ratios, Duration age) {
         Severity severity = Severity.NONE;
         double worst = Double.NaN;
         List<String> detail = new ArrayList<>();
         for (Slo.Window w : slo.windows()) {
-            double longBurn = ratios.get(clip(slo, w.longWindow(), age)).result() / slo.budget();
-            double shortBurn = ratios.get(clip(slo, w.shortWindow(), age)).result() / slo.budget();
+            if (!judged(slo, w, age)) {
+                detail.add(pair(w) + " from T+" + Durations.format(judgedFrom(w)));
+                continue;
+            }
+            Duration longWindow = longWindow(slo, w, age);
+            double longBurn = ratios.get(longWindow).result() / slo.budget();
+            double shortBurn = ratios.get(w.shortWindow()).result() / slo.budget();
             if (Double.isNaN(longBurn) || Double.isNaN(shortBurn)) {
+                detail.add(pair(w) + ": no traffic");
                 continue;
             }
             double sustained = Math.min(longBurn, shortBurn);
             worst = Double.isNaN(worst) ? sustained : Math.max(worst, sustained);
-            if (sustained >= w.burnRate()) {
+            if (sustained > w.burnRate()) {
                 severity = severity.worst(w.p0() ? Severity.P0 : Severity.P1);
             }
-            detail.add(String.format(Locale.ROOT, "%.1fx over %s and %.1fx over %s (%s at %sx)", longBurn,
-                    Durations.format(w.longWindow()), shortBurn, Durations.format(w.shortWindow()), w.p0() ? "P0" : "P1",
-                    number(w.burnRate())));
+            detail.add(Units.number(longBurn) + "x over " + Durations.format(longWindow) + " and " + Units.number(shortBurn)
+                    + "x over " + Durations.format(w.shortWindow()) + " (" + rate(slo, w) + ")");
         }
         if (Double.isNaN(worst)) {
             return new Values(List.of());
@@ -155,17 +163,41 @@ public final class Observer {
         return new Burn(severity, worst, String.join("; ", detail));
     }
 
-    private static Duration clip(Slo slo, Duration d, Duration age) {
-        return slo.clip() && d.compareTo(age) > 0 ? age : d;
+    /** A pair is judged once its clipped long window is two short windows, or whole (always, when not clipped). */
+    private static boolean judged(Slo slo, Slo.Window w, Duration age) {
+        return !slo.clip() || age.compareTo(judgedFrom(w)) >= 0;
+    }
+
+    private static Duration judgedFrom(Slo.Window w) {
+        Duration two = w.shortWindow().multipliedBy(2);
+        return two.compareTo(w.longWindow()) < 0 ? two : w.longWindow();
+    }
+
+    /**
+     * The long window, clipped to the release's age in whole short windows: the query text (and with it
+     * a replay's range queries) then stays the same for a whole short window.
+     */
+    static Duration longWindow(Slo slo, Slo.Window w, Duration age) {
+        if (!slo.clip() || w.longWindow().compareTo(age) <= 0) {
+            return w.longWindow();
+        }
+        return w.shortWindow().multipliedBy(Math.max(1, age.toMillis() / w.shortWindow().toMillis()));
+    }
+
+    private static String pair(Slo.Window w) {
+        return Durations.format(w.longWindow()) + "/" + Durations.format(w.shortWindow()) + " (" + (w.p0() ? "P0" : "P1")
+                + " above " + Units.number(w.burnRate()) + "x)";
+    }
+
+    /** "P0 above 50x, 5 % errors": the burn rate and the error ratio it stands for. */
+    private static String rate(Slo slo, Slo.Window w) {
+        return (w.p0() ? "P0" : "P1") + " above " + Units.number(w.burnRate()) + "x, "
+                + Units.format(Rule.Unit.RATIO, w.burnRate() * slo.budget()) + " errors";
     }
 
     private static double sum(List<Series> series) {
         return series.stream().mapToDouble(Series::value).filter(v -> !Double.isNaN(v))
                 .reduce(Double::sum).orElse(Double.NaN);
-    }
-
-    private static String number(double v) {
-        return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
     }
 
     private static Future<String> render(Supplier<String> rendering) {

@@ -5,13 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.watchdog.evaluation.Observation.Burn;
+import dev.watchdog.evaluation.Observation.GuardNotMet;
 import dev.watchdog.evaluation.Observation.Values;
+import dev.watchdog.release.Release;
 import dev.watchdog.rules.Rule;
 import dev.watchdog.rules.RuleFixtures;
 import dev.watchdog.rules.Slo;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
@@ -75,17 +79,22 @@ class BaselineAndBurnTest {
         assertEquals(Outcome.OK, judge(LATENCY, now, one(0.29)).outcome());
     }
 
-    static final Slo SLO = RuleFixtures.rule("""
+    static final Rule SLO_RULE = RuleFixtures.rule("""
             name: availability
             signal: availability
             slo:
               objective: 99.9%
               errors: sum(rate(errors{service="{{service}}"}[{{window}}]))
               total: sum(rate(requests{service="{{service}}"}[{{window}}]))
-            """).slo().orElseThrow();
+              windows:
+                - {long: 1h, short: 5m,  burnRate: 50,   severity: p0}
+                - {long: 1h, short: 5m,  burnRate: 14.4, severity: p1}
+                - {long: 6h, short: 30m, burnRate: 6,    severity: p1}
+            """);
+    static final Slo SLO = SLO_RULE.slo().orElseThrow();
 
     static Observation burn(Map<Duration, Double> ratios, Duration age) {
-        Map<Duration, Future<Double>> futures = new java.util.HashMap<>();
+        Map<Duration, Future<Double>> futures = new HashMap<>();
         ratios.forEach((d, r) -> futures.put(d, Future.succeededFuture(r)));
         return Observer.judgeBurn(SLO, futures, age);
     }
@@ -94,33 +103,91 @@ class BaselineAndBurnTest {
     static final Duration M5 = Duration.ofMinutes(5);
     static final Duration H6 = Duration.ofHours(6);
     static final Duration M30 = Duration.ofMinutes(30);
+    static final Duration OLD = Duration.ofHours(7);
 
     @Test
-    @DisplayName("burn rate is the error ratio over the budget; both windows of a pair must burn at its rate")
+    @DisplayName("burn rate is the error ratio over the budget; both windows of a pair must burn above its rate")
     void burnArithmetic() {
         assertEquals(0.001, SLO.budget(), 1e-12);
-        Burn p0 = (Burn) burn(Map.of(H1, 0.02, M5, 0.03, H6, 0.004, M30, 0.02), Duration.ofHours(7));
+        Burn p0 = (Burn) burn(Map.of(H1, 0.06, M5, 0.07, H6, 0.01, M30, 0.02), OLD);
         assertEquals(Severity.P0, p0.severity(), p0.detail());
-        assertEquals(20.0, p0.value(), 1e-9, "20x is what both of the 1h/5m windows sustain");
-        assertTrue(p0.detail().startsWith("20.0x over 1h and 30.0x over 5m (P0 at 14.4x)"), p0.detail());
-        Burn shortOnly = (Burn) burn(Map.of(H1, 0.005, M5, 0.03, H6, 0.001, M30, 0.03), Duration.ofHours(7));
+        assertEquals(60.0, p0.value(), 1e-6, "60x is what both of the 1h/5m windows sustain");
+        assertTrue(p0.detail().startsWith("60x over 1h and 70x over 5m (P0 above 50x, 5 % errors)"), p0.detail());
+        Burn shortOnly = (Burn) burn(Map.of(H1, 0.005, M5, 0.03, H6, 0.001, M30, 0.03), OLD);
         assertEquals(Severity.NONE, shortOnly.severity(), "a spike in the short window alone does not page");
-        Burn slow = (Burn) burn(Map.of(H1, 0.008, M5, 0.009, H6, 0.007, M30, 0.008), Duration.ofHours(7));
+        Burn slow = (Burn) burn(Map.of(H1, 0.008, M5, 0.009, H6, 0.007, M30, 0.008), OLD);
         assertEquals(Severity.P1, slow.severity(), slow.detail());
     }
 
     @Test
-    @DisplayName("a young release's windows are clipped to its age: 20x for 10 minutes is already P0")
-    void clipped() {
-        Duration age = Duration.ofMinutes(10);
-        Burn young = (Burn) burn(Map.of(age, 0.02, M5, 0.02), age);
-        assertEquals(Severity.P0, young.severity(), young.detail());
+    @DisplayName("2 % errors burn at 20x: a P1 page, never a rollback (the criteria roll back above 5 %)")
+    void twoPercentIsP1() {
+        Burn burn = (Burn) burn(Map.of(H1, 0.02, M5, 0.0207, H6, 0.02, M30, 0.02), OLD);
+        assertEquals(Severity.P1, burn.severity(), burn.detail());
+        assertTrue(burn.detail().contains("20x over 1h and 20.7x over 5m (P1 above 14.4x, 1.44 % errors)"), burn.detail());
+    }
+
+    /** Answers every query with its ratio by window; records what was asked. */
+    static final class Windows implements Observer.Query {
+        final List<String> asked = new ArrayList<>();
+
+        @Override
+        public Future<List<Series>> at(String promql, Instant time) {
+            asked.add(promql);
+            double value = promql.startsWith("sum(rate(errors") ? (promql.contains("[5m]") ? 3 : 2) : 100;
+            return Future.succeededFuture(one(value));
+        }
+    }
+
+    static Observation observe(Rule rule, Duration age, Windows query) {
+        Release release = Release.hypothetical("r", "api", "1.4.0", null, "production", Map.of(), START);
+        return Observer.observe(rule, release, RuleState.initial(rule.name(), START), query, START.plus(age)).await();
+    }
+
+    @Test
+    @DisplayName("younger than two short windows, a release has no burn rate yet: inconclusive, nothing asked")
+    void tooYoung() {
+        Windows query = new Windows();
+        Observation seen = observe(SLO_RULE, Duration.ofMinutes(9).plusSeconds(59), query);
+        assertEquals("release younger than 10m: burn rates wait for two short windows of its own traffic",
+                ((GuardNotMet) seen).why());
+        assertTrue(query.asked.isEmpty(), query.asked.toString());
+    }
+
+    @Test
+    @DisplayName("at T+17m30s the long window is the 15m of whole short windows since the release, the short one 5m; 6h/30m waits")
+    void clippedLongWindowOnly() {
+        Windows query = new Windows();
+        Burn burn = (Burn) observe(SLO_RULE, Duration.ofMinutes(17).plusSeconds(30), query);
+        assertTrue(query.asked.stream().allMatch(q -> q.contains("[15m]") || q.contains("[5m]")), query.asked.toString());
+        assertEquals("20x over 15m and 30x over 5m (P0 above 50x, 5 % errors); "
+                + "20x over 15m and 30x over 5m (P1 above 14.4x, 1.44 % errors); 6h/30m (P1 above 6x) from T+1h",
+                burn.detail());
+        assertEquals(Severity.P1, burn.severity());
+    }
+
+    @Test
+    @DisplayName("beforeRelease: include judges the windows as written, from T+0")
+    void include() {
+        Rule include = RuleFixtures.rule("""
+                name: availability
+                signal: availability
+                slo:
+                  objective: 99.9%
+                  errors: sum(rate(errors{service="{{service}}"}[{{window}}]))
+                  total: sum(rate(requests{service="{{service}}"}[{{window}}]))
+                  beforeRelease: include
+                """);
+        Windows query = new Windows();
+        Burn burn = (Burn) observe(include, Duration.ofMinutes(1), query);
+        assertTrue(burn.detail().startsWith("20x over 1h and 30x over 5m (P1 above 14.4x"), burn.detail());
+        assertTrue(query.asked.stream().anyMatch(q -> q.contains("[6h]")), query.asked.toString());
     }
 
     @Test
     @DisplayName("no traffic in any window is no data")
     void noTraffic() {
-        Observation none = burn(Map.of(H1, Double.NaN, M5, Double.NaN, H6, Double.NaN, M30, Double.NaN), H6.plus(H1));
+        Observation none = burn(Map.of(H1, Double.NaN, M5, Double.NaN, H6, Double.NaN, M30, Double.NaN), OLD);
         assertInstanceOf(Values.class, none);
         assertTrue(((Values) none).series().isEmpty());
     }

@@ -64,6 +64,22 @@ public final class RealPrometheus {
         }
     }
 
+    /** Prometheus on a config of the test's own, started in {@code dir}; the test waits for its first scrapes. */
+    public static RealPrometheus withConfig(String configYaml, Path dir) {
+        String binary = RealProcess.binary("prometheus", "prometheus");
+        try {
+            Files.createDirectories(dir);
+            Path config = Files.writeString(dir.resolve("prometheus.yml"), configYaml);
+            int port = RealProcess.freePort();
+            RealProcess process = RealProcess.start(List.of(binary, "--config.file=" + config,
+                    "--storage.tsdb.path=" + dir.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + port),
+                    Map.of(), dir.resolve("prometheus.log"));
+            return new RealPrometheus(process, port, dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static final List<String> JOBS = List.of("demo", "watchdog");
 
     private static String config(String target, Path dir, List<Path> ruleFiles) {
