@@ -1,8 +1,5 @@
 package dev.watchdog.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.watchdog.Json;
 import dev.watchdog.action.Runner;
@@ -13,6 +10,7 @@ import dev.watchdog.metrics.WatchdogMetrics;
 import dev.watchdog.machine.Effect;
 import dev.watchdog.machine.Input;
 import dev.watchdog.machine.Watch;
+import dev.watchdog.release.FieldText;
 import dev.watchdog.release.Registration;
 import dev.watchdog.release.Release;
 import dev.watchdog.release.ReleaseException;
@@ -23,6 +21,7 @@ import dev.watchdog.rules.RuleException;
 import dev.watchdog.rules.RuleSet;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -151,8 +150,9 @@ public final class Api {
     private void decide(RoutingContext ctx, BiFunction<String, String, Input> decision) {
         Decision body = body(ctx, Decision.class);
         String reason = body == null ? null : body.reason();
-        if (reason != null && reason.length() > MAX_REASON) {
-            throw ApiException.badInput("reason", "reason must be at most " + MAX_REASON + " characters");
+        String problem = reason == null ? null : FieldText.freeTextProblem(reason, MAX_REASON);
+        if (problem != null) {
+            throw ApiException.badInput("reason", "reason " + problem);
         }
         json(ctx, 200, runner.decide(id(ctx), decision.apply(ctx.get(Auth.WHO), reason)).map(this::view));
     }
@@ -164,27 +164,10 @@ public final class Api {
         return Views.release(w, rules.get());
     }
 
-    private static <T> T body(RoutingContext ctx, Class<T> type) {
-        String text = ctx.body().asString();
-        if (text == null || text.isBlank()) {
-            return null;
-        }
-        try {
-            return Json.MAPPER.readValue(text, type);
-        } catch (UnrecognizedPropertyException e) {
-            throw ApiException.badInput(path(e), "unknown field '" + path(e) + "'");
-        } catch (JsonMappingException e) {
-            String field = path(e);
-            throw ApiException.badInput(field.isEmpty() ? null : field,
-                    (field.isEmpty() ? "the body" : field) + " has the wrong type or format");
-        } catch (JsonProcessingException e) {
-            throw ApiException.badInput(null, "the body is not valid JSON");
-        }
-    }
-
-    private static String path(JsonMappingException e) {
-        return String.join(".", e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName()
-                : String.valueOf(r.getIndex())).toList());
+    /** The request's JSON body read strictly ({@link JsonBody}), or null when it has none. */
+    private static <T extends Record> T body(RoutingContext ctx, Class<T> type) {
+        Buffer bytes = ctx.body().buffer();
+        return JsonBody.read(ctx.request().getHeader("Content-Type"), bytes == null ? new byte[0] : bytes.getBytes(), type);
     }
 
     private static String id(RoutingContext ctx) {

@@ -4,25 +4,40 @@ import dev.watchdog.config.ConfigException;
 import dev.watchdog.config.ConfigLoader;
 import dev.watchdog.config.WatchdogConfig;
 import dev.watchdog.rules.Problem;
+import dev.watchdog.rules.Promtool;
+import dev.watchdog.rules.Rule;
 import dev.watchdog.rules.RuleException;
 import dev.watchdog.rules.RuleFiles;
 import dev.watchdog.rules.RuleLoader;
-import dev.watchdog.rules.RuleSet;
+import dev.watchdog.rules.RuleQueries;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code watchdog check}: validates config and rule files as {@code promtool check rules} does. */
+/**
+ * {@code watchdog check}: validates config and rule files as {@code promtool check rules} does, and
+ * has promtool parse every query the rules send. Without promtool the rest is still checked and one
+ * line on stderr says PromQL was not parsed; the exit code is then 0 if nothing else is wrong, as
+ * for any optional check.
+ */
 @Command(name = "check", mixinStandardHelpOptions = true,
-        description = "Check a config and rule files; every problem with file, line and rule. Exit 1 on any.")
+        description = {"Check a config and rule files; every problem with file, line and rule. Exit 1 on any.",
+            "Every PromQL query (expr, guard, minTraffic, averaged baseline, SLO errors and total) is parsed by "
+                    + "promtool when it is installed; without it a notice on stderr says so and the exit code ignores it."})
 final class CheckCommand implements Callable<Integer> {
 
     @Option(names = {"-c", "--config"}, description = "Config file; its rule files are checked when no FILES are given.")
     Path config;
+
+    @Option(names = "--promtool", paramLabel = "PATH", description = "promtool to parse PromQL with (default: promtool on the PATH).")
+    Path promtool;
 
     @Parameters(arity = "0..*", paramLabel = "FILES", description = "Rule files.")
     List<Path> files = new ArrayList<>();
@@ -46,14 +61,59 @@ final class CheckCommand implements Callable<Integer> {
             System.err.println("watchdog check: give rule files, --config, or both");
             return 2;
         }
+        return check(ruleFiles);
+    }
+
+    private int check(List<Path> ruleFiles) {
+        Optional<Promtool> parser;
         try {
-            RuleSet rules = RuleLoader.load(ruleFiles);
-            System.out.println("OK: " + rules.rules().size() + " rules in " + ruleFiles.size() + " files");
-            return 0;
-        } catch (RuleException e) {
-            e.problems().stream().map(Problem::toString).forEach(System.out::println);
-            System.out.println(e.problems().size() + " problem(s)");
-            return 1;
+            parser = promtool == null ? Promtool.onPath(System.getenv("PATH")) : Optional.of(Promtool.at(promtool));
+        } catch (IllegalArgumentException e) {
+            System.err.println("watchdog check: --promtool: " + e.getMessage());
+            return 2;
         }
+        List<Problem> problems = new ArrayList<>();
+        List<Rule> rules;
+        try {
+            rules = RuleLoader.load(ruleFiles).rules();
+        } catch (RuleException e) {
+            problems.addAll(e.problems());
+            rules = e.loaded();
+        }
+        String notParsed = parsePromql(parser, rules, problems);
+        if (notParsed != null) {
+            System.err.println("watchdog check: PromQL was not parsed: " + notParsed);
+        }
+        int code = report(ruleFiles, rules, problems, notParsed == null);
+        return notParsed != null && parser.isPresent() ? 1 : code;
+    }
+
+    /**
+     * Adds promtool's parse errors to {@code problems}; returns why PromQL could not be parsed, or
+     * null. A missing promtool is a notice; a promtool that fails is an error (exit 1).
+     */
+    private static String parsePromql(Optional<Promtool> parser, List<Rule> rules, List<Problem> problems) {
+        if (parser.isEmpty()) {
+            return "promtool is not on the PATH; to parse it, " + Promtool.INSTALL;
+        }
+        try {
+            problems.addAll(parser.get().check(RuleQueries.of(rules)));
+            return null;
+        } catch (IOException e) {
+            return e.getMessage();
+        }
+    }
+
+    private static int report(List<Path> ruleFiles, List<Rule> rules, List<Problem> problems, boolean parsed) {
+        if (problems.isEmpty()) {
+            System.out.println("OK: " + rules.size() + " rules in " + ruleFiles.size() + " files"
+                    + (parsed ? "; PromQL parsed by promtool" : ""));
+            return 0;
+        }
+        List<String> order = ruleFiles.stream().map(Path::toString).toList();
+        problems.stream().sorted(Comparator.comparingInt((Problem p) -> order.indexOf(p.file())).thenComparingInt(Problem::line))
+                .map(Problem::toString).forEach(System.out::println);
+        System.out.println(problems.size() + " problem(s)");
+        return 1;
     }
 }

@@ -1,6 +1,8 @@
 package dev.watchdog.config;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.watchdog.Json;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -19,11 +21,14 @@ import java.time.Duration;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
-/** Reads {@code watchdog.yml}: resolves {@code ${env:NAME}} and {@code ${file:PATH}}, rejects unknown keys. */
+/** Reads {@code watchdog.yml}: resolves {@code ${env:NAME}} and {@code ${file:PATH}}, rejects unknown and duplicated keys. */
 public final class ConfigLoader {
 
     private static final Pattern REFERENCE = Pattern.compile("\\$\\{(env|file):([^}]+)}");
+    /** Jackson's words for a key given twice under STRICT_DUPLICATE_DETECTION. */
+    private static final Pattern DUPLICATE = Pattern.compile("Duplicate field '(.*)'");
 
     private final ObjectMapper mapper;
     private final Function<String, String> env;
@@ -40,7 +45,8 @@ public final class ConfigLoader {
                 .addDeserializer(Secret.class, new Resolving<>(Secret.class, Secret::new))
                 .addDeserializer(Duration.class, new Resolving<>(Duration.class, Durations::parse))
                 .addSerializer(Duration.class, new Json.DurationWriter());
-        this.mapper = new ObjectMapper(new YAMLFactory())
+        YAMLFactory yaml = YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+        this.mapper = new ObjectMapper(yaml)
                 .registerModule(module)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
@@ -67,7 +73,7 @@ public final class ConfigLoader {
         return parse(yaml, source, WatchdogConfig.class);
     }
 
-    /** Parses config text into any record type; {@code source} names it in errors. */
+    /** Parses config text into any record type; {@code source} names it in errors as {@code source:line: ...}. */
     public <T> T parse(String yaml, String source, Class<T> type) {
         try {
             T config = mapper.readValue(yaml, type);
@@ -75,13 +81,35 @@ public final class ConfigLoader {
                 throw new ConfigException(source + ": the config is empty");
             }
             return config;
-        } catch (UnrecognizedPropertyException e) {
-            throw new ConfigException(source + ": unknown key '" + path(e) + "'" + line(e));
-        } catch (JsonMappingException e) {
-            throw new ConfigException(source + ": " + prefix(e) + reason(e) + line(e));
-        } catch (IOException e) {
-            throw new ConfigException(source + ": not valid YAML: " + e.getMessage());
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(source + line(e) + ": " + message(e));
         }
+    }
+
+    private static String message(JsonProcessingException e) {
+        Matcher duplicate = DUPLICATE.matcher(String.valueOf(e.getOriginalMessage()));
+        if (duplicate.matches()) {
+            String path = e instanceof JsonMappingException m ? path(m) : "";
+            return "duplicate key '" + (path.isEmpty() ? "" : path + ".") + duplicate.group(1) + "'";
+        }
+        if (e instanceof UnrecognizedPropertyException u) {
+            return "unknown key '" + path(u) + "'";
+        }
+        MarkedYAMLException yaml = yamlCause(e);
+        if (yaml != null || !(e instanceof JsonMappingException)) {
+            return "not valid YAML: " + (yaml == null ? "cannot parse here" : yaml.getProblem());
+        }
+        return prefix((JsonMappingException) e) + reason((JsonMappingException) e);
+    }
+
+    /** SnakeYAML's own error, whose problem says what is wrong without quoting the line (which may hold a secret). */
+    private static MarkedYAMLException yamlCause(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof MarkedYAMLException m) {
+                return m;
+            }
+        }
+        return null;
     }
 
     /** Writes the config as YAML with every secret masked: safe to print and log. */
@@ -149,8 +177,11 @@ public final class ConfigLoader {
         return cut > 0 ? original.substring(0, cut) + " from the value given" : original;
     }
 
-    private static String line(JsonMappingException e) {
-        return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+    private static String line(JsonProcessingException e) {
+        MarkedYAMLException yaml = yamlCause(e);
+        int line = yaml != null && yaml.getProblemMark() != null ? yaml.getProblemMark().getLine() + 1
+                : e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+        return line > 0 ? ":" + line : "";
     }
 
     /** Every scalar of type T is read as text, references resolved, then converted. */

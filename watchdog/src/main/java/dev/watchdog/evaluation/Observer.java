@@ -90,8 +90,7 @@ public final class Observer {
         if (b.span().isZero()) {
             return query.at(q, release.startedAt());
         }
-        String step = Durations.format(rule.interval().orElse(Duration.ofMinutes(1)));
-        return query.at("avg_over_time((" + q + ")[" + Durations.format(b.span()) + ":" + step + "])", release.startedAt());
+        return query.at(b.averaged(q, rule.interval().orElse(Duration.ofMinutes(1))), release.startedAt());
     }
 
     /**

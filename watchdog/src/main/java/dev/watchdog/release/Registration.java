@@ -19,61 +19,97 @@ public record Registration(
         String policy,
         String rollback) {
 
-    /** Seed 003: a release is judged healthy at T+30m. */
+    /** A release is judged healthy at T+30m by default. */
     static final Duration DEFAULT_BAKE = Duration.ofMinutes(30);
+    /** The longest window one may ask for: a month of watching one release is a typo, not a plan. */
+    public static final Duration MAX_WINDOW = Duration.ofDays(30);
+    /** Service, version, environment, policy and rollback target; label names too. */
+    public static final int MAX_NAME = 128;
+    public static final int MAX_LABEL_VALUE = 256;
+    public static final int MAX_LABELS = 32;
     private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
-    private static final Set<String> RESERVED = Set.of("service", "version", "previous_version", "environment");
+    private static final Set<String> RESERVED = Set.of("service", "version", "previous_version", "environment",
+            Template.WINDOW);
 
     /** Checks every field and makes the release, or throws a 400 naming the first bad field. */
     public Release toRelease(Instant now, Duration defaultWindow, Set<String> rollbackTargets, Set<String> policies,
                              Set<String> variables) {
-        value("service", service, true);
-        value("version", version, true);
-        value("environment", environment, true);
-        value("previousVersion", previousVersion, false);
-        Map<String, String> given = labels == null ? Map.of() : labels;
-        given.forEach((name, v) -> {
-            if (!LABEL_NAME.matcher(name).matches() || RESERVED.contains(name)) {
-                throw ReleaseException.badInput("labels." + name, "label names must match [a-zA-Z_][a-zA-Z0-9_]* and not be "
-                        + String.join(", ", RESERVED.stream().sorted().toList()));
-            }
-            value("labels." + name, v, true);
-        });
+        value("service", service, true, MAX_NAME);
+        value("version", version, true, MAX_NAME);
+        value("environment", environment, true, MAX_NAME);
+        value("previousVersion", previousVersion, false, MAX_NAME);
+        Map<String, String> given = checkedLabels();
         Duration w = window == null ? defaultWindow : positive("window", window);
+        if (w.compareTo(MAX_WINDOW) > 0) {
+            throw ReleaseException.badInput("window", "window must be at most " + MAX_WINDOW.toDays() + "d");
+        }
         Duration b = bake == null ? min(DEFAULT_BAKE, w) : positive("bake", bake);
         if (b.compareTo(w) > 0) {
             throw ReleaseException.badInput("bake", "bake must not be longer than window");
         }
-        String target = rollback == null ? "default" : rollback;
-        if (!rollbackTargets.contains(target)) {
-            throw ReleaseException.badInput("rollback", "no rollback target '" + target + "' in the config");
-        }
-        String policyName = policy == null ? "default" : policy;
-        if (!policies.contains(policyName)) {
-            throw ReleaseException.badInput("policy", "no escalation policy '" + policyName + "' in the config");
-        }
+        String target = known("rollback", rollback, rollbackTargets, "rollback target");
+        String policyName = known("policy", policy, policies, "escalation policy");
         Release release = new Release(Ids.next(now), service, version, previousVersion, environment, given, w, b,
-                policyName, target, Release.State.WATCHING, null, now, now.plus(b),
-                now.plus(w), null, null);
-        for (String variable : variables) {
-            if (!release.templateValues().containsKey(variable)) {
-                throw ReleaseException.badInput(variable.equals("previous_version") ? "previousVersion" : "labels." + variable,
-                        "the rules use {{" + variable + "}}, so it must be given");
-            }
-        }
+                policyName, target, Release.State.WATCHING, null, now, now.plus(b), now.plus(w), null, null);
+        requireVariables(release, variables);
         return release;
     }
 
-    private static void value(String field, String value, boolean required) {
+    private Map<String, String> checkedLabels() {
+        Map<String, String> given = labels == null ? Map.of() : labels;
+        if (given.size() > MAX_LABELS) {
+            throw ReleaseException.badInput("labels", "at most " + MAX_LABELS + " labels (there are " + given.size() + ")");
+        }
+        given.forEach((name, v) -> {
+            labelName(name);
+            value("labels." + name, v, true, MAX_LABEL_VALUE);
+        });
+        return given;
+    }
+
+    private static void labelName(String name) {
+        String field = name.isEmpty() ? "labels" : "labels." + FieldText.excerpt(name);
+        String problem = name.length() > MAX_NAME ? "label names must be at most " + MAX_NAME + " characters"
+                : !LABEL_NAME.matcher(name).matches() ? "label names must be Prometheus label names: [a-zA-Z_][a-zA-Z0-9_]*"
+                : name.startsWith("__") ? "label names starting with __ are reserved by Prometheus"
+                : RESERVED.contains(name) ? "a label cannot be named " + String.join(", ", RESERVED.stream().sorted().toList())
+                + ": those are given by their own fields"
+                : null;
+        if (problem != null) {
+            throw ReleaseException.badInput(field, problem);
+        }
+    }
+
+    private static void value(String field, String value, boolean required, int maxLength) {
         if (value == null) {
             if (required) {
                 throw ReleaseException.badInput(field, field + " is required");
             }
             return;
         }
-        String unsafe = Template.unsafeBecause(value);
+        String problem = FieldText.problem(value, maxLength);
+        String unsafe = problem != null ? problem : Template.unsafeBecause(value);
         if (unsafe != null) {
             throw ReleaseException.badInput(field, field + " " + unsafe);
+        }
+    }
+
+    /** A name from the config (rollback target, escalation policy); {@code default} when not given. */
+    private static String known(String field, String given, Set<String> names, String what) {
+        String name = given == null ? "default" : given;
+        value(field, name, true, MAX_NAME);
+        if (!names.contains(name)) {
+            throw ReleaseException.badInput(field, "no " + what + " '" + FieldText.excerpt(name) + "' in the config");
+        }
+        return name;
+    }
+
+    private static void requireVariables(Release release, Set<String> variables) {
+        for (String variable : variables) {
+            if (!release.templateValues().containsKey(variable)) {
+                throw ReleaseException.badInput(variable.equals("previous_version") ? "previousVersion" : "labels." + variable,
+                        "the rules use {{" + variable + "}}, so it must be given");
+            }
         }
     }
 
@@ -83,7 +119,7 @@ public record Registration(
 
     private static Duration positive(String field, Duration d) {
         if (d.isNegative() || d.isZero()) {
-            throw ReleaseException.badInput(field, field + " must be positive");
+            throw ReleaseException.badInput(field, field + " must be longer than 0");
         }
         return d;
     }

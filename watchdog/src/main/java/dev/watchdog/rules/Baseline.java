@@ -30,6 +30,16 @@ public record Baseline(Kind kind, Duration span, String text) {
                 + "before-release 1h, offset 1d or offset 7d)");
     }
 
+    /**
+     * The query that measures the baseline of {@code query} at the release's start, when it is
+     * averaged over a span before it ({@code before-release 1h}), or null: otherwise the query
+     * itself is sent at an earlier time.
+     */
+    public String averaged(String query, Duration step) {
+        return kind == Kind.BEFORE_RELEASE && !span.isZero()
+                ? "avg_over_time((" + query + ")[" + Durations.format(span) + ":" + Durations.format(step) + "])" : null;
+    }
+
     /** Fixed for the whole release (before-release), or moving with each evaluation (offset). */
     public boolean fixed() {
         return kind == Kind.BEFORE_RELEASE;

@@ -46,7 +46,7 @@ public final class RuleLoader {
         RuleLoader loader = new RuleLoader();
         files.forEach(loader::read);
         if (!loader.problems.isEmpty()) {
-            throw new RuleException(loader.problems);
+            throw new RuleException(loader.problems, loader.rules);
         }
         return new RuleSet(loader.rules);
     }
@@ -62,9 +62,9 @@ public final class RuleLoader {
 
     private void parse(Path path) {
         try {
-            List<Integer> duplicates = new ArrayList<>();
+            List<YamlNode.Duplicate> duplicates = new ArrayList<>();
             YamlNode root = YamlNode.parse(Files.readString(path, StandardCharsets.UTF_8), duplicates);
-            duplicates.forEach(line -> fields.problem(line, null, "duplicate key"));
+            duplicates.forEach(d -> fields.problem(d.line(), null, "duplicate key '" + d.key() + "' (first at line " + d.firstLine() + ")"));
             Mapping top = fields.mapping(root, null, "a rule file must be a mapping with 'groups'");
             if (top != null) {
                 fields.unknownKeys(top, FILE_KEYS, null);

@@ -23,15 +23,18 @@ sealed interface YamlNode {
     /** A scalar; {@code text} is null for YAML null. */
     record Scalar(String text, int line) implements YamlNode {}
 
-    /** Parses one document. Duplicate keys are reported through {@code duplicates}. */
-    static YamlNode parse(String yaml, List<Integer> duplicates) throws IOException {
+    /** A key given twice in one mapping: where, and where it was first given. */
+    record Duplicate(String key, int line, int firstLine) {}
+
+    /** Parses one document. Keys given twice are reported through {@code duplicates}; the first keeps its line. */
+    static YamlNode parse(String yaml, List<Duplicate> duplicates) throws IOException {
         try (JsonParser p = new YAMLFactory().createParser(yaml)) {
             JsonToken first = p.nextToken();
             return first == null ? new Scalar(null, 1) : read(p, duplicates);
         }
     }
 
-    private static YamlNode read(JsonParser p, List<Integer> duplicates) throws IOException {
+    private static YamlNode read(JsonParser p, List<Duplicate> duplicates) throws IOException {
         int line = p.currentTokenLocation().getLineNr();
         JsonToken token = p.currentToken();
         if (token == JsonToken.START_OBJECT) {
@@ -42,9 +45,9 @@ sealed interface YamlNode {
                 int keyLine = p.currentTokenLocation().getLineNr();
                 p.nextToken();
                 if (entries.put(key, read(p, duplicates)) != null) {
-                    duplicates.add(keyLine);
+                    duplicates.add(new Duplicate(key, keyLine, keyLines.get(key)));
                 }
-                keyLines.put(key, keyLine);
+                keyLines.putIfAbsent(key, keyLine);
             }
             return new Mapping(entries, keyLines, line);
         }

@@ -61,7 +61,7 @@ class AgentConfigTest {
                         command: [kubectl, rollout, undo, "deployment/{{servise}}"]
                 """));
         assertTrue(e.getMessage().contains("{{servise}}"), e.getMessage());
-        assertTrue(e.getMessage().startsWith("agent.yml: actions[0].steps[0]: step undo:"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("agent.yml:7: actions[0].steps[0]: step undo:"), e.getMessage());
     }
 
     @Test

@@ -87,13 +87,13 @@ class ConfigLoaderTest {
                   tokens:
                     - {name: ci, role: viewer, token: x, scope: all}
                 """, "watchdog.yml"));
-        assertEquals("watchdog.yml: unknown key 'server.tokens[0].scope' (line 4)", e.getMessage());
+        assertEquals("watchdog.yml:4: unknown key 'server.tokens[0].scope'", e.getMessage());
     }
 
     @Test
     @DisplayName("bad values name the path, and never repeat a secret")
     void badValues() {
-        assertEquals("watchdog.yml: evaluation.interval: 'soon' is not a duration (expected Prometheus notation such as 30s, 5m, 1h30m) (line 2)",
+        assertEquals("watchdog.yml:2: evaluation.interval: 'soon' is not a duration (expected Prometheus notation such as 30s, 5m, 1h30m)",
                 assertThrows(ConfigException.class, () -> loader.parse(
                         "prometheus: {url: http://p:9090}\nevaluation: {interval: soon}\n", "watchdog.yml")).getMessage());
         assertTrue(assertThrows(ConfigException.class, () -> loader.parse(
@@ -101,11 +101,44 @@ class ConfigLoaderTest {
                 .getMessage().contains("unknown role 'root'"));
         String missing = assertThrows(ConfigException.class, () -> loader.parse(
                 "prometheus: {url: \"${env:NOPE}\"}\n", "w.yml")).getMessage();
-        assertEquals("w.yml: prometheus.url: environment variable NOPE is not set (line 1)", missing);
+        assertEquals("w.yml:1: prometheus.url: environment variable NOPE is not set", missing);
         String badUrl = assertThrows(ConfigException.class, () -> loader.parse(
                 "prometheus: {url: \"http://host/a b?token=" + TOKEN + "\"}\n", "w.yml")).getMessage();
         assertFalse(badUrl.contains(TOKEN), badUrl);
         assertTrue(badUrl.contains("url is not a valid URL"), badUrl);
+    }
+
+    @Test
+    @DisplayName("a key given twice is refused with file, line and path, at any depth")
+    void duplicateKeys() {
+        assertEquals("watchdog.yml:3: duplicate key 'prometheus'", assertThrows(ConfigException.class, () -> loader.parse(
+                "prometheus: {url: http://p:9090}\nevaluation: {interval: 15s}\nprometheus: {url: http://q:9090}\n",
+                "watchdog.yml")).getMessage());
+        assertEquals("watchdog.yml:5: duplicate key 'rollback.default.webhook.url'", assertThrows(ConfigException.class,
+                () -> loader.parse("""
+                        prometheus: {url: http://p:9090}
+                        rollback:
+                          default:
+                            webhook: {url: "http://a/rollback",
+                                      url: "http://b/rollback"}
+                        """, "watchdog.yml")).getMessage());
+        assertEquals("w.yml:4: duplicate key 'server.tokens[0].token'", assertThrows(ConfigException.class, () -> loader.parse("""
+                prometheus: {url: http://p:9090}
+                server:
+                  tokens:
+                    - {name: ci, role: viewer, token: a, token: b}
+                """, "w.yml")).getMessage());
+    }
+
+    @Test
+    @DisplayName("a YAML syntax error names file and line, and never quotes the line (it may hold a secret)")
+    void syntaxErrorHidesTheLine() {
+        String message = assertThrows(ConfigException.class, () -> loader.parse(
+                "prometheus: {url: http://p:9090}\nserver: {tokens: [{name: ci, role: viewer, token: " + TOKEN + "}\n",
+                "watchdog.yml")).getMessage();
+        assertTrue(message.startsWith("watchdog.yml:3: not valid YAML: expected ','"), message);
+        assertFalse(message.contains(TOKEN), message);
+        assertFalse(message.contains("\n"), message);
     }
 
     @Test

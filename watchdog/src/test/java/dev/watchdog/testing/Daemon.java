@@ -93,8 +93,18 @@ public final class Daemon {
         if (body == null) {
             return request.send().await();
         }
-        return request.sendBuffer(body instanceof String s ? Buffer.buffer(s) : Buffer.buffer(
-                body instanceof JsonObject j ? j.encode() : String.valueOf(body))).await();
+        return request.putHeader("Content-Type", "application/json").sendBuffer(body instanceof String s ? Buffer.buffer(s)
+                : Buffer.buffer(body instanceof JsonObject j ? j.encode() : String.valueOf(body))).await();
+    }
+
+    /** Sends these bytes as they are, with this Content-Type (none if null): for malformed bodies. */
+    public HttpResponse<Buffer> send(String method, String path, String token, String contentType, byte[] body) {
+        HttpRequest<Buffer> request = http.request(io.vertx.core.http.HttpMethod.valueOf(method),
+                watchdog.port(), "127.0.0.1", path).bearerTokenAuthentication(token);
+        if (contentType != null) {
+            request.putHeader("Content-Type", contentType);
+        }
+        return request.sendBuffer(Buffer.buffer(body)).await();
     }
 
     public JsonObject register(JsonObject body) {

@@ -109,7 +109,8 @@ public final class RealDaemon {
 
     /** Registers a release; returns its id. */
     public String register(JsonObject body) {
-        HttpResponse<String> response = send(request("/api/v1/releases").POST(HttpRequest.BodyPublishers.ofString(body.encode())));
+        HttpResponse<String> response = send(request("/api/v1/releases")
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.encode())));
         if (response == null || response.statusCode() != 201) {
             throw new AssertionError("registration failed: " + (response == null ? "refused" : response.body()));
         }

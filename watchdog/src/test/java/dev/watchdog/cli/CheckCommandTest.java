@@ -1,0 +1,225 @@
+package dev.watchdog.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.watchdog.testing.Cli;
+import dev.watchdog.testing.RealProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code watchdog check} as a user runs it: PromQL parsed by the real promtool, keys given twice, exit codes. */
+class CheckCommandTest {
+
+    /** Eight rules, each with one kind of PromQL syntax error promtool rejects, in each kind of query field. */
+    static final String BROKEN = """
+            groups:
+              - name: broken
+                rules:
+                  - name: unbalanced
+                    signal: errors
+                    expr: sum(rate(http_requests_total{service="{{service}}"}[5m])
+                    p0: "> 0.05"
+                  - name: unknown-function
+                    signal: traffic
+                    expr: sum(rate(http_requests_total{service="{{service}}"}[5m]))
+                    guard: rte(http_requests_total{service="{{service}}"}[5m]) > 1
+                    p1: "< 1"
+                  - name: bad-duration
+                    signal: latency
+                    expr: |
+                      histogram_quantile(0.95,
+                        sum by (le) (rate(latency_bucket{service="{{service}}"}[5q])))
+                    p0: "> 2"
+                  - name: bad-matcher
+                    signal: errors
+                    expr: sum(rate(errors_total{service="{{service}}"}[5m]))
+                    minTraffic: {expr: 'sum(rate(http_requests_total{service~"{{service}}"}[5m]))', atLeast: 1}
+                    p0: "> 1"
+                  - name: strings-added
+                    signal: business
+                    expr: '"orders" + "refunds"'
+                    p1: "> 1"
+                  - name: instant-to-rate
+                    signal: traffic
+                    expr: rate(http_requests_total{service="{{service}}"})
+                    p1: "< 1"
+                  - name: bad-regex
+                    signal: errors
+                    expr: sum(rate(http_requests_total{service="{{service}}",status=~"5(.."}[5m]))
+                    p0: "> 1"
+                  - name: slo-arity
+                    signal: availability
+                    slo:
+                      objective: 99.9%
+                      errors: sum(rate(http_requests_total{service="{{service}}",status=~"5.."}[{{window}}]))
+                      total: histogram_quantile(sum(rate(http_requests_total{service="{{service}}"}[{{window}}])))
+            """;
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void needsPromtool() {
+        RealProcess.binary("promtool", "prometheus");
+    }
+
+    @Test
+    @DisplayName("each of eight PromQL syntax errors is reported at file:line with rule, field and promtool's words; exit 1")
+    void eightSyntaxErrors() throws Exception {
+        Path file = write("broken.yml", BROKEN);
+        Cli.Result result = Cli.run("check", file.toString());
+        assertEquals(1, result.code(), result.out());
+        Map<String, String> expected = Map.of(
+                at(file, BROKEN, "expr: sum(rate(http_requests_total{service=\"{{service}}\"}[5m])\n") + "rule unbalanced: expr: ",
+                "1:57: parse error: unclosed left parenthesis",
+                at(file, BROKEN, "guard: rte(") + "rule unknown-function: guard: ", "unknown function with name \"rte\"",
+                at(file, BROKEN, "expr: |") + "rule bad-duration: expr: ", "bad duration syntax",
+                at(file, BROKEN, "minTraffic:") + "rule bad-matcher: minTraffic.expr: ", "unexpected character inside braces: '~'",
+                at(file, BROKEN, "expr: '\"orders\"") + "rule strings-added: expr: ",
+                "binary expression must contain only scalar and instant vector types",
+                at(file, BROKEN, "expr: rate(") + "rule instant-to-rate: expr: ",
+                "expected type range vector in call to function \"rate\", got instant vector",
+                at(file, BROKEN, "status=~\"5(..\"") + "rule bad-regex: expr: ", "1:52: parse error: error parsing regexp",
+                at(file, BROKEN, "total: histogram_quantile(") + "rule slo-arity: slo.total: ",
+                "expected 2 argument(s) in call to \"histogram_quantile\", got 1");
+        List<String> lines = result.out().lines().toList();
+        expected.forEach((prefix, words) -> assertTrue(lines.stream().anyMatch(l -> l.startsWith(prefix) && l.contains(words)),
+                prefix + "... " + words + " in:\n" + result.out()));
+        assertTrue(result.out().contains("\n8 problem(s)"), result.out());
+    }
+
+    @Test
+    @DisplayName("an averaged baseline is parsed as the watchdog sends it, and clean files pass with promtool named")
+    void baselineAndClean() throws Exception {
+        Path clean = write("clean.yml", """
+                groups:
+                  - name: ok
+                    rules:
+                      - name: latency
+                        signal: latency
+                        expr: histogram_quantile(0.95, sum by (le) (rate(latency_bucket{service="{{service}}",cluster="{{cluster}}"}[5m])))
+                        baseline: before-release 1h
+                        p1: "> +20%"
+                """);
+        Cli.Result ok = Cli.run("check", clean.toString());
+        assertEquals(0, ok.code(), ok.out());
+        assertEquals("OK: 1 rules in 1 files; PromQL parsed by promtool\n", ok.out());
+        String ranged = """
+                groups:
+                  - name: ranged
+                    rules:
+                      - name: ranged
+                        signal: traffic
+                        expr: http_requests_total{service="{{service}}"}[5m]
+                        baseline: before-release 1h
+                        p1: "< -20%"
+                """;
+        Path file = write("ranged.yml", ranged);
+        Cli.Result bad = Cli.run("check", file.toString());
+        assertEquals(1, bad.code(), bad.out());
+        assertTrue(bad.out().startsWith(at(file, ranged, "baseline:") + "rule ranged: baseline: ")
+                && bad.out().contains("subquery is only allowed on instant vector"), bad.out());
+    }
+
+    @Test
+    @DisplayName("structural problems and PromQL errors of other rules are reported in one run, in file and line order")
+    void mixed() throws Exception {
+        String text = """
+                groups:
+                  - name: g
+                    rules:
+                      - name: Bad_Name
+                        signal: errors
+                        expr: sum(x)
+                        p0: "> 1"
+                      - name: unparsable
+                        signal: errors
+                        expr: sum(x
+                        p0: "> 1"
+                """;
+        Path file = write("mixed.yml", text);
+        Cli.Result result = Cli.run("check", file.toString());
+        assertEquals(1, result.code(), result.out());
+        List<String> lines = result.out().lines().toList();
+        assertTrue(lines.get(0).startsWith(file + ":4: rule Bad_Name: name must match"), result.out());
+        assertTrue(lines.get(1).startsWith(file + ":10: rule unparsable: expr: 1:6: parse error:"), result.out());
+        assertEquals("2 problem(s)", lines.get(2));
+    }
+
+    @Test
+    @DisplayName("a key given twice in a rule file is refused at its line, naming the first")
+    void duplicateKeysInRules() throws Exception {
+        Path file = write("twice.yml", """
+                groups:
+                  - name: g
+                    rules:
+                      - name: error-rate
+                        signal: errors
+                        expr: sum(rate(errors_total[5m]))
+                        p0: "> 0.05"
+                        expr: sum(rate(other_total[5m]))
+                        minTraffic: {expr: sum(x), atLeast: 1, atLeast: 2}
+                """);
+        Cli.Result result = Cli.run("check", file.toString());
+        assertEquals(1, result.code(), result.out());
+        assertTrue(result.out().contains(file + ":8: duplicate key 'expr' (first at line 6)"), result.out());
+        assertTrue(result.out().contains(file + ":9: duplicate key 'atLeast' (first at line 9)"), result.out());
+    }
+
+    @Test
+    @DisplayName("a key given twice in watchdog.yml is refused with file:line and its path")
+    void duplicateKeysInConfig() throws Exception {
+        write("rules.yml", "groups: []\n");
+        Path config = write("watchdog.yml", """
+                prometheus:
+                  url: http://localhost:9090
+                  timeout: 10s
+                  url: http://elsewhere:9090
+                rules: [rules.yml]
+                """);
+        Cli.Result result = Cli.run("check", "--config", config.toString());
+        assertEquals(1, result.code(), result.out());
+        assertEquals(config + ":4: duplicate key 'prometheus.url'\n", result.out());
+    }
+
+    @Test
+    @DisplayName("a promtool that fails is an error naming it; a --promtool that is not there is a usage error")
+    void promtoolFails() throws Exception {
+        Path file = write("ok.yml", """
+                groups:
+                  - name: g
+                    rules:
+                      - {name: up, signal: availability, expr: up, p0: "< 1"}
+                """);
+        Path fake = write("promtool", "#!/bin/sh\necho 'promtool: error: unknown long flag --lint'\nexit 1\n");
+        Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
+        Cli.Result failed = Cli.run("check", "--promtool", fake.toString(), file.toString());
+        assertEquals(1, failed.code(), failed.out());
+        assertTrue(failed.out().contains("watchdog check: PromQL was not parsed: promtool failed: promtool: error: unknown long flag"),
+                failed.out());
+        Cli.Result missing = Cli.run("check", "--promtool", dir.resolve("nope").toString(), file.toString());
+        assertEquals(2, missing.code(), missing.out());
+        assertTrue(missing.out().contains("--promtool: " + dir.resolve("nope") + " is not an executable promtool"), missing.out());
+        assertFalse(missing.out().contains("OK:"), missing.out());
+    }
+
+    /** "FILE:LINE: " for the first line of {@code text} that contains {@code needle}. */
+    static String at(Path file, String text, String needle) {
+        int offset = text.indexOf(needle);
+        assertTrue(offset >= 0, needle);
+        return file + ":" + (text.substring(0, offset).split("\n", -1).length) + ": ";
+    }
+
+    private Path write(String name, String text) throws Exception {
+        return Files.writeString(dir.resolve(name), text);
+    }
+}
