@@ -16,6 +16,7 @@ import dev.watchdog.machine.Watch;
 import dev.watchdog.release.Registration;
 import dev.watchdog.release.Release;
 import dev.watchdog.release.ReleaseException;
+import dev.watchdog.report.Reports;
 import dev.watchdog.store.Store;
 import dev.watchdog.rules.RuleException;
 import dev.watchdog.rules.RuleSet;
@@ -97,6 +98,10 @@ public final class Api {
         router.post(base + "/:id/rollback").handler(auth.require(Role.ONCALL))
                 .handler(ctx -> decide(ctx, Input.DecideRollback::new));
         router.delete(base + "/:id").handler(auth.require(Role.DEPLOYER)).handler(ctx -> decide(ctx, Input.Cancel::new));
+        router.get(base + "/:id/report").handler(auth.require(Role.VIEWER)).handler(ctx -> new Reports(store)
+                .of(id(ctx), rules.get()).onFailure(ctx::fail)
+                .onSuccess(md -> ctx.response().putHeader("Content-Type", "text/markdown; charset=utf-8").end(md)));
+        OpenApi.mount(router);
         router.route("/api/*").handler(ctx -> ctx.fail(new ApiException(404, "no such route", null)));
         Page.mount(router);
         router.route().failureHandler(Api::failure);
