@@ -18,6 +18,7 @@ import dev.watchdog.metrics.WatchdogMetrics;
 import dev.watchdog.prometheus.PrometheusClient;
 import dev.watchdog.release.Registration;
 import dev.watchdog.release.Release;
+import dev.watchdog.report.Reports;
 import dev.watchdog.rules.RuleFiles;
 import dev.watchdog.rules.RuleLoader;
 import dev.watchdog.rules.RuleSet;
@@ -101,7 +102,8 @@ public final class Watchdog extends VerticleBase {
 
     private void wire() {
         WebhookSender sender = new WebhookSender(vertx, clock, new SecureRandom()::nextDouble, metrics);
-        Notifier notifier = new Notifier(vertx, sender, config::receivers, metrics, clock);
+        Reports reports = new Reports(store);
+        Notifier notifier = new Notifier(vertx, sender, config::receivers, metrics, clock, id -> reports.of(id, rules));
         runner = new Runner(vertx, store, this::context, clock, metrics);
         outbox = new Outbox(store, runner, notifier, sender, () -> config, metrics, () -> 0L);
         runner.performWith(outbox::perform);
