@@ -185,6 +185,23 @@ class ReportTest extends DaemonTest {
     }
 
     @Test
+    @DisplayName("a rollback the team decided on a healthy release: no breach, no incident, the decision and its time")
+    void teamRollback() {
+        String web = daemon.register(new JsonObject().put("service", "web").put("version", "2.0.0")
+                .put("environment", "production").put("labels", new JsonObject().put("cluster", "eu-1"))).getString("id");
+        daemon.tick();
+        assertEquals(200, daemon.call("POST", "/api/v1/releases/" + web + "/rollback", Daemon.ONCALL,
+                new JsonObject().put("reason", "wrong build")).statusCode());
+        Poll.until(Duration.ofSeconds(5), "the rollback", () -> "rolled_back".equals(daemon.release(web).getString("state")));
+        String report = daemon.call("GET", "/api/v1/releases/" + web + "/report", Daemon.VIEWER, null).bodyAsString();
+        contains(report, "# Incident report: web 2.0.0 in production (rolled back)",
+                "| (none: the team's call) | - | - | - | 0s |", "## Rules that breached\n\nNo rule breached.",
+                "## Incidents\n\nNone.", "- Asked for 2026-11-21T10:06:00Z (T+0s) by alice: the team's decision;",
+                "- Recovery: not verified (verification is off, or no rule was breaching when it was done).",
+                "rollback_decided: rollback decided by alice (\"wrong build\")");
+    }
+
+    @Test
     @DisplayName("needs a viewer token (401 without), and answers 404 for an unknown release")
     void access() {
         assertEquals(401, report(null).statusCode());

@@ -73,15 +73,20 @@ public final class IncidentReport {
             return;
         }
         md.table(List.of("incident", "opened", "time to detect", "time to acknowledge", "time to roll back"),
-                times.stream().map(t -> List.of(t.incident() == null ? "(none: rollback decided)" : Markdown.code(t.incident().id()),
-                        t.incident() == null ? "-" : md.at(t.incident().openedAt()), Markdown.duration(t.detect()),
-                        Markdown.duration(t.acknowledge()) + (t.acknowledgedBy() == null ? ""
-                                : " (" + Markdown.text(t.acknowledgedBy().who()) + ")"),
-                        Markdown.duration(t.rollback()))).toList());
+                times.stream().map(t -> row(md, t)).toList());
         md.line("Detect: from the release's start to the incident opening. Acknowledge: from the opening to the first "
                 + "acknowledgement. Roll back: from the opening to the rollback webhook's success. The same figures feed "
                 + "`watchdog_time_to_detect_seconds`, `watchdog_time_to_acknowledge_seconds` and "
                 + "`watchdog_time_to_rollback_seconds`.").gap();
+    }
+
+    private static List<String> row(Markdown md, Times t) {
+        String acknowledged = Markdown.duration(t.acknowledge())
+                + (t.acknowledgedBy() == null ? "" : " (" + Markdown.text(t.acknowledgedBy().who()) + ")");
+        return t.incident() == null
+                ? List.of("(none: the team's call)", "-", "-", "-", Markdown.duration(t.rollback()))
+                : List.of(Markdown.code(t.incident().id()), md.at(t.incident().openedAt()), Markdown.duration(t.detect()),
+                        acknowledged, Markdown.duration(t.rollback()));
     }
 
     private static void incidents(Markdown md, List<Incident> incidents) {
@@ -89,22 +94,24 @@ public final class IncidentReport {
         if (incidents.isEmpty()) {
             md.line("None.").gap();
         }
-        for (Incident inc : incidents) {
-            md.heading(3, "Incident " + Markdown.code(inc.id()) + ": " + inc.severity() + ", " + inc.status().label()
-                    + (inc.resolution() == null ? "" : " (" + inc.resolution().replace('_', ' ') + ")"));
-            int levels = inc.policy() == null ? 0 : inc.policy().levels().size();
-            md.line("- Opened " + md.at(inc.openedAt()) + "; rules: " + String.join(", ", inc.rules().keySet()));
-            md.line("- Paged up to level " + inc.level() + " of " + levels);
-            if (inc.cause() != null) {
-                md.line("- Raised to P0: " + inc.cause().label().replace('_', ' '));
-            }
-            if (inc.resolvedAt() != null) {
-                md.line("- Resolved " + md.at(inc.resolvedAt()) + ": " + inc.resolution().replace('_', ' '));
-            }
-            md.gap();
-            if (!inc.decisions().isEmpty()) {
-                md.table(List.of("at", "who", "did", "why"), inc.decisions().stream().map(m -> decision(md, m)).toList());
-            }
+        incidents.forEach(inc -> incident(md, inc));
+    }
+
+    private static void incident(Markdown md, Incident inc) {
+        md.heading(3, "Incident " + Markdown.code(inc.id()) + ": " + inc.severity() + ", " + inc.status().label()
+                + (inc.resolution() == null ? "" : " (" + inc.resolution().replace('_', ' ') + ")"));
+        int levels = inc.policy() == null ? 0 : inc.policy().levels().size();
+        md.line("- Opened " + md.at(inc.openedAt()) + "; rules: " + String.join(", ", inc.rules().keySet()));
+        md.line("- Paged up to level " + inc.level() + " of " + levels);
+        if (inc.cause() != null) {
+            md.line("- Raised to P0: " + inc.cause().label().replace('_', ' '));
+        }
+        if (inc.resolvedAt() != null) {
+            md.line("- Resolved " + md.at(inc.resolvedAt()) + ": " + inc.resolution().replace('_', ' '));
+        }
+        md.gap();
+        if (!inc.decisions().isEmpty()) {
+            md.table(List.of("at", "who", "did", "why"), inc.decisions().stream().map(m -> decision(md, m)).toList());
         }
     }
 
