@@ -13,6 +13,7 @@ import dev.watchdog.metrics.WatchdogMetrics;
 import dev.watchdog.prometheus.PrometheusClient;
 import dev.watchdog.release.Registration;
 import dev.watchdog.release.Release;
+import dev.watchdog.report.Reports;
 import dev.watchdog.rules.RuleFiles;
 import dev.watchdog.rules.RuleLoader;
 import dev.watchdog.rules.RuleSet;
@@ -124,7 +125,8 @@ public final class Watchdog extends VerticleBase {
 
     private void wire() {
         WebhookSender sender = new WebhookSender(vertx, clock, new SecureRandom()::nextDouble, metrics);
-        Notifier notifier = new Notifier(vertx, sender, config::receivers, metrics, clock);
+        Reports reports = new Reports(store);
+        Notifier notifier = new Notifier(vertx, sender, config::receivers, metrics, clock, id -> reports.of(id, rules));
         WatchdogConfig.Postgres postgres = config.storage().postgres();
         leadership = postgres == null ? new Leadership.Solo()
                 : new PostgresLeadership(vertx, postgres, replica, lease(postgres), this::led);

@@ -1,8 +1,11 @@
 package dev.watchdog.action;
 
 import dev.watchdog.Json;
+import dev.watchdog.config.Secret;
 import dev.watchdog.config.WatchdogConfig.Alertmanager;
 import dev.watchdog.config.WatchdogConfig.Channel;
+import dev.watchdog.config.WatchdogConfig.GitHub;
+import dev.watchdog.config.WatchdogConfig.Grafana;
 import dev.watchdog.config.WatchdogConfig.Receiver;
 import dev.watchdog.config.WatchdogConfig.Slack;
 import dev.watchdog.config.WatchdogConfig.Telegram;
@@ -37,17 +40,22 @@ public final class Notifier {
 
     private final Vertx vertx;
     private final WebhookSender sender;
+    private final GitHubIssues issues;
     private final Supplier<Map<String, Receiver>> receivers;
     private final WatchdogMetrics metrics;
     private final Clock clock;
     private final Map<String, Future<?>> queues = new HashMap<>();
     private final Map<String, Long> lastSentNanos = new HashMap<>();
 
-    /** {@code receivers}: the receivers in force, read at each delivery. */
+    /**
+     * {@code receivers}: the receivers in force, read at each delivery. {@code reports}: a release's
+     * incident report by its id, for the receivers that file it.
+     */
     public Notifier(Vertx vertx, WebhookSender sender, Supplier<Map<String, Receiver>> receivers, WatchdogMetrics metrics,
-                    Clock clock) {
+                    Clock clock, Function<String, Future<String>> reports) {
         this.vertx = vertx;
         this.sender = sender;
+        this.issues = new GitHubIssues(vertx, sender, reports);
         this.receivers = receivers;
         this.metrics = metrics;
         this.clock = clock;
@@ -62,7 +70,8 @@ public final class Notifier {
         }
         Future<?> tail = queues.getOrDefault(n.receiver(), Future.succeededFuture());
         Future<Answer> next = tail.transform(x -> pace(n.receiver(), receiver.minInterval()))
-                .compose(x -> sender.deliver(post(n, receiver, wanted)))
+                .compose(x -> receiver.channel() instanceof GitHub g ? issues.file(n, g, receiver.retry(), wanted)
+                        : sender.deliver(post(n, receiver, wanted)))
                 .andThen(x -> lastSentNanos.put(n.receiver(), System.nanoTime()))
                 .map(d -> answered(n, d));
         queues.put(n.receiver(), next);
@@ -111,6 +120,9 @@ public final class Notifier {
                     .put("disable_web_page_preview", true).encode());
         } else if (channel instanceof Alertmanager) {
             return plain.apply(Payloads.alerts(m, n.createdAt(), m.firing() ? null : clock.instant()).encode());
+        } else if (channel instanceof Grafana g) {
+            return new WebhookSender.Post("grafana", url(channel, n), Map.of("Authorization", bearer(g.token())), null,
+                    RECEIVER_TIMEOUT, r.retry(), n.key(), Buffer.buffer(Payloads.annotation(n).encode()), wanted);
         }
         Webhook w = (Webhook) channel;
         JsonObject body = new JsonObject().put("type", "notification").put("kind", n.kind().label()).put("key", n.key())
@@ -121,7 +133,11 @@ public final class Notifier {
 
     private static String kind(Channel c) {
         return c instanceof Slack ? "slack" : c instanceof Telegram ? "telegram" : c instanceof Alertmanager
-                ? "alertmanager" : "webhook";
+                ? "alertmanager" : c instanceof Grafana ? "grafana" : "webhook";
+    }
+
+    static Secret bearer(Secret token) {
+        return new Secret("Bearer " + token.value());
     }
 
     private static String url(Channel c, Notification n) {
@@ -131,6 +147,8 @@ public final class Notifier {
             return t.apiUrl() + "/bot" + t.token().value() + "/sendMessage";
         } else if (c instanceof Alertmanager a) {
             return a.url() + "/api/v2/alerts";
+        } else if (c instanceof Grafana g) {
+            return g.url() + "/api/annotations";
         }
         return ((Webhook) c).url();
     }

@@ -1,6 +1,7 @@
 package dev.watchdog.action;
 
 import dev.watchdog.incident.Message;
+import dev.watchdog.incident.Notification;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -40,6 +41,14 @@ final class Payloads {
         }
         String more = "\n[cut: " + (text.length() - TELEGRAM_LIMIT) + "+ characters more]";
         return text.substring(0, TELEGRAM_LIMIT - more.length()) + more;
+    }
+
+    /** Grafana's {@code POST /api/annotations}: an organisation-wide annotation that dashboards find by its tags. */
+    static JsonObject annotation(Notification n) {
+        Message m = n.message();
+        JsonArray tags = new JsonArray().add("watchdog").add(m.service()).add(m.environment()).add(m.releaseId())
+                .add(n.kind().label());
+        return new JsonObject().put("time", n.createdAt().toEpochMilli()).put("tags", tags).put("text", m.title());
     }
 
     /** Alertmanager's {@code POST /api/v2/alerts}: one alert per rule, resolved with endsAt. */

@@ -14,6 +14,7 @@ import dev.watchdog.release.FieldText;
 import dev.watchdog.release.Registration;
 import dev.watchdog.release.Release;
 import dev.watchdog.release.ReleaseException;
+import dev.watchdog.report.Reports;
 import dev.watchdog.store.FencedException;
 import dev.watchdog.store.Store;
 import dev.watchdog.store.StoreException;
@@ -105,6 +106,10 @@ public final class Api {
         router.post(base + "/:id/rollback").handler(auth.require(Role.ONCALL))
                 .handler(ctx -> decide(ctx, Input.DecideRollback::new));
         router.delete(base + "/:id").handler(auth.require(Role.DEPLOYER)).handler(ctx -> decide(ctx, Input.Cancel::new));
+        router.get(base + "/:id/report").handler(auth.require(Role.VIEWER)).handler(ctx -> new Reports(store)
+                .of(id(ctx), rules.get()).onFailure(ctx::fail)
+                .onSuccess(md -> ctx.response().putHeader("Content-Type", "text/markdown; charset=utf-8").end(md)));
+        OpenApi.mount(router);
         router.route("/api/*").handler(ctx -> ctx.fail(new ApiException(404, "no such route", null)));
         Page.mount(router);
         router.route().failureHandler(Api::failure);

@@ -63,27 +63,46 @@ final class ApiClient {
         return body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(Json.write(body));
     }
 
+    /** A text answer as it is (the incident report's Markdown); errors as for JSON answers. */
+    String text(String path, Duration timeout) throws Failure {
+        HttpResponse<String> response = exchange(request(path, timeout).GET());
+        if (response.statusCode() / 100 != 2) {
+            throw failure(response, json(response));
+        }
+        return response.body();
+    }
+
     private JsonNode send(HttpRequest.Builder request) throws Failure {
-        HttpResponse<String> response;
+        HttpResponse<String> response = exchange(request);
+        JsonNode body = json(response);
+        if (response.statusCode() / 100 != 2) {
+            throw failure(response, body);
+        }
+        return body;
+    }
+
+    private HttpResponse<String> exchange(HttpRequest.Builder request) throws Failure {
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new Failure("cannot reach the watchdog at " + url + ": " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Failure("interrupted");
         }
-        JsonNode body;
+    }
+
+    private static JsonNode json(HttpResponse<String> response) throws Failure {
         try {
-            body = Json.MAPPER.readTree(response.body());
+            return Json.MAPPER.readTree(response.body());
         } catch (IOException e) {
             throw new Failure("HTTP " + response.statusCode() + ": not a JSON answer");
         }
-        if (response.statusCode() / 100 != 2) {
-            String field = body.path("field").isMissingNode() || body.path("field").isNull() ? ""
-                    : " (field " + body.path("field").asText() + ")";
-            throw new Failure("HTTP " + response.statusCode() + ": " + body.path("error").asText() + field);
-        }
-        return body;
+    }
+
+    private static Failure failure(HttpResponse<String> response, JsonNode body) {
+        String field = body.path("field").isMissingNode() || body.path("field").isNull() ? ""
+                : " (field " + body.path("field").asText() + ")";
+        return new Failure("HTTP " + response.statusCode() + ": " + body.path("error").asText() + field);
     }
 }

@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
         description = "Register, inspect and end release windows through the watchdog's API.",
         subcommands = {ReleaseCommand.Start.class, ReleaseCommand.ListReleases.class, ReleaseCommand.Show.class,
             ReleaseCommand.Ack.class, ReleaseCommand.Rollback.class, ReleaseCommand.Accept.class,
-            ReleaseCommand.Finish.class, ReleaseCommand.Cancel.class, ReleaseCommand.Wait.class})
+            ReleaseCommand.Finish.class, ReleaseCommand.Cancel.class, ReleaseCommand.Wait.class,
+            ReleaseCommand.Report.class})
 final class ReleaseCommand {
 
     static final int API_FAILED = 3;
@@ -115,6 +116,18 @@ final class ReleaseCommand {
             for (JsonNode e : api.get("/api/v1/releases/" + ApiClient.encode(id) + "/events", Duration.ofSeconds(30))) {
                 System.out.println(e.path("at").asText() + "  " + e.path("type").asText() + "  " + e.path("message").asText());
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "report", mixinStandardHelpOptions = true,
+            description = "Print the release's incident report: a Markdown post-mortem draft.")
+    static final class Report extends ApiCommand {
+        @Parameters(paramLabel = "ID") String id;
+
+        @Override
+        int run() throws ApiClient.Failure {
+            System.out.print(api.text("/api/v1/releases/" + ApiClient.encode(id) + "/report", Duration.ofSeconds(30)));
             return 0;
         }
     }

@@ -148,15 +148,16 @@ public record WatchdogConfig(
     }
 
     /**
-     * Where messages go: exactly one of slack, telegram, alertmanager, webhook. Optional: minInterval
-     * (default 1s: the least time between two messages to this receiver), retry.
+     * Where messages go: exactly one of slack, telegram, alertmanager, webhook, grafana, github.
+     * Optional: minInterval (default 1s: the least time between two messages to this receiver), retry.
      */
-    public record Receiver(Slack slack, Telegram telegram, Alertmanager alertmanager, Webhook webhook,
-                           Duration minInterval, Retry retry) {
+    public record Receiver(Slack slack, Telegram telegram, Alertmanager alertmanager, Webhook webhook, Grafana grafana,
+                           GitHub github, Duration minInterval, Retry retry) {
         public Receiver {
-            long kinds = Stream.of(slack, telegram, alertmanager, webhook).filter(Objects::nonNull).count();
+            long kinds = Stream.of(slack, telegram, alertmanager, webhook, grafana, github).filter(Objects::nonNull).count();
             if (kinds != 1) {
-                throw new IllegalArgumentException("a receiver needs exactly one of slack, telegram, alertmanager, webhook");
+                throw new IllegalArgumentException(
+                        "a receiver needs exactly one of slack, telegram, alertmanager, webhook, grafana, github");
             }
             minInterval = minInterval == null ? Duration.ofSeconds(1) : minInterval;
             retry = retry == null ? new Retry(5, null, Duration.ofSeconds(30)) : retry;
@@ -164,12 +165,13 @@ public record WatchdogConfig(
 
         /** The one kind this receiver is. */
         public Channel channel() {
-            return Stream.of(slack, telegram, alertmanager, webhook).filter(Objects::nonNull).findFirst().orElseThrow();
+            return Stream.of(slack, telegram, alertmanager, webhook, grafana, github).filter(Objects::nonNull).findFirst()
+                    .orElseThrow();
         }
     }
 
     /** The kinds of receiver. */
-    public sealed interface Channel permits Slack, Telegram, Alertmanager, Webhook {}
+    public sealed interface Channel permits Slack, Telegram, Alertmanager, Webhook, Grafana, GitHub {}
 
     /** A Slack incoming webhook; its URL is a secret. */
     public record Slack(Secret url) implements Channel {
@@ -192,6 +194,30 @@ public record WatchdogConfig(
         public Alertmanager {
             url = requireUrl(url);
             resend = resend == null ? Duration.ofMinutes(1) : positive(resend, "resend");
+        }
+    }
+
+    /** Grafana's HTTP API: release annotations, with a service account token. */
+    public record Grafana(String url, Secret token) implements Channel {
+        public Grafana {
+            url = requireUrl(url);
+            Objects.requireNonNull(token, "grafana.token is required");
+        }
+    }
+
+    /**
+     * GitHub's REST API: the incident report filed as an issue of {@code repo} ({@code owner/name}) when an
+     * incident ends with a rollback. Optional: apiUrl (default https://api.github.com; GitHub Enterprise
+     * Server: https://HOST/api/v3), labels (default none).
+     */
+    public record GitHub(String repo, Secret token, String apiUrl, List<String> labels) implements Channel {
+        public GitHub {
+            if (repo == null || !repo.matches("[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")) {
+                throw new IllegalArgumentException("github.repo must be OWNER/NAME");
+            }
+            Objects.requireNonNull(token, "github.token is required");
+            apiUrl = requireUrl(apiUrl == null ? "https://api.github.com" : apiUrl);
+            labels = labels == null ? List.of() : List.copyOf(labels);
         }
     }
 

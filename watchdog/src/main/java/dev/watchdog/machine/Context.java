@@ -3,12 +3,18 @@ package dev.watchdog.machine;
 import dev.watchdog.config.WatchdogConfig;
 import dev.watchdog.config.WatchdogConfig.Policy;
 import dev.watchdog.config.WatchdogConfig.Receiver;
+import dev.watchdog.incident.Incident;
 import dev.watchdog.incident.Notice;
 import dev.watchdog.rules.RuleSet;
 import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
 
 /** What the state machine decides by, besides the release and the input: the config and the rules in force. */
 public record Context(WatchdogConfig config, RuleSet rules) {
+
+    private static final Set<Notice.Kind> ANNOTATED = EnumSet.of(Notice.Kind.WATCHING, Notice.Kind.OPENED,
+            Notice.Kind.ACKNOWLEDGED, Notice.Kind.ROLLED_BACK, Notice.Kind.ROLLBACK_FAILED, Notice.Kind.ALL_CLEAR);
 
     Policy policy(String name) {
         return config.escalation().getOrDefault(name, Policy.SILENT);
@@ -34,10 +40,22 @@ public record Context(WatchdogConfig config, RuleSet rules) {
         return r != null && r.alertmanager() != null;
     }
 
-    /** Alertmanager takes alerts, not chatter: lifecycle messages other than a blind watch skip it. */
-    boolean takes(String receiver, Notice.Kind kind) {
+    /**
+     * Alertmanager takes alerts, not chatter: lifecycle messages other than a blind watch skip it.
+     * Grafana takes the milestones worth an annotation on a dashboard. GitHub takes the end of an
+     * incident by a rollback ({@code incident}: the release's, as the notice leaves it): rolled back,
+     * or a failed rollback that a person took over.
+     */
+    boolean takes(String receiver, Notice.Kind kind, Incident incident) {
         Receiver r = config.receivers().get(receiver);
-        return r != null && (r.alertmanager() == null || kind.aboutIncident()
-                || kind == Notice.Kind.BLIND || kind == Notice.Kind.SEEING);
+        if (r == null) {
+            return false;
+        } else if (r.grafana() != null) {
+            return ANNOTATED.contains(kind);
+        } else if (r.github() != null) {
+            return kind == Notice.Kind.ROLLED_BACK || (kind == Notice.Kind.ACCEPTED && incident != null
+                    && incident.cause() == Incident.Cause.ROLLBACK_FAILED);
+        }
+        return r.alertmanager() == null || kind.aboutIncident() || kind == Notice.Kind.BLIND || kind == Notice.Kind.SEEING;
     }
 }

@@ -224,7 +224,7 @@ final class Judging {
         for (Notice n : notices) {
             Timeline.notice(d, n);
             Message message = say.apply(n);
-            n.receivers().stream().filter(receiver -> ctx.takes(receiver, n.kind()))
+            n.receivers().stream().filter(receiver -> ctx.takes(receiver, n.kind(), d.watch.incident()))
                     .forEach(receiver -> d.effect(new Effect.Notify(Notification.of(n, d.id(), receiver, message, d.now))));
         }
     }

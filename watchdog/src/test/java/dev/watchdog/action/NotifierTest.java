@@ -61,7 +61,8 @@ class NotifierTest {
                 """.formatted(fake.url("/slack"), fake.url("/slow"), fake.url(""), alwaysFailing.url("/broken")), "test.yml");
         WebhookSender sender = new WebhookSender(vertx, Clock.systemUTC(), () -> 0.5, metrics);
         context = vertx.getOrCreateContext();
-        notifier = new Notifier(vertx, sender, config::receivers, metrics, Clock.systemUTC());
+        notifier = new Notifier(vertx, sender, config::receivers, metrics, Clock.systemUTC(),
+                id -> Future.succeededFuture("# report of " + id));
     }
 
     static Message message(String title, List<String> lines) {

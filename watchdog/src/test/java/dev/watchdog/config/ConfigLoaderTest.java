@@ -147,4 +147,29 @@ class ConfigLoaderTest {
         assertTrue(assertThrows(ConfigException.class, () -> loader.parse("evaluation: {interval: 15s}\n", "w.yml"))
                 .getMessage().contains("prometheus"));
     }
+
+    @Test
+    @DisplayName("grafana and github receivers: defaults filled, tokens masked, bad values named")
+    void grafanaAndGitHub() {
+        WatchdogConfig c = loader.parse("""
+                prometheus: {url: http://p:9090}
+                receivers:
+                  dashboards: {grafana: {url: "https://grafana.example/", token: glsa_abc}}
+                  postmortem: {github: {repo: acme/api, token: ghp_abc}}
+                """, "w.yml");
+        assertEquals("https://grafana.example", c.receivers().get("dashboards").grafana().url());
+        WatchdogConfig.GitHub github = c.receivers().get("postmortem").github();
+        assertEquals("https://api.github.com", github.apiUrl());
+        assertEquals(java.util.List.of(), github.labels());
+        assertFalse(loader.print(c).contains("glsa_abc") || loader.print(c).contains("ghp_abc"), loader.print(c));
+        assertEquals("w.yml:3: receivers.postmortem.github: github.repo must be OWNER/NAME", assertThrows(
+                ConfigException.class, () -> loader.parse("prometheus: {url: http://p:9090}\nreceivers:\n"
+                        + "  postmortem: {github: {repo: api, token: ghp_abc}}\n", "w.yml")).getMessage());
+        assertTrue(assertThrows(ConfigException.class, () -> loader.parse("prometheus: {url: http://p:9090}\nreceivers:\n"
+                + "  dashboards: {grafana: {url: \"https://grafana.example\"}}\n", "w.yml")).getMessage()
+                .contains("grafana.token is required"));
+        assertTrue(assertThrows(ConfigException.class, () -> loader.parse("prometheus: {url: http://p:9090}\nreceivers:\n"
+                + "  both: {grafana: {url: \"https://g.example\", token: t}, github: {repo: a/b, token: t}}\n", "w.yml"))
+                .getMessage().contains("exactly one of slack, telegram, alertmanager, webhook, grafana, github"));
+    }
 }

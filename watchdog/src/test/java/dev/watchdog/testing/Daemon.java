@@ -80,6 +80,11 @@ public final class Daemon {
         vertx.undeploy(deployment).await();
     }
 
+    /** Where the daemon's API listens: for the CLI. */
+    public String url() {
+        return "http://127.0.0.1:" + watchdog.port();
+    }
+
     public void tick() {
         watchdog.tick().await();
     }
