@@ -17,13 +17,17 @@ import java.util.Map;
 /** The Debian package's Prometheus, on loopback, scraping one target every second. */
 public final class RealPrometheus {
 
-    private final RealProcess process;
+    private final List<String> command;
+    private final Path log;
     private final int port;
     private final HttpClient http = HttpClient.newHttpClient();
+    private RealProcess process;
 
-    private RealPrometheus(RealProcess process, int port) {
-        this.process = process;
+    private RealPrometheus(List<String> command, Path log, int port) {
+        this.command = command;
+        this.log = log;
         this.port = port;
+        this.process = RealProcess.start(command, Map.of(), log);
     }
 
     public static RealPrometheus scraping(String target, Path dir) {
@@ -37,13 +41,10 @@ public final class RealPrometheus {
                         static_configs: [{targets: ['%s']}]
                     """.formatted(target));
             int port = RealProcess.freePort();
-            RealProcess process = RealProcess.start(List.of(binary, "--config.file=" + config,
+            RealPrometheus prometheus = new RealPrometheus(List.of(binary, "--config.file=" + config,
                     "--storage.tsdb.path=" + dir.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + port),
-                    Map.of(), dir.resolve("prometheus.log"));
-            RealPrometheus prometheus = new RealPrometheus(process, port);
-            // The first scrape comes some seconds after start: wait for the target to be up.
-            Poll.until(Duration.ofSeconds(30), "Prometheus to scrape its target",
-                    () -> prometheus.query("up").contains("\"1\"]"));
+                    dir.resolve("prometheus.log"), port);
+            prometheus.awaitScrape();
             return prometheus;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -66,6 +67,22 @@ public final class RealPrometheus {
             Thread.currentThread().interrupt();
             return "";
         }
+    }
+
+    /** The first scrape comes some seconds after start: waits for the target to be up. */
+    private void awaitScrape() {
+        Poll.until(Duration.ofSeconds(30), "Prometheus to scrape its target", () -> query("up").contains("\"1\"]"));
+    }
+
+    /** SIGKILL: its port refuses connections until {@link #restart}. */
+    public void kill9() {
+        process.kill9();
+    }
+
+    /** Starts it again on the same port and data; returns once it scrapes again. */
+    public void restart() {
+        process = RealProcess.start(command, Map.of(), log);
+        awaitScrape();
     }
 
     public void stop() {

@@ -1,5 +1,6 @@
 package dev.watchdog.testing;
 
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /** Records every request it gets and answers from a queue of statuses (200 once the queue is empty). */
 public final class WebhookRecorder {
@@ -46,8 +48,11 @@ public final class WebhookRecorder {
     }
 
     public final List<Call> calls = new CopyOnWriteArrayList<>();
+    /** The calls answered 2xx whose answer was written to the caller's connection. */
+    public final List<Call> answeredOk = new CopyOnWriteArrayList<>();
     private final Queue<Reply> replies = new ConcurrentLinkedQueue<>();
     private volatile Reply otherwise = Reply.status(200);
+    private volatile Consumer<Call> beforeAnswer;
     private final Vertx vertx;
     private HttpServer server;
 
@@ -76,21 +81,46 @@ public final class WebhookRecorder {
         return this;
     }
 
+    /** Runs {@code action} (off the event loop) after a call has arrived and before it is answered. */
+    public WebhookRecorder beforeAnswer(Consumer<Call> action) {
+        beforeAnswer = action;
+        return this;
+    }
+
+    /** The calls that carried this {@code Idempotency-Key}. */
+    public List<Call> withKey(String key) {
+        return calls.stream().filter(c -> key.equals(c.header("Idempotency-Key"))).toList();
+    }
+
     public void close() {
         server.close().await();
     }
 
     private void handle(HttpServerRequest request) {
         request.body().onSuccess(body -> {
-            calls.add(new Call(Instant.now(), request.path(), MultiMap.caseInsensitiveMultiMap().addAll(request.headers()),
-                    body.toString()));
+            Call call = new Call(Instant.now(), request.path(), MultiMap.caseInsensitiveMultiMap().addAll(request.headers()),
+                    body.toString());
+            calls.add(call);
             Reply reply = replies.poll();
             Reply answer = reply == null ? otherwise : reply;
             if (answer.hangs()) {
                 return;
             }
-            answer.headers().forEach(request.response()::putHeader);
-            request.response().setStatusCode(answer.status()).end(answer.body());
+            Consumer<Call> action = beforeAnswer;
+            Future<Void> ready = action == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+                action.accept(call);
+                return null;
+            });
+            ready.onComplete(x -> answer(request, call, answer));
+        });
+    }
+
+    private void answer(HttpServerRequest request, Call call, Reply answer) {
+        answer.headers().forEach(request.response()::putHeader);
+        request.response().setStatusCode(answer.status()).end(answer.body()).onSuccess(y -> {
+            if (answer.status() / 100 == 2) {
+                answeredOk.add(call);
+            }
         });
     }
 }
