@@ -1,6 +1,5 @@
 package dev.watchdog.testing;
 
-import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -52,7 +51,7 @@ public final class WebhookRecorder {
     public final List<Call> answeredOk = new CopyOnWriteArrayList<>();
     private final Queue<Reply> replies = new ConcurrentLinkedQueue<>();
     private volatile Reply otherwise = Reply.status(200);
-    private volatile Consumer<Call> beforeAnswer;
+    private volatile Consumer<Call> afterAnswer;
     private final Vertx vertx;
     private HttpServer server;
 
@@ -81,9 +80,9 @@ public final class WebhookRecorder {
         return this;
     }
 
-    /** Runs {@code action} (off the event loop) after a call has arrived and before it is answered. */
-    public WebhookRecorder beforeAnswer(Consumer<Call> action) {
-        beforeAnswer = action;
+    /** Runs {@code action} (off the event loop) as soon as a 2xx answer to a call has been written; null for none. */
+    public WebhookRecorder afterAnswer(Consumer<Call> action) {
+        afterAnswer = action;
         return this;
     }
 
@@ -106,21 +105,22 @@ public final class WebhookRecorder {
             if (answer.hangs()) {
                 return;
             }
-            Consumer<Call> action = beforeAnswer;
-            Future<Void> ready = action == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
-                action.accept(call);
-                return null;
-            });
-            ready.onComplete(x -> answer(request, call, answer));
+            answer.headers().forEach(request.response()::putHeader);
+            request.response().setStatusCode(answer.status()).end(answer.body()).onSuccess(y -> answered(call, answer));
         });
     }
 
-    private void answer(HttpServerRequest request, Call call, Reply answer) {
-        answer.headers().forEach(request.response()::putHeader);
-        request.response().setStatusCode(answer.status()).end(answer.body()).onSuccess(y -> {
-            if (answer.status() / 100 == 2) {
-                answeredOk.add(call);
-            }
-        });
+    private void answered(Call call, Reply answer) {
+        Consumer<Call> action = afterAnswer;
+        if (answer.status() / 100 != 2) {
+            return;
+        }
+        answeredOk.add(call);
+        if (action != null) {
+            vertx.executeBlocking(() -> {
+                action.accept(call);
+                return null;
+            });
+        }
     }
 }
