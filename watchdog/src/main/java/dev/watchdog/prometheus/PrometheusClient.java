@@ -133,11 +133,13 @@ public final class PrometheusClient {
         } catch (DecodeException | ClassCastException e) {
             body = null;
         }
-        if (body == null || body.getString("status") == null) {
+        // The API's status is the string "success" or "error"; another server's JSON (Spring's error page) has a number.
+        Object status = body == null ? null : body.getValue("status");
+        if (!"success".equals(status) && !"error".equals(status)) {
             return Future.failedFuture(new QueryException(Kind.BAD_RESPONSE, null,
                     "HTTP " + response.statusCode() + " without a Prometheus API body"));
         }
-        if (!"success".equals(body.getString("status"))) {
+        if ("error".equals(status)) {
             return Future.failedFuture(new QueryException(Kind.API, body.getString("errorType"),
                     body.getString("errorType") + ": " + body.getString("error")));
         }
