@@ -48,7 +48,8 @@ public final class RealStack {
         vertx.close().await();
     }
 
-    static void deleteRecursively(Path dir) {
+    /** Deletes {@code dir} and everything under it, if it exists. */
+    public static void deleteRecursively(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }
