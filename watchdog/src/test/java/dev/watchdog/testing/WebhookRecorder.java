@@ -52,6 +52,7 @@ public final class WebhookRecorder {
     private final Queue<Reply> replies = new ConcurrentLinkedQueue<>();
     private volatile Reply otherwise = Reply.status(200);
     private volatile Consumer<Call> afterAnswer;
+    private volatile long answerAfterMillis;
     private final Vertx vertx;
     private HttpServer server;
 
@@ -80,6 +81,12 @@ public final class WebhookRecorder {
         return this;
     }
 
+    /** Every answer from now on is sent {@code delay} after its call arrived: a receiver that takes its time. */
+    public WebhookRecorder answerAfter(java.time.Duration delay) {
+        answerAfterMillis = delay.toMillis();
+        return this;
+    }
+
     /** Runs {@code action} (off the event loop) as soon as a 2xx answer to a call has been written; null for none. */
     public WebhookRecorder afterAnswer(Consumer<Call> action) {
         afterAnswer = action;
@@ -105,9 +112,18 @@ public final class WebhookRecorder {
             if (answer.hangs()) {
                 return;
             }
-            answer.headers().forEach(request.response()::putHeader);
-            request.response().setStatusCode(answer.status()).end(answer.body()).onSuccess(y -> answered(call, answer));
+            long delay = answerAfterMillis;
+            if (delay > 0) {
+                vertx.setTimer(delay, t -> answer(request, call, answer));
+            } else {
+                answer(request, call, answer);
+            }
         });
+    }
+
+    private void answer(HttpServerRequest request, Call call, Reply answer) {
+        answer.headers().forEach(request.response()::putHeader);
+        request.response().setStatusCode(answer.status()).end(answer.body()).onSuccess(y -> answered(call, answer));
     }
 
     private void answered(Call call, Reply answer) {
