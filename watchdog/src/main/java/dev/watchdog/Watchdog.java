@@ -44,6 +44,12 @@ public final class Watchdog extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(Watchdog.class);
     /** How long a stop waits for requests in flight to be answered. */
     private static final Duration DRAIN = Duration.ofSeconds(10);
+    /**
+     * How long a stop waits for effects under way (a rollback call, a page) to be answered, so that an
+     * answer already on its way is stored rather than the effect performed again after the restart.
+     * Short: effects still under way after it stay pending and are resumed with their keys.
+     */
+    private static final Duration EFFECTS_GRACE = Duration.ofSeconds(1);
 
     private final WatchdogConfig config;
     private final Path configDir;
@@ -202,9 +208,10 @@ public final class Watchdog extends VerticleBase {
     }
 
     /**
-     * An orderly stop: no new requests or ticks; requests in flight are answered (up to a grace
-     * period); the tick under way finishes its store write; effects under way stay pending in the
-     * outbox, to be resumed with their keys; then the store is closed.
+     * An orderly stop: no new requests, ticks or effects; requests in flight are answered (up to a
+     * grace period) and effects under way have their answers stored (up to a shorter one; those still
+     * under way after it stay pending in the outbox, to be resumed with their keys); the tick under way
+     * finishes its store write; then the store is closed.
      */
     @Override
     public Future<?> stop() {
@@ -217,7 +224,9 @@ public final class Watchdog extends VerticleBase {
             runner.stop();
         }
         Future<Void> drained = server == null ? Future.succeededFuture() : server.shutdown(DRAIN);
-        return drained.transform(x -> ticking.transform(y -> Future.<Void>succeededFuture()))
+        Future<?> effects = outbox == null ? Future.succeededFuture()
+                : Future.any(outbox.idle(), vertx.timer(EFFECTS_GRACE.toMillis()));
+        return drained.transform(x -> ticking.transform(y -> effects.transform(z -> Future.<Void>succeededFuture())))
                 .compose(x -> store == null ? Future.succeededFuture() : store.close());
     }
 }

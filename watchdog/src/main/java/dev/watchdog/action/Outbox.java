@@ -10,7 +10,9 @@ import dev.watchdog.metrics.WatchdogMetrics;
 import dev.watchdog.store.Store;
 import dev.watchdog.store.Store.Command;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +39,7 @@ public final class Outbox {
     private final WatchdogMetrics metrics;
     private final LongSupplier epoch;
     private final Set<String> inFlight = new HashSet<>();
+    private final List<Promise<Void>> idle = new ArrayList<>();
     private boolean acting = true;
 
     /** {@code epoch}: the leadership under which this replica acts, checked as each effect is claimed. */
@@ -70,16 +73,37 @@ public final class Outbox {
         acting = false;
     }
 
+    /**
+     * Completes once no effect is under way here: each answered and its answer stored. A stop waits
+     * for it, so that an effect performed just before is not performed again after the restart.
+     */
+    public Future<Void> idle() {
+        if (inFlight.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        Promise<Void> promise = Promise.promise();
+        idle.add(promise);
+        return promise.future();
+    }
+
+    private void done(String id) {
+        inFlight.remove(id);
+        if (inFlight.isEmpty()) {
+            List.copyOf(idle).forEach(Promise::tryComplete);
+            idle.clear();
+        }
+    }
+
     private void perform(OutboxEntry entry) {
         store.claim(entry.id(), epoch.getAsLong())
                 .onSuccess(claimed -> {
                     if (claimed) {
                         performClaimed(entry);
                     } else {
-                        inFlight.remove(entry.id());
+                        done(entry.id());
                     }
                 })
-                .onFailure(e -> inFlight.remove(entry.id()));
+                .onFailure(e -> done(entry.id()));
     }
 
     private void performClaimed(OutboxEntry entry) {
@@ -95,7 +119,7 @@ public final class Outbox {
         }
         answered.compose(input -> runner.apply(List.of(new Command(entry.releaseId(), input))))
                 .onFailure(e -> LOG.warn("effect answered but not stored; it stays pending key={}", entry.id()))
-                .onComplete(x -> inFlight.remove(entry.id()));
+                .onComplete(x -> done(entry.id()));
     }
 
     private Future<Answer> rollback(Effect.CallRollback call) {
