@@ -135,7 +135,10 @@ class RollbackFaultsIT {
             awaitState(name, "rollback_failed");
             JsonObject release = daemon.release(releases.get(name));
             assertEquals("failed", release.getString("verdict"));
-            assertEquals("p0", release.getJsonObject("incident").getString("severity").toLowerCase());
+            JsonObject incident = release.getJsonObject("incident");
+            assertEquals("P0", incident.getString("severity"), incident.encode());
+            assertEquals("rollback_failed", incident.getString("cause"), incident.encode());
+            assertTrue(incident.getBoolean("open"), incident.encode());
             Instant failedAt = eventAt(name, "rollback_failed");
             for (String level : List.of("/level1", "/level2")) {
                 Poll.until(Duration.ofSeconds(5), level + " paged for " + name, () -> pages(level, name, "rollback_failed").size() == 1);
