@@ -111,10 +111,10 @@ class EscalationKillIT {
         }
     }
 
-    /** Not before it is due, and within two seconds after (the tick is 500 ms). */
+    /** Not before it is due, and within three seconds after (the tick is 500 ms). */
     private static void assertOnTime(Instant due, Instant arrived) {
         assertTrue(!arrived.isBefore(due.minusMillis(50)), "early: due " + due + ", arrived " + arrived);
-        assertTrue(arrived.isBefore(due.plusSeconds(2)), "late: due " + due + ", arrived " + arrived);
+        assertTrue(arrived.isBefore(due.plusSeconds(3)), "late: due " + due + ", arrived " + arrived);
     }
 
     private static List<Call> pages(String path, String release) {
