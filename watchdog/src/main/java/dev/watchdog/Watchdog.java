@@ -41,6 +41,12 @@ public final class Watchdog extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(Watchdog.class);
     /** How long a stop waits for requests in flight to be answered. */
     private static final Duration DRAIN = Duration.ofSeconds(10);
+    /**
+     * How long a stop waits for effects under way (a rollback call, a page) to be answered, so that an
+     * answer already on its way is stored rather than the effect performed again after the restart.
+     * Short: effects still under way after it stay pending and are resumed with their keys.
+     */
+    private static final Duration EFFECTS_GRACE = Duration.ofSeconds(1);
 
     private final WatchdogConfig config;
     private final Path configDir;
@@ -60,6 +66,8 @@ public final class Watchdog extends VerticleBase {
     private Ticker ticker;
     private HttpServer server;
     private long tickTimer = -1;
+    private boolean tickInProgress;
+    private boolean tickAgain;
     private long storeTimer = -1;
     private Future<Void> ticking = Future.succeededFuture();
 
@@ -83,7 +91,9 @@ public final class Watchdog extends VerticleBase {
         } catch (java.net.UnknownHostException e) {
             host = "localhost";
         }
-        return host + ":" + (server.port() != 0 ? String.valueOf(server.port()) : "pid" + ProcessHandle.current().pid());
+        // At most 40 characters in all: the name goes into PostgreSQL's application_name (63).
+        String hostPart = host.length() > 28 ? host.substring(0, 28) : host;
+        return hostPart + ":" + (server.port() != 0 ? String.valueOf(server.port()) : "pid" + ProcessHandle.current().pid());
     }
 
     @Override
@@ -120,7 +130,7 @@ public final class Watchdog extends VerticleBase {
     private Future<Store> openStore() {
         WatchdogConfig.Postgres postgres = config.storage().postgres();
         return postgres == null ? SqliteStore.open(vertx, configDir.resolve(config.storage().path()), clock)
-                : PostgresStore.open(vertx, postgres, clock);
+                : PostgresStore.open(vertx, postgres, replica, clock);
     }
 
     private void wire() {
@@ -131,7 +141,7 @@ public final class Watchdog extends VerticleBase {
         leadership = postgres == null ? new Leadership.Solo()
                 : new PostgresLeadership(vertx, postgres, replica, lease(postgres), this::led);
         runner = new Runner(vertx, store, this::context, clock, metrics);
-        outbox = new Outbox(store, runner, notifier, sender, () -> config, metrics, leadership);
+        outbox = new Outbox(vertx, store, runner, notifier, sender, () -> config, metrics, leadership);
         runner.performWith(outbox::perform);
         Evaluator evaluator = new Evaluator(new PrometheusClient(vertx, config.prometheus(), metrics),
                 config.evaluation().interval());
@@ -146,11 +156,21 @@ public final class Watchdog extends VerticleBase {
                 ? Duration.ofSeconds(2) : interval;
     }
 
-    /** Leadership changed: a shard just taken is ticked and its outbox resumed at once. */
+    /** Leadership changed: a shard just taken is ticked (and its outbox resumed) as soon as can be. */
     private void led(Map<Integer, Leadership.Fence> shards) {
         metrics.leader(!shards.isEmpty());
         if (ready && autoTick && !shards.isEmpty()) {
-            vertx.runOnContext(x -> runTick().onComplete(ar -> outbox.resume()));
+            vertx.runOnContext(x -> tickSoon());
+        }
+    }
+
+    /** The next tick now, or right after the one under way: never two at once. */
+    private void tickSoon() {
+        if (tickInProgress) {
+            tickAgain = true;
+        } else {
+            vertx.cancelTimer(tickTimer);
+            scheduleTick(0);
         }
     }
 
@@ -205,8 +225,17 @@ public final class Watchdog extends VerticleBase {
         return done.future();
     }
 
+    /**
+     * One tick at a time: a tick reads the releases before it writes them, so two at once would
+     * evaluate the same releases twice.
+     */
     private Future<Void> runTick() {
-        ticking = ticker.tick();
+        if (tickInProgress) {
+            tickAgain = true;
+            return ticking;
+        }
+        tickInProgress = true;
+        ticking = ticker.tick().andThen(x -> tickInProgress = false);
         return ticking;
     }
 
@@ -220,7 +249,9 @@ public final class Watchdog extends VerticleBase {
                     LOG.warn("tick failed error=\"{}\"", ar.cause().getMessage());
                 }
                 if (ready) {
-                    scheduleTick(interval.toMillis() - (System.nanoTime() - started) / 1_000_000);
+                    boolean again = tickAgain;
+                    tickAgain = false;
+                    scheduleTick(again ? 0 : interval.toMillis() - (System.nanoTime() - started) / 1_000_000);
                 }
             });
         });
@@ -244,9 +275,10 @@ public final class Watchdog extends VerticleBase {
     }
 
     /**
-     * An orderly stop: no new requests or ticks; requests in flight are answered (up to a grace
-     * period); the tick under way finishes its store write; effects under way stay pending in the
-     * outbox, to be resumed with their keys; then the store is closed.
+     * An orderly stop: no new requests, ticks or effects; requests in flight are answered (up to a
+     * grace period) and effects under way have their answers stored (up to a shorter one; those still
+     * under way after it stay pending in the outbox, to be resumed with their keys); the tick under way
+     * finishes its store write; then the store is closed.
      */
     @Override
     public Future<?> stop() {
@@ -260,7 +292,9 @@ public final class Watchdog extends VerticleBase {
             runner.stop();
         }
         Future<Void> drained = server == null ? Future.succeededFuture() : server.shutdown(DRAIN);
-        return drained.transform(x -> ticking.transform(y -> Future.<Void>succeededFuture()))
+        Future<?> effects = outbox == null ? Future.succeededFuture()
+                : Future.any(outbox.idle(), vertx.timer(EFFECTS_GRACE.toMillis()));
+        return drained.transform(x -> ticking.transform(y -> effects.transform(z -> Future.<Void>succeededFuture())))
                 .compose(x -> leadership == null ? Future.succeededFuture() : leadership.stop())
                 .transform(x -> store == null ? Future.succeededFuture() : store.close());
     }

@@ -11,7 +11,11 @@ import dev.watchdog.store.Leadership;
 import dev.watchdog.store.Store;
 import dev.watchdog.store.Store.Command;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +33,11 @@ public final class Outbox {
 
     private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
     private static final Exception NOT_LEADING = new IllegalStateException("no longer the leader");
+    /** An answer that cannot be stored is tried again every second for two minutes. */
+    private static final int ANSWER_TRIES = 120;
+    private static final Duration ANSWER_RETRY = Duration.ofSeconds(1);
 
+    private final Vertx vertx;
     private final Store store;
     private final Runner runner;
     private final Notifier notifier;
@@ -38,11 +46,13 @@ public final class Outbox {
     private final WatchdogMetrics metrics;
     private final Leadership leadership;
     private final Set<String> inFlight = new HashSet<>();
+    private final List<Promise<Void>> idle = new ArrayList<>();
     private boolean acting = true;
 
     /** {@code leadership}: which releases' effects this replica performs, and the fence each is claimed under. */
-    public Outbox(Store store, Runner runner, Notifier notifier, WebhookSender sender, Supplier<WatchdogConfig> config,
-                  WatchdogMetrics metrics, Leadership leadership) {
+    public Outbox(Vertx vertx, Store store, Runner runner, Notifier notifier, WebhookSender sender,
+                  Supplier<WatchdogConfig> config, WatchdogMetrics metrics, Leadership leadership) {
+        this.vertx = vertx;
         this.leadership = leadership;
         this.store = store;
         this.runner = runner;
@@ -76,16 +86,37 @@ public final class Outbox {
         acting = false;
     }
 
+    /**
+     * Completes once no effect is under way here: each answered and its answer stored. A stop waits
+     * for it, so that an effect performed just before is not performed again after the restart.
+     */
+    public Future<Void> idle() {
+        if (inFlight.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        Promise<Void> promise = Promise.promise();
+        idle.add(promise);
+        return promise.future();
+    }
+
+    private void done(String id) {
+        inFlight.remove(id);
+        if (inFlight.isEmpty()) {
+            List.copyOf(idle).forEach(Promise::tryComplete);
+            idle.clear();
+        }
+    }
+
     private void perform(OutboxEntry entry, Leadership.Fence fence) {
         store.claim(entry.id(), fence)
                 .onSuccess(claimed -> {
                     if (claimed) {
                         performClaimed(entry, fence);
                     } else {
-                        inFlight.remove(entry.id());
+                        done(entry.id());
                     }
                 })
-                .onFailure(e -> inFlight.remove(entry.id()));
+                .onFailure(e -> done(entry.id()));
     }
 
     /** Still leading under the fence it was claimed under: checked before every attempt. */
@@ -107,12 +138,19 @@ public final class Outbox {
             answered = rollback(call, () -> Future.succeededFuture(leads(entry, fence)))
                     .map(a -> new Input.RollbackAnswered(call.id(), a));
         }
-        // An answer is a fact any replica may record; only an effect given up because this replica
+        // An answer is a fact any replica may record: kept trying while the store is away, so that an
+        // effect done is not done again by the next leader. Only an effect given up because this replica
         // stopped leading is left pending, for the leader now.
-        answered.compose(input -> runner.apply(List.of(new Command(entry.releaseId(), input))))
+        answered.compose(input -> store(entry, input, ANSWER_TRIES))
                 .onFailure(e -> LOG.warn("effect left pending key={} why=\"{}\"", entry.id(),
                         e == NOT_LEADING ? "no longer the leader" : "its answer could not be stored"))
-                .onComplete(x -> inFlight.remove(entry.id()));
+                .onComplete(x -> done(entry.id()));
+    }
+
+    private Future<Void> store(OutboxEntry entry, Input answer, int tries) {
+        return runner.apply(List.of(new Command(entry.releaseId(), answer))).<Void>mapEmpty()
+                .recover(e -> tries <= 1 || !acting ? Future.failedFuture(e)
+                        : vertx.timer(ANSWER_RETRY.toMillis()).compose(x -> store(entry, answer, tries - 1)));
     }
 
     private Future<Answer> rollback(Effect.CallRollback call, Supplier<Future<Boolean>> stillOurs) {

@@ -1,5 +1,6 @@
 package dev.watchdog.config;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -8,12 +9,16 @@ import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +49,8 @@ public final class ConfigLoader {
                 .addDeserializer(String.class, new Resolving<>(String.class, s -> s))
                 .addDeserializer(Secret.class, new Resolving<>(Secret.class, Secret::new))
                 .addDeserializer(Duration.class, new Resolving<>(Duration.class, Durations::parse))
-                .addSerializer(Duration.class, new Json.DurationWriter());
+                .addSerializer(Duration.class, new Json.DurationWriter())
+                .addSerializer(String.class, new UrlMasking());
         YAMLFactory yaml = YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
         this.mapper = new ObjectMapper(yaml)
                 .registerModule(module)
@@ -182,6 +188,39 @@ public final class ConfigLoader {
         int line = yaml != null && yaml.getProblemMark() != null ? yaml.getProblemMark().getLine() + 1
                 : e.getLocation() == null ? 0 : e.getLocation().getLineNr();
         return line > 0 ? ":" + line : "";
+    }
+
+    /**
+     * Printed, a URL shows only where it points (scheme, host, port): its user, password, path and
+     * query may carry a token (a Slack webhook's path, {@code ?token=}, {@code user:pass@}).
+     */
+    private static final class UrlMasking extends StdSerializer<String> {
+        private static final long serialVersionUID = 1L;
+
+        UrlMasking() {
+            super(String.class);
+        }
+
+        @Override
+        public void serialize(String value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            gen.writeString(mask(value));
+        }
+
+        static String mask(String value) {
+            try {
+                URI uri = new URI(value);
+                if (uri.getScheme() == null || uri.getHost() == null) {
+                    return value;
+                }
+                String where = uri.getScheme() + "://" + (uri.getRawUserInfo() == null ? "" : Secret.MASK + "@")
+                        + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
+                boolean more = uri.getRawQuery() != null || uri.getRawFragment() != null
+                        || (uri.getRawPath() != null && !uri.getRawPath().isEmpty() && !uri.getRawPath().equals("/"));
+                return more ? where + "/" + Secret.MASK : where;
+            } catch (URISyntaxException e) {
+                return value;
+            }
+        }
     }
 
     /** Every scalar of type T is read as text, references resolved, then converted. */

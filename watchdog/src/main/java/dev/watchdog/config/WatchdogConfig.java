@@ -109,8 +109,8 @@ public record WatchdogConfig(
             if (names != tokens.size()) {
                 throw new IllegalArgumentException("token names must be unique");
             }
-            if (replica != null && !replica.matches("[A-Za-z0-9_.:-]{1,100}")) {
-                throw new IllegalArgumentException("replica must match [A-Za-z0-9_.:-]{1,100}");
+            if (replica != null && !replica.matches("[A-Za-z0-9_.:-]{1,40}")) {
+                throw new IllegalArgumentException("replica must match [A-Za-z0-9_.:-]{1,40}");
             }
         }
 

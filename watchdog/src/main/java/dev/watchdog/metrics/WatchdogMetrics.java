@@ -79,7 +79,7 @@ public final class WatchdogMetrics {
             .help("The limit a rule's value is compared with, per severity (relative thresholds applied to the baseline)")
             .labelNames("release", "service", "environment", "rule", "severity").register(registry);
     private final Gauge prometheusUp = Gauge.builder().name("watchdog_prometheus_up")
-            .help("1 when Prometheus answered the last query (probed every interval even with no release watched)")
+            .help("1 when Prometheus itself answered the last query (probed every interval even with no release watched)")
             .register(registry);
     private final Counter storeErrors = Counter.builder().name("watchdog_store_errors_total")
             .help("Store operations that failed").labelNames("operation").register(registry);
@@ -249,10 +249,13 @@ public final class WatchdogMetrics {
         }
     }
 
-    /** A query's outcome; any answer from Prometheus, even an error, shows it is up. */
-    public void query(String outcome, double seconds) {
+    /**
+     * A query's outcome; any answer from Prometheus itself, even an error, shows it is up ({@code
+     * fromPrometheus}); a timeout, a refused connection, or a page from something else in its place do not.
+     */
+    public void query(String outcome, boolean fromPrometheus, double seconds) {
         queries.labelValues(outcome).inc();
-        prometheusUp.set(outcome.equals("timeout") || outcome.equals("network") ? 0 : 1);
+        prometheusUp.set(fromPrometheus ? 1 : 0);
         queryDuration.observe(seconds);
     }
 

@@ -57,15 +57,14 @@ public final class PrometheusClient {
         return limiter.submit(() -> request.send())
                 .recover(e -> Future.failedFuture(networkError(e)))
                 .compose(PrometheusClient::parseRange)
-                .andThen(ar -> metrics.query(ar.succeeded() ? "success" : ((QueryException) ar.cause()).kind().label(),
-                        (System.nanoTime() - started) / 1e9));
+                .andThen(ar -> recordQuery(ar.cause(), started));
     }
 
     static Future<Map<Instant, List<Series>>> parseRange(HttpResponse<Buffer> response) {
         return parseData(response).compose(data -> {
             if (!"matrix".equals(data.getString("resultType"))) {
                 return Future.failedFuture(new QueryException(Kind.BAD_RESPONSE, null,
-                        "a range query returned a " + data.getString("resultType")));
+                        "a range query returned a " + data.getString("resultType"), true));
             }
             Map<Instant, List<Series>> out = new HashMap<>();
             for (Object item : data.getJsonArray("result")) {
@@ -98,8 +97,14 @@ public final class PrometheusClient {
         return request.send()
                 .recover(e -> Future.failedFuture(networkError(e)))
                 .compose(PrometheusClient::parse)
-                .andThen(ar -> metrics.query(ar.succeeded() ? "success" : ((QueryException) ar.cause()).kind().label(),
-                        (System.nanoTime() - started) / 1e9));
+                .andThen(ar -> recordQuery(ar.cause(), started));
+    }
+
+    /** {@code failure}: null when the query succeeded. */
+    private void recordQuery(Throwable failure, long started) {
+        QueryException e = (QueryException) failure;
+        metrics.query(e == null ? "success" : e.kind().label(), e == null || e.fromPrometheus(),
+                (System.nanoTime() - started) / 1e9);
     }
 
     /** In our words: a library's message names the URL, which may carry credentials. */
@@ -115,7 +120,7 @@ public final class PrometheusClient {
             try {
                 return Future.succeededFuture(series(data));
             } catch (RuntimeException e) {
-                return Future.failedFuture(new QueryException(Kind.BAD_RESPONSE, null, e.getMessage()));
+                return Future.failedFuture(new QueryException(Kind.BAD_RESPONSE, null, e.getMessage(), true));
             }
         });
     }
@@ -128,11 +133,13 @@ public final class PrometheusClient {
         } catch (DecodeException | ClassCastException e) {
             body = null;
         }
-        if (body == null || body.getString("status") == null) {
+        // The API's status is the string "success" or "error"; another server's JSON (Spring's error page) has a number.
+        Object status = body == null ? null : body.getValue("status");
+        if (!"success".equals(status) && !"error".equals(status)) {
             return Future.failedFuture(new QueryException(Kind.BAD_RESPONSE, null,
                     "HTTP " + response.statusCode() + " without a Prometheus API body"));
         }
-        if (!"success".equals(body.getString("status"))) {
+        if ("error".equals(status)) {
             return Future.failedFuture(new QueryException(Kind.API, body.getString("errorType"),
                     body.getString("errorType") + ": " + body.getString("error")));
         }

@@ -24,11 +24,26 @@ public final class QueryException extends RuntimeException {
 
     private final Kind kind;
     private final String errorType;
+    private final boolean fromPrometheus;
 
     public QueryException(Kind kind, String errorType, String message) {
+        this(kind, errorType, message, kind == Kind.API);
+    }
+
+    /** {@code fromPrometheus}: the answer was the Prometheus API's own, so Prometheus is up. */
+    public QueryException(Kind kind, String errorType, String message, boolean fromPrometheus) {
         super(message);
         this.kind = kind;
         this.errorType = errorType;
+        this.fromPrometheus = fromPrometheus;
+    }
+
+    /**
+     * Whether Prometheus itself answered: its error, or a successful answer of the wrong shape. A
+     * proxy's 502 page, a sign-in page, a timeout or a refused connection are not its answers.
+     */
+    public boolean fromPrometheus() {
+        return fromPrometheus;
     }
 
     public Kind kind() {

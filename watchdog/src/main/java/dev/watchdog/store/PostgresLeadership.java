@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -50,6 +51,7 @@ public final class PostgresLeadership implements Leadership {
     private final Map<Integer, Fence> held = new HashMap<>();
     private Connection session;
     private Map<Integer, Fence> told = Map.of();
+    private boolean failing;
     private long timer = -1;
 
     /** {@code changed} hears the shards led after each change: to tick and resume the outbox at once. */
@@ -86,7 +88,10 @@ public final class PostgresLeadership implements Leadership {
             Map<Integer, Fence> now = ar.succeeded() ? ar.result() : Map.of();
             if (ar.failed() && !told.isEmpty()) {
                 LOG.warn("leadership lost: its database session failed (the database is unreachable, or this replica was silent too long) replica={}", replica);
+            } else if (ar.failed() && !failing) {
+                LOG.warn("leadership cannot be renewed: its database session failed replica={}", replica);
             }
+            failing = ar.failed();
             if (!now.equals(told)) {
                 told = now;
                 LOG.info("leadership replica={} shards={}", replica, now.keySet());
@@ -104,16 +109,18 @@ public final class PostgresLeadership implements Leadership {
             Set<String> live = live(c);
             Map<Integer, Fence> mine = held;
             for (int shard = 0; shard < shards(); shard++) {
-                String owner = owner(shard, live);
-                if (mine.containsKey(shard) && !owner.equals(replica)) {
+                if (mine.containsKey(shard) && !stillOurs(c, mine.get(shard))) {
+                    LOG.warn("shard taken over by another replica shard={} replica={}", shard, replica);
                     unlock(c, shard);
                     mine.remove(shard);
-                } else if (mine.containsKey(shard) && !stillOurs(c, mine.get(shard))) {
-                    mine.remove(shard);
-                } else if (!mine.containsKey(shard) && owner.equals(replica)) {
-                    take(c, shard, live).ifPresent(f -> mine.put(f.shard(), f));
+                } else if (!mine.containsKey(shard) && owner(shard, live).equals(replica)) {
+                    take(c, shard, live).ifPresent(f -> {
+                        LOG.info("took shard={} epoch={} replica={}", f.shard(), f.epoch(), replica);
+                        mine.put(f.shard(), f);
+                    });
                 }
             }
+            handOverBeyondFairShare(c, mine, live);
             led = Map.copyOf(mine);
             renewedNanos = System.nanoTime();
             return led;
@@ -122,6 +129,23 @@ public final class PostgresLeadership implements Leadership {
             led = Map.of();
             closeSession();
             throw e;
+        }
+    }
+
+    /**
+     * Leadership is sticky: a leader keeps its shards while it is alive, so that a replica joining
+     * does not move a shard (each move is a moment when an effect under way may be performed twice).
+     * Only a replica holding more than its fair share hands over the shards that hash to another.
+     */
+    private void handOverBeyondFairShare(Connection c, Map<Integer, Fence> mine, Set<String> live) throws SQLException {
+        int fair = (shards() + live.size() - 1) / live.size();
+        for (Integer shard : List.copyOf(mine.keySet())) {
+            String owner = owner(shard, live);
+            if (mine.size() > fair && !owner.equals(replica)) {
+                LOG.info("handing shard={} over to replica={}: more than a fair share replica={}", shard, owner, replica);
+                unlock(c, shard);
+                mine.remove(shard);
+            }
         }
     }
 
@@ -157,6 +181,29 @@ public final class PostgresLeadership implements Leadership {
             endSilentHolder(c, shard, live);
             return Optional.empty();
         }
+        try {
+            return Optional.of(bumpEpoch(c, shard));
+        } catch (SQLException e) {
+            // The old leader's transaction still holds the row (lock_timeout): end its sessions, try again next round.
+            unlock(c, shard);
+            String holder = holder(c, shard);
+            if (holder != null && !live.contains(holder)) {
+                endSessions(c, holder);
+            }
+            return Optional.empty();
+        }
+    }
+
+    private String holder(Connection c, int shard) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("select holder from leadership where shard = ?")) {
+            st.setInt(1, shard);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    private Fence bumpEpoch(Connection c, int shard) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("insert into leadership (shard, epoch, holder, pid) values (?, 1, ?,"
                 + " pg_backend_pid()) on conflict (shard) do update set epoch = leadership.epoch + 1,"
                 + " holder = excluded.holder, pid = excluded.pid, acquired_at = now() returning epoch")) {
@@ -164,26 +211,44 @@ public final class PostgresLeadership implements Leadership {
             st.setString(2, replica);
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
-                return Optional.of(new Fence(shard, rs.getLong(1)));
+                return new Fence(shard, rs.getLong(1));
             }
         }
     }
 
-    /** The holder of a shard's lock is not among the live replicas: end its session, freeing the lock. */
+    /**
+     * The holder of a shard's lock is not among the live replicas: end every session it has (its
+     * leadership session, which frees the lock, and its pool's, one of which may be stuck in a
+     * transaction that holds the leadership row).
+     */
     private void endSilentHolder(Connection c, int shard, Set<String> live) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("select l.holder, l.pid from leadership l join pg_locks k"
+        try (PreparedStatement st = c.prepareStatement("select l.holder from leadership l join pg_locks k"
                 + " on k.pid = l.pid and k.locktype = 'advisory' and k.classid = ? and k.objid = ? where l.shard = ?")) {
             st.setInt(1, LOCK_CLASS);
             st.setInt(2, shard);
             st.setInt(3, shard);
             try (ResultSet rs = st.executeQuery()) {
                 if (rs.next() && !live.contains(rs.getString(1))) {
-                    LOG.warn("ending the session of a silent leader: it holds shard={} but has not renewed holder={}",
+                    LOG.warn("ending the sessions of a silent leader: it holds shard={} but has not renewed holder={}",
                             shard, rs.getString(1));
-                    bool(c, "select pg_terminate_backend(" + rs.getInt(2) + ")");
+                    endSessions(c, rs.getString(1));
                 }
             }
         }
+    }
+
+    private static void endSessions(Connection c, String replica) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("select pg_terminate_backend(pid) from pg_stat_activity"
+                + " where application_name in (?, ?) and pid <> pg_backend_pid()")) {
+            st.setString(1, PostgresStore.applicationName(replica));
+            st.setString(2, applicationName(replica));
+            st.executeQuery().close();
+        }
+    }
+
+    /** How this replica's leadership session is named in pg_stat_activity. */
+    static String applicationName(String replica) {
+        return "watchdog " + replica + " leadership";
     }
 
     private boolean stillOurs(Connection c, Fence f) throws SQLException {
@@ -213,7 +278,8 @@ public final class PostgresLeadership implements Leadership {
             props.setProperty("connectTimeout", "5");
             props.setProperty("socketTimeout", String.valueOf(Math.max(2, lease.toSeconds())));
             props.setProperty("tcpKeepAlive", "true");
-            props.setProperty("ApplicationName", "watchdog-leadership " + replica);
+            props.setProperty("ApplicationName", applicationName(replica));
+            props.setProperty("options", "-c lock_timeout=" + Math.max(500, lease.toMillis() / 4));
             session = DriverManager.getConnection(config.url(), props);
         }
         return session;

@@ -32,12 +32,12 @@ public final class PostgresStore extends JdbcStore {
         this.pool = pool;
     }
 
-    /** Connects, and creates or upgrades the schema (one replica at a time). */
-    public static Future<Store> open(Vertx vertx, WatchdogConfig.Postgres config, Clock clock) {
+    /** Connects as {@code replica} (as pg_stat_activity names it), and creates or upgrades the schema (one replica at a time). */
+    public static Future<Store> open(Vertx vertx, WatchdogConfig.Postgres config, String replica, Clock clock) {
         return vertx.executeBlocking(() -> {
             HikariDataSource pool;
             try {
-                pool = new HikariDataSource(poolConfig(config));
+                pool = new HikariDataSource(poolConfig(config, replica));
             } catch (RuntimeException e) {
                 throw unavailable(e);
             }
@@ -55,8 +55,16 @@ public final class PostgresStore extends JdbcStore {
         }, false);
     }
 
-    static HikariConfig poolConfig(WatchdogConfig.Postgres config) {
+    /** How this replica's pool sessions are named in pg_stat_activity, so that a successor can end them. */
+    static String applicationName(String replica) {
+        return "watchdog " + replica;
+    }
+
+    static HikariConfig poolConfig(WatchdogConfig.Postgres config, String replica) {
         HikariConfig hc = new HikariConfig();
+        hc.addDataSourceProperty("ApplicationName", applicationName(replica));
+        // A transaction left idle (its replica paused) must not hold rows for ever.
+        hc.addDataSourceProperty("options", "-c idle_in_transaction_session_timeout=60000");
         hc.setJdbcUrl(config.url());
         if (config.user() != null) {
             hc.setUsername(config.user());

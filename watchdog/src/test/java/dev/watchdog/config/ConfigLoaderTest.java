@@ -79,6 +79,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("printed, a URL shows only its scheme, host and port: no user, password, path or query")
+    void urlsMasked() {
+        WatchdogConfig c = loader.parse("""
+                prometheus: {url: "http://prom:hunter2@prometheus.example:9090"}
+                receivers:
+                  team: {slack: {url: "https://hooks.slack.com/services/T0/B0/slack-path-token"}}
+                  audit: {webhook: {url: "https://audit.example/hook?token=query-token"}}
+                  pager: {alertmanager: {url: "http://am:am-password@alertmanager.example:9093"}}
+                rollback:
+                  default: {webhook: {url: "https://deployer.example/rollback/path-token"}}
+                """, "watchdog.yml");
+        String shown = loader.print(c);
+        for (String secret : new String[] {"hunter2", "slack-path-token", "query-token", "am-password", "path-token"}) {
+            assertFalse(shown.contains(secret), shown);
+        }
+        assertTrue(shown.contains("url: \"http://<secret>@prometheus.example:9090\""), shown);
+        assertTrue(shown.contains("url: \"https://deployer.example/<secret>\""), shown);
+        assertTrue(shown.contains("\"rules/*.yml\""), shown);
+    }
+
+    @Test
     @DisplayName("an unknown key is rejected with its path and line")
     void unknownKey() {
         ConfigException e = assertThrows(ConfigException.class, () -> loader.parse("""

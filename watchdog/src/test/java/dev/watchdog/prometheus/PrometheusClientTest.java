@@ -128,6 +128,32 @@ class PrometheusClientTest {
     }
 
     @Test
+    @DisplayName("a JSON error page of another server (numeric status, as Spring's) is a bad response, counted as such")
+    void foreignJsonError() {
+        prometheus.answer("spring_q", new FakePrometheus.Answer(404, new JsonObject().put("timestamp", "2026-11-21T10:00:00Z")
+                .put("status", 404).put("error", "Not Found").put("path", "/api/v1/query").encode(), 0));
+        QueryException e = failure("spring_q", Duration.ofSeconds(5));
+        assertEquals(QueryException.Kind.BAD_RESPONSE, e.kind());
+        assertEquals("HTTP 404 without a Prometheus API body", e.getMessage());
+        assertTrue(metrics.scrape().contains("watchdog_prometheus_up 0.0"), metrics.scrape());
+    }
+
+    @Test
+    @DisplayName("watchdog_prometheus_up: 1 after Prometheus's own error or an answer of the wrong shape, 0 after a proxy's page")
+    void upOnlyWhenPrometheusAnswers() {
+        prometheus.answer("up_proxy", new FakePrometheus.Answer(502, "<html>bad gateway</html>", 0));
+        prometheus.answer("up_exec", error(422, "execution", "boom"));
+        prometheus.answer("up_matrix", ok(new JsonObject().put("resultType", "matrix").put("result", new JsonArray())));
+        failure("up_proxy", Duration.ofSeconds(5));
+        assertTrue(metrics.scrape().contains("watchdog_prometheus_up 0.0"), metrics.scrape());
+        failure("up_exec", Duration.ofSeconds(5));
+        assertTrue(metrics.scrape().contains("watchdog_prometheus_up 1.0"), metrics.scrape());
+        failure("up_proxy", Duration.ofSeconds(5));
+        failure("up_matrix", Duration.ofSeconds(5));
+        assertTrue(metrics.scrape().contains("watchdog_prometheus_up 1.0"), metrics.scrape());
+    }
+
+    @Test
     @DisplayName("identical queries in one batch are sent once; distinct ones each once")
     void batchDeduplicates() {
         prometheus.answer("dedup_", value("1"));

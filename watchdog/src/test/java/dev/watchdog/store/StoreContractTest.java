@@ -103,7 +103,7 @@ class StoreContractTest {
             postgres.sql("postgres", "create database " + db);
             WatchdogConfig.Postgres pg = new WatchdogConfig.Postgres(postgres.url().replace("/watchdog", "/" + db),
                     RealPostgres.USER, new dev.watchdog.config.Secret(RealPostgres.PASSWORD), 1, 4, null);
-            store = PostgresStore.open(vertx, pg, Clock.systemUTC()).await();
+            store = PostgresStore.open(vertx, pg, "contract", Clock.systemUTC()).await();
         }
         return store;
     }
@@ -236,8 +236,8 @@ class StoreContractTest {
         postgres.sql("postgres", "create database " + db);
         WatchdogConfig.Postgres pg = new WatchdogConfig.Postgres(postgres.url().replace("/watchdog", "/" + db),
                 RealPostgres.USER, new dev.watchdog.config.Secret(RealPostgres.PASSWORD), 1, 2, null);
-        List<Future<Store>> both = List.of(PostgresStore.open(vertx, pg, Clock.systemUTC()),
-                PostgresStore.open(vertx, pg, Clock.systemUTC()));
+        List<Future<Store>> both = List.of(PostgresStore.open(vertx, pg, "contract", Clock.systemUTC()),
+                PostgresStore.open(vertx, pg, "contract", Clock.systemUTC()));
         Future.all(both).await();
         try (Connection c = java.sql.DriverManager.getConnection(pg.url(), RealPostgres.USER, RealPostgres.PASSWORD);
              Statement st = c.createStatement(); var rs = st.executeQuery("select count(*), max(version) from schema_version")) {

@@ -19,6 +19,11 @@ public final class FakePrometheus {
     public record Answer(int status, String body, long delayMillis) {}
 
     public final List<String> queries = new CopyOnWriteArrayList<>();
+    /** Every query with when it arrived. */
+    public final List<Asked> asked = new CopyOnWriteArrayList<>();
+
+    /** A query and when it arrived. */
+    public record Asked(java.time.Instant at, String query) {}
     public final AtomicInteger inFlight = new AtomicInteger();
     public final AtomicInteger maxInFlight = new AtomicInteger();
     private final Map<String, Answer> byQuery = new ConcurrentHashMap<>();
@@ -91,6 +96,7 @@ public final class FakePrometheus {
     private void handle(HttpServerRequest request) {
         String query = request.getParam("query");
         queries.add(query);
+        asked.add(new Asked(java.time.Instant.now(), query));
         java.time.Instant time = java.time.Instant.ofEpochMilli(Math.round(Double.parseDouble(request.getParam("time")) * 1000));
         Answer answer = byQueryAndTime.entrySet().stream().filter(e -> query.contains(e.getKey()))
                 .map(e -> e.getValue().apply(time)).findFirst()

@@ -1,5 +1,6 @@
 package dev.watchdog.testing;
 
+import io.vertx.core.json.JsonArray;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -24,9 +25,15 @@ public final class RealAlertmanager {
     }
 
     public static RealAlertmanager routingTo(String webhookUrl, Path dir) {
+        return routingTo(webhookUrl, dir, "5m");
+    }
+
+    /** As above; an alert posted without {@code endsAt} resolves by itself {@code resolveTimeout} after its last post. */
+    public static RealAlertmanager routingTo(String webhookUrl, Path dir, String resolveTimeout) {
         try {
             Files.createDirectories(dir);
             Path config = Files.writeString(dir.resolve("alertmanager.yml"), """
+                    global: {resolve_timeout: %s}
                     route:
                       receiver: test
                       group_by: [release, rule]
@@ -38,7 +45,7 @@ public final class RealAlertmanager {
                         webhook_configs:
                           - url: %s
                             send_resolved: true
-                    """.formatted(webhookUrl));
+                    """.formatted(resolveTimeout, webhookUrl));
             return withConfig(config, dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -76,5 +83,19 @@ public final class RealAlertmanager {
 
     public void stop() {
         process.stop();
+    }
+
+    /** The alerts it holds, as {@code GET /api/v2/alerts} lists them (active, silenced and inhibited). */
+    public JsonArray alerts() {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url()
+                    + "/api/v2/alerts")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            return new JsonArray(r.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 }

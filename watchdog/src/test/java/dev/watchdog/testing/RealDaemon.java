@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -83,6 +84,22 @@ public final class RealDaemon {
         }
     }
 
+    /**
+     * Writes {@code rules} and the config the test gives whole ({@code config} is handed the port to
+     * listen on) into {@code dir}, and starts the daemon with {@code env}; returns once it is ready.
+     */
+    public static RealDaemon start(Path dir, IntFunction<String> config, String rules, Map<String, String> env) {
+        try {
+            Files.createDirectories(dir.resolve("rules"));
+            Files.writeString(dir.resolve("rules/rules.yml"), rules);
+            int port = RealProcess.freePort();
+            Path file = Files.writeString(dir.resolve("watchdog.yml"), config.apply(port));
+            return new RealDaemon(dir, file, env, port).run();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private RealDaemon run() {
         process = RealProcess.watchdog(List.of("run", "--config", config.toString()), env, dir.resolve("watchdog.log"));
         Poll.until(Duration.ofSeconds(30), "the daemon to be ready", () -> status("/readyz") == 200);
@@ -97,6 +114,48 @@ public final class RealDaemon {
 
     public void stop() {
         process.stop();
+    }
+
+    /** SIGKILL, and nothing else: {@link #restart} brings it back. */
+    public void kill9() {
+        process.kill9();
+    }
+
+    /** A new process on the same config and store; returns once it is ready. */
+    public RealDaemon restart() {
+        return run();
+    }
+
+    /** SIGTERM, as a service manager stops it; returns the exit code. */
+    public int terminate() {
+        process.terminate();
+        return process.exitCode(60);
+    }
+
+    /** Everything the daemon has written to its log, across restarts. */
+    public String log() {
+        return process.log();
+    }
+
+    /** What the API answered: the status (0 when the connection was refused or cut) and the body. */
+    public record Answer(int status, String body) {
+        public JsonObject json() {
+            return new JsonObject(body);
+        }
+    }
+
+    /** Any request with any token; {@code body} may be null. */
+    public Answer call(String method, String path, String token, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        HttpResponse<String> response = send(request);
+        return response == null ? new Answer(0, "") : new Answer(response.statusCode(), response.body());
     }
 
     public long pid() {

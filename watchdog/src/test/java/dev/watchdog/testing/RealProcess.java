@@ -104,6 +104,11 @@ public final class RealProcess {
         waitFor();
     }
 
+    /** SIGTERM without waiting: {@link #exitCode} says how it ended. */
+    public void terminate() {
+        process.destroy();
+    }
+
     /** Waits for the program to end on its own and returns its exit code. */
     public int exitCode(long timeoutSeconds) {
         try {

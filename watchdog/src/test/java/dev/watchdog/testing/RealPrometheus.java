@@ -25,14 +25,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class RealPrometheus {
 
-    private final RealProcess process;
+    private final List<String> command;
+    private final Path log;
+    private RealProcess process;
     private final int port;
     private final Path dir;
     private final Map<String, List<String>> targets = new ConcurrentHashMap<>();
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private RealPrometheus(RealProcess process, int port, Path dir) {
-        this.process = process;
+    private RealPrometheus(List<String> command, Path log, int port, Path dir) {
+        this.command = command;
+        this.log = log;
+        this.process = RealProcess.start(command, Map.of(), log);
         this.port = port;
         this.dir = dir;
     }
@@ -50,14 +54,8 @@ public final class RealPrometheus {
                 Files.writeString(dir.resolve("targets").resolve(job + ".json"), "[]");
             }
             Path config = Files.writeString(dir.resolve("prometheus.yml"), config(target, dir, ruleFiles));
-            int port = RealProcess.freePort();
-            RealProcess process = RealProcess.start(List.of(binary, "--config.file=" + config,
-                    "--storage.tsdb.path=" + dir.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + port),
-                    Map.of(), dir.resolve("prometheus.log"));
-            RealPrometheus prometheus = new RealPrometheus(process, port, dir);
-            // The first scrape comes some seconds after start: wait for the target to be up.
-            Poll.until(Duration.ofSeconds(30), "Prometheus to scrape its target",
-                    () -> prometheus.query("up").contains("\"1\"]"));
+            RealPrometheus prometheus = start(binary, config, dir);
+            prometheus.awaitScrape();
             return prometheus;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -70,14 +68,32 @@ public final class RealPrometheus {
         try {
             Files.createDirectories(dir);
             Path config = Files.writeString(dir.resolve("prometheus.yml"), configYaml);
-            int port = RealProcess.freePort();
-            RealProcess process = RealProcess.start(List.of(binary, "--config.file=" + config,
-                    "--storage.tsdb.path=" + dir.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + port),
-                    Map.of(), dir.resolve("prometheus.log"));
-            return new RealPrometheus(process, port, dir);
+            return start(binary, config, dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static RealPrometheus start(String binary, Path config, Path dir) {
+        int port = RealProcess.freePort();
+        return new RealPrometheus(List.of(binary, "--config.file=" + config, "--storage.tsdb.path=" + dir.resolve("tsdb"),
+                "--web.listen-address=127.0.0.1:" + port), dir.resolve("prometheus.log"), port, dir);
+    }
+
+    /** The first scrape comes some seconds after start: waits for the target to be up. */
+    private void awaitScrape() {
+        Poll.until(Duration.ofSeconds(30), "Prometheus to scrape its target", () -> query("up").contains("\"1\"]"));
+    }
+
+    /** SIGKILL: its port refuses connections until {@link #restart}. */
+    public void kill9() {
+        process.kill9();
+    }
+
+    /** Starts it again on the same port and data; returns once it scrapes again. */
+    public void restart() {
+        process = RealProcess.start(command, Map.of(), log);
+        awaitScrape();
     }
 
     private static final List<String> JOBS = List.of("demo", "watchdog");

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /** Records every request it gets and answers from a queue of statuses (200 once the queue is empty). */
 public final class WebhookRecorder {
@@ -46,8 +47,12 @@ public final class WebhookRecorder {
     }
 
     public final List<Call> calls = new CopyOnWriteArrayList<>();
+    /** The calls answered 2xx whose answer was written to the caller's connection. */
+    public final List<Call> answeredOk = new CopyOnWriteArrayList<>();
     private final Queue<Reply> replies = new ConcurrentLinkedQueue<>();
     private volatile Reply otherwise = Reply.status(200);
+    private volatile Consumer<Call> afterAnswer;
+    private volatile long answerAfterMillis;
     private final Vertx vertx;
     private HttpServer server;
 
@@ -76,21 +81,62 @@ public final class WebhookRecorder {
         return this;
     }
 
+    /** Every answer from now on is sent {@code delay} after its call arrived: a receiver that takes its time. */
+    public WebhookRecorder answerAfter(java.time.Duration delay) {
+        answerAfterMillis = delay.toMillis();
+        return this;
+    }
+
+    /** Runs {@code action} (off the event loop) as soon as a 2xx answer to a call has been written; null for none. */
+    public WebhookRecorder afterAnswer(Consumer<Call> action) {
+        afterAnswer = action;
+        return this;
+    }
+
+    /** The calls that carried this {@code Idempotency-Key}. */
+    public List<Call> withKey(String key) {
+        return calls.stream().filter(c -> key.equals(c.header("Idempotency-Key"))).toList();
+    }
+
     public void close() {
         server.close().await();
     }
 
     private void handle(HttpServerRequest request) {
         request.body().onSuccess(body -> {
-            calls.add(new Call(Instant.now(), request.path(), MultiMap.caseInsensitiveMultiMap().addAll(request.headers()),
-                    body.toString()));
+            Call call = new Call(Instant.now(), request.path(), MultiMap.caseInsensitiveMultiMap().addAll(request.headers()),
+                    body.toString());
+            calls.add(call);
             Reply reply = replies.poll();
             Reply answer = reply == null ? otherwise : reply;
             if (answer.hangs()) {
                 return;
             }
-            answer.headers().forEach(request.response()::putHeader);
-            request.response().setStatusCode(answer.status()).end(answer.body());
+            long delay = answerAfterMillis;
+            if (delay > 0) {
+                vertx.setTimer(delay, t -> answer(request, call, answer));
+            } else {
+                answer(request, call, answer);
+            }
         });
+    }
+
+    private void answer(HttpServerRequest request, Call call, Reply answer) {
+        answer.headers().forEach(request.response()::putHeader);
+        request.response().setStatusCode(answer.status()).end(answer.body()).onSuccess(y -> answered(call, answer));
+    }
+
+    private void answered(Call call, Reply answer) {
+        Consumer<Call> action = afterAnswer;
+        if (answer.status() / 100 != 2) {
+            return;
+        }
+        answeredOk.add(call);
+        if (action != null) {
+            vertx.executeBlocking(() -> {
+                action.accept(call);
+                return null;
+            });
+        }
     }
 }
