@@ -34,7 +34,7 @@ final class Ticker {
 
     private final Store store;
     private final Runner runner;
-    private final Evaluator evaluator;
+    private final Supplier<Evaluator> evaluator;
     private final Alerts alerts;
     private final Outbox outbox;
     private final Leadership leadership;
@@ -42,7 +42,7 @@ final class Ticker {
     private final WatchdogMetrics metrics;
     private final Clock clock;
 
-    Ticker(Store store, Runner runner, Evaluator evaluator, Alerts alerts, Outbox outbox, Leadership leadership,
+    Ticker(Store store, Runner runner, Supplier<Evaluator> evaluator, Alerts alerts, Outbox outbox, Leadership leadership,
            Supplier<RuleSet> rules, WatchdogMetrics metrics, Clock clock) {
         this.store = store;
         this.runner = runner;
@@ -62,7 +62,7 @@ final class Ticker {
         Map<Integer, Leadership.Fence> led = leadership.led();
         metrics.leader(!led.isEmpty());
         if (led.isEmpty()) {
-            return evaluator.probe(now).mapEmpty();
+            return evaluator.get().probe(now).mapEmpty();
         }
         return store.held().compose(all -> {
             List<Future<Boolean>> shards = new ArrayList<>();
@@ -86,7 +86,7 @@ final class Ticker {
     private Future<Boolean> tick(RuleSet ruleSet, List<Watch> held, Leadership.Fence fence, Instant now) {
         List<Watch> judged = held.stream().filter(Ticker::judgedNow).toList();
         List<Subject> subjects = judged.stream().map(Ticker::subject).toList();
-        return evaluator.observe(ruleSet, subjects, now).compose(seen -> {
+        return evaluator.get().observe(ruleSet, subjects, now).compose(seen -> {
             List<Command> commands = new ArrayList<>();
             for (int i = 0; i < judged.size(); i++) {
                 commands.add(new Command(judged.get(i).id(), new Input.Observe(seen.get(i))));
@@ -95,7 +95,7 @@ final class Ticker {
             commands.sort(Comparator.comparing(Command::releaseId));
             boolean answered = seen.stream().flatMap(m -> m.values().stream()).noneMatch(o -> o instanceof Observation.Failed);
             return runner.apply(commands, now, fence)
-                    .compose(x -> subjects.isEmpty() ? evaluator.probe(now) : Future.succeededFuture(answered));
+                    .compose(x -> subjects.isEmpty() ? evaluator.get().probe(now) : Future.succeededFuture(answered));
         });
     }
 

@@ -4,6 +4,7 @@ import dev.watchdog.action.Alerts;
 import dev.watchdog.action.Notifier;
 import dev.watchdog.action.Outbox;
 import dev.watchdog.action.Runner;
+import dev.watchdog.action.Silences;
 import dev.watchdog.action.WebhookSender;
 import dev.watchdog.api.Api;
 import dev.watchdog.config.WatchdogConfig;
@@ -26,12 +27,18 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,8 +55,10 @@ public final class Watchdog extends VerticleBase {
      */
     private static final Duration EFFECTS_GRACE = Duration.ofSeconds(1);
 
-    private final WatchdogConfig config;
+    private final Supplier<WatchdogConfig> source;
     private final Path configDir;
+    private volatile WatchdogConfig config;
+    private volatile Evaluator evaluator;
     private final Clock clock;
     private final boolean autoTick;
     private final WatchdogMetrics metrics = new WatchdogMetrics();
@@ -71,13 +80,18 @@ public final class Watchdog extends VerticleBase {
     private long storeTimer = -1;
     private Future<Void> ticking = Future.succeededFuture();
 
-    /** Optional: autoTick (true), false where a test drives {@link #tick()} with its own clock. */
-    public Watchdog(WatchdogConfig config, Path configDir, Clock clock, boolean autoTick) {
-        this.config = config;
+    /**
+     * {@code source} reads the config file (again at each reload; it throws ConfigException on a
+     * problem); rule file patterns are relative to {@code configDir}. Optional: autoTick (true),
+     * false where a test drives {@link #tick()} with its own clock.
+     */
+    public Watchdog(Supplier<WatchdogConfig> source, Path configDir, Clock clock, boolean autoTick) {
+        this.source = source;
+        this.config = source.get();
         this.configDir = configDir;
         this.clock = clock;
         this.autoTick = autoTick;
-        this.replica = replicaName(config.server());
+        this.replica = replicaName(this.config.server());
     }
 
     /** The configured name; else the host and port; else (port 0, tests) the host and the process id. */
@@ -110,7 +124,7 @@ public final class Watchdog extends VerticleBase {
                 })
                 .compose(led -> vertx.createHttpServer()
                         .requestHandler(new Api(runner, store, () -> rules, this::validate, metrics, this::ready,
-                                this::reload, this::status).router(vertx, config.server()))
+                                () -> reload().map(Reloaded::summary), this::status).router(vertx, config.server(), () -> config.server().tokens()))
                         .listen(config.server().port(), config.server().host()))
                 .compose(listening -> store.held().map(held -> {
                     server = listening;
@@ -136,17 +150,22 @@ public final class Watchdog extends VerticleBase {
     private void wire() {
         WebhookSender sender = new WebhookSender(vertx, clock, new SecureRandom()::nextDouble, metrics);
         Reports reports = new Reports(store);
-        Notifier notifier = new Notifier(vertx, sender, config::receivers, metrics, clock, id -> reports.of(id, rules));
+        Notifier notifier = new Notifier(vertx, sender, () -> config.receivers(), metrics, clock,
+                id -> reports.of(id, rules));
         WatchdogConfig.Postgres postgres = config.storage().postgres();
         leadership = postgres == null ? new Leadership.Solo()
                 : new PostgresLeadership(vertx, postgres, replica, lease(postgres), this::led);
         runner = new Runner(vertx, store, this::context, clock, metrics);
-        outbox = new Outbox(vertx, store, runner, notifier, sender, () -> config, metrics, leadership);
+        outbox = new Outbox(vertx, store, runner, notifier, sender, new Silences(vertx, () -> config, clock), () -> config,
+                metrics, leadership);
         runner.performWith(outbox::perform);
-        Evaluator evaluator = new Evaluator(new PrometheusClient(vertx, config.prometheus(), metrics),
-                config.evaluation().interval());
-        ticker = new Ticker(store, runner, evaluator, new Alerts(notifier, this::context, clock), outbox, leadership,
-                () -> rules, metrics, clock);
+        evaluator = evaluator(config);
+        ticker = new Ticker(store, runner, () -> evaluator, new Alerts(notifier, this::context, clock), outbox,
+                leadership, () -> rules, metrics, clock);
+    }
+
+    private Evaluator evaluator(WatchdogConfig c) {
+        return new Evaluator(new PrometheusClient(vertx, c.prometheus(), metrics), c.evaluation().interval());
     }
 
     /** How long a leader may go silent before another replica takes over: the interval, at least 2s. */
@@ -261,13 +280,56 @@ public final class Watchdog extends VerticleBase {
         return vertx.executeBlocking(() -> RuleLoader.load(RuleFiles.expand(configDir, config.rules())));
     }
 
-    /** Reloads the rule files; on any problem the rules in force stay. */
-    public Future<Integer> reload() {
-        return loadRules().map(loaded -> {
-            rules = loaded;
-            LOG.info("rules reloaded rules={}", loaded.rules().size());
-            return loaded.rules().size();
-        });
+    /**
+     * Reads the config file and its rule files again (SIGHUP, POST /-/reload). All or nothing: on any
+     * problem the config and rules in force stay, and the answer says what is wrong. What only a
+     * restart can change (the listener, the store, the replica's name) is kept, and named.
+     */
+    public Future<Reloaded> reload() {
+        Promise<Reloaded> done = Promise.promise();
+        context.runOnContext(x -> vertx.executeBlocking(() -> {
+                    WatchdogConfig next = source.get();
+                    return new Reloaded(next, RuleLoader.load(RuleFiles.expand(configDir, next.rules())), List.of());
+                })
+                .map(this::apply)
+                .onComplete(ar -> {
+                    metrics.reloaded(ar.succeeded());
+                    if (ar.failed()) {
+                        LOG.warn("reload refused; the config in force stays error=\"{}\"", ar.cause().getMessage());
+                    }
+                })
+                .onComplete(done));
+        return done.future();
+    }
+
+    /** What a reload put in force, and what waits for a restart. */
+    public record Reloaded(WatchdogConfig config, RuleSet rules, List<String> restartNeeded) {
+
+        /** As POST /-/reload answers: how many rules are in force, and what needs a restart. */
+        public JsonObject summary() {
+            return new JsonObject().put("rules", rules.rules().size()).put("restartNeeded", new JsonArray(restartNeeded));
+        }
+    }
+
+    private Reloaded apply(Reloaded loaded) {
+        WatchdogConfig next = loaded.config();
+        List<String> restart = new ArrayList<>();
+        if (!next.server().listen().equals(config.server().listen())) {
+            restart.add("server.listen");
+        }
+        if (!Objects.equals(next.server().replica(), config.server().replica())) {
+            restart.add("server.replica");
+        }
+        if (!next.storage().equals(config.storage())) {
+            restart.add("storage");
+        }
+        if (!next.prometheus().equals(config.prometheus()) || !next.evaluation().equals(config.evaluation())) {
+            evaluator = evaluator(next);
+        }
+        config = next;
+        rules = loaded.rules();
+        LOG.info("config reloaded rules={} restart_needed={}", rules.rules().size(), restart);
+        return new Reloaded(next, rules, List.copyOf(restart));
     }
 
     public int port() {

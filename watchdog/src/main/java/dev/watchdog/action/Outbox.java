@@ -45,15 +45,17 @@ public final class Outbox {
     private final Supplier<WatchdogConfig> config;
     private final WatchdogMetrics metrics;
     private final Leadership leadership;
+    private final Silences silences;
     private final Set<String> inFlight = new HashSet<>();
     private final List<Promise<Void>> idle = new ArrayList<>();
     private boolean acting = true;
 
     /** {@code leadership}: which releases' effects this replica performs, and the fence each is claimed under. */
-    public Outbox(Vertx vertx, Store store, Runner runner, Notifier notifier, WebhookSender sender,
+    public Outbox(Vertx vertx, Store store, Runner runner, Notifier notifier, WebhookSender sender, Silences silences,
                   Supplier<WatchdogConfig> config, WatchdogMetrics metrics, Leadership leadership) {
         this.vertx = vertx;
         this.leadership = leadership;
+        this.silences = silences;
         this.store = store;
         this.runner = runner;
         this.notifier = notifier;
@@ -133,10 +135,14 @@ public final class Outbox {
                     .compose(a -> a.status() == OutboxEntry.Status.DROPPED && !leads(entry, fence)
                             ? Future.failedFuture(NOT_LEADING) : Future.succeededFuture(a))
                     .map(a -> new Input.NotificationAnswered(n.notification(), a));
-        } else {
-            Effect.CallRollback call = (Effect.CallRollback) effect;
+        } else if (effect instanceof Effect.CallRollback call) {
             answered = rollback(call, () -> Future.succeededFuture(leads(entry, fence)))
                     .map(a -> new Input.RollbackAnswered(call.id(), a));
+        } else {
+            answered = silences.perform(effect, () -> leads(entry, fence))
+                    .compose(a -> a.status() == OutboxEntry.Status.DROPPED ? Future.failedFuture(NOT_LEADING)
+                            : Future.succeededFuture(a))
+                    .map(a -> new Input.SilenceAnswered(effect.id(), a));
         }
         // An answer is a fact any replica may record: kept trying while the store is away, so that an
         // effect done is not done again by the next leader. Only an effect given up because this replica

@@ -3,6 +3,7 @@ package dev.watchdog.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.watchdog.Json;
 import dev.watchdog.action.Runner;
+import dev.watchdog.config.ConfigException;
 import dev.watchdog.config.Durations;
 import dev.watchdog.config.Role;
 import dev.watchdog.config.WatchdogConfig;
@@ -29,6 +30,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
@@ -48,7 +50,7 @@ public final class Api {
     private final RegistrationRules registration;
     private final WatchdogMetrics metrics;
     private final BooleanSupplier ready;
-    private final Supplier<Future<Integer>> reload;
+    private final Supplier<Future<JsonObject>> reload;
     private final Supplier<Map<String, Object>> status;
 
     /** Validates a registration against the config and rules in force, and makes the release. */
@@ -59,7 +61,7 @@ public final class Api {
 
     /** {@code status}: who this replica is and whether it leads, for GET /api/v1/status. */
     public Api(Runner runner, Store store, Supplier<RuleSet> rules, RegistrationRules registration,
-               WatchdogMetrics metrics, BooleanSupplier ready, Supplier<Future<Integer>> reload,
+               WatchdogMetrics metrics, BooleanSupplier ready, Supplier<Future<JsonObject>> reload,
                Supplier<Map<String, Object>> status) {
         this.status = status;
         this.runner = runner;
@@ -71,8 +73,9 @@ public final class Api {
         this.reload = reload;
     }
 
-    public Router router(Vertx vertx, WatchdogConfig.Server server) {
-        Auth auth = new Auth(server.tokens());
+    /** {@code tokens}: the bearer tokens in force, read at each request (a reload may change them). */
+    public Router router(Vertx vertx, WatchdogConfig.Server server, Supplier<List<WatchdogConfig.Token>> tokens) {
+        Auth auth = new Auth(tokens);
         Router router = Router.router(vertx);
         router.route().handler(BodyHandler.create(false).setBodyLimit(server.maxBodyBytes()));
         router.get("/healthz").handler(ctx -> ctx.response().end("ok\n"));
@@ -80,8 +83,7 @@ public final class Api {
                 .end(ready.getAsBoolean() ? "ready\n" : "not ready\n"));
         router.get("/metrics").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", metrics.contentType()).end(metrics.scrape()));
-        router.post("/-/reload").handler(auth.require(Role.ADMIN)).handler(ctx -> json(ctx, 200,
-                reload.get().map(n -> new JsonObject().put("rules", n))));
+        router.post("/-/reload").handler(auth.require(Role.ADMIN)).handler(ctx -> json(ctx, 200, reload.get()));
 
         router.get("/api/v1/status").handler(auth.require(Role.VIEWER))
                 .handler(ctx -> json(ctx, 200, Future.succeededFuture(status.get())));
@@ -212,9 +214,9 @@ public final class Api {
             status = statusOf(e.kind());
             field = e.field();
             message = e.getMessage();
-        } else if (failure instanceof RuleException e) {
+        } else if (failure instanceof RuleException || failure instanceof ConfigException) {
             status = 400;
-            message = e.getMessage();
+            message = failure.getMessage();
         } else if (failure instanceof StoreException || failure instanceof FencedException) {
             LOG.warn("request refused: the store cannot be used method={} path={}", ctx.request().method(),
                     ctx.request().path());

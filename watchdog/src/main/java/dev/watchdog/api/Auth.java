@@ -5,15 +5,17 @@ import dev.watchdog.config.WatchdogConfig.Token;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** Bearer tokens with roles: 401 without a valid token, 403 with one whose role is too weak. */
 final class Auth {
 
     static final String WHO = "who";
 
-    private final List<Token> tokens;
+    private final Supplier<List<Token>> tokens;
 
-    Auth(List<Token> tokens) {
+    /** {@code tokens}: those in force, read at each request. */
+    Auth(Supplier<List<Token>> tokens) {
         this.tokens = tokens;
     }
 
@@ -42,7 +44,7 @@ final class Auth {
     /** Compares against every token, each in constant time, so that timing says nothing of which matched. */
     private Token find(String given) {
         Token match = null;
-        for (Token token : tokens) {
+        for (Token token : tokens.get()) {
             if (token.token().matches(given) && match == null) {
                 match = token;
             }

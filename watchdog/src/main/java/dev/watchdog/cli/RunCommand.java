@@ -39,8 +39,9 @@ final class RunCommand implements Callable<Integer> {
         Vertx vertx = Vertx.vertx();
         Path dir = config.toAbsolutePath().getParent();
         String deployment;
+        Watchdog watchdog = new Watchdog(() -> loader.load(config), dir, Clock.systemUTC(), true);
         try {
-            deployment = vertx.deployVerticle(new Watchdog(cfg, dir, Clock.systemUTC(), true)).await();
+            deployment = vertx.deployVerticle(watchdog).await();
         } catch (RuntimeException e) {
             System.err.println("watchdog: cannot start: " + e.getMessage());
             vertx.close().await();
@@ -50,6 +51,7 @@ final class RunCommand implements Callable<Integer> {
         if (!(Signals.on("TERM", stop::countDown) && Signals.on("INT", stop::countDown))) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stopOrderly(vertx, deployment)));
         }
+        Signals.on("HUP", watchdog::reload);
         stop.await();
         stopOrderly(vertx, deployment);
         return 0;

@@ -37,6 +37,12 @@ public record WatchdogConfig(
                             + "', which is not among the receivers");
                 }
             }
+            DeployNoise noise = policy.getValue().deployNoise();
+            if (noise != null && (receivers.get(noise.alertmanager()) == null
+                    || receivers.get(noise.alertmanager()).alertmanager() == null)) {
+                throw new IllegalArgumentException("escalation." + policy.getKey() + ".deployNoise.alertmanager '"
+                        + noise.alertmanager() + "' is not a receiver of the alertmanager kind");
+            }
         }
     }
 
@@ -230,10 +236,17 @@ public record WatchdogConfig(
      * (the rules a checkpoint summarises; default all).
      */
     public record Policy(List<Level> levels, Duration repeat, Duration reescalateAfter, Duration autoRollbackAfter,
-                         List<String> announce, List<Duration> checkpoints, List<String> summary) {
+                         List<String> announce, List<Duration> checkpoints, List<String> summary,
+                         DeployNoise deployNoise) {
 
         /** No one is notified: the policy when the config has none. */
-        public static final Policy SILENT = new Policy(List.of(), null, null, null, List.of(), List.of(), null);
+        public static final Policy SILENT = new Policy(List.of(), null, null, null, List.of(), List.of(), null, null);
+
+        /** A policy that silences no deploy noise. */
+        public Policy(List<Level> levels, Duration repeat, Duration reescalateAfter, Duration autoRollbackAfter,
+                      List<String> announce, List<Duration> checkpoints, List<String> summary) {
+            this(levels, repeat, reescalateAfter, autoRollbackAfter, announce, checkpoints, summary, null);
+        }
 
         public static final List<Duration> SEED_CHECKPOINTS = List.of(Duration.ofMinutes(5), Duration.ofMinutes(15),
                 Duration.ofMinutes(30), Duration.ofHours(1), Duration.ofHours(6), Duration.ofHours(24));

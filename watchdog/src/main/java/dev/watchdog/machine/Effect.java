@@ -2,7 +2,10 @@ package dev.watchdog.machine;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.watchdog.config.DeployNoise;
 import dev.watchdog.incident.Notification;
+import java.time.Instant;
+import java.util.List;
 
 /**
  * What the watchdog will do once a step is stored: the closed set of effects. Each has an id
@@ -11,7 +14,9 @@ import dev.watchdog.incident.Notification;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "effect")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = Effect.Notify.class, name = "notify"),
-    @JsonSubTypes.Type(value = Effect.CallRollback.class, name = "rollback")
+    @JsonSubTypes.Type(value = Effect.CallRollback.class, name = "rollback"),
+    @JsonSubTypes.Type(value = Effect.Silence.class, name = "silence"),
+    @JsonSubTypes.Type(value = Effect.Unsilence.class, name = "unsilence")
 })
 public sealed interface Effect {
 
@@ -30,6 +35,27 @@ public sealed interface Effect {
         @Override
         public String kind() {
             return "notify";
+        }
+    }
+
+    /** Silence the deploy's expected noise at an Alertmanager until {@code until} (the end of the bake). */
+    record Silence(String id, String releaseId, String alertmanager, List<DeployNoise.LabelMatcher> matchers,
+                   Instant until, String comment) implements Effect {
+        public Silence {
+            matchers = List.copyOf(matchers);
+        }
+
+        @Override
+        public String kind() {
+            return "silence";
+        }
+    }
+
+    /** Expire early every silence made for the release, so that real alerts are not hidden after a rollback or an end. */
+    record Unsilence(String id, String releaseId, String alertmanager, String why) implements Effect {
+        @Override
+        public String kind() {
+            return "silence";
         }
     }
 

@@ -42,6 +42,9 @@ public sealed interface Input {
     /** The rollback webhook answered, or its retries ran out. */
     record RollbackAnswered(String effect, Answer answer) implements Input {}
 
+    /** A silence was made or expired at an Alertmanager, or could not be. */
+    record SilenceAnswered(String effect, Answer answer) implements Input {}
+
     /** A notification was delivered, given up, or dropped as no longer wanted. */
     record NotificationAnswered(Notification notification, Answer answer) implements Input {}
 

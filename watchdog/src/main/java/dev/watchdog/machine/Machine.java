@@ -1,5 +1,6 @@
 package dev.watchdog.machine;
 
+import dev.watchdog.config.DeployNoise;
 import dev.watchdog.config.Durations;
 import dev.watchdog.incident.Escalator;
 import dev.watchdog.incident.Incident;
@@ -71,6 +72,8 @@ public final class Machine {
             return rollbackAnswered(d, a);
         } else if (input instanceof NotificationAnswered n) {
             return notificationAnswered(d, n);
+        } else if (input instanceof Input.SilenceAnswered a) {
+            return silenceAnswered(d, a);
         }
         throw new IllegalArgumentException("unknown input " + input);
     }
@@ -79,7 +82,33 @@ public final class Machine {
         Draft d = new Draft(Watch.of(release), now);
         d.event(Type.REGISTERED, "watching " + release.service() + " " + release.version() + " in "
                 + release.environment() + " for " + Durations.format(release.window()));
+        DeployNoise noise = ctx.policy(release.policy()).deployNoise();
+        if (noise != null) {
+            d.effect(new Effect.Silence(release.id() + ":silence", release.id(), noise.alertmanager(),
+                    noise.matchersFor(release.service(), release.environment()), release.bakeUntil(),
+                    "expected deploy noise of " + release.service() + " " + release.version() + " in "
+                            + release.environment() + " (release " + release.id() + "), silenced until the bake ends"));
+        }
         judging.announce(d, false, false);
+        return d.moved();
+    }
+
+    /** The deploy's noise is real trouble now (a rollback), or the watch ended: its silence goes early. */
+    private void unsilence(Draft d, String why) {
+        Release r = d.watch.release();
+        DeployNoise noise = ctx.policy(r.policy()).deployNoise();
+        if (noise != null && d.now.isBefore(r.bakeUntil())) {
+            d.effect(new Effect.Unsilence(r.id() + ":unsilence", r.id(), noise.alertmanager(), why));
+        }
+    }
+
+    private Step silenceAnswered(Draft d, Input.SilenceAnswered a) {
+        d.settle(a.effect(), a.answer());
+        boolean made = a.effect().endsWith(":silence");
+        String what = a.answer().delivered() ? (made ? "deploy noise silenced until the bake ends"
+                : "deploy noise silence expired early") : (made ? "deploy noise could not be silenced: "
+                : "deploy noise silence could not be expired: ") + a.answer().error();
+        d.event(Type.SILENCE, what, Map.of("effect", a.effect(), "status", a.answer().status().label()));
         return d.moved();
     }
 
@@ -89,6 +118,7 @@ public final class Machine {
         }
         d.watch = d.watch.with(d.watch.release().supersededBy(s.by(), d.now));
         endIncident(d, "superseded");
+        unsilence(d, "superseded");
         d.event(Type.SUPERSEDED, "superseded by " + s.by() + " (" + s.version() + ")", Map.of("by", s.by()));
         return d.moved();
     }
@@ -101,6 +131,7 @@ public final class Machine {
         Release ended = d.watch.release().withState(to, d.now);
         d.watch = d.watch.with(to == State.PASSED && ended.verdict() == null ? ended.withVerdict(Verdict.HEALTHY) : ended);
         endIncident(d, type.label());
+        unsilence(d, type.label());
         d.event(type, type.label() + " by " + who, decision(who, reason, null));
         return d.moved();
     }
@@ -171,6 +202,7 @@ public final class Machine {
         d.event(Type.ROLLBACK_REQUESTED, "rollback requested: " + (reason.rule() == null ? "decided by " + by
                 : reason.rule() + " " + reason.severity()), data);
         d.effect(call(d.watch.release(), record));
+        unsilence(d, "rolling back");
     }
 
     private void retryRollback(Draft d) {

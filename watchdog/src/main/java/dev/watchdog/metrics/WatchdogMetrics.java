@@ -106,7 +106,7 @@ public final class WatchdogMetrics {
         for (Release.State state : Release.State.values()) {
             releases.labelValues(state.label()).set(0);
         }
-        for (String kind : new String[] {"notify", "rollback"}) {
+        for (String kind : new String[] {"notify", "rollback", "silence"}) {
             outboxPending.labelValues(kind).set(0);
         }
         buildInfo.labelValues(Version.current()).set(1);
@@ -229,7 +229,7 @@ public final class WatchdogMetrics {
 
     /** The outbox's pending effects by kind, as last read. */
     public void outboxPending(List<OutboxEntry> pending) {
-        for (String kind : new String[] {"notify", "rollback"}) {
+        for (String kind : new String[] {"notify", "rollback", "silence"}) {
             outboxPending.labelValues(kind).set(pending.stream().filter(e -> e.effect().kind().equals(kind)).count());
         }
     }

@@ -385,6 +385,52 @@ class MachineTest {
         }
     }
 
+    @Nested
+    @DisplayName("deploy noise")
+    class DeployNoise {
+        final Machine noisy = new Machine(new Context(new ConfigLoader(n -> null).parse("""
+                prometheus: {url: "http://127.0.0.1:1"}
+                receivers:
+                  pager: {alertmanager: {url: "http://127.0.0.1:9093"}}
+                escalation:
+                  default:
+                    levels: [{after: 0m, notify: [pager]}]
+                    deployNoise: {alertmanager: pager, matchers: ['alertname=~"KubePod.*"']}
+                rollback:
+                  default: {webhook: {url: "https://deployer.example/rollback"}}
+                """, "test.yml"), CTX.rules()));
+
+        Step.Moved step(Watch w, Input input, Duration at) {
+            return assertInstanceOf(Step.Moved.class, noisy.step(w, input, T0.plus(at)));
+        }
+
+        @Test
+        @DisplayName("registration asks for a silence of the release's own noise until the bake ends")
+        void silenced() {
+            Watch w = new Life().watch;
+            Step.Moved registered = step(null, new Input.Register(w.release()), Duration.ZERO);
+            Effect.Silence silence = (Effect.Silence) registered.effects().stream().filter(Effect.Silence.class::isInstance)
+                    .findFirst().orElseThrow();
+            assertEquals(w.release().bakeUntil(), silence.until());
+            assertEquals(List.of("alertname", "service", "environment"),
+                    silence.matchers().stream().map(dev.watchdog.config.DeployNoise.LabelMatcher::name).toList());
+            assertTrue(silence.comment().contains("(release " + w.id() + ")"));
+        }
+
+        @Test
+        @DisplayName("a rollback, a cancel or a finish during the bake expires it early; after the bake, nothing to expire")
+        void expired() {
+            Watch w = step(null, new Input.Register(new Life().watch.release()), Duration.ZERO).watch();
+            for (Input end : List.of(errorRate(0.2), new Input.Cancel("ci", null), new Input.Finish("ci", null),
+                    new Input.DecideRollback("alice", null), new Input.Supersede("rel_newer", "1.4.1"))) {
+                assertTrue(step(w, end, Duration.ofMinutes(1)).effects().stream().anyMatch(Effect.Unsilence.class::isInstance),
+                        end + " expires the silence");
+            }
+            assertTrue(step(w, new Input.Cancel("ci", null), Duration.ofMinutes(31)).effects().stream()
+                    .noneMatch(Effect.Unsilence.class::isInstance), "the silence already ended with the bake");
+        }
+    }
+
     @Test
     @DisplayName("a page is no longer wanted once its incident is acknowledged; other messages always are")
     void wanted() {

@@ -152,8 +152,8 @@ class StoreMigrationTest {
                         p1: "> 0.01"
                         p0: "> 0.05"
                 """);
-        WatchdogConfig config = new ConfigLoader(n -> null).load(dir.resolve("watchdog.yml"));
-        Watchdog daemon = new Watchdog(config, dir, new MutableClock(Instant.parse("2026-11-20T10:01:00Z")), false);
+        Watchdog daemon = new Watchdog(() -> new ConfigLoader(n -> null).load(dir.resolve("watchdog.yml")), dir,
+                new MutableClock(Instant.parse("2026-11-20T10:01:00Z")), false);
         String id = vertx.deployVerticle(daemon).await();
         Poll.until(Duration.ofSeconds(10), "the rollback to be resent", () -> deployer.calls("/stuck").size() == 1);
         assertEquals(STUCK + ":rollback", deployer.calls("/stuck").get(0).header("Idempotency-Key"));

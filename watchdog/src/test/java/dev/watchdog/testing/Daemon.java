@@ -68,9 +68,8 @@ public final class Daemon {
     }
 
     public Daemon start() {
-        WatchdogConfig config = new ConfigLoader(Map.of("DEPLOYER", DEPLOYER, "SECRET", SECRET)::get)
-                .load(dir.resolve("watchdog.yml"));
-        watchdog = new Watchdog(config, dir, clock, false);
+        ConfigLoader loader = new ConfigLoader(Map.of("DEPLOYER", DEPLOYER, "SECRET", SECRET)::get);
+        watchdog = new Watchdog(() -> loader.load(dir.resolve("watchdog.yml")), dir, clock, false);
         deployment = vertx.deployVerticle(watchdog).await();
         return this;
     }

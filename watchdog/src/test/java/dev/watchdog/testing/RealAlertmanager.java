@@ -85,6 +85,40 @@ public final class RealAlertmanager {
         process.stop();
     }
 
+    /** The silences it holds, as {@code GET /api/v2/silences} lists them (active, pending and expired). */
+    public JsonArray silences() {
+        return new JsonArray(get("/api/v2/silences"));
+    }
+
+    /** Posts alerts as a Prometheus would ({@code POST /api/v2/alerts}). */
+    public void post(JsonArray alerts) {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url()
+                    + "/api/v2/alerts")).header("Content-Type", "application/json").timeout(Duration.ofSeconds(5))
+                    .POST(HttpRequest.BodyPublishers.ofString(alerts.encode())).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new AssertionError("Alertmanager refused the alerts: " + r.statusCode() + " " + r.body());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private String get(String path) {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url() + path))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     /** The alerts it holds, as {@code GET /api/v2/alerts} lists them (active, silenced and inhibited). */
     public JsonArray alerts() {
         try {

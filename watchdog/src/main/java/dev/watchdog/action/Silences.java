@@ -1,0 +1,96 @@
+package dev.watchdog.action;
+
+import dev.watchdog.Failures;
+import dev.watchdog.config.WatchdogConfig;
+import dev.watchdog.machine.Answer;
+import dev.watchdog.machine.Effect;
+import dev.watchdog.machine.OutboxEntry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Silences at Alertmanager (API v2) for a deploy's expected noise: made at registration until the
+ * bake ends, expired early on a rollback or an end. Every silence carries the release's id and the
+ * watchdog as its author, so expiring needs no remembered id: every active silence the watchdog made
+ * for the release is expired, whatever happened to earlier answers.
+ */
+public final class Silences {
+
+    static final String AUTHOR = "release-watchdog";
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final int ATTEMPTS = 5;
+
+    private final Vertx vertx;
+    private final WebClient http;
+    private final Supplier<WatchdogConfig> config;
+    private final Clock clock;
+
+    public Silences(Vertx vertx, Supplier<WatchdogConfig> config, Clock clock) {
+        this.vertx = vertx;
+        this.http = WebClient.create(vertx);
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /** Makes or expires; {@code stillOurs} is asked before each attempt. The future always succeeds. */
+    public Future<Answer> perform(Effect effect, BooleanSupplier stillOurs) {
+        String url = url(effect instanceof Effect.Silence s ? s.alertmanager() : ((Effect.Unsilence) effect).alertmanager());
+        if (url == null) {
+            return Future.succeededFuture(new Answer(OutboxEntry.Status.FAILED, 0, 0, "no alertmanager receiver for it"));
+        }
+        return attempt(effect, url, stillOurs, 1);
+    }
+
+    private Future<Answer> attempt(Effect effect, String url, BooleanSupplier stillOurs, int n) {
+        if (!stillOurs.getAsBoolean()) {
+            return Future.succeededFuture(new Answer(OutboxEntry.Status.DROPPED, n - 1, 0, "no longer the leader"));
+        }
+        Future<Void> done = effect instanceof Effect.Silence s ? create(url, s) : expire(url, (Effect.Unsilence) effect);
+        return done.map(x -> new Answer(OutboxEntry.Status.SENT, n, 200, null)).recover(e -> n >= ATTEMPTS
+                ? Future.succeededFuture(new Answer(OutboxEntry.Status.FAILED, n, 0, e.getMessage()))
+                : vertx.timer(1000L * n).compose(x -> attempt(effect, url, stillOurs, n + 1)));
+    }
+
+    private Future<Void> create(String url, Effect.Silence s) {
+        JsonArray matchers = new JsonArray();
+        s.matchers().forEach(m -> matchers.add(new JsonObject().put("name", m.name()).put("value", m.value())
+                .put("isRegex", m.isRegex()).put("isEqual", m.isEqual())));
+        JsonObject body = new JsonObject().put("matchers", matchers).put("startsAt", clock.instant().toString())
+                .put("endsAt", s.until().toString()).put("createdBy", AUTHOR).put("comment", s.comment());
+        return expect(http.postAbs(url + "/api/v2/silences").timeout(TIMEOUT.toMillis())
+                .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(body.encode()))).mapEmpty();
+    }
+
+    /** Every silence still in force that the watchdog made for the release. */
+    private Future<Void> expire(String url, Effect.Unsilence u) {
+        return expect(http.getAbs(url + "/api/v2/silences").timeout(TIMEOUT.toMillis()).send()).compose(r -> {
+            List<String> ids = r.bodyAsJsonArray().stream().map(JsonObject.class::cast)
+                    .filter(o -> AUTHOR.equals(o.getString("createdBy")))
+                    .filter(o -> o.getString("comment", "").contains("(release " + u.releaseId() + ")"))
+                    .filter(o -> !"expired".equals(o.getJsonObject("status", new JsonObject()).getString("state")))
+                    .map(o -> o.getString("id")).toList();
+            return Future.all(ids.stream().map(id -> expect(http.deleteAbs(url + "/api/v2/silence/" + id)
+                    .timeout(TIMEOUT.toMillis()).send())).toList()).mapEmpty();
+        });
+    }
+
+    private static Future<HttpResponse<Buffer>> expect(Future<HttpResponse<Buffer>> request) {
+        return request.recover(e -> Future.failedFuture(Failures.describe(e))).compose(r -> r.statusCode() / 100 == 2
+                ? Future.succeededFuture(r) : Future.failedFuture("HTTP " + r.statusCode()));
+    }
+
+    private String url(String receiver) {
+        WatchdogConfig.Receiver r = config.get().receivers().get(receiver);
+        return r == null || r.alertmanager() == null ? null : r.alertmanager().url();
+    }
+}
