@@ -77,6 +77,29 @@ final class Ticker {
         })).compose(x -> outbox.resume()).mapEmpty();
     }
 
+    /**
+     * The next moment after {@code now} something of a led release falls due before the next regular
+     * tick: a pending rule's {@code for} running out, an escalation level, the bake, the window's end,
+     * a verification's deadline. Null if nothing.
+     */
+    Future<Instant> nextDue(Instant now) {
+        Map<Integer, Leadership.Fence> led = leadership.led();
+        RuleSet ruleSet = rules.get();
+        return store.held().map(held -> held.stream().filter(w -> led.containsKey(leadership.shardOf(w.id())))
+                .flatMap(w -> dueTimes(w, ruleSet, now)).filter(t -> t != null && t.isAfter(now))
+                .min(Instant::compareTo).orElse(null));
+    }
+
+    private static java.util.stream.Stream<Instant> dueTimes(Watch w, RuleSet ruleSet, Instant now) {
+        Release r = w.release();
+        Instant incident = w.incident() == null ? null : w.incident().nextDueAt();
+        Instant bake = r.state() == Release.State.WATCHING && r.verdict() == null ? r.bakeUntil() : null;
+        Instant window = r.state().watched() ? r.windowUntil() : null;
+        Instant verify = w.verification() != null && w.verification().state() == Verification.State.PENDING
+                ? w.verification().until() : null;
+        return java.util.stream.Stream.of(Evaluator.nextDue(w.rules(), ruleSet, now), incident, bake, window, verify);
+    }
+
     private List<Watch> ours(List<Watch> held, int shard) {
         return held.stream().filter(w -> leadership.shardOf(w.id()) == shard).sorted(Comparator.comparing(Watch::id))
                 .toList();

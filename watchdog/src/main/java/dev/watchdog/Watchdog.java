@@ -33,6 +33,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -258,19 +259,27 @@ public final class Watchdog extends VerticleBase {
         return ticking;
     }
 
-    /** A tick, then the next one an interval after this one began: a slow tick delays, never piles up. */
+    /**
+     * A tick, then the next one an interval after this one began (a slow tick delays, never piles
+     * up), or sooner when something falls due before that: a pending rule's {@code for} running out,
+     * an escalation level, the bake, the window's end.
+     */
     private void scheduleTick(long delayMillis) {
         tickTimer = vertx.setTimer(Math.max(1, delayMillis), id -> {
             long started = System.nanoTime();
             Duration interval = rules.shortestInterval(config.evaluation().interval());
-            runTick().onComplete(ar -> {
+            runTick().transform(ar -> {
                 if (ar.failed()) {
                     LOG.warn("tick failed error=\"{}\"", ar.cause().getMessage());
                 }
+                return ticker.nextDue(clock.instant()).otherwise((Instant) null);
+            }).onComplete(due -> {
                 if (ready) {
+                    long regular = interval.toMillis() - (System.nanoTime() - started) / 1_000_000;
+                    long early = due.result() == null ? regular : Duration.between(clock.instant(), due.result()).toMillis();
                     boolean again = tickAgain;
                     tickAgain = false;
-                    scheduleTick(again ? 0 : interval.toMillis() - (System.nanoTime() - started) / 1_000_000);
+                    scheduleTick(again ? 0 : Math.min(regular, early));
                 }
             });
         });

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * What a tick asks Prometheus: every due rule of every release that is judged now (identical
@@ -45,7 +46,7 @@ public final class Evaluator {
             RuleState prev = subject.states().getOrDefault(rule.name(),
                     RuleState.initial(rule.name(), subject.release().startedAt()));
             if (subject.judged().test(rule.name()) && due(rule, prev, now)) {
-                seen.put(rule.name(), Observer.observe(rule, subject.release(), prev, batch::query, now));
+                seen.put(rule.name(), Observer.observe(rule, subject.release(), prev, batch, now));
             }
         }
         return Future.all(new ArrayList<>(seen.values())).map(x -> {
@@ -56,12 +57,34 @@ public final class Evaluator {
     }
 
     private boolean due(Rule rule, RuleState prev, Instant now) {
-        if (prev.evaluatedAt() == null) {
+        if (prev.evaluatedAt() == null || forRunsOut(rule, prev, now)) {
             return true;
         }
         Duration interval = rule.interval().orElse(defaultInterval);
         // Half a tick of slack, so that timer jitter does not skip a whole interval.
         return !prev.evaluatedAt().plus(interval).minus(defaultInterval.dividedBy(2)).isAfter(now);
+    }
+
+    /** A pending rule is judged again the moment its {@code for} runs out, not at the next interval. */
+    private static boolean forRunsOut(Rule rule, RuleState prev, Instant now) {
+        return pendingUntil(rule, prev).anyMatch(due -> !due.isAfter(now));
+    }
+
+    /** When a pending rule's {@code for} runs out: for each severity above the level it has reached. */
+    private static Stream<Instant> pendingUntil(Rule rule, RuleState s) {
+        if (s.outcome() != Outcome.PENDING) {
+            return Stream.empty();
+        }
+        Stream<Instant> p1 = s.level() == Severity.NONE && s.p1Since() != null ? Stream.of(s.p1Since()) : Stream.empty();
+        Stream<Instant> p0 = s.level() != Severity.P0 && s.p0Since() != null ? Stream.of(s.p0Since()) : Stream.empty();
+        return Stream.concat(p1, p0).map(since -> since.plus(rule.forDuration()));
+    }
+
+    /** The next moment after {@code now} a release's pending rule runs out of {@code for}; null if none. */
+    public static Instant nextDue(Map<String, RuleState> states, RuleSet rules, Instant now) {
+        return states.values().stream()
+                .flatMap(s -> rules.byName(s.rule()).stream().flatMap(r -> pendingUntil(r, s)))
+                .filter(due -> due.isAfter(now)).min(Instant::compareTo).orElse(null);
     }
 
     /** Whether Prometheus answers at all, for the watchdog's own health when no release is watched. */

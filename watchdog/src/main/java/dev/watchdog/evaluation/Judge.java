@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -38,18 +39,20 @@ public final class Judge {
             return unobserved(prev, Outcome.INCONCLUSIVE, g.why(), now);
         }
         if (seen instanceof Observation.Burn b) {
-            return observed(rule, prev, b.severity(), b.value(), null, List.of(), null, b.detail(), now);
+            return observed(rule, prev, b.severity(), b.value(), null, List.of(), null, b.detail(), Map.of(), now);
         }
         Values v = (Values) seen;
-        return values(rule, prev, finite(v.series()), v.baselines(), now);
+        return values(rule, prev, finite(v.series()), v.baselines(), v.onset(), now);
     }
 
-    private static RuleState values(Rule rule, RuleState prev, List<Series> series, List<Series> baselines, Instant now) {
+    private static RuleState values(Rule rule, RuleState prev, List<Series> series, List<Series> baselines,
+                                    Map<Severity, Instant> onset, Instant now) {
         if (series.isEmpty()) {
             return switch (rule.noData()) {
-                case OK -> observed(rule, prev, Severity.NONE, null, null, series, baselines, "no data (counted as ok)", now);
+                case OK -> observed(rule, prev, Severity.NONE, null, null, series, baselines, "no data (counted as ok)",
+                        Map.of(), now);
                 case BREACH -> observed(rule, prev, rule.p0().isPresent() ? Severity.P0 : Severity.P1, null, null, series,
-                        baselines, "no data (counted as a breach)", now);
+                        baselines, "no data (counted as a breach)", Map.of(), now);
                 case INCONCLUSIVE -> unobserved(prev, Outcome.INCONCLUSIVE, "no data", now);
             };
         }
@@ -62,7 +65,8 @@ public final class Judge {
             return unobserved(prev, Outcome.INCONCLUSIVE, "no baseline to compare with (no data, or zero)", now);
         }
         Judged worst = worst(rule, judged);
-        return observed(rule, prev, worst.severity(), worst.series().value(), worst.baseline(), series, baselines, null, now);
+        return observed(rule, prev, worst.severity(), worst.series().value(), worst.baseline(), series, baselines, null,
+                onset, now);
     }
 
     /** A series with its baseline and the severity it reads at. */
@@ -83,11 +87,16 @@ public final class Judge {
                 .map(Series::value).orElse(null);
     }
 
+    /**
+     * {@code onset}: since when the data shows each severity's condition has held, where it was looked
+     * up (the first evaluation that sees a breach): {@code for} counts from there, not from now.
+     */
     private static RuleState observed(Rule rule, RuleState prev, Severity seen, Double value, Double baseline,
-                                      List<Series> series, List<Series> baselines, String message, Instant now) {
+                                      List<Series> series, List<Series> baselines, String message,
+                                      Map<Severity, Instant> onset, Instant now) {
         Duration hold = rule.forDuration();
-        Instant p0Since = seen == Severity.P0 ? orNow(prev.p0Since(), now) : null;
-        Instant p1Since = seen != Severity.NONE ? orNow(prev.p1Since(), now) : null;
+        Instant p0Since = seen == Severity.P0 ? orNow(prev.p0Since(), onset.getOrDefault(Severity.P0, now)) : null;
+        Instant p1Since = seen != Severity.NONE ? orNow(prev.p1Since(), onset.getOrDefault(Severity.P1, now)) : null;
         Instant healthySince = seen.compareTo(prev.level()) < 0 ? orNow(prev.healthySince(), now) : null;
         Severity level = prev.level();
         if (healthySince != null && held(healthySince, hold, now)) {

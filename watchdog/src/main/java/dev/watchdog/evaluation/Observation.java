@@ -1,6 +1,8 @@
 package dev.watchdog.evaluation;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /** What evaluating a rule's queries gave: values, a guard that was not met, or a failure. */
 public sealed interface Observation {
@@ -9,14 +11,24 @@ public sealed interface Observation {
      * The expression's result (empty means no data) and, for a rule with a baseline, the baseline's
      * result (null without one; empty when the baseline has no data).
      */
-    record Values(List<Series> series, List<Series> baselines) implements Observation {
+    record Values(List<Series> series, List<Series> baselines, Map<Severity, Instant> onset) implements Observation {
         public Values {
             series = List.copyOf(series);
             baselines = baselines == null ? null : List.copyOf(baselines);
+            onset = onset == null ? Map.of() : Map.copyOf(onset);
+        }
+
+        public Values(List<Series> series, List<Series> baselines) {
+            this(series, baselines, Map.of());
         }
 
         public Values(List<Series> series) {
             this(series, null);
+        }
+
+        /** The same values, knowing since when the data shows each severity's condition has held. */
+        Values withOnset(Map<Severity, Instant> since) {
+            return new Values(series, baselines, since);
         }
     }
 

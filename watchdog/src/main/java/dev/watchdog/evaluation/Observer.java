@@ -33,6 +33,11 @@ public final class Observer {
     @FunctionalInterface
     public interface Query {
         Future<List<Series>> at(String promql, Instant time);
+
+        /** Every step's series from {@code start} to {@code end}; by default there is no range to be had. */
+        default Future<Map<Instant, List<Series>>> range(String promql, Instant start, Instant end, Duration step) {
+            return Future.failedFuture(new UnsupportedOperationException("no range queries here"));
+        }
     }
 
     /** What the rule sees at {@code now}; never fails: a failed query is a {@link Failed} observation. */
@@ -70,11 +75,10 @@ public final class Observer {
                                             Query query, Instant now) {
         return render(() -> rule.expr().render(values)).compose(q -> {
             Future<List<Series>> current = query.at(q, now);
-            if (rule.baseline().isEmpty()) {
-                return current.map(series -> (Observation) new Values(series));
-            }
-            Future<List<Series>> baseline = baseline(rule, rule.baseline().get(), q, release, prev, query, now);
-            return Future.all(current, baseline).map(x -> (Observation) new Values(current.result(), baseline.result()));
+            Future<List<Series>> baseline = rule.baseline().isEmpty() ? Future.succeededFuture(null)
+                    : baseline(rule, rule.baseline().get(), q, release, prev, query, now);
+            return Future.all(current, baseline).compose(x -> Onset.of(rule, q, new Values(current.result(),
+                    baseline.result()), prev, query, now, release.startedAt().plus(rule.after())));
         });
     }
 

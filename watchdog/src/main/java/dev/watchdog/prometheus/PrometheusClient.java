@@ -3,6 +3,7 @@ package dev.watchdog.prometheus;
 import dev.watchdog.Failures;
 import dev.watchdog.config.Durations;
 import dev.watchdog.config.WatchdogConfig;
+import dev.watchdog.evaluation.Observer;
 import dev.watchdog.evaluation.Series;
 import dev.watchdog.metrics.WatchdogMetrics;
 import dev.watchdog.prometheus.QueryException.Kind;
@@ -176,7 +177,7 @@ public final class PrometheusClient {
     }
 
     /** The queries of one tick, each distinct one sent once. Use from one context only. */
-    public final class Batch {
+    public final class Batch implements Observer.Query {
         private final Instant time;
         private final Map<String, Future<List<Series>>> sent = new HashMap<>();
 
@@ -186,6 +187,17 @@ public final class PrometheusClient {
 
         public Future<List<Series>> query(String promql) {
             return query(promql, time);
+        }
+
+        @Override
+        public Future<List<Series>> at(String promql, Instant at) {
+            return query(promql, at);
+        }
+
+        /** The range before a breach (its onset), not deduplicated: asked once per rule and breach. */
+        @Override
+        public Future<Map<Instant, List<Series>>> range(String promql, Instant start, Instant end, Duration step) {
+            return queryRange(promql, start, end, step);
         }
 
         /** A query at another time than the tick's (a baseline): deduplicated all the same. */

@@ -38,6 +38,12 @@ public final class Daemon {
     /** {@code extraConfig}: more top-level sections (receivers, escalation). */
     public Daemon(Vertx vertx, Path dir, MutableClock clock, String prometheusUrl, String rollbackUrl, String rules,
                   String extraConfig) throws Exception {
+        this(vertx, dir, clock, prometheusUrl, rollbackUrl, rules, extraConfig, "storage: {path: data/}\n");
+    }
+
+    /** {@code storage}: the storage section (the embedded store under data/ by default). */
+    public Daemon(Vertx vertx, Path dir, MutableClock clock, String prometheusUrl, String rollbackUrl, String rules,
+                  String extraConfig, String storage) throws Exception {
         this.vertx = vertx;
         this.dir = dir;
         this.clock = clock;
@@ -48,7 +54,7 @@ public final class Daemon {
                 prometheus: {url: "%s", timeout: 2s}
                 evaluation: {interval: 15s}
                 rules: [rules/*.yml]
-                storage: {path: data/}
+                %s
                 server:
                   listen: 127.0.0.1:0
                   maxBodyBytes: 4096
@@ -64,7 +70,7 @@ public final class Daemon {
                       secret: "${env:SECRET}"
                       timeout: 2s
                       retry: {attempts: 3, initial: 50ms, max: 200ms}
-                """.formatted(prometheusUrl, VIEWER, ADMIN, ONCALL, rollbackUrl) + extraConfig);
+                """.formatted(prometheusUrl, storage.strip(), VIEWER, ADMIN, ONCALL, rollbackUrl) + extraConfig);
     }
 
     public Daemon start() {
@@ -82,6 +88,10 @@ public final class Daemon {
     /** Where the daemon's API listens: for the CLI. */
     public String url() {
         return "http://127.0.0.1:" + watchdog.port();
+    }
+
+    public MutableClock clock() {
+        return clock;
     }
 
     public void tick() {

@@ -1,0 +1,80 @@
+package dev.watchdog.evaluation;
+
+import dev.watchdog.evaluation.Observation.Values;
+import dev.watchdog.rules.Rule;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Since when the data shows a breach: the first evaluation that sees a rule breaching asks for its
+ * expression over the last {@code for} (a range query) and walks back from now while every step
+ * breaches at least as badly. {@code for} then counts from there, not from the moment the watchdog
+ * happened to look: a breach is acted on once it has held for {@code for}, whatever the phase of the
+ * ticks. Where no range can be asked for (replay, rule tests), {@code for} counts from the evaluation.
+ */
+final class Onset {
+
+    /** The resolution of the walk: a hundredth of {@code for}, and never finer than this. */
+    private static final Duration FINEST = Duration.ofMillis(100);
+
+    private Onset() {}
+
+    /** {@code seen} with the onsets it needs, or as it is when it needs none or the range cannot be had. */
+    static Future<Observation> of(Rule rule, String promql, Values seen, RuleState prev, Observer.Query query,
+                                  Instant now, Instant notBefore) {
+        Severity severity = worst(rule, seen.series(), seen.baselines());
+        boolean p1 = severity != Severity.NONE && prev.p1Since() == null;
+        boolean p0 = severity == Severity.P0 && prev.p0Since() == null;
+        Instant start = later(now.minus(rule.forDuration()), notBefore);
+        if (rule.forDuration().isZero() || !(p1 || p0) || !start.isBefore(now)) {
+            return Future.succeededFuture(seen);
+        }
+        Duration step = later(rule.forDuration().dividedBy(100), FINEST);
+        return query.range(promql, start, now, step)
+                .map(steps -> (Observation) seen.withOnset(onsets(rule, steps, step, seen.baselines(), p1, p0)))
+                .otherwise(seen);
+    }
+
+    /**
+     * For each severity asked about, the earliest step from which every later step breaches at least
+     * that badly; a step missing (no data then) ends the run, as it resets {@code for} in Prometheus.
+     */
+    static Map<Severity, Instant> onsets(Rule rule, Map<Instant, List<Series>> steps, Duration step,
+                                         List<Series> baselines, boolean p1, boolean p0) {
+        List<Instant> latestFirst = steps.keySet().stream().sorted(Comparator.reverseOrder()).toList();
+        Map<Severity, Instant> out = new EnumMap<>(Severity.class);
+        for (Severity level : List.of(Severity.P1, Severity.P0)) {
+            if (level == Severity.P1 ? !p1 : !p0) {
+                continue;
+            }
+            Instant earliest = null;
+            for (Instant t : latestFirst) {
+                boolean gap = earliest != null && Duration.between(t, earliest).compareTo(step.multipliedBy(3).dividedBy(2)) > 0;
+                if (gap || worst(rule, steps.get(t), baselines).compareTo(level) < 0) {
+                    break;
+                }
+                earliest = t;
+            }
+            if (earliest != null) {
+                out.put(level, earliest);
+            }
+        }
+        return out;
+    }
+
+    private static Severity worst(Rule rule, List<Series> series, List<Series> baselines) {
+        return series.stream().filter(s -> !Double.isNaN(s.value()))
+                .map(s -> Judge.severity(rule, s.value(), Judge.baselineOf(s, baselines)))
+                .filter(Objects::nonNull).reduce(Severity.NONE, Severity::worst);
+    }
+
+    private static <T extends Comparable<T>> T later(T a, T b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+}
