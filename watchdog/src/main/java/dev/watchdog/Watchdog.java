@@ -276,9 +276,13 @@ public final class Watchdog extends VerticleBase {
             }).onComplete(due -> {
                 if (ready) {
                     long regular = interval.toMillis() - (System.nanoTime() - started) / 1_000_000;
-                    long early = due.result() == null ? regular : Duration.between(clock.instant(), due.result()).toMillis();
+                    // A millisecond after the due time, never before it: a tick a hair early would find nothing due.
+                    long early = due.result() == null ? regular
+                            : Duration.between(clock.instant(), due.result()).toMillis() + 1;
                     boolean again = tickAgain;
                     tickAgain = false;
+                    LOG.debug("next tick in {} ms (regular {} ms, due {})", again ? 0 : Math.min(regular, early), regular,
+                            due.result());
                     scheduleTick(again ? 0 : Math.min(regular, early));
                 }
             });

@@ -5,6 +5,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,6 +65,32 @@ public final class FakePrometheus {
         server.close().await();
     }
 
+    private Answer answer(String query, Instant time) {
+        return byQueryAndTime.entrySet().stream().filter(e -> query.contains(e.getKey()))
+                .map(e -> e.getValue().apply(time)).findFirst()
+                .orElseGet(() -> byQuery.entrySet().stream().filter(e -> query.contains(e.getKey()))
+                        .map(Map.Entry::getValue).findFirst().orElseGet(() -> fallback.apply(query)));
+    }
+
+    /** A range query answered as the instant answers at each step would be: one unlabelled series. */
+    private Answer range(String query, long startMillis, long endMillis, long stepMillis) {
+        JsonArray values = new JsonArray();
+        for (long t = startMillis; t <= endMillis; t += stepMillis) {
+            JsonObject data = new JsonObject(answer(query, Instant.ofEpochMilli(t)).body()).getJsonObject("data");
+            JsonArray result = data == null ? new JsonArray() : data.getJsonArray("result", new JsonArray());
+            if (!result.isEmpty()) {
+                values.add(new JsonArray().add(t / 1000.0).add(result.getJsonObject(0).getJsonArray("value").getString(1)));
+            }
+        }
+        JsonArray result = values.isEmpty() ? new JsonArray()
+                : new JsonArray().add(new JsonObject().put("metric", new JsonObject()).put("values", values));
+        return ok(new JsonObject().put("resultType", "matrix").put("result", result));
+    }
+
+    private static long seconds(String text) {
+        return Math.round(Double.parseDouble(text) * 1000);
+    }
+
     public static Answer vector(Map<String, String> labels, String... values) {
         JsonArray result = new JsonArray();
         for (int i = 0; i < values.length; i++) {
@@ -97,11 +124,9 @@ public final class FakePrometheus {
         String query = request.getParam("query");
         queries.add(query);
         asked.add(new Asked(java.time.Instant.now(), query));
-        java.time.Instant time = java.time.Instant.ofEpochMilli(Math.round(Double.parseDouble(request.getParam("time")) * 1000));
-        Answer answer = byQueryAndTime.entrySet().stream().filter(e -> query.contains(e.getKey()))
-                .map(e -> e.getValue().apply(time)).findFirst()
-                .orElseGet(() -> byQuery.entrySet().stream().filter(e -> query.contains(e.getKey()))
-                        .map(Map.Entry::getValue).findFirst().orElseGet(() -> fallback.apply(query)));
+        Answer answer = request.path().endsWith("/query_range") ? range(query, seconds(request.getParam("start")),
+                seconds(request.getParam("end")), seconds(request.getParam("step")))
+                : answer(query, Instant.ofEpochMilli(seconds(request.getParam("time"))));
         maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
         Runnable reply = () -> {
             inFlight.decrementAndGet();
