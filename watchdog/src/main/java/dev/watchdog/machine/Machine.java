@@ -71,9 +71,9 @@ public final class Machine {
         } else if (input instanceof RollbackAnswered a) {
             return rollbackAnswered(d, a);
         } else if (input instanceof NotificationAnswered n) {
-            return notificationAnswered(d, n);
+            return Answers.notification(d, n);
         } else if (input instanceof Input.SilenceAnswered a) {
-            return silenceAnswered(d, a);
+            return Answers.silence(d, a);
         }
         throw new IllegalArgumentException("unknown input " + input);
     }
@@ -100,16 +100,6 @@ public final class Machine {
         if (noise != null && d.now.isBefore(r.bakeUntil())) {
             d.effect(new Effect.Unsilence(r.id() + ":unsilence", r.id(), noise.alertmanager(), why));
         }
-    }
-
-    private Step silenceAnswered(Draft d, Input.SilenceAnswered a) {
-        d.settle(a.effect(), a.answer());
-        boolean made = a.effect().endsWith(":silence");
-        String what = a.answer().delivered() ? (made ? "deploy noise silenced until the bake ends"
-                : "deploy noise silence expired early") : (made ? "deploy noise could not be silenced: "
-                : "deploy noise silence could not be expired: ") + a.answer().error();
-        d.event(Type.SILENCE, what, Map.of("effect", a.effect(), "status", a.answer().status().label()));
-        return d.moved();
     }
 
     private Step supersede(Draft d, Supersede s) {
@@ -237,26 +227,6 @@ public final class Machine {
         } else {
             judging.rollbackFailed(d);
         }
-        return d.moved();
-    }
-
-    private Step notificationAnswered(Draft d, NotificationAnswered n) {
-        d.settle(n.notification().key(), n.answer());
-        String outcome = n.answer().status().label();
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("receiver", n.notification().receiver());
-        data.put("kind", n.notification().kind().label());
-        data.put("key", n.notification().key());
-        data.put("attempts", n.answer().attempts());
-        if (n.answer().error() != null) {
-            data.put("error", n.answer().error());
-        }
-        Type type = switch (n.answer().status()) {
-            case SENT -> Type.NOTIFICATION_SENT;
-            case DROPPED -> Type.NOTIFICATION_DROPPED;
-            default -> Type.NOTIFICATION_FAILED;
-        };
-        d.event(type, n.notification().kind().label() + " to " + n.notification().receiver() + ": " + outcome, data);
         return d.moved();
     }
 

@@ -4,22 +4,17 @@ import dev.watchdog.config.WatchdogConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -104,7 +99,7 @@ public final class PostgresLeadership implements Leadership {
     private Map<Integer, Fence> renew() throws SQLException {
         try {
             Connection c = session();
-            execute(c, "insert into replicas (name, pid, renewed_at) values (?, pg_backend_pid(), now())"
+            Sessions.execute(c, "insert into replicas (name, pid, renewed_at) values (?, pg_backend_pid(), now())"
                     + " on conflict (name) do update set pid = excluded.pid, renewed_at = now()", replica);
             Set<String> live = live(c);
             Map<Integer, Fence> mine = held;
@@ -113,7 +108,7 @@ public final class PostgresLeadership implements Leadership {
                     LOG.warn("shard taken over by another replica shard={} replica={}", shard, replica);
                     unlock(c, shard);
                     mine.remove(shard);
-                } else if (!mine.containsKey(shard) && owner(shard, live).equals(replica)) {
+                } else if (!mine.containsKey(shard) && Shards.owner(shard, live).equals(replica)) {
                     take(c, shard, live).ifPresent(f -> {
                         LOG.info("took shard={} epoch={} replica={}", f.shard(), f.epoch(), replica);
                         mine.put(f.shard(), f);
@@ -138,9 +133,9 @@ public final class PostgresLeadership implements Leadership {
      * Only a replica holding more than its fair share hands over the shards that hash to another.
      */
     private void handOverBeyondFairShare(Connection c, Map<Integer, Fence> mine, Set<String> live) throws SQLException {
-        int fair = (shards() + live.size() - 1) / live.size();
+        int fair = Shards.fairShare(shards(), live.size());
         for (Integer shard : List.copyOf(mine.keySet())) {
-            String owner = owner(shard, live);
+            String owner = Shards.owner(shard, live);
             if (mine.size() > fair && !owner.equals(replica)) {
                 LOG.info("handing shard={} over to replica={}: more than a fair share replica={}", shard, owner, replica);
                 unlock(c, shard);
@@ -165,19 +160,9 @@ public final class PostgresLeadership implements Leadership {
         }
     }
 
-    /** Rendezvous hashing: the live replica with the highest score for the shard leads it. */
-    static String owner(int shard, Set<String> live) {
-        return live.stream().max(Comparator.comparingLong((String name) -> score(name, shard)).thenComparing(n -> n))
-                .orElseThrow();
-    }
-
-    private static long score(String replica, int shard) {
-        return UUID.nameUUIDFromBytes((replica + "/" + shard).getBytes(StandardCharsets.UTF_8)).getMostSignificantBits();
-    }
-
     /** Takes a shard: its lock, then a new epoch. If a silent leader still holds the lock, its session is ended. */
     private Optional<Fence> take(Connection c, int shard, Set<String> live) throws SQLException {
-        if (!bool(c, "select pg_try_advisory_lock(" + LOCK_CLASS + ", " + shard + ")")) {
+        if (!Sessions.bool(c, "select pg_try_advisory_lock(" + LOCK_CLASS + ", " + shard + ")")) {
             endSilentHolder(c, shard, live);
             return Optional.empty();
         }
@@ -188,7 +173,7 @@ public final class PostgresLeadership implements Leadership {
             unlock(c, shard);
             String holder = holder(c, shard);
             if (holder != null && !live.contains(holder)) {
-                endSessions(c, holder);
+                Sessions.endAll(c, holder);
             }
             return Optional.empty();
         }
@@ -231,24 +216,10 @@ public final class PostgresLeadership implements Leadership {
                 if (rs.next() && !live.contains(rs.getString(1))) {
                     LOG.warn("ending the sessions of a silent leader: it holds shard={} but has not renewed holder={}",
                             shard, rs.getString(1));
-                    endSessions(c, rs.getString(1));
+                    Sessions.endAll(c, rs.getString(1));
                 }
             }
         }
-    }
-
-    private static void endSessions(Connection c, String replica) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("select pg_terminate_backend(pid) from pg_stat_activity"
-                + " where application_name in (?, ?) and pid <> pg_backend_pid()")) {
-            st.setString(1, PostgresStore.applicationName(replica));
-            st.setString(2, applicationName(replica));
-            st.executeQuery().close();
-        }
-    }
-
-    /** How this replica's leadership session is named in pg_stat_activity. */
-    static String applicationName(String replica) {
-        return "watchdog " + replica + " leadership";
     }
 
     private boolean stillOurs(Connection c, Fence f) throws SQLException {
@@ -263,24 +234,12 @@ public final class PostgresLeadership implements Leadership {
     }
 
     private static void unlock(Connection c, int shard) throws SQLException {
-        bool(c, "select pg_advisory_unlock(" + LOCK_CLASS + ", " + shard + ")");
+        Sessions.bool(c, "select pg_advisory_unlock(" + LOCK_CLASS + ", " + shard + ")");
     }
 
     private Connection session() throws SQLException {
         if (session == null || session.isClosed()) {
-            Properties props = new Properties();
-            if (config.user() != null) {
-                props.setProperty("user", config.user());
-            }
-            if (config.password() != null) {
-                props.setProperty("password", config.password().value());
-            }
-            props.setProperty("connectTimeout", "5");
-            props.setProperty("socketTimeout", String.valueOf(Math.max(2, lease.toSeconds())));
-            props.setProperty("tcpKeepAlive", "true");
-            props.setProperty("ApplicationName", applicationName(replica));
-            props.setProperty("options", "-c lock_timeout=" + Math.max(500, lease.toMillis() / 4));
-            session = DriverManager.getConnection(config.url(), props);
+            session = Sessions.open(config, replica, lease);
         }
         return session;
     }
@@ -296,19 +255,6 @@ public final class PostgresLeadership implements Leadership {
         session = null;
     }
 
-    private static boolean bool(Connection c, String sql) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
-            return rs.next() && rs.getBoolean(1);
-        }
-    }
-
-    private static void execute(Connection c, String sql, String param) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement(sql)) {
-            st.setString(1, param);
-            st.executeUpdate();
-        }
-    }
-
     @Override
     public Future<Void> stop() {
         vertx.cancelTimer(timer);
@@ -316,7 +262,7 @@ public final class PostgresLeadership implements Leadership {
         return worker.executeBlocking(() -> {
             held.clear();
             if (session != null && !session.isClosed()) {
-                execute(session, "delete from replicas where name = ?", replica);
+                Sessions.execute(session, "delete from replicas where name = ?", replica);
             }
             closeSession();
             return null;
