@@ -33,7 +33,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,13 +72,9 @@ public final class Watchdog extends VerticleBase {
     private Leadership leadership;
     private Runner runner;
     private Outbox outbox;
-    private Ticker ticker;
+    private Schedule schedule;
     private HttpServer server;
-    private long tickTimer = -1;
-    private boolean tickInProgress;
-    private boolean tickAgain;
     private long storeTimer = -1;
-    private Future<Void> ticking = Future.succeededFuture();
 
     /**
      * {@code source} reads the config file (again at each reload; it throws ConfigException on a
@@ -135,7 +130,7 @@ public final class Watchdog extends VerticleBase {
                             config.server().host(), listening.actualPort(), replica, rules.rules().size(), held.size(),
                             store.kind());
                     if (autoTick) {
-                        scheduleTick(0);
+                        schedule.start();
                         watchStore();
                     }
                     return null;
@@ -161,8 +156,10 @@ public final class Watchdog extends VerticleBase {
                 metrics, leadership);
         runner.performWith(outbox::perform);
         evaluator = evaluator(config);
-        ticker = new Ticker(store, runner, () -> evaluator, new Alerts(notifier, this::context, clock), outbox,
+        Ticker ticker = new Ticker(store, runner, () -> evaluator, new Alerts(notifier, this::context, clock), outbox,
                 leadership, () -> rules, metrics, clock);
+        schedule = new Schedule(vertx, context, ticker,
+                () -> rules.shortestInterval(config.evaluation().interval()), clock);
     }
 
     private Evaluator evaluator(WatchdogConfig c) {
@@ -179,18 +176,8 @@ public final class Watchdog extends VerticleBase {
     /** Leadership changed: a shard just taken is ticked (and its outbox resumed) as soon as can be. */
     private void led(Map<Integer, Leadership.Fence> shards) {
         metrics.leader(!shards.isEmpty());
-        if (ready && autoTick && !shards.isEmpty()) {
-            vertx.runOnContext(x -> tickSoon());
-        }
-    }
-
-    /** The next tick now, or right after the one under way: never two at once. */
-    private void tickSoon() {
-        if (tickInProgress) {
-            tickAgain = true;
-        } else {
-            vertx.cancelTimer(tickTimer);
-            scheduleTick(0);
+        if (ready && !shards.isEmpty()) {
+            schedule.soon();
         }
     }
 
@@ -239,54 +226,7 @@ public final class Watchdog extends VerticleBase {
 
     /** Evaluates once at the clock's now, on the daemon's own context: for tests that move the clock. */
     public Future<Void> tick() {
-        // A promise carries the result back across contexts; the tick itself must run on ours.
-        Promise<Void> done = Promise.promise();
-        context.runOnContext(x -> runTick().onComplete(done));
-        return done.future();
-    }
-
-    /**
-     * One tick at a time: a tick reads the releases before it writes them, so two at once would
-     * evaluate the same releases twice.
-     */
-    private Future<Void> runTick() {
-        if (tickInProgress) {
-            tickAgain = true;
-            return ticking;
-        }
-        tickInProgress = true;
-        ticking = ticker.tick().andThen(x -> tickInProgress = false);
-        return ticking;
-    }
-
-    /**
-     * A tick, then the next one an interval after this one began (a slow tick delays, never piles
-     * up), or sooner when something falls due before that: a pending rule's {@code for} running out,
-     * an escalation level, the bake, the window's end.
-     */
-    private void scheduleTick(long delayMillis) {
-        tickTimer = vertx.setTimer(Math.max(1, delayMillis), id -> {
-            long started = System.nanoTime();
-            Duration interval = rules.shortestInterval(config.evaluation().interval());
-            runTick().transform(ar -> {
-                if (ar.failed()) {
-                    LOG.warn("tick failed error=\"{}\"", ar.cause().getMessage());
-                }
-                return ticker.nextDue(clock.instant()).otherwise((Instant) null);
-            }).onComplete(due -> {
-                if (ready) {
-                    long regular = interval.toMillis() - (System.nanoTime() - started) / 1_000_000;
-                    // A millisecond after the due time, never before it: a tick a hair early would find nothing due.
-                    long early = due.result() == null ? regular
-                            : Duration.between(clock.instant(), due.result()).toMillis() + 1;
-                    boolean again = tickAgain;
-                    tickAgain = false;
-                    LOG.debug("next tick in {} ms (regular {} ms, due {})", again ? 0 : Math.min(regular, early), regular,
-                            due.result());
-                    scheduleTick(again ? 0 : Math.min(regular, early));
-                }
-            });
-        });
+        return schedule.tick();
     }
 
     private Future<RuleSet> loadRules() {
@@ -358,7 +298,7 @@ public final class Watchdog extends VerticleBase {
     @Override
     public Future<?> stop() {
         ready = false;
-        vertx.cancelTimer(tickTimer);
+        Future<Void> ticking = schedule == null ? Future.succeededFuture() : schedule.stop();
         vertx.cancelTimer(storeTimer);
         if (outbox != null) {
             outbox.stop();
