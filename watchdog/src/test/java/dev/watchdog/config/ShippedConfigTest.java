@@ -20,6 +20,6 @@ class ShippedConfigTest {
         assertEquals(List.of("release-manager", "devops", "pager"), policy.levels().get(0).receivers());
         assertEquals(List.of("cto", "vp-engineering"), policy.levels().get(1).receivers());
         assertEquals(List.of("ceo"), policy.levels().get(2).receivers());
-        assertEquals(WatchdogConfig.Policy.SEED_CHECKPOINTS, policy.checkpoints());
+        assertEquals(WatchdogConfig.Policy.DEFAULT_CHECKPOINTS, policy.checkpoints());
     }
 }
