@@ -111,7 +111,9 @@ final class ApiClient {
         try {
             return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new Failure(0, "cannot reach the watchdog at " + url + ": " + Failures.describe(e));
+            String why = Failures.describe(e);
+            throw new Failure(0, "cannot reach the watchdog at " + url + ": "
+                    + (why.startsWith("request failed") ? "the connection was lost before an answer" : why));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Failure(0, "interrupted");

@@ -1,6 +1,11 @@
 package dev.watchdog.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.StringJoiner;
 
@@ -18,8 +23,8 @@ final class ReleaseText {
         }
         out.append('\n');
         line(out, "state", text(r, "state") + ", verdict " + text(r, "verdict"));
-        line(out, "watched", text(r, "startedAt") + " to " + text(r, "windowUntil") + ", healthy if quiet until "
-                + text(r, "bakeUntil"));
+        line(out, "watched", time(r, "startedAt") + " to " + time(r, "windowUntil") + ", healthy if quiet until "
+                + time(r, "bakeUntil"));
         if (r.path("labels").size() > 0) {
             StringJoiner labels = new StringJoiner(", ");
             r.path("labels").properties().forEach(e -> labels.add(e.getKey() + "=" + e.getValue().asText()));
@@ -29,11 +34,11 @@ final class ReleaseText {
         out.append("rules\n");
         for (JsonNode rule : r.path("rules")) {
             out.append(String.format("  %-28s %-12s %-14s %s%n", rule.path("name").asText(), rule.path("outcome").asText(),
-                    text(rule, "value"), thresholds(rule.path("threshold"))));
+                    number(rule.path("value")), thresholds(rule.path("threshold"))));
         }
         out.append("timeline\n");
         for (JsonNode e : events) {
-            out.append(String.format("  %s  %-22s %s%n", e.path("at").asText(), e.path("type").asText(),
+            out.append(String.format("  %s  %-22s %s%n", time(e, "at"), e.path("type").asText(),
                     e.path("message").asText()));
         }
         return out.toString();
@@ -48,8 +53,9 @@ final class ReleaseText {
             return "none";
         }
         String acked = i.path("acknowledged").isObject() ? ", acknowledged by " + i.path("acknowledged").path("who").asText() : "";
-        return i.path("severity").asText() + " " + (i.path("open").asBoolean() ? "open" : "resolved") + ", level "
-                + i.path("level").asText() + acked + ", since " + text(i, "openedAt");
+        int level = i.path("level").asInt();
+        return i.path("severity").asText() + " " + (i.path("open").asBoolean() ? "open" : "resolved") + ", "
+                + (level == 0 ? "nobody paged" : "paged up to level " + level) + acked + ", opened " + time(i, "openedAt");
     }
 
     private static String thresholds(JsonNode t) {
@@ -58,6 +64,24 @@ final class ReleaseText {
             out.add(e.getKey() + " " + e.getValue().asText());
         }
         return out.toString();
+    }
+
+    /** To the second: people read these. */
+    private static String time(JsonNode node, String field) {
+        String at = text(node, field);
+        try {
+            return Instant.parse(at).truncatedTo(ChronoUnit.SECONDS).toString();
+        } catch (DateTimeParseException e) {
+            return at;
+        }
+    }
+
+    /** Four significant digits: 0.07111, 1234, 2.5E+6. */
+    private static String number(JsonNode value) {
+        if (!value.isNumber()) {
+            return "-";
+        }
+        return new BigDecimal(value.asText()).round(new MathContext(4)).stripTrailingZeros().toString();
     }
 
     private static String text(JsonNode node, String field) {
