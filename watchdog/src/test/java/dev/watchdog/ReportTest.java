@@ -220,7 +220,7 @@ class ReportTest extends DaemonTest {
         assertEquals(report, printed.out());
         Cli.Result unreachable = Cli.run("release", "report", id, "--url", "http://127.0.0.1:1", "--token", Daemon.VIEWER);
         assertEquals(3, unreachable.code(), unreachable.out());
-        assertTrue(unreachable.out().startsWith("watchdog: cannot reach the watchdog at http://127.0.0.1:1"),
+        assertTrue(unreachable.out().startsWith("watchdog release report: cannot reach the watchdog at http://127.0.0.1:1"),
                 unreachable.out());
         Cli.Result refused = Cli.run("release", "report", "rel_unknown", "--url", daemon.url(), "--token", Daemon.VIEWER);
         assertEquals(3, refused.code(), refused.out());

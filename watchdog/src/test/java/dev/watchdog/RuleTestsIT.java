@@ -82,11 +82,11 @@ class RuleTestsIT {
     }
 
     @Test
-    @DisplayName("without promtool it says what is missing and how to get it, exit 2")
+    @DisplayName("without promtool it says what is missing and how to get it, exit 64: it cannot run as called")
     void missingPromtool() {
         Cli.Result result = Cli.run("test", "--promtool", "/nonexistent/promtool",
                 "src/test/resources/rule-tests/wrong.test.yml");
-        assertEquals(2, result.code(), result.out());
+        assertEquals(64, result.code(), result.out());
         assertTrue(result.out().contains("promtool was not found: apt-get install -y --no-install-recommends prometheus"),
                 result.out());
     }

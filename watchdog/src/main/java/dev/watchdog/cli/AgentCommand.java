@@ -18,16 +18,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code watchdog agent}: the receiver behind the rollback webhook, and the tools for its journal. */
-@Command(name = "agent", mixinStandardHelpOptions = true,
+@Command(name = "agent",
         description = {"Run the rollback agent: it takes the watchdog's signed rollback webhook on POST /rollback",
             "and runs the action configured for the release's service and environment, once per key.",
             "Answers 2xx only when every step succeeded, 5xx when one failed (the watchdog retries)."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:stopped, or --check found no problem", "1:the config has problems, or the agent cannot start",
+            "64:usage error", "70:internal error"},
         subcommands = {AgentCommand.JournalList.class, AgentCommand.Resolve.class})
 final class AgentCommand implements Callable<Integer> {
+
+    @Mixin
+    HelpOption help;
 
     private static final Logger LOG = LoggerFactory.getLogger(AgentCommand.class);
 
@@ -97,9 +104,12 @@ final class AgentCommand implements Callable<Integer> {
         return cfg == null ? null : Journal.open(cfg.journalFile(directory(file)), Clock.systemUTC(), false);
     }
 
-    @Command(name = "journal", mixinStandardHelpOptions = true,
-            description = "List the keys the agent has acted on, newest first, with each step.")
+    @Command(name = "journal", description = "List the keys the agent has acted on, newest first, with each step.",
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {"0:listed", "1:the config has problems", "64:usage error", "70:internal error"})
     static final class JournalList implements Callable<Integer> {
+        @Mixin
+        HelpOption help;
         @Option(names = {"-c", "--config"}, defaultValue = "agent.yml", description = "Config file (default: ${DEFAULT-VALUE}).")
         Path config;
         @Option(names = "--status", description = "Only runs in this status: running, succeeded, failed, interrupted.")
@@ -125,12 +135,16 @@ final class AgentCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "resolve", mixinStandardHelpOptions = true,
+    @Command(name = "resolve", exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {"0:resolved", "1:the config has problems, or no interrupted run has this key", "64:usage error",
+                "70:internal error"},
             description = {"Settle a run that a crash interrupted, after checking the system by hand.",
                 "--done: the interrupted step is done (you finished it); --rerun: it is to run again.",
                 "Either way the next call with this key (the watchdog's retry, or 'watchdog release rollback')",
                 "goes on from there; steps that succeeded before are not run again."})
     static final class Resolve implements Callable<Integer> {
+        @Mixin
+        HelpOption help;
         @Option(names = {"-c", "--config"}, defaultValue = "agent.yml", description = "Config file (default: ${DEFAULT-VALUE}).")
         Path config;
         @Parameters(paramLabel = "KEY", description = "The Idempotency-Key, e.g. rel_01J...:rollback.")

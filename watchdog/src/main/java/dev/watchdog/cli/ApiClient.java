@@ -1,26 +1,37 @@
 package dev.watchdog.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.watchdog.Failures;
 import dev.watchdog.Json;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /** The watchdog's API as the CLI uses it; options shared by every {@code release} command. */
 final class ApiClient {
 
-    /** The API answered with an error, or could not be reached. */
+    /** The API answered with an error ({@code status}), or could not be reached (status 0). */
     static final class Failure extends Exception {
         private static final long serialVersionUID = 1L;
 
-        Failure(String message) {
+        private final int status;
+
+        Failure(int status, String message) {
             super(message);
+            this.status = status;
+        }
+
+        /** No answer, or a proxy or an unready replica saying so (502, 503, 504): worth trying again. */
+        boolean temporary() {
+            return status == 0 || status == 502 || status == 503 || status == 504;
         }
     }
 
@@ -29,7 +40,8 @@ final class ApiClient {
     String url;
 
     @Option(names = "--token", defaultValue = "${env:WATCHDOG_TOKEN}",
-            description = "Bearer token (env WATCHDOG_TOKEN).")
+            description = "Bearer token (env WATCHDOG_TOKEN): a viewer's reads, a deployer's starts and ends "
+                    + "releases, on-call's decides.")
     String token;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -45,6 +57,20 @@ final class ApiClient {
     JsonNode delete(String path, Object body) throws Failure {
         return send(request(path, Duration.ofSeconds(30)).method("DELETE", bodyOf(body))
                 .header("Content-Type", "application/json"));
+    }
+
+    /** A usage error, before anything is sent, if {@code --url} is not an http(s) address. */
+    void requireUrl(CommandLine command) {
+        try {
+            URI uri = new URI(url);
+            if (uri.getHost() != null && ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+                return;
+            }
+        } catch (URISyntaxException e) {
+            // said below
+        }
+        throw new CommandLine.ParameterException(command,
+                "--url (or WATCHDOG_URL) must be the watchdog's http:// or https:// address, e.g. http://watchdog:8080");
     }
 
     static String encode(String value) {
@@ -85,10 +111,12 @@ final class ApiClient {
         try {
             return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new Failure("cannot reach the watchdog at " + url + ": " + e);
+            String why = Failures.describe(e);
+            throw new Failure(0, "cannot reach the watchdog at " + url + ": "
+                    + (why.startsWith("request failed") ? "the connection was lost before an answer" : why));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new Failure("interrupted");
+            throw new Failure(0, "interrupted");
         }
     }
 
@@ -96,13 +124,13 @@ final class ApiClient {
         try {
             return Json.MAPPER.readTree(response.body());
         } catch (IOException e) {
-            throw new Failure("HTTP " + response.statusCode() + ": not a JSON answer");
+            throw new Failure(response.statusCode(), "HTTP " + response.statusCode() + ": not a JSON answer");
         }
     }
 
     private static Failure failure(HttpResponse<String> response, JsonNode body) {
         String field = body.path("field").isMissingNode() || body.path("field").isNull() ? ""
                 : " (field " + body.path("field").asText() + ")";
-        return new Failure("HTTP " + response.statusCode() + ": " + body.path("error").asText() + field);
+        return new Failure(response.statusCode(), "HTTP " + response.statusCode() + ": " + body.path("error").asText() + field);
     }
 }

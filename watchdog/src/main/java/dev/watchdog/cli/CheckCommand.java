@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -27,11 +28,17 @@ import picocli.CommandLine.Parameters;
  * line on stderr says PromQL was not parsed; the exit code is then 0 if nothing else is wrong, as
  * for any optional check.
  */
-@Command(name = "check", mixinStandardHelpOptions = true,
+@Command(name = "check",
         description = {"Check a config and rule files; every problem with file, line and rule. Exit 1 on any.",
             "Every PromQL query (expr, guard, minTraffic, averaged baseline, SLO errors and total) is parsed by "
-                    + "promtool when it is installed; without it a notice on stderr says so and the exit code ignores it."})
+                    + "promtool when it is installed; without it a notice on stderr says so and the exit code ignores it."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:no problem", "1:problems found (each on stdout as file:line), or promtool failed",
+            "64:usage error: nothing to check, or --promtool is not a program", "70:internal error"})
 final class CheckCommand implements Callable<Integer> {
+
+    @Mixin
+    HelpOption help;
 
     @Option(names = {"-c", "--config"}, description = "Config file; its rule files are checked when no FILES are given.")
     Path config;
@@ -58,8 +65,8 @@ final class CheckCommand implements Callable<Integer> {
             }
         }
         if (ruleFiles.isEmpty() && config == null) {
-            System.err.println("watchdog check: give rule files, --config, or both");
-            return 2;
+            System.err.println("watchdog check: give rule files, --config, or both; see 'watchdog check --help'");
+            return ExitCode.USAGE;
         }
         return check(ruleFiles);
     }
@@ -70,7 +77,7 @@ final class CheckCommand implements Callable<Integer> {
             parser = promtool == null ? Promtool.onPath(System.getenv("PATH")) : Optional.of(Promtool.at(promtool));
         } catch (IllegalArgumentException e) {
             System.err.println("watchdog check: --promtool: " + e.getMessage());
-            return 2;
+            return ExitCode.USAGE;
         }
         List<Problem> problems = new ArrayList<>();
         List<Rule> rules;

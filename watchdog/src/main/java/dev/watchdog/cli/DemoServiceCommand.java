@@ -5,14 +5,20 @@ import io.vertx.core.Vertx;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code watchdog demo-service}: the stand-in service of the demo (hidden from help). */
-@Command(name = "demo-service", hidden = true, mixinStandardHelpOptions = true,
-        description = "Serve a demo service's metrics and take rollback webhooks (for the demo).")
+@Command(name = "demo-service", hidden = true,
+        description = "Serve a demo service's metrics and take rollback webhooks (for the demo).",
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"64:usage error", "70:internal error"})
 final class DemoServiceCommand implements Callable<Integer> {
 
-    @Option(names = "--listen", defaultValue = "127.0.0.1:9101") String listen;
+    @Mixin
+    HelpOption help;
+
+    @Option(names = "--listen", defaultValue = "127.0.0.1:9101", description = "HOST:PORT (default ${DEFAULT-VALUE}).")
+    String listen;
 
     @Override
     public Integer call() throws InterruptedException {

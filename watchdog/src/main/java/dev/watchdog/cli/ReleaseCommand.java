@@ -3,41 +3,69 @@ package dev.watchdog.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.watchdog.Json;
 import dev.watchdog.config.Durations;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code watchdog release ...}: the API for deploy scripts. Exit 3 when the API cannot be used. */
-@Command(name = "release", mixinStandardHelpOptions = true,
+@Command(name = "release",
         description = "Register, inspect and end release windows through the watchdog's API.",
+        exitCodeListHeading = "%nExit codes (each subcommand's help lists its own):%n",
+        exitCodeList = {"0:done", "1:release wait: rolled back, or the rollback failed", "2:release wait: no verdict yet",
+            "3:the watchdog could not be reached, or refused", "64:usage error", "70:internal error"},
         subcommands = {ReleaseCommand.Start.class, ReleaseCommand.ListReleases.class, ReleaseCommand.Show.class,
             ReleaseCommand.Ack.class, ReleaseCommand.Rollback.class, ReleaseCommand.Accept.class,
-            ReleaseCommand.Finish.class, ReleaseCommand.Cancel.class, ReleaseCommand.Wait.class,
-            ReleaseCommand.Report.class})
-final class ReleaseCommand {
+            ReleaseCommand.Finish.class, ReleaseCommand.Cancel.class, ReleaseWait.class, ReleaseCommand.Report.class})
+final class ReleaseCommand implements Runnable {
 
-    static final int API_FAILED = 3;
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
 
-    /** A command that talks to the API and prints JSON. */
+    @Mixin
+    HelpOption help;
+
+    @Spec
+    CommandSpec spec;
+
+    /** {@code watchdog release} alone: a usage error that lists the subcommands. */
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give a subcommand: "
+                + String.join(", ", spec.subcommands().keySet()));
+    }
+
+    /** How list and show print: text for people, JSON (and nothing else on stdout) for scripts. */
+    enum Format { text, json }
+
+    /** A command that talks to the API. */
     abstract static class ApiCommand implements Callable<Integer> {
+        @Mixin
+        HelpOption help;
+
         @Mixin
         ApiClient api;
 
+        @Spec
+        CommandSpec spec;
+
         @Override
         public Integer call() {
+            api.requireUrl(spec.commandLine());
             try {
                 return run();
             } catch (ApiClient.Failure e) {
-                System.err.println("watchdog: " + e.getMessage());
-                return API_FAILED;
+                System.err.println(spec.qualifiedName() + ": " + e.getMessage());
+                return ExitCode.API;
             }
         }
 
@@ -56,16 +84,24 @@ final class ReleaseCommand {
         }
     }
 
-    @Command(name = "start", mixinStandardHelpOptions = true, description = "Register a release window.")
+    @Command(name = "start", description = {"Register a release window; prints the release as JSON, or only its id with -q.",
+        "Durations in Prometheus notation: 30m, 1h30m, 1d."},
+            exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:registered",
+                "3:the watchdog could not be reached, or refused (a field it does not take, a token without the deployer role)",
+                "64:usage error", "70:internal error"})
     static final class Start extends ApiCommand {
-        @Option(names = "--service", required = true) String service;
-        @Option(names = "--version", required = true) String version;
-        @Option(names = "--previous-version") String previousVersion;
-        @Option(names = "--environment", required = true) String environment;
-        @Option(names = "--label", description = "NAME=VALUE, repeatable.") Map<String, String> labels = new LinkedHashMap<>();
-        @Option(names = "--window", description = "How long to watch (default from the config, 24h).") String window;
-        @Option(names = "--bake", description = "When a quiet release is judged healthy (default 30m).") String bake;
-        @Option(names = "--rollback", description = "Rollback target (default: default).") String rollback;
+        @Option(names = "--service", required = true, description = "The service deployed, e.g. api.") String service;
+        @Option(names = "--version", required = true, description = "The version now serving, e.g. 1.4.0.") String version;
+        @Option(names = "--previous-version", description = "The version it replaced (what a rollback returns to).")
+        String previousVersion;
+        @Option(names = "--environment", required = true, description = "Where it was deployed, e.g. production.")
+        String environment;
+        @Option(names = "--label", paramLabel = "NAME=VALUE", description = "A label for the rules' templates; repeatable.")
+        Map<String, String> labels = new LinkedHashMap<>();
+        @Option(names = "--window", description = "How long to watch (default: the config's, 24h).") Duration window;
+        @Option(names = "--bake", description = "Quiet this long means healthy (default 30m).") Duration bake;
+        @Option(names = "--policy", description = "The escalation policy in the config (default: default).") String policy;
+        @Option(names = "--rollback", description = "The rollback target in the config (default: default).") String rollback;
         @Option(names = {"-q", "--quiet"}, description = "Print only the release id.") boolean quiet;
 
         @Override
@@ -76,8 +112,9 @@ final class ReleaseCommand {
             body.put("previousVersion", previousVersion);
             body.put("environment", environment);
             body.put("labels", labels);
-            body.put("window", window);
-            body.put("bake", bake);
+            body.put("window", window == null ? null : Durations.format(window));
+            body.put("bake", bake == null ? null : Durations.format(bake));
+            body.put("policy", policy);
             body.put("rollback", rollback);
             body.values().removeIf(v -> v == null);
             JsonNode release = api.post("/api/v1/releases", body);
@@ -86,55 +123,76 @@ final class ReleaseCommand {
             } else {
                 print(release);
             }
-            return 0;
+            return ExitCode.OK;
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List releases, newest first.")
+    @Command(name = "list", description = "List releases, newest first: id, service, version, environment, state, verdict.",
+            exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:listed", "3:the watchdog could not be reached, or refused",
+                "64:usage error", "70:internal error"})
     static final class ListReleases extends ApiCommand {
-        @Option(names = "--state", description = "Only releases in this state.") String state;
+        @Option(names = "--state", description = "Only releases in this state: watching, degraded, rolling_back, "
+                + "rolled_back, rollback_failed, passed, cancelled.") String state;
+        @Option(names = {"-o", "--output"}, defaultValue = "text",
+                description = "text (default) or json: the API's array, and nothing else on stdout.") Format output;
 
         @Override
         int run() throws ApiClient.Failure {
             String query = state == null ? "" : "?state=" + ApiClient.encode(state);
-            for (JsonNode r : api.get("/api/v1/releases" + query, Duration.ofSeconds(30))) {
+            JsonNode releases = api.get("/api/v1/releases" + query, READ_TIMEOUT);
+            if (output == Format.json) {
+                print(releases);
+                return ExitCode.OK;
+            }
+            for (JsonNode r : releases) {
                 System.out.printf("%s  %-10s %-16s %-12s %-16s %s%n", r.path("id").asText(), r.path("service").asText(),
                         r.path("version").asText(), r.path("environment").asText(), r.path("state").asText(),
                         r.path("verdict").isNull() ? "-" : r.path("verdict").asText());
             }
-            return 0;
+            return ExitCode.OK;
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show a release and its timeline.")
+    @Command(name = "show", description = "Show a release: its state, every rule's last outcome, the incident, and its timeline.",
+            exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:shown", "3:the watchdog could not be reached, or refused "
+                + "(404: no such release)", "64:usage error", "70:internal error"})
     static final class Show extends ApiCommand {
-        @Parameters(paramLabel = "ID") String id;
+        @Parameters(paramLabel = "ID", description = "The release's id (rel_...).") String id;
+        @Option(names = {"-o", "--output"}, defaultValue = "text",
+                description = "text (default) or json: the release as the API gives it, with its timeline as \"events\", "
+                        + "and nothing else on stdout.") Format output;
 
         @Override
         int run() throws ApiClient.Failure {
-            print(api.get("/api/v1/releases/" + ApiClient.encode(id), Duration.ofSeconds(30)));
-            for (JsonNode e : api.get("/api/v1/releases/" + ApiClient.encode(id) + "/events", Duration.ofSeconds(30))) {
-                System.out.println(e.path("at").asText() + "  " + e.path("type").asText() + "  " + e.path("message").asText());
+            String path = "/api/v1/releases/" + ApiClient.encode(id);
+            ObjectNode release = (ObjectNode) api.get(path, READ_TIMEOUT);
+            ArrayNode events = (ArrayNode) api.get(path + "/events", READ_TIMEOUT);
+            if (output == Format.json) {
+                release.set("events", events);
+                print(release);
+            } else {
+                System.out.print(ReleaseText.of(release, events));
             }
-            return 0;
+            return ExitCode.OK;
         }
     }
 
-    @Command(name = "report", mixinStandardHelpOptions = true,
-            description = "Print the release's incident report: a Markdown post-mortem draft.")
+    @Command(name = "report", description = "Print the release's incident report: a Markdown post-mortem draft.",
+            exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:printed", "3:the watchdog could not be reached, or refused",
+                "64:usage error", "70:internal error"})
     static final class Report extends ApiCommand {
-        @Parameters(paramLabel = "ID") String id;
+        @Parameters(paramLabel = "ID", description = "The release's id (rel_...).") String id;
 
         @Override
         int run() throws ApiClient.Failure {
-            System.out.print(api.text("/api/v1/releases/" + ApiClient.encode(id) + "/report", Duration.ofSeconds(30)));
-            return 0;
+            System.out.print(api.text("/api/v1/releases/" + ApiClient.encode(id) + "/report", READ_TIMEOUT));
+            return ExitCode.OK;
         }
     }
 
-    /** A decision about one release, with an optional reason; who decides is the token's name. */
+    /** A decision about one release, with an optional reason; who decides is the token's name. Prints the release. */
     abstract static class Decide extends ApiCommand {
-        @Parameters(paramLabel = "ID") String id;
+        @Parameters(paramLabel = "ID", description = "The release's id (rel_...).") String id;
         @Option(names = "--reason", description = "Why (recorded with the decision).") String reason;
 
         @Override
@@ -142,7 +200,7 @@ final class ReleaseCommand {
             String path = "/api/v1/releases/" + ApiClient.encode(id);
             Map<String, String> body = reason == null ? null : Map.of("reason", reason);
             print(delete() ? api.delete(path, body) : api.post(path + "/" + action(), body));
-            return 0;
+            return ExitCode.OK;
         }
 
         abstract String action();
@@ -152,8 +210,10 @@ final class ReleaseCommand {
         }
     }
 
-    @Command(name = "ack", mixinStandardHelpOptions = true,
-            description = "Acknowledge the release's incident: escalation and repeats stop at once.")
+    @Command(name = "ack", description = "Acknowledge the release's incident (on-call): paging stops at once.",
+            exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:acknowledged",
+                "3:the watchdog could not be reached, or refused (409: nothing to acknowledge)", "64:usage error",
+                "70:internal error"})
     static final class Ack extends Decide {
         @Override
         String action() {
@@ -161,7 +221,10 @@ final class ReleaseCommand {
         }
     }
 
-    @Command(name = "rollback", mixinStandardHelpOptions = true, description = "The team decided: roll back now.")
+    @Command(name = "rollback", description = "The team decided (on-call): roll back now.",
+            exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:the rollback is under way",
+                "3:the watchdog could not be reached, or refused (409: not in a state to roll back)", "64:usage error",
+                "70:internal error"})
     static final class Rollback extends Decide {
         @Override
         String action() {
@@ -169,8 +232,10 @@ final class ReleaseCommand {
         }
     }
 
-    @Command(name = "accept", mixinStandardHelpOptions = true,
-            description = "The team decided: keep the release; this breach pages no more unless it worsens.")
+    @Command(name = "accept", description = "The team decided (on-call): keep the release; this breach pages no more "
+            + "unless it worsens.", exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:accepted",
+                "3:the watchdog could not be reached, or refused (409: nothing to accept)", "64:usage error",
+                "70:internal error"})
     static final class Accept extends Decide {
         @Override
         String action() {
@@ -178,7 +243,10 @@ final class ReleaseCommand {
         }
     }
 
-    @Command(name = "finish", mixinStandardHelpOptions = true, description = "End a window early, healthy.")
+    @Command(name = "finish", description = "End a window early, healthy (deployer).",
+            exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:finished",
+                "3:the watchdog could not be reached, or refused (409: not watched any more)", "64:usage error",
+                "70:internal error"})
     static final class Finish extends Decide {
         @Override
         String action() {
@@ -186,7 +254,10 @@ final class ReleaseCommand {
         }
     }
 
-    @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancel a window (no verdict).")
+    @Command(name = "cancel", description = "Cancel a window, with no verdict (deployer).",
+            exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:cancelled",
+                "3:the watchdog could not be reached, or refused (409: not watched any more)", "64:usage error",
+                "70:internal error"})
     static final class Cancel extends Decide {
         @Override
         String action() {
@@ -196,40 +267,6 @@ final class ReleaseCommand {
         @Override
         boolean delete() {
             return true;
-        }
-    }
-
-    @Command(name = "wait", mixinStandardHelpOptions = true,
-            description = "Wait for the verdict. Exit 0 healthy, 1 rolled back or failed, 2 still undecided at the timeout.")
-    static final class Wait extends ApiCommand {
-        private static final Duration LONGEST_POLL = Duration.ofSeconds(60);
-
-        @Parameters(paramLabel = "ID") String id;
-        @Option(names = "--timeout", defaultValue = "30m", description = "How long to wait (default ${DEFAULT-VALUE}).") String timeout;
-
-        @Override
-        int run() throws ApiClient.Failure {
-            Instant deadline = Instant.now().plus(Durations.parse(timeout));
-            JsonNode release;
-            do {
-                Duration left = Duration.between(Instant.now(), deadline);
-                Duration poll = left.compareTo(LONGEST_POLL) > 0 ? LONGEST_POLL : left.isNegative() ? Duration.ZERO : left;
-                release = api.get("/api/v1/releases/" + ApiClient.encode(id) + "/verdict?wait=" + Math.max(0, poll.toMillis()) + "ms",
-                        poll.plusSeconds(30));
-            } while (!judged(release) && Instant.now().isBefore(deadline));
-            String verdict = release.path("verdict").isNull() ? "none" : release.path("verdict").asText();
-            System.out.println(id + ": state " + release.path("state").asText() + ", verdict " + verdict);
-            return switch (verdict) {
-                case "healthy" -> 0;
-                case "rolled_back", "failed" -> 1;
-                default -> 2;
-            };
-        }
-
-        private static boolean judged(JsonNode release) {
-            String state = release.path("state").asText();
-            return !release.path("verdict").isNull()
-                    || !(state.equals("watching") || state.equals("degraded") || state.equals("rolling_back"));
         }
     }
 }

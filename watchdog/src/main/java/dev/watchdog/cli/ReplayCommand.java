@@ -17,6 +17,7 @@ import dev.watchdog.rules.RuleSet;
 import io.vertx.core.Vertx;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -24,23 +25,30 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code watchdog replay}: how the rules would have judged a past release; nothing notified, nothing rolled back. */
-@Command(name = "replay", mixinStandardHelpOptions = true,
+@Command(name = "replay",
         description = "Judge rules over a past window with query_range and print the timeline of outcomes and the "
-                + "first time each rule would have reached P1 and P0. Nothing is notified or rolled back.")
+                + "first time each rule would have reached P1 and P0. Nothing is notified or rolled back.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:replayed", "1:the rule files have problems", "64:usage error (e.g. a --release without start)",
+            "70:internal error"})
 final class ReplayCommand implements Callable<Integer> {
+
+    @Mixin
+    HelpOption help;
 
     @Option(names = "--prometheus", required = true, description = "Prometheus's URL.") String prometheus;
     @Option(names = "--release", required = true,
             description = "service=...,version=...,start=<RFC 3339>[,environment=...][,previousVersion=...][,LABEL=...]")
     String release;
     @Option(names = "--for", defaultValue = "24h", description = "How long after the start to judge (default ${DEFAULT-VALUE}).")
-    String span;
+    Duration span;
     @Option(names = "--interval", defaultValue = "15s", description = "For rules without one of their own (default ${DEFAULT-VALUE}).")
-    String interval;
+    Duration interval;
     @Parameters(arity = "1..*", paramLabel = "FILES", description = "Rule files.") List<Path> files;
 
     @Override
@@ -53,16 +61,16 @@ final class ReplayCommand implements Callable<Integer> {
         } catch (RuleException e) {
             System.err.println(e.getMessage());
             return 1;
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | DateTimeException e) {
             System.err.println("watchdog replay: --release: " + e.getMessage());
-            return 2;
+            return ExitCode.USAGE;
         }
-        Instant to = earliest(r.startedAt().plus(Durations.parse(span)), Instant.now());
+        Instant to = earliest(r.startedAt().plus(span), Instant.now());
         Vertx vertx = Vertx.vertx();
         try {
             PrometheusClient client = new PrometheusClient(vertx, new WatchdogConfig.Prometheus(prometheus, null, null, null),
                     new WatchdogMetrics());
-            Map<String, RuleTimeline> timelines = Replay.run(rules, r, to, Durations.parse(interval),
+            Map<String, RuleTimeline> timelines = Replay.run(rules, r, to, interval,
                     step -> new RangeQueries(client, step));
             print(System.out, r, to, timelines);
             return 0;

@@ -28,6 +28,7 @@ import java.util.concurrent.Future;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -36,10 +37,16 @@ import picocli.CommandLine.Parameters;
  * series are backfilled into a Prometheus of its own, a release is registered at a given time, and
  * the rules are judged as the daemon would; expected outcomes are compared at given times.
  */
-@Command(name = "test", mixinStandardHelpOptions = true,
-        description = "Run rule test files against a temporary Prometheus (promtool and prometheus from PATH or flags). "
-                + "Exit 1 on any failed expectation, 2 when they cannot run.")
+@Command(name = "test",
+        description = "Run rule test files against a temporary Prometheus (promtool and prometheus from PATH or flags).",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:every expectation held", "1:an expectation failed, or a test's rule files have problems",
+            "64:the tests cannot run: promtool or prometheus not found, a test file that cannot be read",
+            "70:internal error"})
 final class RuleTestCommand implements Callable<Integer> {
+
+    @Mixin
+    HelpOption help;
 
     /** Series times count from here: a fixed day, so that test files read the same everywhere. */
     static final Instant ORIGIN = Instant.parse("2026-01-01T00:00:00Z");
@@ -106,7 +113,7 @@ final class RuleTestCommand implements Callable<Integer> {
             binaries = TemporaryPrometheus.Binaries.find(promtool, prometheus);
         } catch (IllegalStateException e) {
             System.err.println("watchdog test: " + e.getMessage());
-            return 2;
+            return ExitCode.USAGE;
         }
         Vertx vertx = Vertx.vertx();
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, jobs));
@@ -120,9 +127,9 @@ final class RuleTestCommand implements Callable<Integer> {
                 failed += report(file);
             }
             return failed == 0 ? 0 : 1;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
             System.err.println("watchdog test: " + e.getMessage());
-            return 2;
+            return ExitCode.USAGE;
         } finally {
             pool.shutdownNow();
             vertx.close().await();

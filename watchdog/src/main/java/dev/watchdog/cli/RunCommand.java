@@ -12,13 +12,22 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code watchdog run}: the daemon. */
-@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the watchdog daemon.")
+@Command(name = "run", description = {"Run the watchdog daemon until SIGTERM or SIGINT (an orderly stop: exit 0).",
+            "The log goes to stderr: text, or JSON with logging: {format: json} in the config or WATCHDOG_LOG_FORMAT=json;",
+            "WATCHDOG_LOG_LEVEL sets its level (default INFO)."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:stopped in order", "1:cannot start: the config has problems, or the port or the store cannot be opened",
+            "64:usage error", "70:internal error"})
 final class RunCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
+    @Mixin
+    HelpOption help;
 
     @Option(names = {"-c", "--config"}, defaultValue = "watchdog.yml", description = "Config file (default: ${DEFAULT-VALUE}).")
     Path config;
@@ -33,6 +42,7 @@ final class RunCommand implements Callable<Integer> {
             System.err.println(e.getMessage());
             return 1;
         }
+        LogFormat.fromConfig(cfg.logging().format());
         if (LOG.isDebugEnabled()) {
             LOG.debug("config (secrets masked):\n{}", loader.print(cfg));
         }

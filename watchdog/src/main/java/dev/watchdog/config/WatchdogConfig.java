@@ -19,7 +19,8 @@ public record WatchdogConfig(
         Server server,
         Map<String, Receiver> receivers,
         Map<String, Policy> escalation,
-        Map<String, Rollback> rollback) {
+        Map<String, Rollback> rollback,
+        Logging logging) {
 
     public WatchdogConfig {
         Objects.requireNonNull(prometheus, "prometheus is required");
@@ -30,6 +31,7 @@ public record WatchdogConfig(
         receivers = receivers == null ? Map.of() : Map.copyOf(receivers);
         escalation = escalation == null || escalation.isEmpty() ? Map.of("default", Policy.SILENT) : Map.copyOf(escalation);
         rollback = rollback == null ? Map.of() : Map.copyOf(rollback);
+        logging = logging == null ? new Logging(null) : logging;
         for (Map.Entry<String, Policy> policy : escalation.entrySet()) {
             for (String name : policy.getValue().receiverNames()) {
                 if (!receivers.containsKey(name)) {
@@ -42,6 +44,16 @@ public record WatchdogConfig(
                     || receivers.get(noise.alertmanager()).alertmanager() == null)) {
                 throw new IllegalArgumentException("escalation." + policy.getKey() + ".deployNoise.alertmanager '"
                         + noise.alertmanager() + "' is not a receiver of the alertmanager kind");
+            }
+        }
+    }
+
+    /** How the log is written to stderr. Optional: format, text or json (default text; WATCHDOG_LOG_FORMAT wins). */
+    public record Logging(String format) {
+        public Logging {
+            format = format == null ? "text" : format;
+            if (!format.equals("text") && !format.equals("json")) {
+                throw new IllegalArgumentException("logging.format must be text or json");
             }
         }
     }
@@ -232,8 +244,8 @@ public record WatchdogConfig(
      * (re-notify the current level while nobody has acknowledged), reescalateAfter (an acknowledged
      * incident still breaching this long after the ack escalates again), autoRollbackAfter (an
      * unacknowledged P1 rolls back this long after it opened), announce (who hears lifecycle
-     * messages; default the first level), checkpoints (default seed 003's T+5m ... T+24h), summary
-     * (the rules a checkpoint summarises; default all).
+     * messages; default the first level), checkpoints (default the release criteria's T+5m, 15m, 30m,
+     * 1h, 6h and 24h), summary (the rules a checkpoint summarises; default all).
      */
     public record Policy(List<Level> levels, Duration repeat, Duration reescalateAfter, Duration autoRollbackAfter,
                          List<String> announce, List<Duration> checkpoints, List<String> summary,
@@ -248,7 +260,7 @@ public record WatchdogConfig(
             this(levels, repeat, reescalateAfter, autoRollbackAfter, announce, checkpoints, summary, null);
         }
 
-        public static final List<Duration> SEED_CHECKPOINTS = List.of(Duration.ofMinutes(5), Duration.ofMinutes(15),
+        public static final List<Duration> DEFAULT_CHECKPOINTS = List.of(Duration.ofMinutes(5), Duration.ofMinutes(15),
                 Duration.ofMinutes(30), Duration.ofHours(1), Duration.ofHours(6), Duration.ofHours(24));
 
         public Policy {
@@ -259,7 +271,7 @@ public record WatchdogConfig(
                 }
             }
             announce = announce != null ? List.copyOf(announce) : levels.isEmpty() ? List.<String>of() : levels.get(0).receivers();
-            checkpoints = checkpoints == null ? SEED_CHECKPOINTS : List.copyOf(checkpoints);
+            checkpoints = checkpoints == null ? DEFAULT_CHECKPOINTS : List.copyOf(checkpoints);
             summary = summary == null ? null : List.copyOf(summary);
         }
 

@@ -207,7 +207,7 @@ class CheckCommandTest {
         assertTrue(failed.out().contains("watchdog check: PromQL was not parsed: promtool failed: promtool: error: unknown long flag"),
                 failed.out());
         Cli.Result missing = Cli.run("check", "--promtool", dir.resolve("nope").toString(), file.toString());
-        assertEquals(2, missing.code(), missing.out());
+        assertEquals(64, missing.code(), "a usage error: " + missing.out());
         assertTrue(missing.out().contains("--promtool: " + dir.resolve("nope") + " is not an executable promtool"), missing.out());
         assertFalse(missing.out().contains("OK:"), missing.out());
     }

@@ -13,6 +13,26 @@ public final class Cli {
     /** What a command printed (stdout and stderr together) and its exit code. */
     public record Result(int code, String out) {}
 
+    /** What a command printed on stdout and on stderr, apart, and its exit code. */
+    public record Streams(int code, String stdout, String stderr) {}
+
+    /** Runs a command line keeping stdout and stderr apart: to show what a script piping stdout gets. */
+    public static synchronized Streams streams(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
+        try {
+            int code = Main.execute(args);
+            return new Streams(code, stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
     public static synchronized Result run(String... args) {
         PrintStream out = System.out;
         PrintStream err = System.err;
