@@ -12,6 +12,7 @@ import dev.watchdog.machine.Watch;
 import dev.watchdog.metrics.WatchdogMetrics;
 import dev.watchdog.release.Release;
 import dev.watchdog.rules.RuleSet;
+import dev.watchdog.store.FencedException;
 import dev.watchdog.store.Leadership;
 import dev.watchdog.store.Store;
 import dev.watchdog.store.Store.Command;
@@ -66,7 +67,9 @@ final class Ticker {
         }
         return store.held().compose(all -> {
             List<Future<Boolean>> shards = new ArrayList<>();
-            led.values().forEach(fence -> shards.add(tick(ruleSet, ours(all, fence.shard()), fence, now)));
+            // A shard handed over since is left to its new leader.
+            led.values().forEach(fence -> shards.add(leadership.during(fence, () -> tick(ruleSet, ours(all, fence.shard()),
+                    fence, now)).recover(e -> e instanceof FencedException ? Future.succeededFuture(true) : Future.failedFuture(e))));
             return Future.all(shards).map(x -> shards.stream().allMatch(Future::result));
         }).compose(answered -> store.held().map(held -> {
             List<Watch> ours = held.stream().filter(w -> led.containsKey(leadership.shardOf(w.id()))).toList();

@@ -109,16 +109,11 @@ public final class Outbox {
         }
     }
 
+    /** Claims and performs an entry; its shard is not handed over to another replica meanwhile. */
     private void perform(OutboxEntry entry, Leadership.Fence fence) {
-        store.claim(entry.id(), fence)
-                .onSuccess(claimed -> {
-                    if (claimed) {
-                        performClaimed(entry, fence);
-                    } else {
-                        done(entry.id());
-                    }
-                })
-                .onFailure(e -> done(entry.id()));
+        leadership.during(fence, () -> store.claim(entry.id(), fence)
+                        .compose(claimed -> claimed ? performClaimed(entry, fence) : Future.<Void>succeededFuture()))
+                .onComplete(x -> done(entry.id()));
     }
 
     /** Still leading under the fence it was claimed under: checked before every attempt. */
@@ -126,7 +121,7 @@ public final class Outbox {
         return acting && fence.equals(leadership.fenceFor(entry.releaseId()));
     }
 
-    private void performClaimed(OutboxEntry entry, Leadership.Fence fence) {
+    private Future<Void> performClaimed(OutboxEntry entry, Leadership.Fence fence) {
         Effect effect = entry.effect();
         Future<Input> answered;
         if (effect instanceof Effect.Notify n) {
@@ -147,10 +142,9 @@ public final class Outbox {
         // An answer is a fact any replica may record: kept trying while the store is away, so that an
         // effect done is not done again by the next leader. Only an effect given up because this replica
         // stopped leading is left pending, for the leader now.
-        answered.compose(input -> store(entry, input, ANSWER_TRIES))
+        return answered.compose(input -> store(entry, input, ANSWER_TRIES))
                 .onFailure(e -> LOG.warn("effect left pending key={} why=\"{}\"", entry.id(),
-                        e == NOT_LEADING ? "no longer the leader" : "its answer could not be stored"))
-                .onComplete(x -> done(entry.id()));
+                        e == NOT_LEADING ? "no longer the leader" : "its answer could not be stored"));
     }
 
     private Future<Void> store(OutboxEntry entry, Input answer, int tries) {

@@ -2,6 +2,7 @@ package dev.watchdog.store;
 
 import io.vertx.core.Future;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Which shards of the releases this replica leads, each under an epoch. Only the leader of a shard
@@ -28,6 +29,16 @@ public interface Leadership {
     /** The fence under which this replica acts for a release, or null if it does not lead its shard. */
     default Fence fenceFor(String releaseId) {
         return led().get(shardOf(releaseId));
+    }
+
+    /**
+     * Runs {@code work} for a shard led under {@code fence} (a tick of its releases, an effect being
+     * performed), and keeps the shard from being handed over to another replica until the work is
+     * done, so that a move between live replicas never leaves the same work to two. Fails with
+     * {@link FencedException} if the shard is no longer led under that fence.
+     */
+    default <T> Future<T> during(Fence fence, Supplier<Future<T>> work) {
+        return fence.equals(led().get(fence.shard())) ? work.get() : Future.failedFuture(new FencedException(fence));
     }
 
     Future<Void> start();

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +45,8 @@ public final class PostgresLeadership implements Leadership {
     private volatile Map<Integer, Fence> led = Map.of();
     private volatile long renewedNanos;
     private final Map<Integer, Fence> held = new HashMap<>();
+    /** How many pieces of work are under way on each shard; guarded by this. */
+    private final Map<Integer, Integer> busy = new HashMap<>();
     private Connection session;
     private Map<Integer, Fence> told = Map.of();
     private boolean failing;
@@ -129,19 +132,52 @@ public final class PostgresLeadership implements Leadership {
 
     /**
      * Leadership is sticky: a leader keeps its shards while it is alive, so that a replica joining
-     * does not move a shard (each move is a moment when an effect under way may be performed twice).
-     * Only a replica holding more than its fair share hands over the shards that hash to another.
+     * does not move a shard needlessly. Only a replica holding more than its fair share hands over the
+     * shards that hash to another, each at a moment when no work is under way on it (else at a later
+     * round), so that the next leader never repeats a tick or an effect this one is in the middle of.
      */
     private void handOverBeyondFairShare(Connection c, Map<Integer, Fence> mine, Set<String> live) throws SQLException {
         int fair = Shards.fairShare(shards(), live.size());
         for (Integer shard : List.copyOf(mine.keySet())) {
             String owner = Shards.owner(shard, live);
-            if (mine.size() > fair && !owner.equals(replica)) {
+            if (mine.size() > fair && !owner.equals(replica) && letGo(shard)) {
                 LOG.info("handing shard={} over to replica={}: more than a fair share replica={}", shard, owner, replica);
                 unlock(c, shard);
                 mine.remove(shard);
             }
         }
+    }
+
+    /** Stops leading a shard if no work is under way on it: from now on, no work on it starts here. */
+    private synchronized boolean letGo(int shard) {
+        if (busy.containsKey(shard)) {
+            return false;
+        }
+        Map<Integer, Fence> rest = new HashMap<>(led);
+        rest.remove(shard);
+        led = Map.copyOf(rest);
+        return true;
+    }
+
+    @Override
+    public <T> Future<T> during(Fence fence, Supplier<Future<T>> work) {
+        synchronized (this) {
+            if (!fence.equals(led().get(fence.shard()))) {
+                return Future.failedFuture(new FencedException(fence));
+            }
+            busy.merge(fence.shard(), 1, Integer::sum);
+        }
+        Future<T> done;
+        try {
+            done = work.get();
+        } catch (RuntimeException e) {
+            done = Future.failedFuture(e);
+        }
+        return done.andThen(x -> {
+            synchronized (this) {
+                busy.computeIfPresent(fence.shard(), (k, n) -> n == 1 ? null : n - 1);
+            }
+        });
     }
 
     /** Replicas whose session is alive and who renewed within the lease. */
