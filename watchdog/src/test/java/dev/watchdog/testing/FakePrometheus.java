@@ -22,11 +22,11 @@ public final class FakePrometheus {
     public record Answer(int status, String body, long delayMillis) {}
 
     public final List<String> queries = new CopyOnWriteArrayList<>();
-    /** Every query with when it arrived. */
+    /** Every query with when it arrived, and the path it came to (a prefix before /api/v1 tells clients apart). */
     public final List<Asked> asked = new CopyOnWriteArrayList<>();
 
-    /** A query and when it arrived. */
-    public record Asked(java.time.Instant at, String query) {}
+    /** A query, when it arrived, and its path. */
+    public record Asked(java.time.Instant at, String query, String path) {}
     public final AtomicInteger inFlight = new AtomicInteger();
     public final AtomicInteger maxInFlight = new AtomicInteger();
     /** Answers by fragment, each in force from the time it was set. */
@@ -153,7 +153,7 @@ public final class FakePrometheus {
     private void handle(HttpServerRequest request) {
         String query = request.getParam("query");
         queries.add(query);
-        asked.add(new Asked(java.time.Instant.now(), query));
+        asked.add(new Asked(java.time.Instant.now(), query, request.path()));
         boolean range = request.path().endsWith("/query_range");
         long time = seconds(request.getParam(range ? "end" : "time"));
         Answer answer = range ? range(query, seconds(request.getParam("start")), time, seconds(request.getParam("step")))

@@ -34,7 +34,8 @@ public final class Replicas {
 
     /**
      * {@code config}: the whole watchdog.yml but for {@code server} (written per replica) and with
-     * its rules under {@code rules/} of {@code dir}.
+     * its rules under {@code rules/} of {@code dir}; {@code {replica}} in it reads as each replica's
+     * name (r1, r2, ...).
      */
     private Replicas(Path dir, String config) {
         this.dir = dir;
@@ -61,7 +62,7 @@ public final class Replicas {
 
     private void launch(int i) {
         try {
-            Path file = Files.writeString(dir.resolve("r" + (i + 1) + ".yml"), config + """
+            Path file = Files.writeString(dir.resolve("r" + (i + 1) + ".yml"), config.replace("{replica}", "r" + (i + 1)) + """
                     server:
                       listen: 127.0.0.1:%d
                       replica: r%d
