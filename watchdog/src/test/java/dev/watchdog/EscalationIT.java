@@ -31,21 +31,11 @@ import org.junit.jupiter.api.Test;
 class EscalationIT {
 
     static final Path DIR = Path.of("target", "it", "escalation");
-    static final String RULES = """
-            groups:
-              - name: golden-signals
-                rules:
-                  - name: error-rate
-                    signal: errors
-                    expr: |
-                      sum(rate(http_requests_total{service="{{service}}",status=~"5.."}[5s]))
-                        / sum(rate(http_requests_total{service="{{service}}"}[5s]))
-                    unit: ratio
-                    p1: "> 0.01"
-                    p0: "> 0.5"
-                    for: 1s
-                    annotations: {runbook: "https://runbooks.example/error-rate"}
-            """;
+    static final String RULES = RealStack.errorRateRules(
+            "p1: \"> 0.01\"",
+            "p0: \"> 0.5\"",
+            "for: 1s",
+            "annotations: {runbook: \"https://runbooks.example/error-rate\"}");
 
     static RealStack stack;
     static DemoService service;

@@ -45,20 +45,7 @@ class OnCallPageIT {
 
     static final Path DIR = Path.of("target", "it", "oncall-page");
     static final Path SHOTS = Path.of(System.getProperty("oncall.screenshots", DIR.toString()));
-    static final String RULES = """
-            groups:
-              - name: golden-signals
-                rules:
-                  - name: error-rate
-                    signal: errors
-                    expr: |
-                      sum(rate(http_requests_total{service="{{service}}",status=~"5.."}[5s]))
-                        / sum(rate(http_requests_total{service="{{service}}"}[5s]))
-                    unit: ratio
-                    p1: "> 0.01"
-                    p0: "> 0.05"
-                    for: 1s
-            """;
+    static final String RULES = RealStack.errorRateRules("p1: \"> 0.01\"", "p0: \"> 0.05\"", "for: 1s");
     static final String LADDER = """
             receivers:
               release-manager: {webhook: {url: "%s"}, minInterval: 0s}

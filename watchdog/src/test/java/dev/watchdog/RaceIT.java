@@ -30,18 +30,7 @@ class RaceIT {
 
     static final Path DIR = Path.of("target", "it", "race");
     static final int ROUNDS = 30;
-    static final String RULES = """
-            groups:
-              - name: golden-signals
-                rules:
-                  - name: error-rate
-                    signal: errors
-                    expr: |
-                      sum(rate(http_requests_total{service="{{service}}",status=~"5.."}[5s]))
-                        / sum(rate(http_requests_total{service="{{service}}"}[5s]))
-                    unit: ratio
-                    p0: "> 0.05"
-            """;
+    static final String RULES = RealStack.errorRateRules("p0: \"> 0.05\"");
 
     static RealStack stack;
     static WebhookRecorder deployer;

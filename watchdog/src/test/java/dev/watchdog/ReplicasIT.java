@@ -44,20 +44,7 @@ class ReplicasIT {
     static final Duration INTERVAL = Duration.ofSeconds(2);
     /** How late a page may be after its level is due: the takeover (two intervals) and one tick more. */
     static final Duration LATE = INTERVAL.multipliedBy(3).plusSeconds(1);
-    static final String RULES = """
-            groups:
-              - name: golden-signals
-                rules:
-                  - name: error-rate
-                    signal: errors
-                    expr: |
-                      sum(rate(http_requests_total{service="{{service}}",status=~"5.."}[5s]))
-                        / sum(rate(http_requests_total{service="{{service}}"}[5s]))
-                    unit: ratio
-                    p1: "> 0.01"
-                    p0: "> 0.5"
-                    for: 1s
-            """;
+    static final String RULES = RealStack.errorRateRules("p1: \"> 0.01\"", "p0: \"> 0.5\"", "for: 1s");
 
     static RealStack stack;
     static DemoService service;

@@ -39,18 +39,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class RollbackFaultsIT {
 
     static final Path DIR = Path.of("target", "it", "rollback-faults");
-    static final String RULES = """
-            groups:
-              - name: golden-signals
-                rules:
-                  - name: error-rate
-                    signal: errors
-                    expr: |
-                      sum(rate(http_requests_total{service="{{service}}",status=~"5.."}[5s]))
-                        / sum(rate(http_requests_total{service="{{service}}"}[5s]))
-                    unit: ratio
-                    p0: "> 0.05"
-            """;
+    static final String RULES = RealStack.errorRateRules("p0: \"> 0.05\"");
     /** Short budgets fail within seconds; long ones outlast a kill -9 and restart. */
     static final String SHORT = "timeout: 1s, retry: {for: 5s, initial: 200ms, max: 1s}";
     static final String LONG = "timeout: 1s, retry: {for: 60s, initial: 200ms, max: 1s}";

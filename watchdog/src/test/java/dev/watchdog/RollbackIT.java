@@ -34,20 +34,7 @@ class RollbackIT {
 
     static final String SECRET = "it-rollback-secret";
     static final Path DIR = Path.of("target", "it", "rollback");
-    static final String RULES = """
-            groups:
-              - name: golden-signals
-                rules:
-                  - name: error-rate
-                    signal: errors
-                    expr: |
-                      sum(rate(http_requests_total{service="{{service}}",status=~"5.."}[5s]))
-                        / sum(rate(http_requests_total{service="{{service}}"}[5s]))
-                    unit: ratio
-                    p1: "> 0.01"
-                    p0: "> 0.05"
-                    for: 2s
-            """;
+    static final String RULES = RealStack.errorRateRules("p1: \"> 0.01\"", "p0: \"> 0.05\"", "for: 2s");
 
     static RealStack stack;
     static DemoService service;

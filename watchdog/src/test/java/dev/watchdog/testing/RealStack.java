@@ -29,6 +29,29 @@ public final class RealStack {
         this.prometheus = prometheus;
     }
 
+    /**
+     * A rule file of one rule, {@code error-rate}, over the demo service's ratio of 5xx responses
+     * (a 5 s rate, for Prometheus's 1 s scrapes), with {@code settings} beneath it, one per line:
+     * thresholds, {@code for}, annotations.
+     */
+    public static String errorRateRules(String... settings) {
+        StringBuilder rules = new StringBuilder("""
+                groups:
+                  - name: golden-signals
+                    rules:
+                      - name: error-rate
+                        signal: errors
+                        expr: |
+                          sum(rate(http_requests_total{service="{{service}}",status=~"5.."}[5s]))
+                            / sum(rate(http_requests_total{service="{{service}}"}[5s]))
+                        unit: ratio
+                """);
+        for (String setting : settings) {
+            rules.append("        ").append(setting).append('\n');
+        }
+        return rules.toString();
+    }
+
     /** Starts it all in a fresh {@code dir}. */
     public static RealStack start(Path dir) {
         return start(dir, List.of());
