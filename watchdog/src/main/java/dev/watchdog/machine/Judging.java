@@ -158,7 +158,8 @@ final class Judging {
         if (!verify.isZero() && !breached.isEmpty()) {
             Verification v = new Verification(Verification.State.PENDING, d.now.plus(verify), List.copyOf(breached));
             d.watch = d.watch.with(v);
-            d.event(Type.VERIFICATION, "verifying that " + String.join(", ", breached) + " recover by " + v.until(),
+            d.event(Type.VERIFICATION, "checking that the rollback brings " + String.join(", ", breached) + " back by "
+                            + v.until().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
                     Map.of("state", v.state().label(), "until", v.until().toString()));
         }
     }

@@ -336,6 +336,9 @@ class MachineTest {
             Life life = in("rolled_back");
             assertEquals("pending", life.watch.verification().state().label());
             assertEquals(List.of("error-rate"), life.watch.verification().rules());
+            assertEquals(List.of("checking that the rollback brings error-rate back by "
+                            + life.watch.verification().until().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)),
+                    life.last().events().stream().filter(e -> e.type() == Event.Type.VERIFICATION).map(Event::message).toList());
             life.at(Duration.ofMinutes(2), errorRate(0.001));
             assertEquals("recovered", life.watch.verification().state().label());
             assertFalse(life.watch.held());
