@@ -199,12 +199,12 @@ final class ReleaseCommand implements Runnable {
         int run() throws ApiClient.Failure {
             String path = "/api/v1/releases/" + ApiClient.encode(id);
             Map<String, String> body = reason == null ? null : Map.of("reason", reason);
-            print(delete() ? api.delete(path, body) : api.post(path + "/" + action(), body));
+            // The command's name is the API's action: POST .../ack, .../rollback, .../accept, .../finish.
+            print(delete() ? api.delete(path, body) : api.post(path + "/" + spec.name(), body));
             return ExitCode.OK;
         }
 
-        abstract String action();
-
+        /** Cancel is {@code DELETE} of the release rather than an action. */
         boolean delete() {
             return false;
         }
@@ -214,56 +214,31 @@ final class ReleaseCommand implements Runnable {
             exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:acknowledged",
                 "3:the watchdog could not be reached, or refused (409: nothing to acknowledge)", "64:usage error",
                 "70:internal error"})
-    static final class Ack extends Decide {
-        @Override
-        String action() {
-            return "ack";
-        }
-    }
+    static final class Ack extends Decide {}
 
     @Command(name = "rollback", description = "The team decided (on-call): roll back now.",
             exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:the rollback is under way",
                 "3:the watchdog could not be reached, or refused (409: not in a state to roll back)", "64:usage error",
                 "70:internal error"})
-    static final class Rollback extends Decide {
-        @Override
-        String action() {
-            return "rollback";
-        }
-    }
+    static final class Rollback extends Decide {}
 
     @Command(name = "accept", description = "The team decided (on-call): keep the release; this breach pages no more "
             + "unless it worsens.", exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:accepted",
                 "3:the watchdog could not be reached, or refused (409: nothing to accept)", "64:usage error",
                 "70:internal error"})
-    static final class Accept extends Decide {
-        @Override
-        String action() {
-            return "accept";
-        }
-    }
+    static final class Accept extends Decide {}
 
     @Command(name = "finish", description = "End a window early, healthy (deployer).",
             exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:finished",
                 "3:the watchdog could not be reached, or refused (409: not watched any more)", "64:usage error",
                 "70:internal error"})
-    static final class Finish extends Decide {
-        @Override
-        String action() {
-            return "finish";
-        }
-    }
+    static final class Finish extends Decide {}
 
     @Command(name = "cancel", description = "Cancel a window, with no verdict (deployer).",
             exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:cancelled",
                 "3:the watchdog could not be reached, or refused (409: not watched any more)", "64:usage error",
                 "70:internal error"})
     static final class Cancel extends Decide {
-        @Override
-        String action() {
-            return "cancel";
-        }
-
         @Override
         boolean delete() {
             return true;

@@ -152,6 +152,24 @@ class ReleaseCommandTest extends DaemonTest {
     }
 
     @Nested
+    @DisplayName("each decision reaches its own endpoint")
+    class Decisions {
+
+        @Test
+        @DisplayName("ack and accept with no incident are refused (409), cancel ends the window as cancelled")
+        void decisions() {
+            for (String decision : new String[] {"ack", "accept"}) {
+                Cli.Streams refused = release(Daemon.ONCALL, decision, id, "--reason", "looked");
+                assertEquals(3, refused.code(), refused.stderr());
+                assertTrue(refused.stderr().startsWith("watchdog release " + decision + ": HTTP 409: "), refused.stderr());
+            }
+            Cli.Streams cancel = release(Daemon.DEPLOYER, "cancel", id, "--reason", "deploy aborted");
+            assertEquals(0, cancel.code(), cancel.stderr());
+            assertEquals("cancelled", daemon.release(id).getString("state"));
+        }
+    }
+
+    @Nested
     @DisplayName("exit 3: the API could not be reached, or refused")
     class ApiFailures {
 
