@@ -37,6 +37,9 @@ public final class Judge {
         if (seen instanceof GuardNotMet g) {
             return unobserved(prev, Outcome.INCONCLUSIVE, g.why(), now);
         }
+        if (seen instanceof Observation.Partial p) {
+            return unobserved(prev, Outcome.INCONCLUSIVE, p.why(), now);
+        }
         if (seen instanceof Observation.Burn b) {
             return observed(rule, prev, b.severity(), b.value(), null, List.of(), null, b.detail(), now);
         }

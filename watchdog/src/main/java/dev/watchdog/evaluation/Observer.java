@@ -6,6 +6,7 @@ import dev.watchdog.evaluation.Observation.Burn;
 import dev.watchdog.evaluation.Observation.Failed;
 import dev.watchdog.evaluation.Observation.GuardNotMet;
 import dev.watchdog.evaluation.Observation.Values;
+import dev.watchdog.prometheus.PartialData;
 import dev.watchdog.release.Release;
 import dev.watchdog.rules.Baseline;
 import dev.watchdog.rules.Rule;
@@ -45,7 +46,8 @@ public final class Observer {
                 .compose(stop -> stop != null ? Future.succeededFuture(stop)
                         : rule.slo().isPresent() ? burn(rule.slo().get(), values, query, release.startedAt(), now)
                         : expr(rule, release, prev, values, query, now))
-                .recover(e -> Future.succeededFuture(new Failed(e.getMessage())));
+                .recover(e -> Future.succeededFuture(e instanceof PartialData ? new Observation.Partial(e.getMessage())
+                        : new Failed(e.getMessage())));
     }
 
     /** The guard and minTraffic: an observation that stops judging here, or null to go on. */

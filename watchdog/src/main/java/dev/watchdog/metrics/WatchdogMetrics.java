@@ -60,6 +60,8 @@ public final class WatchdogMetrics {
             .help("When a tick last completed with every query answered (for a dead man's switch)").register(registry);
     private final Counter queries = Counter.builder().name("watchdog_prometheus_queries_total")
             .help("Queries sent to Prometheus by outcome").labelNames("outcome").register(registry);
+    private final Counter warnings = Counter.builder().name("watchdog_prometheus_warnings_total")
+            .help("Answers from Prometheus that carried warnings (partial data): judged inconclusive").register(registry);
     private final Histogram queryDuration = Histogram.builder().name("watchdog_prometheus_query_duration_seconds")
             .help("Prometheus query latency").classicOnly().register(registry);
     private final Counter rollbacks = Counter.builder().name("watchdog_rollbacks_total")
@@ -128,6 +130,7 @@ public final class WatchdogMetrics {
         for (String outcome : new String[] {"success", "api", "timeout", "network", "bad_response"}) {
             queries.labelValues(outcome).inc(0);
         }
+        warnings.inc(0);
         for (String operation : new String[] {"write", "read"}) {
             storeErrors.labelValues(operation).inc(0);
         }
@@ -257,6 +260,11 @@ public final class WatchdogMetrics {
         queries.labelValues(outcome).inc();
         prometheusUp.set(fromPrometheus ? 1 : 0);
         queryDuration.observe(seconds);
+    }
+
+    /** An answer carried warnings: partial data, not judged. */
+    public void prometheusWarnings() {
+        warnings.inc();
     }
 
     public void rollback(String outcome) {

@@ -9,12 +9,14 @@ import dev.watchdog.prometheus.QueryException.Kind;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,7 +34,9 @@ public final class PrometheusClient {
     private final Limiter limiter;
 
     public PrometheusClient(Vertx vertx, WatchdogConfig.Prometheus config, WatchdogMetrics metrics) {
-        this.http = WebClient.create(vertx);
+        // Vert.x keeps 5 connections per host by default, which would cap maxConcurrency silently.
+        this.http = WebClient.create(vertx, new WebClientOptions(),
+                new PoolOptions().setHttp1MaxSize(config.maxConcurrency()).setHttp2MaxSize(config.maxConcurrency()));
         this.config = config;
         this.metrics = metrics;
         this.limiter = new Limiter(config.maxConcurrency());
@@ -100,9 +104,12 @@ public final class PrometheusClient {
                 .andThen(ar -> recordQuery(ar.cause(), started));
     }
 
-    /** {@code failure}: null when the query succeeded. */
+    /** {@code failure}: null when the query succeeded; partial data is a success that carried warnings. */
     private void recordQuery(Throwable failure, long started) {
-        QueryException e = (QueryException) failure;
+        if (failure instanceof PartialData) {
+            metrics.prometheusWarnings();
+        }
+        QueryException e = failure instanceof QueryException q ? q : null;
         metrics.query(e == null ? "success" : e.kind().label(), e == null || e.fromPrometheus(),
                 (System.nanoTime() - started) / 1e9);
     }
@@ -143,7 +150,18 @@ public final class PrometheusClient {
             return Future.failedFuture(new QueryException(Kind.API, body.getString("errorType"),
                     body.getString("errorType") + ": " + body.getString("error")));
         }
-        return Future.succeededFuture(body.getJsonObject("data"));
+        List<String> warnings = warnings(body);
+        return warnings.isEmpty() ? Future.succeededFuture(body.getJsonObject("data"))
+                : Future.failedFuture(new PartialData(warnings));
+    }
+
+    /** The answer's {@code warnings}, as text; none when there are none or they are not a list. */
+    private static List<String> warnings(JsonObject body) {
+        Object warnings = body.getValue("warnings");
+        if (!(warnings instanceof JsonArray list) || list.isEmpty()) {
+            return List.of();
+        }
+        return list.stream().map(String::valueOf).toList();
     }
 
     private static List<Series> series(JsonObject data) {

@@ -232,6 +232,25 @@ class JudgeTest {
     }
 
     @Nested
+    @DisplayName("partial data")
+    class PartialData {
+        @Test
+        @DisplayName("an answer with warnings is inconclusive with the warnings said: it neither raises nor clears a breach")
+        void neitherBreachNorRecovery() {
+            Run run = new Run(errorRate("for: 30s"));
+            run.hold(0.09, Duration.ofSeconds(30));
+            assertEquals(Severity.P0, run.state.level());
+            run.now = run.now.plusSeconds(15);
+            RuleState partial = run.see(new Observation.Partial("partial data from Prometheus: store eu-2 unreachable"));
+            assertEquals(Outcome.INCONCLUSIVE, partial.outcome());
+            assertEquals(Severity.P0, partial.level(), "partial data is no recovery");
+            assertEquals("partial data from Prometheus: store eu-2 unreachable", partial.message());
+            Run fresh = new Run(errorRate(""));
+            assertEquals(Severity.NONE, fresh.see(new Observation.Partial("partial")).level(), "and no breach");
+        }
+    }
+
+    @Nested
     @DisplayName("several series")
     class Worst {
         @Test
