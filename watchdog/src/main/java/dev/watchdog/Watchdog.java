@@ -214,7 +214,7 @@ public final class Watchdog extends VerticleBase {
 
     private Release validate(Registration registration) {
         return registration.toRelease(clock.instant(), config.evaluation().defaultWindow(), config.rollback().keySet(),
-                config.escalation().keySet(), rules.variables());
+                config.escalation().keySet(), release -> rules.variables(release));
     }
 
     /** Evaluates once at the clock's now, on the daemon's own context: for tests that move the clock. */

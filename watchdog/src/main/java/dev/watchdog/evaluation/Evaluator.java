@@ -41,11 +41,11 @@ public final class Evaluator {
     private Future<Map<String, Observation>> observe(RuleSet rules, Subject subject, PrometheusClient.Batch batch,
                                                      Instant now) {
         Map<String, Future<Observation>> seen = new LinkedHashMap<>();
-        for (Rule rule : rules.rules()) {
+        for (Rule rule : rules.forRelease(subject.release()).rules()) {
             RuleState prev = subject.states().getOrDefault(rule.name(),
                     RuleState.initial(rule.name(), subject.release().startedAt()));
             if (subject.judged().test(rule.name()) && due(rule, prev, now)) {
-                seen.put(rule.name(), Observer.observe(rule, subject.release(), prev, batch::query, now));
+                seen.put(rule.name(), Observer.observe(rule, subject.release(), prev, batch, now));
             }
         }
         return Future.all(new ArrayList<>(seen.values())).map(x -> {

@@ -34,6 +34,11 @@ public final class Observer {
     @FunctionalInterface
     public interface Query {
         Future<List<Series>> at(String promql, Instant time);
+
+        /** The series whose labels equal {@code selected}: a {@code select} rule's share of the answer for one release. */
+        default Future<List<Series>> selected(String promql, Instant time, Map<String, String> selected) {
+            return at(promql, time).map(series -> Selection.filter(series, selected));
+        }
     }
 
     /** What the rule sees at {@code now}; never fails: a failed query is a {@link Failed} observation. */
@@ -42,12 +47,24 @@ public final class Observer {
             return Future.succeededFuture(new Values(List.of()));
         }
         Map<String, String> values = release.templateValues();
-        return gate(rule, values, query, now)
+        return render(() -> selecting(rule, values, query)).compose(q -> gate(rule, values, q, now)
                 .compose(stop -> stop != null ? Future.succeededFuture(stop)
-                        : rule.slo().isPresent() ? burn(rule.slo().get(), values, query, release.startedAt(), now)
-                        : expr(rule, release, prev, values, query, now))
+                        : rule.slo().isPresent() ? burn(rule.slo().get(), values, q, release.startedAt(), now)
+                        : expr(rule, release, prev, values, q, now)))
                 .recover(e -> Future.succeededFuture(e instanceof PartialData ? new Observation.Partial(e.getMessage())
                         : new Failed(e.getMessage())));
+    }
+
+    /**
+     * For a {@code select} rule, every query answers with the release's series alone: the same
+     * query text for every release, each judged on the series whose labels equal its selection.
+     */
+    private static Query selecting(Rule rule, Map<String, String> values, Query query) {
+        if (!rule.scope().selects()) {
+            return query;
+        }
+        Map<String, String> selected = rule.scope().selected(values);
+        return (promql, time) -> query.selected(promql, time, selected);
     }
 
     /** The guard and minTraffic: an observation that stops judging here, or null to go on. */
@@ -201,7 +218,7 @@ public final class Observer {
                 .reduce(Double::sum).orElse(Double.NaN);
     }
 
-    private static Future<String> render(Supplier<String> rendering) {
+    private static <T> Future<T> render(Supplier<T> rendering) {
         try {
             return Future.succeededFuture(rendering.get());
         } catch (IllegalArgumentException e) {

@@ -3,6 +3,8 @@ package dev.watchdog.prometheus;
 import dev.watchdog.Failures;
 import dev.watchdog.config.Durations;
 import dev.watchdog.config.WatchdogConfig;
+import dev.watchdog.evaluation.Observer;
+import dev.watchdog.evaluation.Selection;
 import dev.watchdog.evaluation.Series;
 import dev.watchdog.metrics.WatchdogMetrics;
 import dev.watchdog.prometheus.QueryException.Kind;
@@ -193,10 +195,15 @@ public final class PrometheusClient {
         };
     }
 
-    /** The queries of one tick, each distinct one sent once. Use from one context only. */
-    public final class Batch {
+    /**
+     * The queries of one tick, each distinct one sent once; a {@code select} rule's answer is indexed
+     * once by the selected labels, so that each release finds its series without a scan. Use from one
+     * context only.
+     */
+    public final class Batch implements Observer.Query {
         private final Instant time;
         private final Map<String, Future<List<Series>>> sent = new HashMap<>();
+        private final Map<String, Future<Map<List<String>, List<Series>>>> indexes = new HashMap<>();
 
         private Batch(Instant time) {
             this.time = time;
@@ -208,8 +215,24 @@ public final class PrometheusClient {
 
         /** A query at another time than the tick's (a baseline): deduplicated all the same. */
         public Future<List<Series>> query(String promql, Instant at) {
-            return sent.computeIfAbsent(at.equals(time) ? promql : promql + "@" + at,
-                    q -> PrometheusClient.this.query(promql, at));
+            return sent.computeIfAbsent(key(promql, at), q -> PrometheusClient.this.query(promql, at));
+        }
+
+        @Override
+        public Future<List<Series>> at(String promql, Instant at) {
+            return query(promql, at);
+        }
+
+        @Override
+        public Future<List<Series>> selected(String promql, Instant at, Map<String, String> selected) {
+            List<String> labels = selected.keySet().stream().sorted().toList();
+            Future<Map<List<String>, List<Series>>> index = indexes.computeIfAbsent(key(promql, at) + "#" + labels,
+                    k -> query(promql, at).map(series -> Selection.index(series, labels)));
+            return index.map(byKey -> byKey.getOrDefault(Selection.key(selected, labels), List.of()));
+        }
+
+        private String key(String promql, Instant at) {
+            return at.equals(time) ? promql : promql + "@" + at;
         }
 
         /** How many distinct queries were sent. */

@@ -51,6 +51,25 @@ public final class Template {
         return new Template(text, Set.copyOf(variables));
     }
 
+    /**
+     * A label value to compare with, not PromQL ({@code select: {service: "{{service}}"}}): placeholders
+     * may stand anywhere, {@code {{window}}} nowhere.
+     */
+    public static Template value(String text) {
+        Set<String> variables = new LinkedHashSet<>();
+        Matcher m = PLACEHOLDER.matcher(text);
+        while (m.find()) {
+            variables.add(m.group(1));
+        }
+        if (variables.contains(WINDOW)) {
+            throw new IllegalArgumentException("{{window}} is only for an slo's errors and total");
+        }
+        if (text.replaceAll(PLACEHOLDER.pattern(), "").contains("{{")) {
+            throw new IllegalArgumentException("'{{' is not a placeholder of the form {{name}}");
+        }
+        return new Template(text, Set.copyOf(variables));
+    }
+
     /** The variables this template needs. */
     public Set<String> variables() {
         return variables;

@@ -1,0 +1,30 @@
+package dev.watchdog.rules;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Which releases a rule judges and how it finds each one's series. {@code match} (from the rule's
+ * group) picks the releases. {@code select}, when not empty, makes the rule one query for all of
+ * them: each release is judged on the series whose labels equal the selected values, rendered from
+ * the release (e.g. {@code service: "{{service}}"}).
+ */
+public record Scope(Match match, Map<String, Template> select) {
+
+    public static final Scope EVERY_RELEASE = new Scope(Match.ALL, Map.of());
+
+    public Scope {
+        select = Map.copyOf(select);
+    }
+
+    public boolean selects() {
+        return !select.isEmpty();
+    }
+
+    /** The label values a release's series must have; throws {@link IllegalArgumentException} if a variable is missing. */
+    public Map<String, String> selected(Map<String, String> values) {
+        Map<String, String> out = new LinkedHashMap<>();
+        select.forEach((label, t) -> out.put(label, t.render(values)));
+        return out;
+    }
+}

@@ -1,0 +1,125 @@
+package dev.watchdog;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.watchdog.testing.Daemon;
+import dev.watchdog.testing.DaemonTest;
+import dev.watchdog.testing.FakePrometheus;
+import dev.watchdog.testing.Poll;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Rules for a fleet, through the whole daemon: groups matched to releases, and select rules asked once per tick. */
+class FleetTest extends DaemonTest {
+
+    static final String RULES = """
+            groups:
+              - name: fleet
+                rules:
+                  - name: error-rate
+                    signal: errors
+                    expr: sum by (service, environment) (rate(errors_total[5m]))
+                    select: {service: "{{service}}", environment: "{{environment}}"}
+                    guard: sum by (service, environment) (rate(requests_total[5m])) > 1
+                    unit: ratio
+                    p0: "> 0.05"
+                    baseline: offset 1d
+                    p1: "> +500%"
+              - name: shops
+                match: {service: "shop-.*"}
+                rules:
+                  - name: orders
+                    signal: business
+                    expr: sum(orders{service="{{service}}",shop="{{shop}}"})
+                    p1: "< 1"
+            """;
+
+    @Override
+    protected String rules() {
+        return RULES;
+    }
+
+    /** One answer holding a series per label set, each with its value. */
+    static FakePrometheus.Answer series(Map<Map<String, String>, String> values) {
+        JsonArray result = new JsonArray();
+        values.forEach((labels, value) -> result.add(new JsonObject().put("metric", new JsonObject(Map.copyOf(labels)))
+                .put("value", new JsonArray().add(1.7e9).add(value))));
+        return FakePrometheus.ok(new JsonObject().put("resultType", "vector").put("result", result));
+    }
+
+    static Map<String, String> of(String service, String environment) {
+        return Map.of("service", service, "environment", environment);
+    }
+
+    @Override
+    protected void prepare() {
+        prometheus.answer("errors_total", series(Map.of(of("api", "production"), "0.01", of("web", "production"), "0.09",
+                of("shop-eu", "production"), "0.001", of("api", "canary"), "0.02")));
+        prometheus.answer("requests_total", series(Map.of(of("api", "production"), "50", of("web", "production"), "50",
+                of("shop-eu", "production"), "50")));
+        prometheus.answer("orders", FakePrometheus.value("12"));
+    }
+
+    static JsonObject registration(String service, String environment) {
+        return new JsonObject().put("service", service).put("version", "2.0").put("environment", environment);
+    }
+
+    static List<String> ruleNames(JsonObject release) {
+        return release.getJsonArray("rules").stream().map(r -> ((JsonObject) r).getString("name")).toList();
+    }
+
+    @Test
+    @DisplayName("a select rule is one query per tick for every release; each is judged on its own series, none is no data")
+    void oneQueryForMany() {
+        String api = daemon.register(registration("api", "production")).getString("id");
+        String web = daemon.register(registration("web", "production")).getString("id");
+        String staging = daemon.register(registration("api", "staging")).getString("id");
+        daemon.tick();
+
+        assertEquals(2, prometheus.queries.stream().filter(q -> q.contains("errors_total")).count(),
+                "at the tick's time and a day before, for all three: " + prometheus.queries);
+        assertEquals(1, prometheus.queries.stream().filter(q -> q.contains("requests_total")).count(),
+                prometheus.queries.toString());
+        JsonObject apiRule = rule(daemon.release(api), "error-rate");
+        assertEquals("ok", apiRule.getString("outcome"), apiRule.encode());
+        assertEquals(0.01, apiRule.getDouble("value"));
+        assertEquals(0.01, apiRule.getDouble("baseline"), "the offset baseline is selected the same way");
+        JsonObject none = rule(daemon.release(staging), "error-rate");
+        assertEquals("inconclusive", none.getString("outcome"), none.encode());
+        assertEquals("guard not met", none.getString("message"), "no series of its own: the guard finds none either");
+        Poll.until(Duration.ofSeconds(5), "web to be rolled back", () -> "rolled_back".equals(daemon.release(web).getString("state")));
+        assertEquals(1, deployer.calls.size());
+        assertEquals("web", new JsonObject(deployer.calls.get(0).body()).getJsonObject("release").getString("service"));
+        assertEquals(0.09, new JsonObject(deployer.calls.get(0).body()).getJsonObject("reason").getDouble("value"));
+        assertEquals("watching", daemon.release(api).getString("state"));
+    }
+
+    @Test
+    @DisplayName("a release gets the rules its group matches, and must give only their variables")
+    void rulesPerService() {
+        JsonObject api = daemon.register(registration("api", "production"));
+        assertEquals(List.of("error-rate"), ruleNames(api), "api needs no {{shop}}: the shop rules do not apply to it");
+        HttpResponse<Buffer> noShop = daemon.call("POST", "/api/v1/releases", Daemon.DEPLOYER,
+                registration("shop-us", "production"));
+        assertEquals(400, noShop.statusCode(), noShop.bodyAsString());
+        assertEquals("labels.shop", noShop.bodyAsJsonObject().getString("field"));
+        assertEquals("the rules that apply to this release use {{shop}}, so it must be given",
+                noShop.bodyAsJsonObject().getString("error"));
+        String shop = daemon.register(registration("shop-eu", "production").put("labels", new JsonObject().put("shop", "eu")))
+                .getString("id");
+        daemon.tick();
+        JsonObject judged = daemon.release(shop);
+        assertEquals(List.of("error-rate", "orders"), ruleNames(judged));
+        assertEquals(12.0, rule(judged, "orders").getDouble("value"));
+        assertTrue(prometheus.queries.contains("sum(orders{service=\"shop-eu\",shop=\"eu\"})"), prometheus.queries.toString());
+        assertEquals(1, prometheus.queries.stream().filter(q -> q.contains("orders")).count(), "api is not judged by it");
+    }
+}
