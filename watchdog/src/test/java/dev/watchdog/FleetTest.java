@@ -7,6 +7,7 @@ import dev.watchdog.testing.Daemon;
 import dev.watchdog.testing.DaemonTest;
 import dev.watchdog.testing.FakePrometheus;
 import dev.watchdog.testing.Poll;
+import dev.watchdog.testing.WebhookRecorder;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -14,6 +15,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +35,11 @@ class FleetTest extends DaemonTest {
                     p0: "> 0.05"
                     baseline: offset 1d
                     p1: "> +500%"
+                    labels: {team: web}
+                    annotations:
+                      summary: "5xx ratio of {{service}} in {{environment}}"
+                      description: "Share of requests answered with a 5xx, all instances of {{service}}"
+                      runbook_url: https://runbooks.example/errors
               - name: shops
                 match: {service: "shop-.*"}
                 rules:
@@ -42,9 +49,22 @@ class FleetTest extends DaemonTest {
                     p1: "< 1"
             """;
 
+    WebhookRecorder audit;
+
     @Override
     protected String rules() {
         return RULES;
+    }
+
+    @Override
+    protected String extraConfig() {
+        return """
+                receivers:
+                  audit: {webhook: {url: "%s"}, minInterval: 0s}
+                escalation:
+                  default:
+                    levels: [{after: 0s, notify: [audit]}]
+                """.formatted(audit.url("/audit"));
     }
 
     /** One answer holding a series per label set, each with its value. */
@@ -61,11 +81,17 @@ class FleetTest extends DaemonTest {
 
     @Override
     protected void prepare() {
+        audit = new WebhookRecorder(vertx).start();
         prometheus.answer("errors_total", series(Map.of(of("api", "production"), "0.01", of("web", "production"), "0.09",
                 of("shop-eu", "production"), "0.001", of("api", "canary"), "0.02")));
         prometheus.answer("requests_total", series(Map.of(of("api", "production"), "50", of("web", "production"), "50",
                 of("shop-eu", "production"), "50")));
         prometheus.answer("orders", FakePrometheus.value("12"));
+    }
+
+    @AfterEach
+    void closeAudit() {
+        audit.close();
     }
 
     static JsonObject registration(String service, String environment) {
@@ -121,5 +147,27 @@ class FleetTest extends DaemonTest {
         assertEquals(12.0, rule(judged, "orders").getDouble("value"));
         assertTrue(prometheus.queries.contains("sum(orders{service=\"shop-eu\",shop=\"eu\"})"), prometheus.queries.toString());
         assertEquals(1, prometheus.queries.stream().filter(q -> q.contains("orders")).count(), "api is not judged by it");
+    }
+
+    @Test
+    @DisplayName("a message carries the rule's summary, description and runbook, its labels and the release's, and a link")
+    void messagesCarryTheRule() {
+        String web = daemon.register(registration("web", "production").put("labels", new JsonObject().put("cluster", "eu-1")))
+                .getString("id");
+        daemon.tick();
+        Poll.until(Duration.ofSeconds(5), "the page", () -> audit.calls("/audit").stream()
+                .anyMatch(c -> c.body().contains("\"kind\":\"opened\"")));
+        JsonObject message = audit.calls("/audit").stream().map(c -> new JsonObject(c.body()))
+                .filter(b -> "opened".equals(b.getString("kind"))).findFirst().orElseThrow().getJsonObject("message");
+        List<String> lines = message.getJsonArray("lines").stream().map(String::valueOf).toList();
+        assertEquals("- error-rate: 9 % against baseline 9 % (P0 > 5 %): 5xx ratio of web in production", lines.get(0),
+                lines.toString());
+        assertEquals("  Share of requests answered with a 5xx, all instances of web", lines.get(1));
+        assertEquals("  Runbook: https://runbooks.example/errors", lines.get(2));
+        assertEquals(Map.of("cluster", "eu-1"), message.getJsonObject("labels").getMap());
+        JsonObject note = message.getJsonArray("notes").getJsonObject(0);
+        assertEquals(Map.of("team", "web"), note.getJsonObject("labels").getMap());
+        assertEquals("https://runbooks.example/errors", note.getString("runbookUrl"));
+        assertTrue(message.getString("link").endsWith("/#" + web), message.getString("link"));
     }
 }

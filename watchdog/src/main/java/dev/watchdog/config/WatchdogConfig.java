@@ -189,11 +189,32 @@ public record WatchdogConfig(
         }
     }
 
-    /** An Alertmanager. Optional: resend (default 1m, below Alertmanager's 5m resolve_timeout). */
-    public record Alertmanager(String url, Duration resend) implements Channel {
+    /**
+     * One Alertmanager ({@code url}) or a cluster ({@code urls}: every alert is posted to each, as
+     * Prometheus does; a success at any one counts). Optional: headers (e.g. Authorization, each a
+     * secret), resend (default 1m, below Alertmanager's 5m resolve_timeout).
+     */
+    public record Alertmanager(String url, List<String> urls, Map<String, Secret> headers, Duration resend)
+            implements Channel {
         public Alertmanager {
-            url = requireUrl(url);
+            List<String> all = new java.util.ArrayList<>();
+            if (url != null) {
+                all.add(url);
+            }
+            if (urls != null) {
+                all.addAll(urls);
+            }
+            if (all.isEmpty()) {
+                throw new IllegalArgumentException("alertmanager needs url or urls");
+            }
+            urls = all.stream().map(WatchdogConfig::requireUrl).distinct().toList();
+            url = urls.get(0);
+            headers = headers == null ? Map.of() : Map.copyOf(headers);
             resend = resend == null ? Duration.ofMinutes(1) : positive(resend, "resend");
+        }
+
+        public Alertmanager(String url, Duration resend) {
+            this(url, null, null, resend);
         }
     }
 

@@ -212,7 +212,7 @@ final class Judging {
         Announcements.Due due = Announcements.due(d.watch, healthy, passed, policy, ctx.blindAfter(), d.now);
         d.watch = d.watch.withAnnounced(due.announced());
         notify(d, due.notices(), n -> Messages.release(n, d.watch.release(), d.watch.rules(), rules(d),
-                policy.summary(), d.now));
+                policy.summary(), ctx.apiBase(), d.now));
     }
 
     void notifyIncident(Draft d, List<Notice> notices) {

@@ -70,6 +70,23 @@ public final class Template {
         return new Template(text, Set.copyOf(variables));
     }
 
+    /**
+     * An annotation's text with the placeholders it can fill filled in ({@code "5xx ratio of {{service}}"}),
+     * the others left as written: annotations are read by people, never sent to Prometheus.
+     */
+    public static String annotate(String text, Map<String, String> values) {
+        if (text == null) {
+            return null;
+        }
+        Matcher m = PLACEHOLDER.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(out, Matcher.quoteReplacement(values.getOrDefault(m.group(1), m.group())));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
     /** The variables this template needs. */
     public Set<String> variables() {
         return variables;
