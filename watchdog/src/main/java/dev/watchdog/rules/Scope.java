@@ -1,5 +1,6 @@
 package dev.watchdog.rules;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -14,7 +15,7 @@ public record Scope(Match match, Map<String, Template> select) {
     public static final Scope EVERY_RELEASE = new Scope(Match.ALL, Map.of());
 
     public Scope {
-        select = Map.copyOf(select);
+        select = Collections.unmodifiableMap(new LinkedHashMap<>(select));
     }
 
     public boolean selects() {
