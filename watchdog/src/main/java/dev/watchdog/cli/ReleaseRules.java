@@ -88,18 +88,21 @@ final class ReleaseRules {
     /** Each query as it would be sent for this release, by the field it comes from. */
     static Map<String, String> queries(Rule rule, Map<String, String> values, Duration interval) {
         Map<String, String> out = new LinkedHashMap<>();
-        String selected = rule.scope().selects() ? ", once per tick for every release; this one's series: "
-                + rule.scope().select().entrySet().stream().map(e -> e.getKey() + "=\"" + Template.annotate(
-                        e.getValue().toString(), values) + "\"").collect(Collectors.joining(", ")) : "";
+        String series = rule.scope().select().entrySet().stream().map(e -> e.getKey() + "=\"" + Template.annotate(
+                e.getValue().toString(), values) + "\"").collect(Collectors.joining(", "));
+        String selected = rule.scope().selects() ? ", once per tick for every release; this one's series: " + series : "";
+        String once = rule.scope().selects() ? ", once, at the release's start; this one's series: " + series : "";
         rule.guard().ifPresent(g -> out.put("guard" + selected, Template.annotate(g.toString(), values)));
         rule.minTraffic().ifPresent(t -> out.put("minTraffic.expr" + selected, Template.annotate(t.expr().toString(), values)));
         if (rule.expr() != null) {
             String expr = Template.annotate(rule.expr().toString(), values);
             out.put("expr" + selected, expr);
-            rule.baseline().ifPresent(b -> out.put("baseline " + b.text() + selected, b.averaged(expr, rule.interval()
-                    .orElse(interval)) != null ? b.averaged(expr, rule.interval().orElse(interval))
-                    : b.fixed() ? "expr at the release's start" : "expr at the evaluation's time minus "
-                    + Durations.format(b.span())));
+            rule.baseline().ifPresent(b -> {
+                String averaged = b.averaged(expr, rule.interval().orElse(interval));
+                out.put("baseline " + b.text() + (b.fixed() ? once : selected), averaged != null ? averaged
+                        : b.fixed() ? "expr at the release's start" : "expr at the evaluation's time minus "
+                        + Durations.format(b.span()));
+            });
         }
         rule.slo().ifPresent(slo -> sloQueries(slo, values, selected, out));
         return out;
