@@ -52,7 +52,7 @@ public final class Watchdog extends VerticleBase {
     private final Path configDir;
     private final Clock clock;
     private final boolean autoTick;
-    private final WatchdogMetrics metrics = new WatchdogMetrics();
+    private final WatchdogMetrics metrics;
 
     private final String replica;
 
@@ -74,6 +74,7 @@ public final class Watchdog extends VerticleBase {
     /** Optional: autoTick (true), false where a test drives {@link #tick()} with its own clock. */
     public Watchdog(WatchdogConfig config, Path configDir, Clock clock, boolean autoTick) {
         this.config = config;
+        this.metrics = new WatchdogMetrics(config.metrics().ruleSeries());
         this.configDir = configDir;
         this.clock = clock;
         this.autoTick = autoTick;

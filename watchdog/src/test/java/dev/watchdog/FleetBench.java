@@ -48,6 +48,7 @@ class FleetBench {
     final List<Integer> perRelease = ints(System.getProperty("bench.perRelease", "100,1000"));
     final int ticks = Integer.getInteger("bench.ticks", 8);
     final int baselines = Integer.getInteger("bench.baselines", 10);
+    final String ruleSeries = System.getProperty("bench.ruleSeries", "notOk");
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** What one run measured. */
@@ -68,8 +69,8 @@ class FleetBench {
         } finally {
             vertx.close().await();
         }
-        System.out.printf("%nFLEET %d rules (%d with an offset baseline), interval %ds, -Xmx512m, %d measured ticks each%n",
-                RULES, baselines, INTERVAL.toSeconds(), ticks);
+        System.out.printf("%nFLEET %d rules (%d with an offset baseline), interval %ds, -Xmx512m, ruleSeries %s, "
+                + "%d measured ticks each%n", RULES, baselines, INTERVAL.toSeconds(), ruleSeries, ticks);
         System.out.println("| rules | releases | queries/s | queries/tick | ticks | overran | mean tick | max gap "
                 + "| CPU (one core) | heap after GC | RSS |");
         System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
@@ -96,7 +97,8 @@ class FleetBench {
                   tokens: [{name: bench, role: deployer, token: bench-token}]
                 rollback:
                   default: {webhook: {url: "http://127.0.0.1:1/rollback"}}
-                """.formatted(prometheus.url(), port));
+                metrics: {ruleSeries: %s}
+                """.formatted(prometheus.url(), port, ruleSeries));
         String url = "http://127.0.0.1:" + port;
         String jar = System.getProperty("watchdog.jar", "target/watchdog.jar");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -121,14 +123,19 @@ class FleetBench {
 
     private Figures measure(String mode, int n, RealProcess daemon, String url, FakePrometheus prometheus)
             throws Exception {
+        // A scrape of /metrics costs the daemon time too: one before a tick that is not measured, one after.
+        double[] evalBefore = evaluations(url);
+        awaitTicks(prometheus, prometheus.ticks().size() + 1);
         int firstTick = prometheus.ticks().size();
         double cpuBefore = cpuSeconds(daemon.pid());
-        double[] evalBefore = evaluations(url);
         long started = System.nanoTime();
         awaitTicks(prometheus, firstTick + ticks + 1);
         double wall = (System.nanoTime() - started) / 1e9;
         double cpu = cpuSeconds(daemon.pid()) - cpuBefore;
+        double heap = heapAfterGc(daemon.pid());
+        long scrapeStarted = System.nanoTime();
         double[] evalAfter = evaluations(url);
+        System.out.printf("FLEET %s %d: a scrape of /metrics took %.2f s%n", mode, n, (System.nanoTime() - scrapeStarted) / 1e9);
         List<Long> times = prometheus.ticks().subList(firstTick, firstTick + ticks + 1);
         long queries = times.subList(0, ticks).stream().mapToLong(prometheus::queriesOf).sum();
         double span = (times.get(ticks) - times.get(0)) / 1000.0;
@@ -142,12 +149,10 @@ class FleetBench {
         double evaluated = evalAfter[0] - evalBefore[0];
         double meanTick = evaluated == 0 ? Double.NaN : (evalAfter[1] - evalBefore[1]) / evaluated;
         Figures f = new Figures(mode, n, queries / span, (double) queries / ticks, ticks, overruns, meanTick, maxGap,
-                cpu / wall, heapAfterGc(daemon.pid(), url), rssMiB(daemon.pid()));
+                cpu / wall, heap, rssMiB(daemon.pid()));
         System.out.println("FLEET " + f);
         if (Boolean.getBoolean("bench.histogram")) {
-            Process histogram = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                    String.valueOf(daemon.pid()), "GC.class_histogram").redirectErrorStream(true).start();
-            new String(histogram.getInputStream().readAllBytes()).lines().limit(30).forEach(l -> System.out.println("FLEET " + l));
+            jcmd(daemon.pid(), "GC.class_histogram").lines().limit(30).forEach(l -> System.out.println("FLEET " + l));
         }
         return f;
     }
@@ -217,14 +222,19 @@ class FleetBench {
             sample(text, "watchdog_evaluation_duration_seconds_sum")};
     }
 
-    /** A full GC (jcmd), then the heap in use as the daemon's metrics report it. */
-    double heapAfterGc(long pid, String url) throws Exception {
-        Process gc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                String.valueOf(pid), "GC.run").redirectErrorStream(true).start();
-        gc.getInputStream().readAllBytes();
-        gc.waitFor(60, TimeUnit.SECONDS);
-        Matcher m = Pattern.compile("(?m)^jvm_memory_used_bytes\\{area=\"heap\"} ([0-9.E+-]+)$").matcher(metrics(url));
-        return m.find() ? Double.parseDouble(m.group(1)) / (1024 * 1024) : Double.NaN;
+    /** A full GC, then the heap in use, both by jcmd (a scrape of /metrics would itself fill the heap). */
+    static double heapAfterGc(long pid) throws Exception {
+        jcmd(pid, "GC.run");
+        Matcher m = Pattern.compile("heap\\s+total \\d+K, used (\\d+)K").matcher(jcmd(pid, "GC.heap_info"));
+        return m.find() ? Long.parseLong(m.group(1)) / 1024.0 : Double.NaN;
+    }
+
+    static String jcmd(long pid, String command) throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(pid), command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor(60, TimeUnit.SECONDS);
+        return out;
     }
 
     static double sample(String text, String name) {

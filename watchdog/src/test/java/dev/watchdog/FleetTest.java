@@ -40,6 +40,15 @@ class FleetTest extends DaemonTest {
                       summary: "5xx ratio of {{service}} in {{environment}}"
                       description: "Share of requests answered with a 5xx, all instances of {{service}}"
                       runbook_url: https://runbooks.example/errors
+              - name: journeys
+                match: {service: "checkout"}
+                rules:
+                  - name: journey-errors
+                    signal: errors
+                    expr: max by (service, journey) (journey_errors)
+                    select: {service: "{{service}}"}
+                    unit: ratio
+                    p1: "> 0.5"
               - name: shops
                 match: {service: "shop-.*"}
                 rules:
@@ -87,6 +96,10 @@ class FleetTest extends DaemonTest {
         prometheus.answer("requests_total", series(Map.of(of("api", "production"), "50", of("web", "production"), "50",
                 of("shop-eu", "production"), "50")));
         prometheus.answer("orders", FakePrometheus.value("12"));
+        prometheus.answer("journey_errors", series(Map.of(
+                Map.of("service", "checkout", "journey", "pay"), "0.2",
+                Map.of("service", "checkout", "journey", "cart"), "0.1",
+                Map.of("service", "search", "journey", "pay"), "0.9")));
     }
 
     @AfterEach
@@ -169,5 +182,20 @@ class FleetTest extends DaemonTest {
         assertEquals(Map.of("team", "web"), note.getJsonObject("labels").getMap());
         assertEquals("https://runbooks.example/errors", note.getString("runbookUrl"));
         assertTrue(message.getString("link").endsWith("/#" + web), message.getString("link"));
+    }
+
+    @Test
+    @DisplayName("a select rule's release sees its own series without the selected labels, each judged")
+    void selectedLabelsStripped() {
+        String checkout = daemon.register(registration("checkout", "production")).getString("id");
+        daemon.tick();
+        JsonObject rule = rule(daemon.release(checkout), "journey-errors");
+        assertEquals("ok", rule.getString("outcome"), rule.encode());
+        assertEquals(0.2, rule.getDouble("value"), "the worst of its journeys, not search's 0.9");
+        List<Object> labels = rule.getJsonArray("series").stream()
+                .map(s -> ((JsonObject) s).getJsonObject("labels").getMap()).map(Object.class::cast).toList();
+        assertEquals(2, labels.size(), rule.encode());
+        assertTrue(labels.containsAll(List.of(Map.of("journey", "pay"), Map.of("journey", "cart"))),
+                "the service label is the release's own, and not repeated: " + rule.encode());
     }
 }

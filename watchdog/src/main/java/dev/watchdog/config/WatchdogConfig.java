@@ -1,8 +1,11 @@
 package dev.watchdog.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,7 +22,8 @@ public record WatchdogConfig(
         Server server,
         Map<String, Receiver> receivers,
         Map<String, Policy> escalation,
-        Map<String, Rollback> rollback) {
+        Map<String, Rollback> rollback,
+        Metrics metrics) {
 
     public WatchdogConfig {
         Objects.requireNonNull(prometheus, "prometheus is required");
@@ -30,6 +34,7 @@ public record WatchdogConfig(
         receivers = receivers == null ? Map.of() : Map.copyOf(receivers);
         escalation = escalation == null || escalation.isEmpty() ? Map.of("default", Policy.SILENT) : Map.copyOf(escalation);
         rollback = rollback == null ? Map.of() : Map.copyOf(rollback);
+        metrics = metrics == null ? new Metrics(null) : metrics;
         for (Map.Entry<String, Policy> policy : escalation.entrySet()) {
             for (String name : policy.getValue().receiverNames()) {
                 if (!receivers.containsKey(name)) {
@@ -47,6 +52,40 @@ public record WatchdogConfig(
             timeout = timeout == null ? Duration.ofSeconds(10) : positive(timeout, "timeout");
             headers = headers == null ? Map.of() : Map.copyOf(headers);
             maxConcurrency = maxConcurrency == null ? 8 : atLeastOne(maxConcurrency, "maxConcurrency");
+        }
+    }
+
+    /**
+     * The daemon's own metrics. Optional: ruleSeries (default all): which rules of a release have
+     * their per-release series (value, baseline, outcome, thresholds): all, or notOk, only those
+     * whose outcome is not ok or waiting, for a fleet of thousands of releases, where all would be
+     * hundreds of thousands of series in every scrape.
+     */
+    public record Metrics(RuleSeries ruleSeries) {
+        public Metrics {
+            ruleSeries = ruleSeries == null ? RuleSeries.ALL : ruleSeries;
+        }
+    }
+
+    /** Which rules of a release have series. */
+    public enum RuleSeries {
+        ALL("all"), NOT_OK("notOk");
+
+        private final String label;
+
+        RuleSeries(String label) {
+            this.label = label;
+        }
+
+        @JsonCreator
+        public static RuleSeries of(String text) {
+            return Arrays.stream(values()).filter(v -> v.label.equals(text)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("unknown ruleSeries '" + text + "' (expected all or notOk)"));
+        }
+
+        @JsonValue
+        public String label() {
+            return label;
         }
     }
 

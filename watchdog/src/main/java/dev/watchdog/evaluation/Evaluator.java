@@ -15,8 +15,9 @@ import java.util.function.Predicate;
 
 /**
  * What a tick asks Prometheus: every due rule of every release that is judged now (identical
- * queries once per tick). It decides nothing: what was seen goes to the state machine as input.
- * A tick's cost grows with its distinct queries, not releases times rules.
+ * queries once per tick; a {@code select} rule's query once for all releases, each release finding
+ * its series in an index of the answer). It decides nothing: what was seen goes to the state
+ * machine as input. A tick's cost grows with its distinct queries, not releases times rules.
  */
 public final class Evaluator {
 

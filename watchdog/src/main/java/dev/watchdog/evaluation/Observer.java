@@ -35,9 +35,9 @@ public final class Observer {
     public interface Query {
         Future<List<Series>> at(String promql, Instant time);
 
-        /** The series whose labels equal {@code selected}: a {@code select} rule's share of the answer for one release. */
-        default Future<List<Series>> selected(String promql, Instant time, Map<String, String> selected) {
-            return at(promql, time).map(series -> Selection.filter(series, selected));
+        /** The series a {@code select} rule's release takes of the answer: those whose labels have its values. */
+        default Future<List<Series>> selected(String promql, Instant time, Selection.Selector selector) {
+            return at(promql, time).map(series -> Selection.filter(series, selector));
         }
     }
 
@@ -63,8 +63,8 @@ public final class Observer {
         if (!rule.scope().selects()) {
             return query;
         }
-        Map<String, String> selected = rule.scope().selected(values);
-        return (promql, time) -> query.selected(promql, time, selected);
+        Selection.Selector selector = new Selection.Selector(rule.scope().labels(), rule.scope().values(values));
+        return (promql, time) -> query.selected(promql, time, selector);
     }
 
     /** The guard and minTraffic: an observation that stops judging here, or null to go on. */

@@ -1,5 +1,6 @@
 package dev.watchdog.metrics;
 
+import dev.watchdog.config.WatchdogConfig;
 import dev.watchdog.evaluation.Outcome;
 import dev.watchdog.evaluation.RuleState;
 import dev.watchdog.machine.Watch;
@@ -22,7 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The series of each rule of each held release: value, baseline, outcome, thresholds. A fleet holds
  * thousands of releases of twenty rules each, so a series is written only when what it shows has
  * changed, the outcome is one series (the current one, at 1) rather than one per outcome, and no
- * series keeps exemplars. Series of a release that is no longer held are removed.
+ * series keeps exemplars. Series of a release that is no longer held are removed. With
+ * {@code ruleSeries: notOk}, only rules whose outcome is not ok or waiting have series.
  */
 final class RuleSeries {
 
@@ -33,12 +35,21 @@ final class RuleSeries {
     private final Gauge outcome;
     private final Gauge threshold;
     /** What was last written, by release and rule. */
-    private final Map<String, Map<String, Shown>> shown = new ConcurrentHashMap<>();
+    private final Map<String, Written> shown = new ConcurrentHashMap<>();
 
     /** What the series of one rule show. */
     private record Shown(Outcome outcome, Double value, Double baseline, Double p1, Double p0) {}
 
-    RuleSeries(PrometheusRegistry registry) {
+    /**
+     * A release's label values, kept from the first time it was written: every series of the release
+     * shares these strings, rather than each holding the copies of the read that wrote it.
+     */
+    private record Written(String id, String service, String environment, Map<String, Shown> rules) {}
+
+    private final boolean all;
+
+    RuleSeries(PrometheusRegistry registry, WatchdogConfig.RuleSeries which) {
+        all = which == WatchdogConfig.RuleSeries.ALL;
         value = Gauge.builder().name("watchdog_rule_value").help("Last measured value of a rule for a release (the worst series)")
                 .labelNames(RULE_LABELS).withoutExemplars().register(registry);
         baseline = Gauge.builder().name("watchdog_rule_baseline")
@@ -55,15 +66,34 @@ final class RuleSeries {
     /** Writes what changed of a held release's rules. */
     void update(Watch w, RuleSet rules) {
         Release r = w.release();
-        Map<String, Shown> before = shown.computeIfAbsent(w.id(), k -> new ConcurrentHashMap<>());
+        Written release = shown.computeIfAbsent(w.id(), k -> new Written(r.id(), r.service(), r.environment(),
+                new ConcurrentHashMap<>()));
         for (RuleState state : w.rules().values()) {
+            if (!all && (state.outcome() == Outcome.OK || state.outcome() == Outcome.WAITING)) {
+                forget(release, state.rule());
+                continue;
+            }
             Optional<Rule> rule = rules.byName(state.rule());
             Shown now = new Shown(state.outcome(), state.value(), state.baseline(), limit(rule.flatMap(Rule::p1), state),
                     limit(rule.flatMap(Rule::p0), state));
-            Shown was = before.put(state.rule(), now);
+            String name = rule.map(Rule::name).orElse(state.rule());
+            Shown was = release.rules().put(name, now);
             if (!now.equals(was)) {
-                write(new String[] {r.id(), r.service(), r.environment(), state.rule()}, was, now);
+                write(new String[] {release.id(), release.service(), release.environment(), name}, was, now);
             }
+        }
+    }
+
+    /** A rule that has no series any more (notOk, and it is ok again): its series are removed. */
+    private void forget(Written release, String rule) {
+        Shown was = release.rules().remove(rule);
+        if (was != null) {
+            String[] labels = {release.id(), release.service(), release.environment(), rule};
+            value.remove(labels);
+            baseline.remove(labels);
+            outcome.remove(with(labels, was.outcome().label()));
+            threshold.remove(with(labels, "p1"));
+            threshold.remove(with(labels, "p0"));
         }
     }
 

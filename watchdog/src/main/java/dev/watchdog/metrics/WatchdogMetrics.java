@@ -1,6 +1,7 @@
 package dev.watchdog.metrics;
 
 import dev.watchdog.Version;
+import dev.watchdog.config.WatchdogConfig;
 import dev.watchdog.incident.Incident;
 import dev.watchdog.machine.OutboxEntry;
 import dev.watchdog.machine.Watch;
@@ -87,9 +88,15 @@ public final class WatchdogMetrics {
             .help("From an incident opening (or the decision, without one) to its rollback being done")
             .classicUpperBounds(TIMES).register(registry);
 
-    private final RuleSeries ruleSeries = new RuleSeries(registry);
+    private final RuleSeries ruleSeries;
 
     public WatchdogMetrics() {
+        this(WatchdogConfig.RuleSeries.ALL);
+    }
+
+    /** {@code which}: the rules of a release that have per-release series. */
+    public WatchdogMetrics(WatchdogConfig.RuleSeries which) {
+        ruleSeries = new RuleSeries(registry, which);
         JvmMetrics.builder().register(registry);
         for (Release.State state : Release.State.values()) {
             releases.labelValues(state.label()).set(0);

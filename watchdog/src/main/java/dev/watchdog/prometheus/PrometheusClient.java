@@ -202,8 +202,8 @@ public final class PrometheusClient {
      */
     public final class Batch implements Observer.Query {
         private final Instant time;
-        private final Map<String, Future<List<Series>>> sent = new HashMap<>();
-        private final Map<String, Future<Map<List<String>, List<Series>>>> indexes = new HashMap<>();
+        private final Map<QueryKey, Future<List<Series>>> sent = new HashMap<>();
+        private final Map<IndexKey, Future<Map<List<String>, List<Series>>>> indexes = new HashMap<>();
 
         private Batch(Instant time) {
             this.time = time;
@@ -215,7 +215,7 @@ public final class PrometheusClient {
 
         /** A query at another time than the tick's (a baseline): deduplicated all the same. */
         public Future<List<Series>> query(String promql, Instant at) {
-            return sent.computeIfAbsent(key(promql, at), q -> PrometheusClient.this.query(promql, at));
+            return sent.computeIfAbsent(new QueryKey(promql, at), q -> PrometheusClient.this.query(promql, at));
         }
 
         @Override
@@ -224,16 +224,18 @@ public final class PrometheusClient {
         }
 
         @Override
-        public Future<List<Series>> selected(String promql, Instant at, Map<String, String> selected) {
-            List<String> labels = selected.keySet().stream().sorted().toList();
-            Future<Map<List<String>, List<Series>>> index = indexes.computeIfAbsent(key(promql, at) + "#" + labels,
-                    k -> query(promql, at).map(series -> Selection.index(series, labels)));
-            return index.map(byKey -> byKey.getOrDefault(Selection.key(selected, labels), List.of()));
+        public Future<List<Series>> selected(String promql, Instant at, Selection.Selector selector) {
+            Future<Map<List<String>, List<Series>>> index = indexes.computeIfAbsent(
+                    new IndexKey(promql, at, selector.labels()),
+                    k -> query(promql, at).map(series -> Selection.index(series, selector.labels())));
+            return index.map(byKey -> byKey.getOrDefault(selector.values(), List.of()));
         }
 
-        private String key(String promql, Instant at) {
-            return at.equals(time) ? promql : promql + "@" + at;
-        }
+        /** A query at a time. */
+        private record QueryKey(String promql, Instant at) {}
+
+        /** A query's answer indexed by the values of some labels. */
+        private record IndexKey(String promql, Instant at, List<String> labels) {}
 
         /** How many distinct queries were sent. */
         public int size() {

@@ -1,7 +1,9 @@
 package dev.watchdog.rules;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,6 +22,18 @@ public record Scope(Match match, Map<String, Template> select) {
 
     public boolean selects() {
         return !select.isEmpty();
+    }
+
+    /** The selected label names, sorted: the order of {@link #values}. */
+    public List<String> labels() {
+        return select.keySet().stream().sorted().toList();
+    }
+
+    /** The values a release's series must have for {@link #labels}, in that order; throws as {@link #selected}. */
+    public List<String> values(Map<String, String> values) {
+        List<String> out = new ArrayList<>();
+        labels().forEach(label -> out.add(select.get(label).render(values)));
+        return out;
     }
 
     /** The label values a release's series must have; throws {@link IllegalArgumentException} if a variable is missing. */

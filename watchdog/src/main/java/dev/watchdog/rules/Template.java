@@ -94,6 +94,11 @@ public final class Template {
 
     /** Substitutes every placeholder; each value must have passed {@link #unsafeBecause}. */
     public String render(Map<String, String> values) {
+        if (variables.isEmpty()) {
+            // A select rule's query, rendered for each release of a fleet: a regex scan of 600,000 such
+            // texts a tick (10,000 releases) took 0.6 s of a core, returning the text takes nothing.
+            return text;
+        }
         Matcher m = PLACEHOLDER.matcher(text);
         StringBuilder out = new StringBuilder();
         while (m.find()) {

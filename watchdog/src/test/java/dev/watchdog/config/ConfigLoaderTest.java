@@ -119,6 +119,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("metrics.ruleSeries is all by default, notOk when asked, and anything else is refused naming the field")
+    void ruleSeries() {
+        assertEquals(WatchdogConfig.RuleSeries.ALL, loader.parse("prometheus: {url: http://p:9090}\n", "w.yml")
+                .metrics().ruleSeries());
+        assertEquals(WatchdogConfig.RuleSeries.NOT_OK, loader.parse(
+                "prometheus: {url: http://p:9090}\nmetrics: {ruleSeries: notOk}\n", "w.yml").metrics().ruleSeries());
+        assertEquals("watchdog.yml:3: metrics.ruleSeries: unknown ruleSeries 'bogus' (expected all or notOk)",
+                assertThrows(ConfigException.class, () -> loader.parse(
+                        "prometheus: {url: http://p:9090}\nmetrics:\n  ruleSeries: bogus\n", "watchdog.yml")).getMessage());
+    }
+
+    @Test
     @DisplayName("bad values name the path, and never repeat a secret")
     void badValues() {
         assertEquals("watchdog.yml:2: evaluation.interval: 'soon' is not a duration (expected Prometheus notation such as 30s, 5m, 1h30m)",
