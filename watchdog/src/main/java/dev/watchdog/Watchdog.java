@@ -61,7 +61,7 @@ public final class Watchdog extends VerticleBase {
     private volatile Evaluator evaluator;
     private final Clock clock;
     private final boolean autoTick;
-    private final WatchdogMetrics metrics = new WatchdogMetrics();
+    private final WatchdogMetrics metrics;
 
     private final String replica;
 
@@ -84,6 +84,7 @@ public final class Watchdog extends VerticleBase {
     public Watchdog(Supplier<WatchdogConfig> source, Path configDir, Clock clock, boolean autoTick) {
         this.source = source;
         this.config = source.get();
+        this.metrics = new WatchdogMetrics(config.metrics().ruleSeries());
         this.configDir = configDir;
         this.clock = clock;
         this.autoTick = autoTick;
@@ -221,7 +222,7 @@ public final class Watchdog extends VerticleBase {
 
     private Release validate(Registration registration) {
         return registration.toRelease(clock.instant(), config.evaluation().defaultWindow(), config.rollback().keySet(),
-                config.escalation().keySet(), rules.variables());
+                config.escalation().keySet(), release -> rules.variables(release));
     }
 
     /** Evaluates once at the clock's now, on the daemon's own context: for tests that move the clock. */

@@ -75,24 +75,34 @@ class EscalationIT {
     }
 
     @Test
-    @DisplayName("a P1 incident reaches a webhook through a real Alertmanager with its labels, and its resolution as resolved")
+    @DisplayName("a P1 incident reaches a webhook through a real Alertmanager of a cluster whose other member is down, with "
+            + "the release's and the rule's labels and a link to the on-call page; its resolution as resolved")
     void throughAlertmanager() {
+        String rules = RULES.replace("    annotations: {runbook: \"https://runbooks.example/error-rate\"}",
+                "    annotations: {runbook: \"https://runbooks.example/error-rate\", summary: \"5xx of {{service}}\"}\n"
+                + "        labels: {team: web}");
         RealDaemon daemon = RealDaemon.start(DIR.resolve("am"), prometheus.url(), people.url("/rollback"), null, "1s",
-                RULES, """
+                rules, """
                 receivers:
-                  pager: {alertmanager: {url: "%s", resend: 2s}, minInterval: 0s}
+                  pager:
+                    alertmanager: {urls: ["http://127.0.0.1:1", "%s"], headers: {Authorization: "Bearer am-token"}, resend: 2s}
+                    minInterval: 0s
+                    retry: {attempts: 2, initial: 100ms, max: 100ms}
                 escalation:
                   default:
                     levels: [{after: 0s, notify: [pager]}]
                 """.formatted(alertmanager.url()));
         try {
-            String id = daemon.register(new JsonObject(registration("1.4.0", "default")));
+            String id = daemon.register(new JsonObject(registration("1.4.0", "default"))
+                    .put("labels", new JsonObject().put("cluster", "eu-1").put("team", "platform")));
             service.errorRatio(0.03);
             JsonObject firing = awaitAlert(id, "firing");
             JsonObject alert = firing.getJsonArray("alerts").getJsonObject(0);
             assertEquals(Map.of("alertname", "ReleaseWatchdogIncident", "service", "demo", "environment", "it",
-                    "release", id, "rule", "error-rate", "severity", "P1", "version", "1.4.0"),
-                    alert.getJsonObject("labels").getMap());
+                    "release", id, "rule", "error-rate", "severity", "P1", "version", "1.4.0", "cluster", "eu-1",
+                    "team", "web"), alert.getJsonObject("labels").getMap());
+            assertEquals(daemon.url() + "/#" + id, alert.getString("generatorURL"));
+            assertEquals("5xx of demo", alert.getJsonObject("annotations").getString("rule_summary"));
             assertEquals("https://runbooks.example/error-rate", alert.getJsonObject("annotations").getString("runbook_url"));
             assertTrue(alert.getJsonObject("annotations").getString("summary").startsWith("[P1] Breach in demo 1.4.0 (it)"));
 

@@ -82,6 +82,17 @@ class RuleTestsIT {
     }
 
     @Test
+    @DisplayName("select and match as the daemon judges them: each service on its own series, the shop rules for the shop "
+            + "alone, a dip within chance inconclusive; an expectation about a rule that does not apply fails, saying so")
+    void fleet() {
+        Cli.Result result = Cli.run("test", "src/test/resources/rule-tests/fleet.test.yml");
+        assertEquals(1, result.code(), result.out());
+        assertEquals(List.of("FAILED src/test/resources/rule-tests/fleet.test.yml:",
+                "  the same history seen from the api: orders: does not apply to the test's release (group shops matches "
+                        + "service=~\"shop-.*\")"), result.out().lines().toList());
+    }
+
+    @Test
     @DisplayName("without promtool it says what is missing and how to get it, exit 64: it cannot run as called")
     void missingPromtool() {
         Cli.Result result = Cli.run("test", "--promtool", "/nonexistent/promtool",

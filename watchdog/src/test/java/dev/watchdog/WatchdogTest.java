@@ -335,7 +335,8 @@ class WatchdogTest extends DaemonTest {
     @DisplayName("metrics")
     class Metrics {
         @Test
-        @DisplayName("per-release values and outcomes are exposed while it is watched, and leave when it ends")
+        @DisplayName("per-release values and the current outcome are exposed while it is watched, follow it, and leave "
+                + "when it ends")
         void bounded() {
             String id = daemon.register(registration("1.4.0")).getString("id");
             daemon.tick();
@@ -344,10 +345,19 @@ class WatchdogTest extends DaemonTest {
                     + "\",rule=\"latency-p95\",service=\"api\"} 0.2"), live);
             assertTrue(live.contains("watchdog_rule_outcome{environment=\"production\",outcome=\"ok\",release=\"" + id
                     + "\",rule=\"error-rate\",service=\"api\"} 1.0"), live);
+            assertFalse(live.contains("outcome=\"waiting\",release=\"" + id), "only the current outcome: " + live);
             assertTrue(live.contains("watchdog_releases{state=\"watching\"} 1.0"), live);
             assertTrue(live.contains("watchdog_last_successful_evaluation_timestamp_seconds "
                     + (double) T0.getEpochSecond()), live);
             assertTrue(live.contains("jvm_memory_used_bytes"), live);
+            prometheus.answer("error_ratio", value("0.02"));
+            tick(Duration.ofSeconds(15), 1);
+            String pending = daemon.metrics();
+            assertTrue(pending.contains("watchdog_rule_outcome{environment=\"production\",outcome=\"pending\",release=\""
+                    + id + "\",rule=\"error-rate\",service=\"api\"} 1.0"), pending);
+            assertFalse(pending.contains("outcome=\"ok\",release=\"" + id + "\",rule=\"error-rate\""), pending);
+            assertTrue(pending.contains("watchdog_rule_value{environment=\"production\",release=\"" + id
+                    + "\",rule=\"error-rate\",service=\"api\"} 0.02"), pending);
             daemon.call("DELETE", "/api/v1/releases/" + id, Daemon.DEPLOYER, null);
             String after = daemon.metrics();
             assertFalse(after.contains("release=\"" + id), after);

@@ -22,6 +22,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -70,8 +71,7 @@ public final class Notifier {
         }
         Future<?> tail = queues.getOrDefault(n.receiver(), Future.succeededFuture());
         Future<Answer> next = tail.transform(x -> pace(n.receiver(), receiver.minInterval()))
-                .compose(x -> receiver.channel() instanceof GitHub g ? issues.file(n, g, receiver.retry(), wanted)
-                        : sender.deliver(post(n, receiver, wanted)))
+                .compose(x -> send(n, receiver, wanted))
                 .andThen(x -> lastSentNanos.put(n.receiver(), System.nanoTime()))
                 .map(d -> answered(n, d));
         queues.put(n.receiver(), next);
@@ -84,9 +84,35 @@ public final class Notifier {
         if (receiver == null) {
             return Future.succeededFuture();
         }
-        return sender.deliver(post(n, receiver, () -> Future.succeededFuture(true)))
+        return send(n, receiver, () -> Future.succeededFuture(true))
                 .onSuccess(d -> metrics.notification(n.receiver(), d.delivered() ? "resent" : "failed"))
                 .mapEmpty();
+    }
+
+    private Future<WebhookSender.Delivery> send(Notification n, Receiver r, Supplier<Future<Boolean>> wanted) {
+        if (r.channel() instanceof GitHub g) {
+            return issues.file(n, g, r.retry(), wanted);
+        }
+        List<WebhookSender.Post> posts = posts(n, r, wanted);
+        return posts.size() == 1 ? sender.deliver(posts.get(0)) : cluster(posts);
+    }
+
+    /**
+     * Every Alertmanager of a cluster is posted to at once, each with its own retries; delivered when
+     * any one took it, as Prometheus counts it: they share alerts by gossip.
+     */
+    private Future<WebhookSender.Delivery> cluster(List<WebhookSender.Post> posts) {
+        List<Future<WebhookSender.Delivery>> all = posts.stream().map(sender::deliver).toList();
+        return Future.all(all).map(x -> {
+            List<WebhookSender.Delivery> answers = all.stream().map(Future::result).toList();
+            int attempts = answers.stream().mapToInt(WebhookSender.Delivery::attempts).max().orElse(0);
+            WebhookSender.Delivery first = answers.stream().filter(WebhookSender.Delivery::delivered).findFirst()
+                    .orElse(answers.get(0));
+            boolean dropped = answers.stream().allMatch(WebhookSender.Delivery::dropped);
+            String error = first.delivered() ? null : answers.stream().map(WebhookSender.Delivery::error)
+                    .filter(java.util.Objects::nonNull).distinct().reduce((a, b) -> a + "; " + b).orElse(null);
+            return new WebhookSender.Delivery(first.delivered(), attempts, first.status(), error, dropped);
+        });
     }
 
     private Answer answered(Notification n, WebhookSender.Delivery d) {
@@ -118,8 +144,8 @@ public final class Notifier {
         } else if (channel instanceof Telegram t) {
             return plain.apply(new JsonObject().put("chat_id", t.chatId()).put("text", Payloads.telegramText(m))
                     .put("disable_web_page_preview", true).encode());
-        } else if (channel instanceof Alertmanager) {
-            return plain.apply(Payloads.alerts(m, n.createdAt(), m.firing() ? null : clock.instant()).encode());
+        } else if (channel instanceof Alertmanager a) {
+            return alertmanager(n, r, a, a.url(), wanted);
         } else if (channel instanceof Grafana g) {
             return new WebhookSender.Post("grafana", url(channel, n), Map.of("Authorization", bearer(g.token())), null,
                     RECEIVER_TIMEOUT, r.retry(), n.key(), Buffer.buffer(Payloads.annotation(n).encode()), wanted);
@@ -129,6 +155,22 @@ public final class Notifier {
                 .put("release", m.releaseId()).put("incident", n.incidentId()).put("message", new JsonObject(Json.write(m)));
         return new WebhookSender.Post("webhook", w.url(), Map.of(), w.secret(), w.timeout(), r.retry(), n.key(),
                 Buffer.buffer(body.encode()), wanted);
+    }
+
+    /** The requests a notification takes: one per Alertmanager of a cluster, one otherwise. */
+    List<WebhookSender.Post> posts(Notification n, Receiver r, Supplier<Future<Boolean>> wanted) {
+        if (r.channel() instanceof Alertmanager a) {
+            return a.urls().stream().map(url -> alertmanager(n, r, a, url, wanted)).toList();
+        }
+        return List.of(post(n, r, wanted));
+    }
+
+    private WebhookSender.Post alertmanager(Notification n, Receiver r, Alertmanager a, String url,
+                                            Supplier<Future<Boolean>> wanted) {
+        Message m = n.message();
+        Buffer body = Buffer.buffer(Payloads.alerts(m, n.createdAt(), m.firing() ? null : clock.instant()).encode());
+        return new WebhookSender.Post("alertmanager", url + "/api/v2/alerts", a.headers(), null, RECEIVER_TIMEOUT, r.retry(),
+                n.key(), body, wanted);
     }
 
     private static String kind(Channel c) {
@@ -145,8 +187,6 @@ public final class Notifier {
             return s.url().value();
         } else if (c instanceof Telegram t) {
             return t.apiUrl() + "/bot" + t.token().value() + "/sendMessage";
-        } else if (c instanceof Alertmanager a) {
-            return a.url() + "/api/v2/alerts";
         } else if (c instanceof Grafana g) {
             return g.url() + "/api/annotations";
         }

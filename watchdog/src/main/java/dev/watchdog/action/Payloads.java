@@ -51,25 +51,53 @@ final class Payloads {
         return new JsonObject().put("time", n.createdAt().toEpochMilli()).put("tags", tags).put("text", m.title());
     }
 
-    /** Alertmanager's {@code POST /api/v2/alerts}: one alert per rule, resolved with endsAt. */
+    /**
+     * Alertmanager's {@code POST /api/v2/alerts}: one alert per rule, resolved with endsAt. Its labels
+     * are the release's, then the rule's, then the watchdog's own (each set winning over the one
+     * before); its annotations the message and the rule's own; its generatorURL the release on the
+     * on-call page.
+     */
     static JsonArray alerts(Message m, Instant startsAt, Instant endsAt) {
         JsonArray alerts = new JsonArray();
         List<String> rules = m.rules().isEmpty() ? List.of("") : m.rules();
         for (String rule : rules) {
-            JsonObject labels = new JsonObject().put("alertname", m.severity() == null ? "ReleaseWatchdogBlind" : ALERTNAME)
-                    .put("service", m.service()).put("environment", m.environment()).put("release", m.releaseId())
-                    .put("version", m.version()).put("rule", rule).put("severity", m.severity() == null ? "none" : m.severity());
-            JsonObject annotations = new JsonObject().put("summary", m.title()).put("description", String.join("\n", m.lines()));
-            if (m.runbook() != null) {
-                annotations.put("runbook_url", m.runbook());
-            }
-            JsonObject alert = new JsonObject().put("labels", labels).put("annotations", annotations)
+            Message.Note note = m.note(rule);
+            JsonObject alert = new JsonObject().put("labels", labels(m, rule, note)).put("annotations", annotations(m, note))
                     .put("startsAt", startsAt.toString());
+            if (m.link() != null) {
+                alert.put("generatorURL", m.link());
+            }
             if (endsAt != null) {
                 alert.put("endsAt", endsAt.toString());
             }
             alerts.add(alert);
         }
         return alerts;
+    }
+
+    private static JsonObject labels(Message m, String rule, Message.Note note) {
+        JsonObject labels = new JsonObject();
+        m.labels().forEach(labels::put);
+        if (note != null) {
+            note.labels().forEach(labels::put);
+        }
+        return labels.put("alertname", m.severity() == null ? "ReleaseWatchdogBlind" : ALERTNAME)
+                .put("service", m.service()).put("environment", m.environment()).put("release", m.releaseId())
+                .put("version", m.version()).put("rule", rule).put("severity", m.severity() == null ? "none" : m.severity());
+    }
+
+    private static JsonObject annotations(Message m, Message.Note note) {
+        JsonObject annotations = new JsonObject().put("summary", m.title()).put("description", String.join("\n", m.lines()));
+        String runbook = note != null && note.runbookUrl() != null ? note.runbookUrl() : m.runbook();
+        if (runbook != null) {
+            annotations.put("runbook_url", runbook);
+        }
+        if (note != null && note.summary() != null) {
+            annotations.put("rule_summary", note.summary());
+        }
+        if (note != null && note.description() != null) {
+            annotations.put("rule_description", note.description());
+        }
+        return annotations;
     }
 }

@@ -21,7 +21,7 @@ final class Views {
     static ObjectNode release(Watch w, RuleSet ruleSet) {
         ObjectNode node = Json.MAPPER.valueToTree(w.release());
         ArrayNode rules = node.putArray("rules");
-        for (Rule rule : ruleSet.rules()) {
+        for (Rule rule : ruleSet.forRelease(w.release()).rules()) {
             rules.add(rule(rule, w.rules().get(rule.name())));
         }
         Incident incident = w.incident();

@@ -3,6 +3,7 @@ package dev.watchdog.cli;
 import dev.watchdog.config.ConfigException;
 import dev.watchdog.config.ConfigLoader;
 import dev.watchdog.config.WatchdogConfig;
+import dev.watchdog.release.Release;
 import dev.watchdog.rules.Problem;
 import dev.watchdog.rules.Promtool;
 import dev.watchdog.rules.Rule;
@@ -10,8 +11,10 @@ import dev.watchdog.rules.RuleException;
 import dev.watchdog.rules.RuleFiles;
 import dev.watchdog.rules.RuleLoader;
 import dev.watchdog.rules.RuleQueries;
+import dev.watchdog.rules.RuleSet;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -31,7 +34,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "check",
         description = {"Check a config and rule files; every problem with file, line and rule. Exit 1 on any.",
             "Every PromQL query (expr, guard, minTraffic, averaged baseline, SLO errors and total) is parsed by "
-                    + "promtool when it is installed; without it a notice on stderr says so and the exit code ignores it."},
+                    + "promtool when it is installed; without it a notice on stderr says so and the exit code ignores it.",
+            "With --release, also the rules a release would get (a group's match) and the queries they would send for it."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:no problem", "1:problems found (each on stdout as file:line), or promtool failed",
             "64:usage error: nothing to check, or --promtool is not a program", "70:internal error"})
@@ -46,8 +50,16 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--promtool", paramLabel = "PATH", description = "promtool to parse PromQL with (default: promtool on the PATH).")
     Path promtool;
 
+    @Option(names = "--release", paramLabel = "SPEC",
+            description = "service=...[,environment=...][,version=...][,previousVersion=...][,LABEL=...]: list the rules "
+                    + "that would apply to such a release and the queries they would send; exit 1 if it lacks a variable "
+                    + "they use.")
+    String release;
+
     @Parameters(arity = "0..*", paramLabel = "FILES", description = "Rule files.")
     List<Path> files = new ArrayList<>();
+
+    private Duration interval = Duration.ofSeconds(15);
 
     @Override
     public Integer call() {
@@ -55,6 +67,7 @@ final class CheckCommand implements Callable<Integer> {
         if (config != null) {
             try {
                 WatchdogConfig cfg = new ConfigLoader().load(config);
+                interval = cfg.evaluation().interval();
                 if (ruleFiles.isEmpty()) {
                     ruleFiles.addAll(RuleFiles.expand(config.toAbsolutePath().getParent(), cfg.rules()));
                 }
@@ -92,7 +105,23 @@ final class CheckCommand implements Callable<Integer> {
             System.err.println("watchdog check: PromQL was not parsed: " + notParsed);
         }
         int code = report(ruleFiles, rules, problems, notParsed == null);
+        if (release != null && problems.isEmpty()) {
+            code = listFor(rules);
+        }
         return notParsed != null && parser.isPresent() ? 1 : code;
+    }
+
+    /** The rules and queries a release would get; 1 if it lacks a variable they use, 2 on a bad --release. */
+    private int listFor(List<Rule> rules) {
+        Release r;
+        try {
+            r = ReleaseRules.parse(release);
+        } catch (IllegalArgumentException e) {
+            System.err.println("watchdog check: --release: " + e.getMessage());
+            return 2;
+        }
+        System.out.println();
+        return ReleaseRules.print(System.out, new RuleSet(rules), r, interval).isEmpty() ? 0 : 1;
     }
 
     /**

@@ -54,13 +54,23 @@ final class RuleTestRun {
                     release.startedAt(), last, test.interval());
             List<String> failures = new ArrayList<>();
             for (Expectation e : spec.expect()) {
-                String failure = ExpectationCheck.check(e, timelines, crossings::get);
+                String failure = notApplying(e, test.rules(), timelines);
+                failure = failure != null ? failure : ExpectationCheck.check(e, timelines, crossings::get);
                 if (failure != null) {
                     failures.add(failure);
                 }
             }
             return failures;
         }
+    }
+
+    /** An expectation about a rule that the release does not get (its group's match keeps it away), or null. */
+    private static String notApplying(Expectation e, RuleSet rules, Map<String, RuleTimeline> timelines) {
+        if (e.rule() == null || timelines.containsKey(e.rule())) {
+            return null;
+        }
+        return rules.byName(e.rule()).map(r -> e.rule() + ": does not apply to the test's release (group " + r.group()
+                + " matches " + r.scope().match().text() + ")").orElse(null);
     }
 
     /**

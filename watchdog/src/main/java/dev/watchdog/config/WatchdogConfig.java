@@ -1,8 +1,11 @@
 package dev.watchdog.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -20,7 +23,8 @@ public record WatchdogConfig(
         Map<String, Receiver> receivers,
         Map<String, Policy> escalation,
         Map<String, Rollback> rollback,
-        Logging logging) {
+        Logging logging,
+        Metrics metrics) {
 
     public WatchdogConfig {
         Objects.requireNonNull(prometheus, "prometheus is required");
@@ -32,6 +36,7 @@ public record WatchdogConfig(
         escalation = escalation == null || escalation.isEmpty() ? Map.of("default", Policy.SILENT) : Map.copyOf(escalation);
         rollback = rollback == null ? Map.of() : Map.copyOf(rollback);
         logging = logging == null ? new Logging(null) : logging;
+        metrics = metrics == null ? new Metrics(null) : metrics;
         for (Map.Entry<String, Policy> policy : escalation.entrySet()) {
             for (String name : policy.getValue().receiverNames()) {
                 if (!receivers.containsKey(name)) {
@@ -65,6 +70,40 @@ public record WatchdogConfig(
             timeout = timeout == null ? Duration.ofSeconds(10) : positive(timeout, "timeout");
             headers = headers == null ? Map.of() : Map.copyOf(headers);
             maxConcurrency = maxConcurrency == null ? 8 : atLeastOne(maxConcurrency, "maxConcurrency");
+        }
+    }
+
+    /**
+     * The daemon's own metrics. Optional: ruleSeries (default all): which rules of a release have
+     * their per-release series (value, baseline, outcome, thresholds): all, or notOk, only those
+     * whose outcome is not ok or waiting, for a fleet of thousands of releases, where all would be
+     * hundreds of thousands of series in every scrape.
+     */
+    public record Metrics(RuleSeries ruleSeries) {
+        public Metrics {
+            ruleSeries = ruleSeries == null ? RuleSeries.ALL : ruleSeries;
+        }
+    }
+
+    /** Which rules of a release have series. */
+    public enum RuleSeries {
+        ALL("all"), NOT_OK("notOk");
+
+        private final String label;
+
+        RuleSeries(String label) {
+            this.label = label;
+        }
+
+        @JsonCreator
+        public static RuleSeries of(String text) {
+            return Arrays.stream(values()).filter(v -> v.label.equals(text)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("unknown ruleSeries '" + text + "' (expected all or notOk)"));
+        }
+
+        @JsonValue
+        public String label() {
+            return label;
         }
     }
 
@@ -207,11 +246,32 @@ public record WatchdogConfig(
         }
     }
 
-    /** An Alertmanager. Optional: resend (default 1m, below Alertmanager's 5m resolve_timeout). */
-    public record Alertmanager(String url, Duration resend) implements Channel {
+    /**
+     * One Alertmanager ({@code url}) or a cluster ({@code urls}: every alert is posted to each, as
+     * Prometheus does; a success at any one counts). Optional: headers (e.g. Authorization, each a
+     * secret), resend (default 1m, below Alertmanager's 5m resolve_timeout).
+     */
+    public record Alertmanager(String url, List<String> urls, Map<String, Secret> headers, Duration resend)
+            implements Channel {
         public Alertmanager {
-            url = requireUrl(url);
+            List<String> all = new java.util.ArrayList<>();
+            if (url != null) {
+                all.add(url);
+            }
+            if (urls != null) {
+                all.addAll(urls);
+            }
+            if (all.isEmpty()) {
+                throw new IllegalArgumentException("alertmanager needs url or urls");
+            }
+            urls = all.stream().map(WatchdogConfig::requireUrl).distinct().toList();
+            url = urls.get(0);
+            headers = headers == null ? Map.of() : Map.copyOf(headers);
             resend = resend == null ? Duration.ofMinutes(1) : positive(resend, "resend");
+        }
+
+        public Alertmanager(String url, Duration resend) {
+            this(url, null, null, resend);
         }
     }
 

@@ -16,8 +16,9 @@ import java.util.stream.Stream;
 
 /**
  * What a tick asks Prometheus: every due rule of every release that is judged now (identical
- * queries once per tick). It decides nothing: what was seen goes to the state machine as input.
- * A tick's cost grows with its distinct queries, not releases times rules.
+ * queries once per tick; a {@code select} rule's query once for all releases, each release finding
+ * its series in an index of the answer). It decides nothing: what was seen goes to the state
+ * machine as input. A tick's cost grows with its distinct queries, not releases times rules.
  */
 public final class Evaluator {
 
@@ -42,7 +43,7 @@ public final class Evaluator {
     private Future<Map<String, Observation>> observe(RuleSet rules, Subject subject, PrometheusClient.Batch batch,
                                                      Instant now) {
         Map<String, Future<Observation>> seen = new LinkedHashMap<>();
-        for (Rule rule : rules.rules()) {
+        for (Rule rule : rules.forRelease(subject.release()).rules()) {
             RuleState prev = subject.states().getOrDefault(rule.name(),
                     RuleState.initial(rule.name(), subject.release().startedAt()));
             if (subject.judged().test(rule.name()) && due(rule, prev, now)) {

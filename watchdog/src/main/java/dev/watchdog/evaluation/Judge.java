@@ -19,7 +19,8 @@ import java.util.Optional;
  *
  * <p>A breach must be observed without a break for {@code for} before it counts, and health must be
  * observed as long before a counted breach is let go. An evaluation that observes nothing (an error,
- * no data judged inconclusive, a guard not met) breaks both clocks and keeps the level: it can
+ * no data judged inconclusive, a guard not met, partial data, counts too few or a change within
+ * chance for a rule with {@code significance}) breaks both clocks and keeps the level: it can
  * neither raise nor clear a breach.
  */
 public final class Judge {
@@ -37,6 +38,9 @@ public final class Judge {
         }
         if (seen instanceof GuardNotMet g) {
             return unobserved(prev, Outcome.INCONCLUSIVE, g.why(), now);
+        }
+        if (seen instanceof Observation.Partial p) {
+            return unobserved(prev, Outcome.INCONCLUSIVE, p.why(), now);
         }
         if (seen instanceof Observation.Burn b) {
             return observed(rule, prev, b.severity(), b.value(), null, List.of(), null, b.detail(), Map.of(), now);
@@ -56,24 +60,22 @@ public final class Judge {
                 case INCONCLUSIVE -> unobserved(prev, Outcome.INCONCLUSIVE, "no data", now);
             };
         }
-        List<Judged> judged = series.stream()
-                .map(s -> new Judged(s, baselineOf(s, baselines)))
-                .map(j -> new Judged(j.series(), j.baseline(), severity(rule, j.series().value(), j.baseline())))
-                .filter(j -> j.severity() != null)
-                .toList();
+        List<Judged> all = series.stream().map(s -> judged(rule, s, baselineOf(s, baselines))).toList();
+        List<Judged> judged = all.stream().filter(j -> j.severity() != null).toList();
         if (judged.isEmpty()) {
-            return unobserved(prev, Outcome.INCONCLUSIVE, "no baseline to compare with (no data, or zero)", now);
+            return unobserved(prev, Outcome.INCONCLUSIVE, all.get(0).why(), now);
         }
         Judged worst = worst(rule, judged);
         return observed(rule, prev, worst.severity(), worst.series().value(), worst.baseline(), series, baselines, null,
                 onset, now);
     }
 
-    /** A series with its baseline and the severity it reads at. */
-    record Judged(Series series, Double baseline, Severity severity) {
-        Judged(Series series, Double baseline) {
-            this(series, baseline, null);
-        }
+    /** A series with its baseline and the severity it reads at, or null with why it cannot be told. */
+    record Judged(Series series, Double baseline, Severity severity, String why) {}
+
+    private static Judged judged(Rule rule, Series series, Double baseline) {
+        Counted.Reading r = Counted.read(rule, series.value(), baseline);
+        return new Judged(series, baseline, r.severity(), r.why());
     }
 
     /** The baseline series with the same labels; a lone baseline series (an aggregate) serves every series. */

@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** What evaluating a rule's queries gave: values, a guard that was not met, or a failure. */
+/** What evaluating a rule's queries gave: values, a guard that was not met, partial data, or a failure. */
 public sealed interface Observation {
 
     /**
@@ -37,6 +37,12 @@ public sealed interface Observation {
 
     /** An SLO rule's burn rates, already judged against its windows. */
     record Burn(Severity severity, double value, String detail) implements Observation {}
+
+    /**
+     * Prometheus answered with warnings (partial data, as Thanos and Mimir give when a store is
+     * missing): nothing to judge, neither a breach nor a recovery. The message holds the warnings.
+     */
+    record Partial(String why) implements Observation {}
 
     /** A query failed; the message says why, and never counts as a breach. */
     record Failed(String message) implements Observation {}

@@ -6,6 +6,7 @@ import dev.watchdog.evaluation.Observation.Burn;
 import dev.watchdog.evaluation.Observation.Failed;
 import dev.watchdog.evaluation.Observation.GuardNotMet;
 import dev.watchdog.evaluation.Observation.Values;
+import dev.watchdog.prometheus.PartialData;
 import dev.watchdog.release.Release;
 import dev.watchdog.rules.Baseline;
 import dev.watchdog.rules.Rule;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -38,6 +40,11 @@ public final class Observer {
         default Future<Map<Instant, List<Series>>> range(String promql, Instant start, Instant end, Duration step) {
             return Future.failedFuture(new UnsupportedOperationException("no range queries here"));
         }
+
+        /** The series a {@code select} rule's release takes of the answer: those whose labels have its values. */
+        default Future<List<Series>> selected(String promql, Instant time, Selection.Selector selector) {
+            return at(promql, time).map(series -> Selection.filter(series, selector));
+        }
     }
 
     /** What the rule sees at {@code now}; never fails: a failed query is a {@link Failed} observation. */
@@ -46,11 +53,38 @@ public final class Observer {
             return Future.succeededFuture(new Values(List.of()));
         }
         Map<String, String> values = release.templateValues();
-        return gate(rule, values, query, now)
+        return render(() -> selecting(rule, values, query)).compose(q -> gate(rule, values, q, now)
                 .compose(stop -> stop != null ? Future.succeededFuture(stop)
-                        : rule.slo().isPresent() ? burn(rule.slo().get(), values, query, release.startedAt(), now)
-                        : expr(rule, release, prev, values, query, now))
-                .recover(e -> Future.succeededFuture(new Failed(e.getMessage())));
+                        : rule.slo().isPresent() ? burn(rule.slo().get(), values, q, release.startedAt(), now)
+                        : expr(rule, release, prev, values, q, now)))
+                .recover(e -> Future.succeededFuture(e instanceof PartialData ? new Observation.Partial(e.getMessage())
+                        : new Failed(e.getMessage())));
+    }
+
+    /**
+     * For a {@code select} rule, every query answers with the release's series alone: the same
+     * query text for every release, each judged on the series whose labels equal its selection.
+     */
+    private static Query selecting(Rule rule, Map<String, String> values, Query query) {
+        if (!rule.scope().selects()) {
+            return query;
+        }
+        Selection.Selector selector = new Selection.Selector(rule.scope().labels(), rule.scope().values(values));
+        return new Query() {
+            @Override
+            public Future<List<Series>> at(String promql, Instant time) {
+                return query.selected(promql, time, selector);
+            }
+
+            @Override
+            public Future<Map<Instant, List<Series>>> range(String promql, Instant start, Instant end, Duration step) {
+                return query.range(promql, start, end, step).map(steps -> {
+                    Map<Instant, List<Series>> mine = new LinkedHashMap<>();
+                    steps.forEach((at, series) -> mine.put(at, Selection.filter(series, selector)));
+                    return mine;
+                });
+            }
+        };
     }
 
     /** The guard and minTraffic: an observation that stops judging here, or null to go on. */
@@ -203,7 +237,7 @@ public final class Observer {
                 .reduce(Double::sum).orElse(Double.NaN);
     }
 
-    private static Future<String> render(Supplier<String> rendering) {
+    private static <T> Future<T> render(Supplier<T> rendering) {
         try {
             return Future.succeededFuture(rendering.get());
         } catch (IllegalArgumentException e) {

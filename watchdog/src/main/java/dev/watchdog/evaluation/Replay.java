@@ -56,12 +56,12 @@ public final class Replay {
         }
     }
 
-    /** Judges every rule from the release's start to {@code to}; {@code queries} gives the query for an interval. */
+    /** Judges every rule that applies from the release's start to {@code to}; {@code queries} gives the query for an interval. */
     public static Map<String, RuleTimeline> run(RuleSet rules, Release release, Instant to, Duration defaultInterval,
                                                 Function<Duration, Observer.Query> queries) {
         Map<String, RuleTimeline> out = new LinkedHashMap<>();
         Map<Duration, Observer.Query> byInterval = new HashMap<>();
-        for (Rule rule : rules.rules()) {
+        for (Rule rule : rules.forRelease(release).rules()) {
             Duration interval = rule.interval().orElse(defaultInterval);
             Observer.Query query = byInterval.computeIfAbsent(interval, queries);
             RuleState state = RuleState.initial(rule.name(), release.startedAt());

@@ -1,10 +1,12 @@
 package dev.watchdog.incident;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * A message as people read it, whatever carries it: a title, lines, and the facts receivers that
- * take structure (Alertmanager labels, webhook JSON) need.
+ * take structure (Alertmanager labels, webhook JSON) need: the release's labels, each rule's labels
+ * and annotations ({@code notes}), and a link to the release on the on-call page.
  */
 public record Message(
         String title,
@@ -16,15 +18,38 @@ public record Message(
         String releaseId,
         List<String> rules,
         String runbook,
-        boolean firing) {
+        boolean firing,
+        Map<String, String> labels,
+        List<Note> notes,
+        String link) {
+
+    /** What a rule says about itself: its labels, and its summary, description and runbook (each may be null). */
+    public record Note(String rule, Map<String, String> labels, String summary, String description, String runbookUrl) {
+        public Note {
+            labels = labels == null ? Map.of() : Map.copyOf(labels);
+        }
+    }
 
     public Message {
         lines = List.copyOf(lines);
         rules = rules == null ? List.of() : List.copyOf(rules);
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+        notes = notes == null ? List.of() : List.copyOf(notes);
+    }
+
+    /** A message without labels, notes or link. */
+    public Message(String title, List<String> lines, String severity, String service, String version, String environment,
+                   String releaseId, List<String> rules, String runbook, boolean firing) {
+        this(title, lines, severity, service, version, environment, releaseId, rules, runbook, firing, null, null, null);
     }
 
     /** Title and lines as plain text. */
     public String text() {
         return title + "\n" + String.join("\n", lines);
+    }
+
+    /** The note of one rule, if the message has it. */
+    public Note note(String rule) {
+        return notes.stream().filter(n -> n.rule().equals(rule)).findFirst().orElse(null);
     }
 }

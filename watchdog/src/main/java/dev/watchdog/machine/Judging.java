@@ -77,7 +77,8 @@ final class Judging {
     private void judge(Draft d, Map<String, Observation> seen, Predicate<String> which) {
         Release r = d.watch.release();
         Map<String, RuleState> states = new LinkedHashMap<>(d.watch.rules());
-        seen.forEach((name, observation) -> ctx.rules().byName(name).filter(rule -> which.test(name)).ifPresent(rule -> {
+        RuleSet rules = rules(d);
+        seen.forEach((name, observation) -> rules.byName(name).filter(rule -> which.test(name)).ifPresent(rule -> {
             RuleState before = states.get(name);
             RuleState prev = before == null ? RuleState.initial(name, r.startedAt()) : before;
             RuleState next = Judge.judge(rule, prev, observation, d.now, r.startedAt());
@@ -91,7 +92,7 @@ final class Judging {
 
     /** A watched release after its rules were judged, or as time passes. */
     private void advanceWatched(Draft d) {
-        Map<String, Breach> breaches = breaches(ctx.rules(), d.watch.rules());
+        Map<String, Breach> breaches = breaches(rules(d), d.watch.rules());
         Severity worst = breaches.values().stream().map(Breach::severity).reduce(Severity.NONE, Severity::worst);
         Policy policy = ctx.policy(d.watch.release().policy());
         Escalator.Step step = Escalator.afterTick(d.watch.incident(), d.id(), breaches, policy, d.now);
@@ -107,7 +108,7 @@ final class Judging {
         }
         announce(d, moved.healthy(), moved.passed());
         if (worst == Severity.P0) {
-            machine.requestRollback(d, p0Reason(d.watch.rules()), "watchdog");
+            machine.requestRollback(d, p0Reason(rules(d), d.watch.rules()), "watchdog");
         } else if (step.rollBack()) {
             machine.requestRollback(d, reasonOf(inc), "watchdog (P1 unacknowledged)");
         }
@@ -147,7 +148,7 @@ final class Judging {
     void rolledBack(Draft d) {
         Release r = d.watch.release().withState(State.ROLLED_BACK, d.now).withVerdict(Verdict.ROLLED_BACK);
         d.watch = d.watch.with(r);
-        Set<String> breached = breaches(ctx.rules(), d.watch.rules()).keySet();
+        Set<String> breached = breaches(rules(d), d.watch.rules()).keySet();
         Incident inc = Machine.openIncident(d.watch);
         if (inc != null) {
             Escalator.Step step = Escalator.rolledBack(inc, d.now);
@@ -168,7 +169,7 @@ final class Judging {
     void rollbackFailed(Draft d) {
         Release r = d.watch.release().withState(State.ROLLBACK_FAILED, d.now).withVerdict(Verdict.FAILED);
         d.watch = d.watch.with(r);
-        raise(d, Incident.Cause.ROLLBACK_FAILED, breaches(ctx.rules(), d.watch.rules()));
+        raise(d, Incident.Cause.ROLLBACK_FAILED, breaches(rules(d), d.watch.rules()));
     }
 
     /** Recovered as soon as every rule that breached is healthy again; not recovered when time is up. */
@@ -188,7 +189,7 @@ final class Judging {
             d.event(Type.VERIFICATION, "the rollback did not restore health by " + v.until(),
                     Map.of("state", "not_recovered"));
             Map<String, Breach> still = new LinkedHashMap<>();
-            v.rules().forEach(name -> still.put(name, breach(ctx.rules(), d.watch.rules().get(name), name)));
+            v.rules().forEach(name -> still.put(name, breach(rules(d), d.watch.rules().get(name), name)));
             raise(d, Incident.Cause.NOT_RECOVERED, still);
         }
     }
@@ -211,13 +212,13 @@ final class Judging {
         Policy policy = ctx.policy(d.watch.release().policy());
         Announcements.Due due = Announcements.due(d.watch, healthy, passed, policy, ctx.blindAfter(), d.now);
         d.watch = d.watch.withAnnounced(due.announced());
-        notify(d, due.notices(), n -> Messages.release(n, d.watch.release(), d.watch.rules(), ctx.rules(),
-                policy.summary(), d.now));
+        notify(d, due.notices(), n -> Messages.release(n, d.watch.release(), d.watch.rules(), rules(d),
+                policy.summary(), ctx.apiBase(), d.now));
     }
 
     void notifyIncident(Draft d, List<Notice> notices) {
         Incident inc = d.watch.incident();
-        notify(d, notices, n -> Messages.incident(n, inc, d.watch.release(), ctx.rules(), ctx.apiBase(), d.now));
+        notify(d, notices, n -> Messages.incident(n, inc, d.watch.release(), rules(d), ctx.apiBase(), d.now));
     }
 
     /** Each notice on the timeline, and one notification per receiver that takes it. */
@@ -228,6 +229,11 @@ final class Judging {
             n.receivers().stream().filter(receiver -> ctx.takes(receiver, n.kind(), d.watch.incident()))
                     .forEach(receiver -> d.effect(new Effect.Notify(Notification.of(n, d.id(), receiver, message, d.now))));
         }
+    }
+
+    /** The rules that judge this release: those whose group's match it meets. */
+    private RuleSet rules(Draft d) {
+        return ctx.rules().forRelease(d.watch.release());
     }
 
     /** Every rule whose counted level is P1 or P0, with its value and the threshold it breached; dry runs left out. */
@@ -249,10 +255,10 @@ final class Judging {
         return ruleSet.byName(rule).map(r -> !r.dryRun()).orElse(false);
     }
 
-    private Reason p0Reason(Map<String, RuleState> states) {
-        RuleState cause = states.values().stream().filter(s -> s.level() == Severity.P0 && acts(ctx.rules(), s.rule()))
+    private static Reason p0Reason(RuleSet rules, Map<String, RuleState> states) {
+        RuleState cause = states.values().stream().filter(s -> s.level() == Severity.P0 && acts(rules, s.rule()))
                 .min(Comparator.comparing(RuleState::rule)).orElseThrow();
-        String threshold = ctx.rules().byName(cause.rule()).map(r -> Judge.thresholdOf(r, Severity.P0)).orElse("");
+        String threshold = rules.byName(cause.rule()).map(r -> Judge.thresholdOf(r, Severity.P0)).orElse("");
         return new Reason(cause.rule(), "P0", cause.value(), threshold);
     }
 

@@ -7,14 +7,17 @@ import dev.watchdog.evaluation.RuleState;
 import dev.watchdog.incident.Incident.Breach;
 import dev.watchdog.incident.Incident;
 import dev.watchdog.incident.Message;
+import dev.watchdog.incident.Message.Note;
 import dev.watchdog.incident.Notice.Kind;
 import dev.watchdog.incident.Notice;
 import dev.watchdog.release.Release;
 import dev.watchdog.rules.Rule;
 import dev.watchdog.rules.RuleSet;
+import dev.watchdog.rules.Template;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +27,7 @@ import java.util.Optional;
 /**
  * What each notice says. Pure. An incident's message names the release, every rule with its value
  * against its threshold in the rule's unit, the severity, the level, how long it has been open, how
- * to acknowledge and decide (CLI and API), and the runbook.
+ * to acknowledge and decide (CLI and API), and each rule's summary, description and runbook.
  */
 final class Messages {
 
@@ -37,12 +40,20 @@ final class Messages {
         String title = "[" + sev + "] " + verb(notice.kind(), inc) + " " + r.service() + " " + r.version() + " ("
                 + r.environment() + ")" + headline;
         List<String> lines = new ArrayList<>();
+        List<Note> notes = notes(rules, inc.rules().keySet(), r);
         for (Breach b : inc.rules().values()) {
             Optional<Rule> rule = rules.byName(b.rule());
             String unitThreshold = rule.map(x -> Units.threshold(x.unit(), b.threshold())).orElse(b.threshold());
             String baseline = b.baseline() == null ? "" : rule.map(x -> " against baseline "
                     + Units.format(x.unit(), b.baseline())).orElse("");
-            lines.add("- " + b.rule() + ": " + value(rules, b) + baseline + " (" + b.severity() + " " + unitThreshold + ")");
+            Note note = notes.stream().filter(n -> n.rule().equals(b.rule())).findFirst().orElse(null);
+            String summary = note == null || note.summary() == null ? "" : ": " + note.summary();
+            lines.add("- " + b.rule() + ": " + value(rules, b) + baseline + " (" + b.severity() + " " + unitThreshold + ")"
+                    + summary);
+            if (note != null) {
+                Optional.ofNullable(note.description()).ifPresent(d -> lines.add("  " + d));
+                Optional.ofNullable(note.runbookUrl()).ifPresent(u -> lines.add("  Runbook: " + u));
+            }
         }
         cause(inc, r).ifPresent(lines::addAll);
         int levels = inc.policy() == null ? 0 : inc.policy().levels().size();
@@ -56,18 +67,28 @@ final class Messages {
         }
         inc.decisions().stream().reduce((a, b) -> b).filter(d -> !notice.kind().paging())
                 .ifPresent(d -> lines.add("By " + d.who() + (d.reason() == null ? "" : ": " + d.reason())));
-        String runbook = inc.rules().keySet().stream().map(rules::byName).flatMap(Optional::stream)
-                .map(x -> x.annotations().get("runbook")).filter(Objects::nonNull).findFirst().orElse(null);
-        if (runbook != null) {
-            lines.add("Runbook: " + runbook);
-        }
+        String runbook = notes.stream().map(Note::runbookUrl).filter(Objects::nonNull).findFirst().orElse(null);
         return new Message(title, lines, sev, r.service(), r.version(), r.environment(), r.id(),
-                List.copyOf(inc.rules().keySet()), runbook, inc.open());
+                List.copyOf(inc.rules().keySet()), runbook, inc.open(), r.labels(), notes, link(apiBase, r));
+    }
+
+    /** What each rule says about itself, its annotations filled in with the release's values. */
+    static List<Note> notes(RuleSet rules, Collection<String> names, Release r) {
+        Map<String, String> values = r.templateValues();
+        return names.stream().map(rules::byName).flatMap(Optional::stream)
+                .map(x -> new Note(x.name(), x.labels(), Template.annotate(x.summary(), values),
+                        Template.annotate(x.description(), values), x.runbookUrl()))
+                .toList();
+    }
+
+    /** The release on the on-call page, which is served at {@code /} of the external URL. */
+    static String link(String apiBase, Release r) {
+        return apiBase + "/#" + r.id();
     }
 
     /** Lifecycle messages: watching, checkpoints, all clear, and a watch gone blind or seeing again. */
     static Message release(Notice notice, Release r, Map<String, RuleState> states, RuleSet rules,
-                                  List<String> summary, Instant now) {
+                           List<String> summary, String apiBase, Instant now) {
         String what = r.service() + " " + r.version() + " (" + r.environment() + ")";
         List<String> lines = new ArrayList<>();
         String title = switch (notice.kind()) {
@@ -93,7 +114,7 @@ final class Messages {
         }
         lines.add("Release " + r.id() + " | started " + r.startedAt());
         return new Message(title, lines, null, r.service(), r.version(), r.environment(), r.id(), List.of(), null,
-                notice.kind() == Kind.BLIND);
+                notice.kind() == Kind.BLIND, r.labels(), List.of(), link(apiBase, r));
     }
 
     /** What a raised incident means for the people paged, and what they can do. */

@@ -1,15 +1,13 @@
 package dev.watchdog.metrics;
 
 import dev.watchdog.Version;
-import dev.watchdog.evaluation.Outcome;
-import dev.watchdog.evaluation.RuleState;
+import dev.watchdog.config.WatchdogConfig;
 import dev.watchdog.incident.Incident;
 import dev.watchdog.machine.OutboxEntry;
 import dev.watchdog.machine.Watch;
 import dev.watchdog.release.Release;
 import dev.watchdog.release.RollbackRecord;
 import dev.watchdog.rules.RuleSet;
-import dev.watchdog.rules.Threshold;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -24,13 +22,12 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * The watchdog's own metrics (prefix {@code watchdog_}). Per-release series are removed when the
- * release ends, so that label sets stay bounded by the number of open releases.
+ * release ends, so that label sets stay bounded by the number of open releases; they keep no
+ * exemplars, which would cost more than the series themselves at thousands of releases.
  */
 public final class WatchdogMetrics {
 
@@ -40,15 +37,6 @@ public final class WatchdogMetrics {
             .help("Releases the watchdog holds now, by state (watched, rolling back, a failed rollback awaiting a decision, a rollback being verified)").labelNames("state").register(registry);
     private final Counter releasesEnded = Counter.builder().name("watchdog_releases_ended_total")
             .help("Releases that left the watch, by final state").labelNames("state").register(registry);
-    private final Gauge ruleValue = Gauge.builder().name("watchdog_rule_value")
-            .help("Last measured value of a rule for a release (the worst series)")
-            .labelNames("release", "service", "environment", "rule").register(registry);
-    private final Gauge ruleBaseline = Gauge.builder().name("watchdog_rule_baseline")
-            .help("The baseline the last value was compared with (rules with a baseline)")
-            .labelNames("release", "service", "environment", "rule").register(registry);
-    private final Gauge ruleOutcome = Gauge.builder().name("watchdog_rule_outcome")
-            .help("1 for the current outcome of a rule for a release, 0 for the others")
-            .labelNames("release", "service", "environment", "rule", "outcome").register(registry);
     private final Counter evaluations = Counter.builder().name("watchdog_evaluations_total")
             .help("Evaluation ticks completed").register(registry);
     /** Bounds for the release timings: seconds to a day. */
@@ -60,6 +48,8 @@ public final class WatchdogMetrics {
             .help("When a tick last completed with every query answered (for a dead man's switch)").register(registry);
     private final Counter queries = Counter.builder().name("watchdog_prometheus_queries_total")
             .help("Queries sent to Prometheus by outcome").labelNames("outcome").register(registry);
+    private final Counter warnings = Counter.builder().name("watchdog_prometheus_warnings_total")
+            .help("Answers from Prometheus that carried warnings (partial data): judged inconclusive").register(registry);
     private final Histogram queryDuration = Histogram.builder().name("watchdog_prometheus_query_duration_seconds")
             .help("Prometheus query latency").classicOnly().register(registry);
     private final Counter rollbacks = Counter.builder().name("watchdog_rollbacks_total")
@@ -69,15 +59,12 @@ public final class WatchdogMetrics {
 
     private final Gauge escalationLevel = Gauge.builder().name("watchdog_escalation_level")
             .help("Escalation level of each open incident (0 before level 1 is notified)")
-            .labelNames("release", "incident", "severity", "status").register(registry);
+            .labelNames("release", "incident", "severity", "status").withoutExemplars().register(registry);
     private final Counter notifications = Counter.builder().name("watchdog_notifications_total")
             .help("Notifications by receiver and outcome (sent, failed, dropped, resent)").labelNames("receiver", "outcome")
             .register(registry);
     private final Gauge receiverFailing = Gauge.builder().name("watchdog_receiver_failing")
             .help("1 while a receiver's last delivery failed").labelNames("receiver").register(registry);
-    private final Gauge ruleThreshold = Gauge.builder().name("watchdog_rule_threshold")
-            .help("The limit a rule's value is compared with, per severity (relative thresholds applied to the baseline)")
-            .labelNames("release", "service", "environment", "rule", "severity").register(registry);
     private final Gauge prometheusUp = Gauge.builder().name("watchdog_prometheus_up")
             .help("1 when Prometheus itself answered the last query (probed every interval even with no release watched)")
             .register(registry);
@@ -101,7 +88,15 @@ public final class WatchdogMetrics {
             .help("From an incident opening (or the decision, without one) to its rollback being done")
             .classicUpperBounds(TIMES).register(registry);
 
+    private final RuleSeries ruleSeries;
+
     public WatchdogMetrics() {
+        this(WatchdogConfig.RuleSeries.ALL);
+    }
+
+    /** {@code which}: the rules of a release that have per-release series. */
+    public WatchdogMetrics(WatchdogConfig.RuleSeries which) {
+        ruleSeries = new RuleSeries(registry, which);
         JvmMetrics.builder().register(registry);
         for (Release.State state : Release.State.values()) {
             releases.labelValues(state.label()).set(0);
@@ -128,6 +123,7 @@ public final class WatchdogMetrics {
         for (String outcome : new String[] {"success", "api", "timeout", "network", "bad_response"}) {
             queries.labelValues(outcome).inc(0);
         }
+        warnings.inc(0);
         for (String operation : new String[] {"write", "read"}) {
             storeErrors.labelValues(operation).inc(0);
         }
@@ -143,11 +139,9 @@ public final class WatchdogMetrics {
         for (Release.State state : Release.State.values()) {
             releases.labelValues(state.label()).set(byState.getOrDefault(state.label(), 0L));
         }
-        held.forEach(w -> rules(w, rules));
-        Set<String> ids = held.stream().map(Watch::id).collect(Collectors.toSet());
-        for (Gauge g : List.of(ruleValue, ruleBaseline, ruleOutcome, ruleThreshold)) {
-            g.removeIf(labels -> !ids.contains(labels.get(0)));
-        }
+        // Each step writes its release's series (changed); here only those never written (after a restart).
+        held.stream().filter(w -> !ruleSeries.has(w.id())).forEach(w -> ruleSeries.update(w, rules));
+        ruleSeries.keepOnly(held);
         escalationLevel.clear();
         held.stream().map(Watch::incident).filter(i -> i != null && i.open()).forEach(i -> escalationLevel
                 .labelValues(i.releaseId(), i.id(), i.severity().name(), i.status().label()).set(i.level()));
@@ -172,42 +166,11 @@ public final class WatchdogMetrics {
         }
         if (before != null && before.held() && !after.held()) {
             releasesEnded.labelValues(after.release().state().label()).inc();
-            for (Gauge g : List.of(ruleValue, ruleBaseline, ruleOutcome, ruleThreshold, escalationLevel)) {
-                g.removeIf(labels -> labels.get(0).equals(after.id()));
-            }
+            ruleSeries.remove(after.id());
+            escalationLevel.removeIf(labels -> labels.get(0).equals(after.id()));
         }
         if (after.held()) {
-            rules(after, rules);
-        }
-    }
-
-    private void rules(Watch w, RuleSet rules) {
-        Release release = w.release();
-        for (RuleState state : w.rules().values()) {
-            String[] labels = {release.id(), release.service(), release.environment(), state.rule()};
-            set(ruleValue, labels, state.value());
-            set(ruleBaseline, labels, state.baseline());
-            for (Outcome outcome : Outcome.values()) {
-                ruleOutcome.labelValues(release.id(), release.service(), release.environment(), state.rule(),
-                        outcome.label()).set(outcome == state.outcome() ? 1 : 0);
-            }
-            rules.byName(state.rule()).ifPresent(rule -> {
-                limit(labels, "p1", rule.p1(), state.baseline());
-                limit(labels, "p0", rule.p0(), state.baseline());
-            });
-        }
-    }
-
-    private void limit(String[] labels, String severity, Optional<Threshold> threshold, Double baseline) {
-        String[] withSeverity = {labels[0], labels[1], labels[2], labels[3], severity};
-        set(ruleThreshold, withSeverity, threshold.map(t -> t.limit(baseline)).orElse(null));
-    }
-
-    private static void set(Gauge gauge, String[] labels, Double value) {
-        if (value == null || value.isNaN()) {
-            gauge.remove(labels);
-        } else {
-            gauge.labelValues(labels).set(value);
+            ruleSeries.update(after, rules);
         }
     }
 
@@ -257,6 +220,11 @@ public final class WatchdogMetrics {
         queries.labelValues(outcome).inc();
         prometheusUp.set(fromPrometheus ? 1 : 0);
         queryDuration.observe(seconds);
+    }
+
+    /** An answer carried warnings: partial data, not judged. */
+    public void prometheusWarnings() {
+        warnings.inc();
     }
 
     public void rollback(String outcome) {

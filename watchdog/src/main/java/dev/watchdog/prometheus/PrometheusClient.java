@@ -4,18 +4,21 @@ import dev.watchdog.Failures;
 import dev.watchdog.config.Durations;
 import dev.watchdog.config.WatchdogConfig;
 import dev.watchdog.evaluation.Observer;
+import dev.watchdog.evaluation.Selection;
 import dev.watchdog.evaluation.Series;
 import dev.watchdog.metrics.WatchdogMetrics;
 import dev.watchdog.prometheus.QueryException.Kind;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,7 +36,9 @@ public final class PrometheusClient {
     private final Limiter limiter;
 
     public PrometheusClient(Vertx vertx, WatchdogConfig.Prometheus config, WatchdogMetrics metrics) {
-        this.http = WebClient.create(vertx);
+        // Vert.x keeps 5 connections per host by default, which would cap maxConcurrency silently.
+        this.http = WebClient.create(vertx, new WebClientOptions(),
+                new PoolOptions().setHttp1MaxSize(config.maxConcurrency()).setHttp2MaxSize(config.maxConcurrency()));
         this.config = config;
         this.metrics = metrics;
         this.limiter = new Limiter(config.maxConcurrency());
@@ -101,9 +106,12 @@ public final class PrometheusClient {
                 .andThen(ar -> recordQuery(ar.cause(), started));
     }
 
-    /** {@code failure}: null when the query succeeded. */
+    /** {@code failure}: null when the query succeeded; partial data is a success that carried warnings. */
     private void recordQuery(Throwable failure, long started) {
-        QueryException e = (QueryException) failure;
+        if (failure instanceof PartialData) {
+            metrics.prometheusWarnings();
+        }
+        QueryException e = failure instanceof QueryException q ? q : null;
         metrics.query(e == null ? "success" : e.kind().label(), e == null || e.fromPrometheus(),
                 (System.nanoTime() - started) / 1e9);
     }
@@ -144,7 +152,18 @@ public final class PrometheusClient {
             return Future.failedFuture(new QueryException(Kind.API, body.getString("errorType"),
                     body.getString("errorType") + ": " + body.getString("error")));
         }
-        return Future.succeededFuture(body.getJsonObject("data"));
+        List<String> warnings = warnings(body);
+        return warnings.isEmpty() ? Future.succeededFuture(body.getJsonObject("data"))
+                : Future.failedFuture(new PartialData(warnings));
+    }
+
+    /** The answer's {@code warnings}, as text; none when there are none or they are not a list. */
+    private static List<String> warnings(JsonObject body) {
+        Object warnings = body.getValue("warnings");
+        if (!(warnings instanceof JsonArray list) || list.isEmpty()) {
+            return List.of();
+        }
+        return list.stream().map(String::valueOf).toList();
     }
 
     private static List<Series> series(JsonObject data) {
@@ -176,10 +195,15 @@ public final class PrometheusClient {
         };
     }
 
-    /** The queries of one tick, each distinct one sent once. Use from one context only. */
+    /**
+     * The queries of one tick, each distinct one sent once; a {@code select} rule's answer is indexed
+     * once by the selected labels, so that each release finds its series without a scan. Use from one
+     * context only.
+     */
     public final class Batch implements Observer.Query {
         private final Instant time;
-        private final Map<String, Future<List<Series>>> sent = new HashMap<>();
+        private final Map<QueryKey, Future<List<Series>>> sent = new HashMap<>();
+        private final Map<IndexKey, Future<Map<List<String>, List<Series>>>> indexes = new HashMap<>();
 
         private Batch(Instant time) {
             this.time = time;
@@ -202,9 +226,22 @@ public final class PrometheusClient {
 
         /** A query at another time than the tick's (a baseline): deduplicated all the same. */
         public Future<List<Series>> query(String promql, Instant at) {
-            return sent.computeIfAbsent(at.equals(time) ? promql : promql + "@" + at,
-                    q -> PrometheusClient.this.query(promql, at));
+            return sent.computeIfAbsent(new QueryKey(promql, at), q -> PrometheusClient.this.query(promql, at));
         }
+
+        @Override
+        public Future<List<Series>> selected(String promql, Instant at, Selection.Selector selector) {
+            Future<Map<List<String>, List<Series>>> index = indexes.computeIfAbsent(
+                    new IndexKey(promql, at, selector.labels()),
+                    k -> query(promql, at).map(series -> Selection.index(series, selector.labels())));
+            return index.map(byKey -> byKey.getOrDefault(selector.values(), List.of()));
+        }
+
+        /** A query at a time. */
+        private record QueryKey(String promql, Instant at) {}
+
+        /** A query's answer indexed by the values of some labels. */
+        private record IndexKey(String promql, Instant at, List<String> labels) {}
 
         /** How many distinct queries were sent. */
         public int size() {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /** The body a deploy script posts to register a release window. Optional: previousVersion, labels, window, bake, policy, rollback. */
@@ -34,6 +35,15 @@ public record Registration(
     /** Checks every field and makes the release, or throws a 400 naming the first bad field. */
     public Release toRelease(Instant now, Duration defaultWindow, Set<String> rollbackTargets, Set<String> policies,
                              Set<String> variables) {
+        return toRelease(now, defaultWindow, rollbackTargets, policies, r -> variables);
+    }
+
+    /**
+     * As above; {@code variables} gives the template variables a release must supply: those of the
+     * rules that apply to it.
+     */
+    public Release toRelease(Instant now, Duration defaultWindow, Set<String> rollbackTargets, Set<String> policies,
+                             Function<Release, Set<String>> variables) {
         value("service", service, true, MAX_NAME);
         value("version", version, true, MAX_NAME);
         value("environment", environment, true, MAX_NAME);
@@ -51,7 +61,7 @@ public record Registration(
         String policyName = known("policy", policy, policies, "escalation policy");
         Release release = new Release(Ids.next(now), service, version, previousVersion, environment, given, w, b,
                 policyName, target, Release.State.WATCHING, null, now, now.plus(b), now.plus(w), null, null);
-        requireVariables(release, variables);
+        requireVariables(release, variables.apply(release));
         return release;
     }
 
@@ -108,7 +118,7 @@ public record Registration(
         for (String variable : variables) {
             if (!release.templateValues().containsKey(variable)) {
                 throw ReleaseException.badInput(variable.equals("previous_version") ? "previousVersion" : "labels." + variable,
-                        "the rules use {{" + variable + "}}, so it must be given");
+                        "the rules that apply to this release use {{" + variable + "}}, so it must be given");
             }
         }
     }

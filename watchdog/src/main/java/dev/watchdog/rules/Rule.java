@@ -6,10 +6,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * One rule of a rule file: what to query, how to read it, and when it breaches at P1 or P0. An SLO
- * rule has {@code slo} instead of {@code expr} (which is then null) and no thresholds of its own.
+ * One rule of a rule file: which releases it judges, what to query, how to read it, and when it
+ * breaches at P1 or P0. An SLO rule has {@code slo} instead of {@code expr} (which is then null) and
+ * no thresholds of its own. {@code labels} go with its alerts; {@code significance}, on a relative
+ * rule over counts, makes a breach also need a test to reject "no change" at that level.
  */
 public record Rule(
         String name,
@@ -24,6 +28,9 @@ public record Rule(
         NoData noData,
         Optional<Template> guard,
         Map<String, String> annotations,
+        Map<String, String> labels,
+        Scope scope,
+        Optional<Double> significance,
         Optional<Duration> interval,
         Optional<Baseline> baseline,
         Optional<MinTraffic> minTraffic,
@@ -57,6 +64,30 @@ public record Rule(
             all.add(s.total());
         });
         return all;
+    }
+
+    /** Every variable a release must give for this rule: its queries' and its selection's. */
+    public Set<String> variables() {
+        Set<String> all = new TreeSet<>();
+        templates().forEach(t -> all.addAll(t.variables()));
+        scope.select().values().forEach(t -> all.addAll(t.variables()));
+        all.remove(Template.WINDOW);
+        return all;
+    }
+
+    /** {@code annotations.summary}, or null. */
+    public String summary() {
+        return annotations.get("summary");
+    }
+
+    /** {@code annotations.description}, or null. */
+    public String description() {
+        return annotations.get("description");
+    }
+
+    /** {@code annotations.runbook_url}, or the older {@code runbook}, or null. */
+    public String runbookUrl() {
+        return annotations.getOrDefault("runbook_url", annotations.get("runbook"));
     }
 
     /** The direction in which values get worse: +1 higher, -1 lower, 0 neither. */

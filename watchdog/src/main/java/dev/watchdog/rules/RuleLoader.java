@@ -25,9 +25,10 @@ import java.util.stream.Stream;
 public final class RuleLoader {
 
     private static final Set<String> FILE_KEYS = Set.of("groups", "dryRun");
-    private static final Set<String> GROUP_KEYS = Set.of("name", "interval", "rules");
+    private static final Set<String> GROUP_KEYS = Set.of("name", "interval", "rules", "match");
     private static final Set<String> RULE_KEYS = Set.of("name", "signal", "expr", "unit", "p0", "p1",
-            "for", "after", "noData", "guard", "annotations", "baseline", "minTraffic", "slo", "dryRun");
+            "for", "after", "noData", "guard", "annotations", "baseline", "minTraffic", "slo", "dryRun",
+            "select", "labels", "significance");
     private static final Set<String> MIN_TRAFFIC_KEYS = Set.of("expr", "atLeast");
     private static final Set<String> SLO_KEYS = Set.of("objective", "errors", "total", "windows", "beforeRelease");
     private static final Set<String> WINDOW_KEYS = Set.of("long", "short", "burnRate", "severity");
@@ -36,6 +37,7 @@ public final class RuleLoader {
     private final List<Rule> rules = new ArrayList<>();
     private final Map<String, String> firstPlace = new HashMap<>();
     private final Fields fields = new Fields(problems);
+    private final FleetFields fleet = new FleetFields(fields);
     private String file;
     private boolean fileDryRun;
 
@@ -87,12 +89,13 @@ public final class RuleLoader {
         fields.unknownKeys(group, GROUP_KEYS, null);
         String name = fields.text(group, "name", null, true);
         Optional<Duration> interval = fields.optional(group, "interval", null, Fields::positiveDuration);
+        Match match = fleet.match(group);
         if (name != null) {
-            fields.forEach(group, "rules", null, r -> rule(r, name, interval));
+            fields.forEach(group, "rules", null, r -> rule(r, name, interval, match));
         }
     }
 
-    private void rule(YamlNode node, String group, Optional<Duration> interval) {
+    private void rule(YamlNode node, String group, Optional<Duration> interval, Match match) {
         Mapping m = fields.mapping(node, null, "a rule must be a mapping");
         if (m == null) {
             return;
@@ -117,6 +120,11 @@ public final class RuleLoader {
         Optional<Rule.MinTraffic> minTraffic = minTraffic(m, name);
         boolean dryRun = fileDryRun || fields.optional(m, "dryRun", name, Fields::bool).orElse(false);
         Map<String, String> annotations = annotations(m, name);
+        Map<String, String> labels = fleet.labels(m, name);
+        Scope scope = new Scope(match, fleet.select(m, name));
+        fleet.samePerRelease(m, name, minTraffic.orElse(null), expr, guard.orElse(null),
+                slo.map(Slo::errors).orElse(null), slo.map(Slo::total).orElse(null));
+        Optional<Double> significance = fields.optional(m, "significance", name, FleetFields::significance);
         boolean thresholds = m.entries().containsKey("p0") || m.entries().containsKey("p1");
         if (m.entries().containsKey("slo")) {
             if (thresholds || m.entries().containsKey("expr") || m.entries().containsKey("baseline")) {
@@ -125,8 +133,13 @@ public final class RuleLoader {
         } else if (!thresholds) {
             fields.problem(m.line(), name, "a rule needs p0, p1 or both");
         }
-        if (baseline.isEmpty() && Stream.of(p1, p0).flatMap(Optional::stream).anyMatch(Threshold::relative)) {
+        boolean relative = Stream.of(p1, p0).flatMap(Optional::stream).anyMatch(Threshold::relative);
+        if (baseline.isEmpty() && relative) {
             fields.problem(m.line(), name, "a relative threshold (%) needs a baseline: before-release, offset 1d ...");
+        }
+        if (significance.isPresent() && !relative) {
+            fields.problem(m.keyLines().get("significance"), name,
+                    "significance tests a change against the baseline: it needs a relative threshold (%)");
         }
         if (name == null) {
             return;
@@ -137,7 +150,7 @@ public final class RuleLoader {
         }
         if (problems.size() == before) {
             rules.add(new Rule(name, group, signal, expr, unit, p1, p0, forDuration, after, noData, guard,
-                    annotations, interval, baseline, minTraffic, slo, dryRun, file, m.line()));
+                    annotations, labels, scope, significance, interval, baseline, minTraffic, slo, dryRun, file, m.line()));
         }
     }
 

@@ -1,30 +1,57 @@
 package dev.watchdog.rules;
 
+import dev.watchdog.release.Release;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** Every rule the daemon judges, loaded together. */
-public record RuleSet(List<Rule> rules) {
+/**
+ * Every rule the daemon judges, loaded together; each release is judged by those that apply to it.
+ * Immutable. Looked up by name and matched to releases hundreds of thousands of times a tick in a
+ * fleet, so both are cheap: a map, and no filtering at all when no group has a match.
+ */
+public final class RuleSet {
 
-    public RuleSet {
-        rules = List.copyOf(rules);
+    private final List<Rule> rules;
+    private final Map<String, Rule> byName = new LinkedHashMap<>();
+    private final boolean matched;
+
+    public RuleSet(List<Rule> rules) {
+        this.rules = List.copyOf(rules);
+        this.rules.forEach(r -> byName.putIfAbsent(r.name(), r));
+        this.matched = this.rules.stream().anyMatch(r -> r.scope().match() != Match.ALL);
+    }
+
+    public List<Rule> rules() {
+        return rules;
     }
 
     public Optional<Rule> byName(String name) {
-        return rules.stream().filter(r -> r.name().equals(name)).findFirst();
+        return Optional.ofNullable(byName.get(name));
     }
 
-    /** Every template variable any rule's expr or guard uses. */
+    /** Every template variable any rule uses. */
     public Set<String> variables() {
         Set<String> all = new TreeSet<>();
-        for (Rule rule : rules) {
-            rule.templates().forEach(t -> all.addAll(t.variables()));
-        }
-        all.remove(Template.WINDOW);
+        rules.forEach(rule -> all.addAll(rule.variables()));
         return all;
+    }
+
+    /** The rules that apply to a release: those whose group's {@code match} it meets. */
+    public RuleSet forRelease(Release release) {
+        if (!matched) {
+            return this;
+        }
+        return new RuleSet(rules.stream().filter(r -> r.scope().match().applies(release)).toList());
+    }
+
+    /** The variables a release must give: those of the rules that apply to it. */
+    public Set<String> variables(Release release) {
+        return forRelease(release).variables();
     }
 
     /** The shortest interval any group asks for, or the default. */
@@ -33,5 +60,10 @@ public record RuleSet(List<Rule> rules) {
                 .map(r -> r.interval().orElse(fallback))
                 .min(Duration::compareTo)
                 .orElse(fallback);
+    }
+
+    @Override
+    public String toString() {
+        return "RuleSet" + byName.keySet();
     }
 }

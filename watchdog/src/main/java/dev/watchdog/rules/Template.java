@@ -51,6 +51,42 @@ public final class Template {
         return new Template(text, Set.copyOf(variables));
     }
 
+    /**
+     * A label value to compare with, not PromQL ({@code select: {service: "{{service}}"}}): placeholders
+     * may stand anywhere, {@code {{window}}} nowhere.
+     */
+    public static Template value(String text) {
+        Set<String> variables = new LinkedHashSet<>();
+        Matcher m = PLACEHOLDER.matcher(text);
+        while (m.find()) {
+            variables.add(m.group(1));
+        }
+        if (variables.contains(WINDOW)) {
+            throw new IllegalArgumentException("{{window}} is only for an slo's errors and total");
+        }
+        if (text.replaceAll(PLACEHOLDER.pattern(), "").contains("{{")) {
+            throw new IllegalArgumentException("'{{' is not a placeholder of the form {{name}}");
+        }
+        return new Template(text, Set.copyOf(variables));
+    }
+
+    /**
+     * An annotation's text with the placeholders it can fill filled in ({@code "5xx ratio of {{service}}"}),
+     * the others left as written: annotations are read by people, never sent to Prometheus.
+     */
+    public static String annotate(String text, Map<String, String> values) {
+        if (text == null) {
+            return null;
+        }
+        Matcher m = PLACEHOLDER.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(out, Matcher.quoteReplacement(values.getOrDefault(m.group(1), m.group())));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
     /** The variables this template needs. */
     public Set<String> variables() {
         return variables;
@@ -58,6 +94,11 @@ public final class Template {
 
     /** Substitutes every placeholder; each value must have passed {@link #unsafeBecause}. */
     public String render(Map<String, String> values) {
+        if (variables.isEmpty()) {
+            // A select rule's query, rendered for each release of a fleet: a regex scan of 600,000 such
+            // texts a tick (10,000 releases) took 0.6 s of a core, returning the text takes nothing.
+            return text;
+        }
         Matcher m = PLACEHOLDER.matcher(text);
         StringBuilder out = new StringBuilder();
         while (m.find()) {

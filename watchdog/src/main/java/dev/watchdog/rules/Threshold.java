@@ -97,7 +97,8 @@ public record Threshold(Op op, double value, boolean relative, String text) {
         };
     }
 
-    int direction() {
+    /** +1 when higher values are worse, -1 when lower are, 0 when neither. */
+    public int direction() {
         return op.direction();
     }
 

@@ -58,7 +58,11 @@ class NotifierTest {
                   devops: {telegram: {token: "123:ABC", chatId: "-1001", apiUrl: "%s"}, minInterval: 0s,
                            retry: {attempts: 3, initial: 50ms, max: 100ms}}
                   broken: {slack: {url: "%s"}, minInterval: 0s, retry: {attempts: 2, initial: 50ms, max: 50ms}}
-                """.formatted(fake.url("/slack"), fake.url("/slow"), fake.url(""), alwaysFailing.url("/broken")), "test.yml");
+                  cluster: {alertmanager: {urls: ["%s", "%s"], headers: {Authorization: "Bearer am-secret"}},
+                            minInterval: 0s, retry: {attempts: 2, initial: 50ms, max: 50ms}}
+                  down: {alertmanager: {url: "%s", urls: ["%s"]}, minInterval: 0s, retry: {attempts: 2, initial: 50ms, max: 50ms}}
+                """.formatted(fake.url("/slack"), fake.url("/slow"), fake.url(""), alwaysFailing.url("/broken"),
+                alwaysFailing.url("/am1"), fake.url("/am2"), alwaysFailing.url("/am3"), alwaysFailing.url("/am4")), "test.yml");
         WebhookSender sender = new WebhookSender(vertx, Clock.systemUTC(), () -> 0.5, metrics);
         context = vertx.getOrCreateContext();
         notifier = new Notifier(vertx, sender, config::receivers, metrics, Clock.systemUTC(),
@@ -184,6 +188,53 @@ class NotifierTest {
             assertEquals(1, fake.calls("/slack").size());
             test.completeNow();
         })));
+    }
+
+    static Message withNotes() {
+        return new Message("[P1] Breach in api 1.4.0 (production): error-rate 7.3 %", List.of("- error-rate: 7.3 %"), "P1",
+                "api", "1.4.0", "production", "rel_1", List.of("error-rate"), "https://runbooks.example/error-rate", true,
+                Map.of("cluster", "eu-1", "team", "platform", "severity", "low"),
+                List.of(new Message.Note("error-rate", Map.of("team", "web", "page", "yes"), "5xx ratio of api",
+                        "Share of requests answered with a 5xx", "https://runbooks.example/errors")),
+                "https://watchdog.example/#rel_1");
+    }
+
+    @Test
+    @DisplayName("an Alertmanager cluster gets every alert at each of its URLs with the headers; one that took it is enough")
+    void alertmanagerCluster(VertxTestContext test) {
+        deliver(notification("cluster", Notice.Kind.OPENED, withNotes(), "am1"))
+                .onComplete(test.succeeding(answer -> test.verify(() -> {
+                    assertEquals(OutboxEntry.Status.SENT, answer.status());
+                    assertEquals(2, alwaysFailing.calls("/am1/api/v2/alerts").size(), "retried there as for any receiver");
+                    WebhookRecorder.Call took = fake.calls("/am2/api/v2/alerts").get(0);
+                    assertEquals("Bearer am-secret", took.header("Authorization"));
+                    assertEquals("Bearer am-secret", alwaysFailing.calls("/am1/api/v2/alerts").get(0).header("Authorization"));
+                    JsonObject alert = new JsonArray(took.body()).getJsonObject(0);
+                    assertEquals(Map.of("alertname", "ReleaseWatchdogIncident", "service", "api", "environment", "production",
+                            "release", "rel_1", "version", "1.4.0", "rule", "error-rate", "severity", "P1",
+                            "cluster", "eu-1", "team", "web", "page", "yes"), alert.getJsonObject("labels").getMap(),
+                            "the release's labels, the rule's over them, the watchdog's own over both");
+                    assertEquals("https://watchdog.example/#rel_1", alert.getString("generatorURL"));
+                    JsonObject annotations = alert.getJsonObject("annotations");
+                    assertEquals("[P1] Breach in api 1.4.0 (production): error-rate 7.3 %", annotations.getString("summary"));
+                    assertEquals("https://runbooks.example/errors", annotations.getString("runbook_url"));
+                    assertEquals("5xx ratio of api", annotations.getString("rule_summary"));
+                    assertEquals("Share of requests answered with a 5xx", annotations.getString("rule_description"));
+                    test.completeNow();
+                })));
+    }
+
+    @Test
+    @DisplayName("an Alertmanager cluster none of whose members takes the alert is a failed delivery; url and urls together")
+    void alertmanagerClusterDown(VertxTestContext test) {
+        deliver(notification("down", Notice.Kind.OPENED, withNotes(), "am2"))
+                .onComplete(test.succeeding(answer -> test.verify(() -> {
+                    assertEquals(OutboxEntry.Status.FAILED, answer.status());
+                    assertEquals("HTTP 500", answer.error());
+                    assertEquals(2, alwaysFailing.calls("/am3/api/v2/alerts").size());
+                    assertEquals(2, alwaysFailing.calls("/am4/api/v2/alerts").size());
+                    test.completeNow();
+                })));
     }
 
     @Test

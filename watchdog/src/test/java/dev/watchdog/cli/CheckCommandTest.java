@@ -219,6 +219,57 @@ class CheckCommandTest {
         return file + ":" + (text.substring(0, offset).split("\n", -1).length) + ": ";
     }
 
+    static final String FLEET = """
+            groups:
+              - name: fleet
+                rules:
+                  - name: error-rate
+                    signal: errors
+                    expr: sum by (service, environment) (rate(errors_total[5m]))
+                    select: {service: "{{service}}", environment: "{{environment}}"}
+                    minTraffic: {expr: 'sum by (service, environment) (increase(requests_total[5m]))', atLeast: 100}
+                    p0: "> 0.05"
+              - name: shops
+                match: {service: "shop-.*", labels: {tier: critical}}
+                rules:
+                  - name: orders
+                    signal: business
+                    expr: sum(increase(orders_total{service="{{service}}",shop="{{shop}}"}[30m]))
+                    baseline: offset 7d
+                    p1: "< -20%"
+                    significance: 0.01
+            """;
+
+    @Test
+    @DisplayName("--release lists the rules a release would get, the queries they would send, and the variables it lacks")
+    void release() throws Exception {
+        Path file = write("fleet.yml", FLEET);
+        Cli.Result shop = Cli.run("check", "--release", "service=shop-eu,tier=critical,shop=eu", file.toString());
+        assertEquals(0, shop.code(), shop.out());
+        assertTrue(shop.out().contains("Release service=shop-eu environment=production labels {shop=eu, tier=critical}: "
+                + "2 of 2 rules apply"), shop.out());
+        assertTrue(shop.out().contains("\n  expr, once per tick for every release; this one's series: service=\"shop-eu\", "
+                + "environment=\"production\":\n    sum by (service, environment) (rate(errors_total[5m]))\n"), shop.out());
+        assertTrue(shop.out().contains("""
+                orders (%s:13, group shops, match service=~"shop-.*", labels.tier=~"critical")
+                  expr:
+                    sum(increase(orders_total{service="shop-eu",shop="eu"}[30m]))
+                  baseline offset 7d:
+                    expr at the evaluation's time minus 1w""".formatted(file)), shop.out());
+
+        Cli.Result api = Cli.run("check", "--release", "service=api,environment=staging", file.toString());
+        assertEquals(0, api.code(), api.out());
+        assertTrue(api.out().contains("1 of 2 rules apply"), api.out());
+        assertTrue(api.out().contains("Not for this release:\n  orders (group shops, match service=~\"shop-.*\", "
+                + "labels.tier=~\"critical\")"), api.out());
+
+        Cli.Result lacking = Cli.run("check", "--release", "service=shop-us,tier=critical", file.toString());
+        assertEquals(1, lacking.code(), lacking.out());
+        assertTrue(lacking.out().contains("A registration without labels.shop is refused: the rules above use {{shop}}"),
+                lacking.out());
+        assertEquals(2, Cli.run("check", "--release", "environment=production", file.toString()).code());
+    }
+
     private Path write(String name, String text) throws Exception {
         return Files.writeString(dir.resolve(name), text);
     }

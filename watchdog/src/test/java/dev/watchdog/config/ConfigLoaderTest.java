@@ -87,11 +87,18 @@ class ConfigLoaderTest {
                   team: {slack: {url: "https://hooks.slack.com/services/T0/B0/slack-path-token"}}
                   audit: {webhook: {url: "https://audit.example/hook?token=query-token"}}
                   pager: {alertmanager: {url: "http://am:am-password@alertmanager.example:9093"}}
+                  cluster: {alertmanager: {urls: ["http://am2:am2-password@am-2.example:9093", "http://am-3.example:9093"],
+                                           headers: {Authorization: "Bearer am-header-token"}}}
                 rollback:
                   default: {webhook: {url: "https://deployer.example/rollback/path-token"}}
                 """, "watchdog.yml");
         String shown = loader.print(c);
-        for (String secret : new String[] {"hunter2", "slack-path-token", "query-token", "am-password", "path-token"}) {
+        assertEquals(java.util.List.of("http://am2:am2-password@am-2.example:9093", "http://am-3.example:9093"),
+                c.receivers().get("cluster").alertmanager().urls());
+        assertEquals(java.util.List.of("http://am:am-password@alertmanager.example:9093"),
+                c.receivers().get("pager").alertmanager().urls(), "url alone still works");
+        for (String secret : new String[] {"hunter2", "slack-path-token", "query-token", "am-password", "path-token",
+            "am2-password", "am-header-token"}) {
             assertFalse(shown.contains(secret), shown);
         }
         assertTrue(shown.contains("url: \"http://<secret>@prometheus.example:9090\""), shown);
@@ -109,6 +116,18 @@ class ConfigLoaderTest {
                     - {name: ci, role: viewer, token: x, scope: all}
                 """, "watchdog.yml"));
         assertEquals("watchdog.yml:4: unknown key 'server.tokens[0].scope'", e.getMessage());
+    }
+
+    @Test
+    @DisplayName("metrics.ruleSeries is all by default, notOk when asked, and anything else is refused naming the field")
+    void ruleSeries() {
+        assertEquals(WatchdogConfig.RuleSeries.ALL, loader.parse("prometheus: {url: http://p:9090}\n", "w.yml")
+                .metrics().ruleSeries());
+        assertEquals(WatchdogConfig.RuleSeries.NOT_OK, loader.parse(
+                "prometheus: {url: http://p:9090}\nmetrics: {ruleSeries: notOk}\n", "w.yml").metrics().ruleSeries());
+        assertEquals("watchdog.yml:3: metrics.ruleSeries: unknown ruleSeries 'bogus' (expected all or notOk)",
+                assertThrows(ConfigException.class, () -> loader.parse(
+                        "prometheus: {url: http://p:9090}\nmetrics:\n  ruleSeries: bogus\n", "watchdog.yml")).getMessage());
     }
 
     @Test
@@ -189,6 +208,8 @@ class ConfigLoaderTest {
         assertTrue(assertThrows(ConfigException.class, () -> loader.parse("prometheus: {url: http://p:9090}\nreceivers:\n"
                 + "  dashboards: {grafana: {url: \"https://grafana.example\"}}\n", "w.yml")).getMessage()
                 .contains("grafana.token is required"));
+        assertTrue(assertThrows(ConfigException.class, () -> loader.parse("prometheus: {url: http://p:9090}\nreceivers:\n"
+                + "  pager: {alertmanager: {resend: 1m}}\n", "w.yml")).getMessage().contains("alertmanager needs url or urls"));
         assertTrue(assertThrows(ConfigException.class, () -> loader.parse("prometheus: {url: http://p:9090}\nreceivers:\n"
                 + "  both: {grafana: {url: \"https://g.example\", token: t}, github: {repo: a/b, token: t}}\n", "w.yml"))
                 .getMessage().contains("exactly one of slack, telegram, alertmanager, webhook, grafana, github"));

@@ -232,6 +232,91 @@ class JudgeTest {
     }
 
     @Nested
+    @DisplayName("significance")
+    class Significant {
+        static Rule orders(String extra) {
+            return RuleFixtures.rule("""
+                    name: orders
+                    signal: business
+                    expr: sum(increase(orders_total{service="{{service}}"}[30m]))
+                    unit: count
+                    baseline: offset 7d
+                    p1: "< -20%"
+                    significance: 0.01
+                    """ + extra);
+        }
+
+        static RuleState see(Run run, double after, double before) {
+            return run.see(new Values(List.of(new Series(Map.of(), after)), List.of(new Series(Map.of(), before))));
+        }
+
+        @Test
+        @DisplayName("a drop past the threshold that the test rejects is a breach; a drop to zero from 10 is one")
+        void significantDrop() {
+            RuleState state = see(new Run(orders("")), 470, 600);
+            assertEquals(Outcome.P1, state.outcome(), state.message());
+            assertEquals(Outcome.P1, see(new Run(orders("")), 0, 10).outcome(), "p = 1/1024");
+            assertEquals(Outcome.OK, see(new Run(orders("")), 100, 100).outcome());
+        }
+
+        @Test
+        @DisplayName("a drop past the threshold that chance explains is inconclusive, and says so")
+        void withinChance() {
+            RuleState state = see(new Run(orders("")), 40, 52);
+            assertEquals(Outcome.INCONCLUSIVE, state.outcome());
+            assertEquals("a change of -23.1 % is within chance at significance 0.01 (p = 0.126, 40 against 52)",
+                    state.message());
+        }
+
+        @Test
+        @DisplayName("too few counts for any outcome to reject is inconclusive, never ok nor a breach")
+        void tooFew() {
+            RuleState state = see(new Run(orders("")), 3, 2);
+            assertEquals(Outcome.INCONCLUSIVE, state.outcome());
+            assertEquals("too few counts to test: 3 against 2 (no change can be told from chance below 7 in all)",
+                    state.message());
+            assertEquals(Outcome.INCONCLUSIVE, see(new Run(orders("")), 0, 6).outcome(), "a drop to zero from 6: p = 1/64");
+        }
+
+        @Test
+        @DisplayName("a breach held is not let go by counts that chance explains")
+        void noRecoveryByChance() {
+            Run run = new Run(orders(""));
+            see(run, 0, 10);
+            run.now = run.now.plusSeconds(15);
+            RuleState state = see(run, 40, 52);
+            assertEquals(Outcome.INCONCLUSIVE, state.outcome());
+            assertEquals(Severity.P1, state.level());
+        }
+
+        @Test
+        @DisplayName("absolute thresholds of the same rule count as always, whatever the counts")
+        void absoluteStillCounts() {
+            RuleState state = see(new Run(orders("p0: \"< 1\"")), 0, 3);
+            assertEquals(Outcome.P0, state.outcome(), state.message());
+        }
+    }
+
+    @Nested
+    @DisplayName("partial data")
+    class PartialData {
+        @Test
+        @DisplayName("an answer with warnings is inconclusive with the warnings said: it neither raises nor clears a breach")
+        void neitherBreachNorRecovery() {
+            Run run = new Run(errorRate("for: 30s"));
+            run.hold(0.09, Duration.ofSeconds(30));
+            assertEquals(Severity.P0, run.state.level());
+            run.now = run.now.plusSeconds(15);
+            RuleState partial = run.see(new Observation.Partial("partial data from Prometheus: store eu-2 unreachable"));
+            assertEquals(Outcome.INCONCLUSIVE, partial.outcome());
+            assertEquals(Severity.P0, partial.level(), "partial data is no recovery");
+            assertEquals("partial data from Prometheus: store eu-2 unreachable", partial.message());
+            Run fresh = new Run(errorRate(""));
+            assertEquals(Severity.NONE, fresh.see(new Observation.Partial("partial")).level(), "and no breach");
+        }
+    }
+
+    @Nested
     @DisplayName("several series")
     class Worst {
         @Test

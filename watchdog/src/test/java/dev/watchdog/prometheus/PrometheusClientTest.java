@@ -190,4 +190,40 @@ class PrometheusClientTest {
         assertEquals(12, own.queries.size());
         own.close();
     }
+
+    @Test
+    @DisplayName("maxConcurrency above Vert.x's default pool of 5 connections is reached: 8 queries in flight at once")
+    void poolSizedFromMaxConcurrency() {
+        FakePrometheus own = new FakePrometheus(vertx).start();
+        own.answer("pool_", new FakePrometheus.Answer(200, value("1").body(), 200));
+        PrometheusClient client = new PrometheusClient(vertx,
+                new WatchdogConfig.Prometheus(own.url(), Duration.ofSeconds(5), Map.of(), 8), metrics);
+        List<Future<List<Series>>> all = new ArrayList<>();
+        vertx.runOnContext(x -> {
+            for (int i = 0; i < 16; i++) {
+                all.add(client.query("pool_" + i, NOW));
+            }
+        });
+        dev.watchdog.testing.Poll.until(Duration.ofSeconds(5), "16 queries submitted", () -> all.size() == 16);
+        Future.all(all).await();
+        assertEquals(8, own.maxInFlight.get());
+        own.close();
+    }
+
+    @Test
+    @DisplayName("an answer with warnings (partial data) is not taken as data: its warnings, sanitized, and a count in the metric")
+    void warnings() {
+        JsonObject body = new JsonObject(FakePrometheus.value("3").body()).put("warnings", new JsonArray()
+                .add("store http://user:secret@thanos-store:10901/api?token=abc unreachable:\n partial response")
+                .add("x".repeat(400)));
+        prometheus.answer("partial_q", new FakePrometheus.Answer(200, body.encode(), 0));
+        PartialData e = assertThrows(PartialData.class, () -> client(4, Duration.ofSeconds(5)).query("partial_q", NOW).await());
+        assertTrue(e.getMessage().startsWith("partial data from Prometheus: store http://thanos-store:10901/api unreachable: "
+                + "partial response; xxx"), e.getMessage());
+        assertTrue(!e.getMessage().contains("secret") && !e.getMessage().contains("token"), e.getMessage());
+        assertTrue(e.getMessage().length() <= "partial data from Prometheus: ".length() + PartialData.MAX_LENGTH, e.getMessage());
+        String text = metrics.scrape();
+        assertTrue(text.contains("watchdog_prometheus_warnings_total 1.0"), text);
+        assertTrue(text.contains("watchdog_prometheus_queries_total{outcome=\"success\"} 1.0"), text);
+    }
 }

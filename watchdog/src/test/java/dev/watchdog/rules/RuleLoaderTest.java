@@ -180,6 +180,106 @@ class RuleLoaderTest {
         assertEquals(java.util.Set.of("service"), RuleLoader.load(List.of(good)).variables());
     }
 
+    static final String FLEET = """
+            groups:
+              - name: critical-web
+                match: {service: "api|web", environment: production, labels: {tier: critical}}
+                rules:
+                  - name: error-rate
+                    signal: errors
+                    expr: sum by (service, environment) (rate(errors_total[5m]))
+                    select: {service: "{{service}}", environment: "{{environment}}"}
+                    p1: "> 1"
+                    labels: {team: web, page: "yes"}
+                    annotations:
+                      summary: "errors of {{service}}"
+                      description: "5xx answers per second"
+                      runbook_url: https://runbooks.example/errors
+              - name: everyone
+                rules:
+                  - name: orders
+                    signal: business
+                    expr: sum(increase(orders_total{service="{{service}}",shop="{{shop}}"}[30m]))
+                    baseline: offset 7d
+                    p1: "< -20%"
+                    significance: 0.01
+            """;
+
+    @Test
+    @DisplayName("match, select, labels, annotations and significance load; a release gets only the rules its group matches")
+    void fleet() throws Exception {
+        RuleSet rules = RuleLoader.load(List.of(write("fleet.yml", FLEET)));
+        Rule errors = rules.byName("error-rate").orElseThrow();
+        assertEquals("service=~\"api|web\", environment=~\"production\", labels.tier=~\"critical\"",
+                errors.scope().match().text());
+        assertEquals(java.util.Map.of("service", "web", "environment", "production"),
+                errors.scope().selected(java.util.Map.of("service", "web", "environment", "production")));
+        assertEquals(java.util.Map.of("team", "web", "page", "yes"), errors.labels());
+        assertEquals("errors of {{service}}", errors.summary());
+        assertEquals("5xx answers per second", errors.description());
+        assertEquals("https://runbooks.example/errors", errors.runbookUrl());
+        assertEquals(0.01, rules.byName("orders").orElseThrow().significance().orElseThrow());
+
+        assertEquals(List.of("error-rate", "orders"), names(rules, "web", "production", java.util.Map.of("tier", "critical")));
+        assertEquals(List.of("orders"), names(rules, "webshop", "production", java.util.Map.of("tier", "critical")),
+                "anchored: webshop is not web");
+        assertEquals(List.of("orders"), names(rules, "api", "staging", java.util.Map.of("tier", "critical")));
+        assertEquals(List.of("orders"), names(rules, "api", "production", java.util.Map.of()), "no tier label is \"\"");
+        assertEquals(java.util.Set.of("service", "environment"), rules.byName("error-rate").orElseThrow().variables());
+        assertEquals(java.util.Set.of("service", "shop"),
+                rules.variables(release("api", "staging", java.util.Map.of())), "only the rules that apply");
+    }
+
+    static List<String> names(RuleSet rules, String service, String environment, java.util.Map<String, String> labels) {
+        return rules.forRelease(release(service, environment, labels)).rules().stream().map(Rule::name).toList();
+    }
+
+    static dev.watchdog.release.Release release(String service, String environment, java.util.Map<String, String> labels) {
+        return dev.watchdog.release.Release.hypothetical("rel_1", service, "1.0", null, environment, labels,
+                java.time.Instant.parse("2026-11-21T10:00:00Z"));
+    }
+
+    @Test
+    @DisplayName("a select rule that names a release in its queries, a bad match, labels the watchdog sets, a significance "
+            + "without a relative threshold: each an error with its line")
+    void fleetProblems() throws Exception {
+        Path bad = write("fleet-bad.yml", """
+                groups:
+                  - name: g
+                    match: {service: "api(", team: x, labels: {tier: "[", "0bad": x}}
+                    rules:
+                      - name: per-release
+                        signal: errors
+                        expr: sum(rate(errors_total{service="{{service}}"}[5m]))
+                        guard: up{job="{{job}}"}
+                        select: {service: "{{service}}"}
+                        p1: "> 1"
+                        labels: {severity: critical, "bad-name": x}
+                        significance: 0.01
+                      - name: empty-select
+                        signal: errors
+                        expr: sum(x)
+                        select: {}
+                        p1: "> 1"
+                        significance: 0.9
+                """);
+        Cli.Result result = check(bad.toString());
+        assertEquals(1, result.code());
+        String out = result.out();
+        assertTrue(out.contains(bad + ":3: match.service: 'api(' is not a regular expression"), out);
+        assertTrue(out.contains(bad + ":3: unknown key 'team'"), out);
+        assertTrue(out.contains(bad + ":3: match.labels.tier: '[' is not a regular expression"), out);
+        assertTrue(out.contains(bad + ":3: match.labels: '0bad' is not a label name"), out);
+        assertTrue(out.contains(bad + ":9: rule per-release: a select rule sends one query for every release, so its queries "
+                + "must not use {{job}}, {{service}}"), out);
+        assertTrue(out.contains(bad + ":11: rule per-release: labels.severity: the watchdog sets 'severity'"), out);
+        assertTrue(out.contains(bad + ":11: rule per-release: labels: 'bad-name' is not a label name"), out);
+        assertTrue(out.contains(bad + ":12: rule per-release: significance tests a change against the baseline: it needs a "
+                + "relative threshold (%)"), out);
+        assertTrue(out.contains(bad + ":16: rule empty-select: select needs at least one label"), out);
+        assertTrue(out.contains(bad + ":18: rule empty-select: significance: '0.9' is not a significance level"), out);
+    }
+
     private Path write(String name, String text) throws Exception {
         Path file = dir.resolve(name);
         Files.writeString(file, text);

@@ -1,0 +1,157 @@
+package dev.watchdog.metrics;
+
+import dev.watchdog.config.WatchdogConfig;
+import dev.watchdog.evaluation.Outcome;
+import dev.watchdog.evaluation.RuleState;
+import dev.watchdog.machine.Watch;
+import dev.watchdog.release.Release;
+import dev.watchdog.rules.Rule;
+import dev.watchdog.rules.RuleSet;
+import dev.watchdog.rules.Threshold;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The series of each rule of each held release: value, baseline, outcome, thresholds. A fleet holds
+ * thousands of releases of twenty rules each, so a series is written only when what it shows has
+ * changed, the outcome is one series (the current one, at 1) rather than one per outcome, and no
+ * series keeps exemplars. Series of a release that is no longer held are removed. With
+ * {@code ruleSeries: notOk}, only rules whose outcome is not ok or waiting have series.
+ */
+final class RuleSeries {
+
+    private static final String[] RULE_LABELS = {"release", "service", "environment", "rule"};
+
+    private final Gauge value;
+    private final Gauge baseline;
+    private final Gauge outcome;
+    private final Gauge threshold;
+    /** What was last written, by release and rule. */
+    private final Map<String, Written> shown = new ConcurrentHashMap<>();
+
+    /** What the series of one rule show. */
+    private record Shown(Outcome outcome, Double value, Double baseline, Double p1, Double p0) {}
+
+    /**
+     * A release's label values, kept from the first time it was written: every series of the release
+     * shares these strings, rather than each holding the copies of the read that wrote it.
+     */
+    private record Written(String id, String service, String environment, Map<String, Shown> rules) {}
+
+    private final boolean all;
+
+    RuleSeries(PrometheusRegistry registry, WatchdogConfig.RuleSeries which) {
+        all = which == WatchdogConfig.RuleSeries.ALL;
+        value = Gauge.builder().name("watchdog_rule_value").help("Last measured value of a rule for a release (the worst series)")
+                .labelNames(RULE_LABELS).withoutExemplars().register(registry);
+        baseline = Gauge.builder().name("watchdog_rule_baseline")
+                .help("The baseline the last value was compared with (rules with a baseline)")
+                .labelNames(RULE_LABELS).withoutExemplars().register(registry);
+        outcome = Gauge.builder().name("watchdog_rule_outcome")
+                .help("The current outcome of a rule for a release, as its outcome label, at 1")
+                .labelNames("release", "service", "environment", "rule", "outcome").withoutExemplars().register(registry);
+        threshold = Gauge.builder().name("watchdog_rule_threshold")
+                .help("The value a rule's P1 or P0 threshold stands at for a release (relative ones move with the baseline)")
+                .labelNames("release", "service", "environment", "rule", "severity").withoutExemplars().register(registry);
+    }
+
+    /** Writes what changed of a held release's rules. */
+    void update(Watch w, RuleSet rules) {
+        Release r = w.release();
+        Written release = shown.computeIfAbsent(w.id(), k -> new Written(r.id(), r.service(), r.environment(),
+                new ConcurrentHashMap<>()));
+        for (RuleState state : w.rules().values()) {
+            if (!all && (state.outcome() == Outcome.OK || state.outcome() == Outcome.WAITING)) {
+                forget(release, state.rule());
+                continue;
+            }
+            Optional<Rule> rule = rules.byName(state.rule());
+            Shown now = new Shown(state.outcome(), state.value(), state.baseline(), limit(rule.flatMap(Rule::p1), state),
+                    limit(rule.flatMap(Rule::p0), state));
+            String name = rule.map(Rule::name).orElse(state.rule());
+            Shown was = release.rules().put(name, now);
+            if (!now.equals(was)) {
+                write(new String[] {release.id(), release.service(), release.environment(), name}, was, now);
+            }
+        }
+    }
+
+    /** A rule that has no series any more (notOk, and it is ok again): its series are removed. */
+    private void forget(Written release, String rule) {
+        Shown was = release.rules().remove(rule);
+        if (was != null) {
+            String[] labels = {release.id(), release.service(), release.environment(), rule};
+            value.remove(labels);
+            baseline.remove(labels);
+            outcome.remove(with(labels, was.outcome().label()));
+            threshold.remove(with(labels, "p1"));
+            threshold.remove(with(labels, "p0"));
+        }
+    }
+
+    private void write(String[] labels, Shown was, Shown now) {
+        if (was == null || !Objects.equals(was.value(), now.value())) {
+            set(value, labels, now.value());
+        }
+        if (was == null || !Objects.equals(was.baseline(), now.baseline())) {
+            set(baseline, labels, now.baseline());
+        }
+        if (was == null || was.outcome() != now.outcome()) {
+            if (was != null) {
+                outcome.remove(with(labels, was.outcome().label()));
+            }
+            outcome.labelValues(with(labels, now.outcome().label())).set(1);
+        }
+        if (was == null || !Objects.equals(was.p1(), now.p1())) {
+            set(threshold, with(labels, "p1"), now.p1());
+        }
+        if (was == null || !Objects.equals(was.p0(), now.p0())) {
+            set(threshold, with(labels, "p0"), now.p0());
+        }
+    }
+
+    /** Removes the series of every release not among {@code held}. */
+    void keepOnly(Collection<Watch> held) {
+        Set<String> gone = new HashSet<>(shown.keySet());
+        held.forEach(w -> gone.remove(w.id()));
+        if (!gone.isEmpty()) {
+            gone.forEach(shown::remove);
+            List.of(value, baseline, outcome, threshold).forEach(g -> g.removeIf(labels -> gone.contains(labels.get(0))));
+        }
+    }
+
+    /** Removes one release's series: it ended. */
+    void remove(String releaseId) {
+        shown.remove(releaseId);
+        List.of(value, baseline, outcome, threshold).forEach(g -> g.removeIf(labels -> labels.get(0).equals(releaseId)));
+    }
+
+    /** Whether the release's series have been written at all (after a restart, not until its first step). */
+    boolean has(String releaseId) {
+        return shown.containsKey(releaseId);
+    }
+
+    private static Double limit(Optional<Threshold> t, RuleState state) {
+        return t.map(x -> x.limit(state.baseline())).orElse(null);
+    }
+
+    private static String[] with(String[] labels, String last) {
+        return new String[] {labels[0], labels[1], labels[2], labels[3], last};
+    }
+
+    private static void set(Gauge gauge, String[] labels, Double v) {
+        if (v == null || v.isNaN()) {
+            gauge.remove(labels);
+        } else {
+            gauge.labelValues(labels).set(v);
+        }
+    }
+}
