@@ -283,8 +283,4 @@ public final class Machine {
         return new Effect.CallRollback(record.effectId(), release.id(), record.key(), release.rollbackTarget(),
                 record.body());
     }
-
-    Context context() {
-        return ctx;
-    }
 }
