@@ -116,8 +116,8 @@ public final class Escalator {
                     .withAccepted(Map.of()).withCause(cause);
         }
         List<Notice> notices = new ArrayList<>();
-        int top = policy(inc).levels().size();
-        inc = inc.withLadder(top, now.minus(top == 0 ? Duration.ZERO : policy(inc).levels().get(top - 1).after()), now, 0);
+        // Every level has come due at once: nothing is left to climb, only to repeat.
+        inc = inc.withLadder(policy(inc).levels().size(), now, now, 0);
         inc = bump(inc, notices, cause == Incident.Cause.ROLLBACK_FAILED ? Kind.ROLLBACK_FAILED : Kind.NOT_RECOVERED,
                 everyone(inc));
         return finish(inc, notices, false, now);
