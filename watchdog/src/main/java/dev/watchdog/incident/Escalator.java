@@ -86,7 +86,8 @@ public final class Escalator {
         if (inc.status() == Status.ACKNOWLEDGED && due(inc.acknowledged().at(), policy(inc).reescalateAfter(), now)) {
             inc = reescalate(inc, now, notices);
         } else if (inc.status() == Status.OPEN) {
-            inc = climb(inc, Kind.ESCALATED, now, notices);
+            // Level 1 may come due after a grace: those it pages hear of the incident for the first time.
+            inc = climb(inc, Kind.OPENED, now, notices);
         }
         boolean rollBack = inc.status() == Status.OPEN && inc.severity() == Severity.P1 && !inc.autoRollbackAsked()
                 && inc.cause() == null && due(inc.openedAt(), policy(inc).autoRollbackAfter(), now);

@@ -118,6 +118,20 @@ class EscalatorTest {
                 "repeated@2:cto,vp-engineering"), l.kinds());
     }
 
+    /** Level 1 five minutes after the incident opens, level 2 at 15 min. */
+    static Policy late(Duration repeat, Duration reescalateAfter, Duration autoRollbackAfter) {
+        return new Policy(List.of(new Level(Duration.ofMinutes(5), List.of("release-manager")),
+                new Level(Duration.ofMinutes(15), List.of("cto"))), repeat, reescalateAfter, autoRollbackAfter,
+                null, null, null);
+    }
+
+    @Test
+    @DisplayName("with a grace before level 1, those paged first hear that an incident opened, not that it escalated")
+    void graceBeforeLevelOne() {
+        Ladder l = new Ladder(late(null, null, null)).until(16, p1("error-rate"));
+        assertEquals(List.of("opened@1:release-manager", "escalated@2:cto"), l.kinds());
+    }
+
     @Nested
     @DisplayName("acknowledgement")
     class Ack {
