@@ -252,6 +252,7 @@ class IncidentsTest extends DaemonTest {
     @DisplayName("after a restart with an incident open and unacknowledged, the next level fires once, on time")
     void restartResumesEscalation() throws Exception {
         String id = register();
+        until(Duration.ofSeconds(15), id);
         prometheus.answer("error_ratio", value("0.02"));
         until(Duration.ofMinutes(2), id);
         assertEquals(1, slack.calls("/devops").stream().filter(c -> c.body().contains("Breach in")).count(),

@@ -88,7 +88,7 @@ class ReceiversTest extends DaemonTest {
     /** P1 opened at T+1m15s, acknowledged by alice at T+2m, P0 at once from T+2m15s, rolled back then. */
     String incidentRolledBack() {
         String id = register();
-        daemon.tick();
+        until(Duration.ofSeconds(15));
         prometheus.answer("error_ratio", value("0.023"));
         until(Duration.ofMinutes(2));
         assertEquals(200, daemon.call("POST", "/api/v1/releases/" + id + "/ack", Daemon.ONCALL,

@@ -13,7 +13,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicReference;
+import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -40,8 +40,12 @@ class ReportTest extends DaemonTest {
                     annotations: {runbook: "https://runbooks.example/error-rate"}
             """;
 
-    /** What Prometheus answers for the error ratio after the release's start; 0.002 at the start (the baseline). */
-    final AtomicReference<String> errorRatio = new AtomicReference<>("0.002");
+    /** The error ratio over time: 0.2 % (the baseline), 2.3 % from T+15s, 7.3 % from T+3m15s, 0.2 % from T+4m30s. */
+    static String errorRatio(Instant t) {
+        return t.isBefore(T0.plusSeconds(15)) ? "0.002" : t.isBefore(T0.plusSeconds(195)) ? "0.023"
+                : t.isBefore(T0.plusSeconds(270)) ? "0.073" : "0.002";
+    }
+
     WebhookRecorder slack;
     String id;
 
@@ -52,7 +56,7 @@ class ReportTest extends DaemonTest {
 
     @Override
     protected void prepare() {
-        prometheus.answerAt("error_ratio", t -> value(t.isAfter(T0) ? errorRatio.get() : "0.002"));
+        prometheus.answerAt("error_ratio", t -> value(errorRatio(t)));
         slack = new WebhookRecorder(vertx).start();
     }
 
@@ -85,15 +89,12 @@ class ReportTest extends DaemonTest {
                 .put("environment", "production").put("labels", new JsonObject().put("cluster", "eu-1"))
                 .put("window", "2h").put("bake", "30m")).getString("id");
         daemon.tick();
-        errorRatio.set("0.023");
         until(Duration.ofMinutes(3));
         HttpResponse<Buffer> ack = daemon.call("POST", "/api/v1/releases/" + id + "/ack", Daemon.ONCALL,
                 new JsonObject().put("reason", "looking into it | <b>login</b> path"));
         assertEquals(200, ack.statusCode(), ack.bodyAsString());
-        errorRatio.set("0.073");
         until(Duration.ofMinutes(4).plusSeconds(15));
         Poll.until(Duration.ofSeconds(5), "the rollback", () -> "rolled_back".equals(daemon.release(id).getString("state")));
-        errorRatio.set("0.002");
         until(Duration.ofMinutes(6));
         daemon.settled(id);
         assertEquals("recovered", daemon.release(id).getJsonObject("verification").getString("state"));

@@ -252,9 +252,9 @@ class WatchdogTest extends DaemonTest {
         @DisplayName("a P1 held for 'for' degrades the release; health held as long restores it")
         void degradesAndRecovers() {
             String id = daemon.register(registration("1.4.0")).getString("id");
-            daemon.tick();
+            tick(Duration.ofSeconds(15), 1);
             prometheus.answer("error_ratio", value("0.02"));
-            tick(Duration.ofSeconds(15), 4);
+            tick(Duration.ofSeconds(15), 3);
             assertEquals("watching", daemon.release(id).getString("state"), "breaching since T+15s: 45s at T+60s");
             assertEquals("pending", rule(daemon.release(id), "error-rate").getString("outcome"));
             tick(Duration.ofSeconds(15), 1);
@@ -276,9 +276,9 @@ class WatchdogTest extends DaemonTest {
         @DisplayName("an event shows the threshold being approached: P0's while pending towards P0")
         void thresholdShown() {
             String id = daemon.register(registration("1.4.0")).getString("id");
-            daemon.tick();
+            tick(Duration.ofSeconds(15), 1);
             prometheus.answer("error_ratio", value("0.02"));
-            tick(Duration.ofSeconds(15), 5);
+            tick(Duration.ofSeconds(15), 4);
             prometheus.answer("error_ratio", value("0.07"));
             tick(Duration.ofSeconds(15), 1);
             JsonObject pending = daemon.events(id).stream().map(JsonObject.class::cast)
@@ -399,8 +399,9 @@ class WatchdogTest extends DaemonTest {
         @DisplayName("a watched release and its rule clocks survive a restart: a pending breach keeps its start")
         void keepsRuleState() throws Exception {
             String id = daemon.register(registration("1.4.0")).getString("id");
+            tick(Duration.ofSeconds(15), 1);
             prometheus.answer("error_ratio", value("0.03"));
-            tick(Duration.ofSeconds(15), 3);
+            tick(Duration.ofSeconds(15), 2);
             assertEquals("pending", rule(daemon.release(id), "error-rate").getString("outcome"));
             daemon.stop();
             daemon = newDaemon();

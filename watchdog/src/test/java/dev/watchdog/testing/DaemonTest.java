@@ -39,9 +39,9 @@ public abstract class DaemonTest {
 
     @BeforeEach
     void startDaemon() throws Exception {
-        prometheus = new FakePrometheus(vertx).start();
-        deployer = new WebhookRecorder(vertx).start();
         clock = new MutableClock(T0);
+        prometheus = new FakePrometheus(vertx, clock).start();
+        deployer = new WebhookRecorder(vertx).start();
         prepare();
         daemon = newDaemon();
     }

@@ -5,12 +5,14 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /** A stand-in for Prometheus's {@code /api/v1/query}: answers from a function of the query, records what it was asked. */
@@ -27,14 +29,23 @@ public final class FakePrometheus {
     public record Asked(java.time.Instant at, String query) {}
     public final AtomicInteger inFlight = new AtomicInteger();
     public final AtomicInteger maxInFlight = new AtomicInteger();
-    private final Map<String, Answer> byQuery = new ConcurrentHashMap<>();
+    /** Answers by fragment, each in force from the time it was set. */
+    private final Map<String, List<Since>> byQuery = new ConcurrentHashMap<>();
+    private final AtomicLong lastAsked = new AtomicLong(Long.MIN_VALUE);
     private final Map<String, Function<java.time.Instant, Answer>> byQueryAndTime = new ConcurrentHashMap<>();
     private volatile Function<String, Answer> fallback = q -> vector(Map.of(), "1");
     private final Vertx vertx;
+    private final Clock clock;
     private HttpServer server;
 
     public FakePrometheus(Vertx vertx) {
+        this(vertx, null);
+    }
+
+    /** With the test's clock, an answer holds after the clock's time when it is set. */
+    public FakePrometheus(Vertx vertx, Clock clock) {
         this.vertx = vertx;
+        this.clock = clock;
     }
 
     public FakePrometheus start() {
@@ -46,9 +57,18 @@ public final class FakePrometheus {
         return "http://127.0.0.1:" + server.actualPort();
     }
 
-    /** Answers queries that contain {@code fragment} with {@code answer}. */
+    /** An answer and the time from which it holds. */
+    private record Since(long fromMillis, Answer answer) {}
+
+    /**
+     * Answers queries that contain {@code fragment} with {@code answer}, as a series would that
+     * changed now (the test's clock; without one, just after the latest time asked about): a range
+     * query sees the earlier answer before then, and the first answer before it was set, as if the
+     * series had always been so.
+     */
     public void answer(String fragment, Answer answer) {
-        byQuery.put(fragment, answer);
+        long now = clock == null ? lastAsked.get() + 1 : clock.millis();
+        byQuery.computeIfAbsent(fragment, f -> new CopyOnWriteArrayList<>()).add(new Since(now, answer));
     }
 
     /** Answers queries that contain {@code fragment} by the time they are asked at (baselines look back). */
@@ -69,7 +89,17 @@ public final class FakePrometheus {
         return byQueryAndTime.entrySet().stream().filter(e -> query.contains(e.getKey()))
                 .map(e -> e.getValue().apply(time)).findFirst()
                 .orElseGet(() -> byQuery.entrySet().stream().filter(e -> query.contains(e.getKey()))
-                        .map(Map.Entry::getValue).findFirst().orElseGet(() -> fallback.apply(query)));
+                        .map(e -> at(e.getValue(), time.toEpochMilli())).findFirst().orElseGet(() -> fallback.apply(query)));
+    }
+
+    private static Answer at(List<Since> history, long millis) {
+        Answer answer = history.get(0).answer();
+        for (Since since : history) {
+            if (since.fromMillis() <= millis) {
+                answer = since.answer();
+            }
+        }
+        return answer;
     }
 
     /** A range query answered as the instant answers at each step would be: one unlabelled series. */
@@ -124,9 +154,11 @@ public final class FakePrometheus {
         String query = request.getParam("query");
         queries.add(query);
         asked.add(new Asked(java.time.Instant.now(), query));
-        Answer answer = request.path().endsWith("/query_range") ? range(query, seconds(request.getParam("start")),
-                seconds(request.getParam("end")), seconds(request.getParam("step")))
-                : answer(query, Instant.ofEpochMilli(seconds(request.getParam("time"))));
+        boolean range = request.path().endsWith("/query_range");
+        long time = seconds(request.getParam(range ? "end" : "time"));
+        Answer answer = range ? range(query, seconds(request.getParam("start")), time, seconds(request.getParam("step")))
+                : answer(query, Instant.ofEpochMilli(time));
+        lastAsked.accumulateAndGet(time, Math::max);
         maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
         Runnable reply = () -> {
             inFlight.decrementAndGet();
