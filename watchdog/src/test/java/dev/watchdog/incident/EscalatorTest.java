@@ -252,6 +252,21 @@ class EscalatorTest {
             assertEquals("reopened@1:release-manager,devops", kinds.get(kinds.size() - 1));
             assertEquals(Severity.P0, l.incident.severity());
         }
+
+        @Test
+        @DisplayName("with a grace before level 1, a reopened incident pages nobody until the grace is over, though a repeat was long due")
+        void reopenedWaitsOutTheGrace() {
+            Ladder l = new Ladder(late(Duration.ofMinutes(10), null, null)).until(6, p1("error-rate"));
+            l.apply(Escalator.accept(l.incident, "alice", null, l.now));
+            int before = l.sent.size();
+            l.now = T0.plus(Duration.ofMinutes(20));
+            l.tick(p1("error-rate", "latency-p95"));
+            assertEquals(Status.OPEN, l.incident.status());
+            assertEquals(before, l.sent.size(), "level 1 is not due yet: nobody hears it");
+            assertEquals(T0.plus(Duration.ofMinutes(25)), l.incident.nextDueAt());
+            l.until(25, p1("error-rate", "latency-p95"));
+            assertEquals(before + 1, l.sent.size(), "level 1 hears it once its grace is over");
+        }
     }
 
     @Test
