@@ -254,7 +254,7 @@ class EscalatorTest {
         }
 
         @Test
-        @DisplayName("with a grace before level 1, a reopened incident pages nobody until the grace is over, though a repeat was long due")
+        @DisplayName("with a grace before level 1, a reopened incident pages nobody until the grace is over, then says it breaches again")
         void reopenedWaitsOutTheGrace() {
             Ladder l = new Ladder(late(Duration.ofMinutes(10), null, null)).until(6, p1("error-rate"));
             l.apply(Escalator.accept(l.incident, "alice", null, l.now));
@@ -266,6 +266,8 @@ class EscalatorTest {
             assertEquals(T0.plus(Duration.ofMinutes(25)), l.incident.nextDueAt());
             l.until(25, p1("error-rate", "latency-p95"));
             assertEquals(before + 1, l.sent.size(), "level 1 hears it once its grace is over");
+            assertEquals("reopened@1:release-manager", l.kinds().get(l.kinds().size() - 1),
+                    "it breaches again: it did not just open");
         }
     }
 
