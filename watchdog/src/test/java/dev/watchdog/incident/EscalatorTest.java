@@ -145,6 +145,14 @@ class EscalatorTest {
     }
 
     @Test
+    @DisplayName("an automatic rollback asked during level 1's grace is no acceptance: level 1 then hears the incident opened")
+    void autoRollbackDuringGrace() {
+        Ladder l = new Ladder(late(null, null, Duration.ofMinutes(3))).until(6, p1("error-rate"));
+        assertTrue(l.rolledBack);
+        assertEquals(List.of("opened@1:release-manager"), l.kinds());
+    }
+
+    @Test
     @DisplayName("next due is the first of: the next level, the repeat, the automatic rollback of an unacknowledged P1")
     void nextDue() {
         Ladder p1 = new Ladder(late(null, null, Duration.ofMinutes(3))).until(0, p1("error-rate"));
