@@ -28,11 +28,8 @@ public final class Units {
         if (value == null) {
             return "no data";
         }
-        if (value.isNaN()) {
-            return "NaN";
-        }
-        if (value.isInfinite()) {
-            return value > 0 ? "+Inf" : "-Inf";
+        if (value.isNaN() || value.isInfinite()) {
+            return number(value);
         }
         return switch (unit) {
             case RATIO -> number(value * 100) + " %";
@@ -63,7 +60,7 @@ public final class Units {
      */
     public static String number(double v) {
         if (Double.isNaN(v) || Double.isInfinite(v)) {
-            return Double.isNaN(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf";
+            return Double.isNaN(v) ? "NaN" : v == Double.POSITIVE_INFINITY ? "+Inf" : "-Inf";
         }
         BigDecimal shown = shown(v);
         if (shown.signum() == 0) {

@@ -86,7 +86,9 @@ public final class Escalator {
         if (inc.status() == Status.ACKNOWLEDGED && due(inc.acknowledged().at(), policy(inc).reescalateAfter(), now)) {
             inc = reescalate(inc, now, notices);
         } else if (inc.status() == Status.OPEN) {
-            inc = climb(inc, Kind.ESCALATED, now, notices);
+            // Level 1 may come due after a grace: those it pages hear of the incident for the first time,
+            // or, if the team had accepted it, that it breaches again.
+            inc = climb(inc, reopened(inc) ? Kind.REOPENED : Kind.OPENED, now, notices);
         }
         boolean rollBack = inc.status() == Status.OPEN && inc.severity() == Severity.P1 && !inc.autoRollbackAsked()
                 && inc.cause() == null && due(inc.openedAt(), policy(inc).autoRollbackAfter(), now);
@@ -116,8 +118,8 @@ public final class Escalator {
                     .withAccepted(Map.of()).withCause(cause);
         }
         List<Notice> notices = new ArrayList<>();
-        int top = policy(inc).levels().size();
-        inc = inc.withLadder(top, now.minus(top == 0 ? Duration.ZERO : policy(inc).levels().get(top - 1).after()), now, 0);
+        // Every level has come due at once: nothing is left to climb, only to repeat.
+        inc = inc.withLadder(policy(inc).levels().size(), now, now, 0);
         inc = bump(inc, notices, cause == Incident.Cause.ROLLBACK_FAILED ? Kind.ROLLBACK_FAILED : Kind.NOT_RECOVERED,
                 everyone(inc));
         return finish(inc, notices, false, now);
@@ -259,6 +261,11 @@ public final class Escalator {
             Severity before = inc.accepted().get(b.rule());
             return before == null || b.severity().compareTo(before) > 0;
         });
+    }
+
+    /** Whether the incident was accepted before: open again, it is reopened, not new. */
+    private static boolean reopened(Incident inc) {
+        return inc.decisions().stream().anyMatch(m -> m.kind().equals("accept"));
     }
 
     private static Severity worst(Map<String, Breach> breaching) {

@@ -47,9 +47,4 @@ public sealed interface Input {
 
     /** A notification was delivered, given up, or dropped as no longer wanted. */
     record NotificationAnswered(Notification notification, Answer answer) implements Input {}
-
-    /** Who decided, for inputs that are decisions. */
-    default String who() {
-        return null;
-    }
 }

@@ -119,7 +119,7 @@ public final class Machine {
             return notWatched(d);
         }
         Release ended = d.watch.release().withState(to, d.now);
-        d.watch = d.watch.with(to == State.PASSED && ended.verdict() == null ? ended.withVerdict(Verdict.HEALTHY) : ended);
+        d.watch = d.watch.with(to == State.PASSED ? ended.withVerdict(Verdict.HEALTHY) : ended);
         endIncident(d, type.label());
         unsilence(d, type.label());
         d.event(type, type.label() + " by " + who, decision(who, reason, null));
@@ -172,7 +172,7 @@ public final class Machine {
         if (state == State.ROLLBACK_FAILED) {
             retryRollback(d);
         } else {
-            requestRollback(d, inc == null ? Reason.TEAM : Judging.reasonOf(inc), r.who());
+            requestRollback(d, Judging.reasonOf(inc), r.who());
         }
         return d.moved();
     }
@@ -282,9 +282,5 @@ public final class Machine {
     private static Effect.CallRollback call(Release release, RollbackRecord record) {
         return new Effect.CallRollback(record.effectId(), release.id(), record.key(), release.rollbackTarget(),
                 record.body());
-    }
-
-    Context context() {
-        return ctx;
     }
 }

@@ -19,12 +19,4 @@ public record OutboxEntry(String id, String releaseId, Effect effect, Status sta
             return name().toLowerCase(Locale.ROOT);
         }
     }
-
-    static OutboxEntry pending(String releaseId, Effect effect, Instant now) {
-        return new OutboxEntry(effect.id(), releaseId, effect, Status.PENDING, 0, null, now, now);
-    }
-
-    public OutboxEntry settled(Answer answer, Instant now) {
-        return new OutboxEntry(id, releaseId, effect, answer.status(), answer.attempts(), answer.error(), createdAt, now);
-    }
 }

@@ -33,6 +33,10 @@ class UnitsTest {
             NONE    | 1e12            | 1e12
             NONE    | 0.000012345     | 1.23e-5
             NONE    | 0.00012         | 0.00012
+            NONE    | 999499          | 999499
+            NONE    | 1000000         | 1e6
+            NONE    | 0.0001          | 0.0001
+            NONE    | 0.0000999       | 9.99e-5
             COUNT   | 3               | 3
             SECONDS | 0.39            | 390 ms
             SECONDS | 0.3900004       | 390 ms
@@ -43,6 +47,7 @@ class UnitsTest {
             SECONDS | -0.25           | -250 ms
             SECONDS | 0.0000015       | 1.5 µs
             SECONDS | 0.000000001     | 1 ns
+            SECONDS | 1e-12           | 0.001 ns
             RATIO   | 0.073           | 7.3 %
             RATIO   | 0.0029123       | 0.291 %
             RATIO   | 0.001           | 0.1 %
@@ -54,6 +59,7 @@ class UnitsTest {
             BYTES   | 500             | 500 B
             BYTES   | 1e12            | 931 GiB
             BYTES   | -2048           | -2 KiB
+            BYTES   | 1e25            | 8.67e6 EiB
             """)
     void fixed(Unit unit, double value, String shown) {
         assertEquals(shown, Units.format(unit, value));
@@ -66,6 +72,9 @@ class UnitsTest {
         assertEquals("NaN", Units.format(Unit.RATIO, Double.NaN));
         assertEquals("+Inf", Units.format(Unit.SECONDS, Double.POSITIVE_INFINITY));
         assertEquals("-Inf", Units.format(Unit.NONE, Double.NEGATIVE_INFINITY));
+        assertEquals("-Inf", Units.format(Unit.BYTES, Double.NEGATIVE_INFINITY));
+        assertEquals("+Inf", Units.number(Double.POSITIVE_INFINITY));
+        assertEquals("NaN", Units.number(Double.NaN));
     }
 
     @Test
@@ -75,6 +84,8 @@ class UnitsTest {
         assertEquals("> 390 ms", Units.threshold(Unit.SECONDS, "> 0.39"));
         assertEquals("<= 99.9 %", Units.threshold(Unit.PERCENT, "<= 99.9"));
         assertEquals("< -20%", Units.threshold(Unit.NONE, "< -20%"), "relative thresholds keep their text");
+        assertEquals("above 5", Units.threshold(Unit.RATIO, "above 5"),
+                "a threshold that cannot be read is shown as written");
     }
 
     @ParameterizedTest

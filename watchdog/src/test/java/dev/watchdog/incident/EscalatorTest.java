@@ -116,6 +116,53 @@ class EscalatorTest {
         assertEquals(List.of("opened@1:release-manager,devops", "repeated@1:release-manager,devops",
                 "repeated@1:release-manager,devops", "escalated@2:cto,vp-engineering",
                 "repeated@2:cto,vp-engineering"), l.kinds());
+        assertEquals(1, l.incident.repeats(), "the incident counts the repeats of its current level");
+    }
+
+    /** Level 1 five minutes after the incident opens, level 2 at 15 min. */
+    static Policy late(Duration repeat, Duration reescalateAfter, Duration autoRollbackAfter) {
+        return new Policy(List.of(new Level(Duration.ofMinutes(5), List.of("release-manager")),
+                new Level(Duration.ofMinutes(15), List.of("cto"))), repeat, reescalateAfter, autoRollbackAfter,
+                null, null, null);
+    }
+
+    @Test
+    @DisplayName("an incident that recovers before its first level is due resolves quietly: nobody was paged")
+    void recoversBeforeAnyonePaged() {
+        Ladder l = new Ladder(late(Duration.ofMinutes(10), null, null)).until(3, p1("error-rate"));
+        assertEquals(0, l.incident.level());
+        assertEquals(T0.plus(Duration.ofMinutes(5)), l.incident.nextDueAt(), "level 1 is next; no repeat before it");
+        l.until(4, NONE);
+        assertEquals(Status.RESOLVED, l.incident.status());
+        assertEquals(List.of(), l.kinds());
+    }
+
+    @Test
+    @DisplayName("with a grace before level 1, those paged first hear that an incident opened, not that it escalated")
+    void graceBeforeLevelOne() {
+        Ladder l = new Ladder(late(null, null, null)).until(16, p1("error-rate"));
+        assertEquals(List.of("opened@1:release-manager", "escalated@2:cto"), l.kinds());
+    }
+
+    @Test
+    @DisplayName("an automatic rollback asked during level 1's grace is no acceptance: level 1 then hears the incident opened")
+    void autoRollbackDuringGrace() {
+        Ladder l = new Ladder(late(null, null, Duration.ofMinutes(3))).until(6, p1("error-rate"));
+        assertTrue(l.rolledBack);
+        assertEquals(List.of("opened@1:release-manager"), l.kinds());
+    }
+
+    @Test
+    @DisplayName("next due is the first of: the next level, the repeat, the automatic rollback of an unacknowledged P1")
+    void nextDue() {
+        Ladder p1 = new Ladder(late(null, null, Duration.ofMinutes(3))).until(0, p1("error-rate"));
+        assertEquals(T0.plus(Duration.ofMinutes(3)), p1.incident.nextDueAt());
+        p1.until(3, p1("error-rate"));
+        assertTrue(p1.rolledBack);
+        assertEquals(T0.plus(Duration.ofMinutes(5)), p1.incident.nextDueAt(), "the rollback is asked once");
+        Ladder p0 = new Ladder(late(null, null, Duration.ofMinutes(3))).until(0,
+                Map.of("error-rate", new Breach("error-rate", Severity.P0, 0.09, null, "> 0.05")));
+        assertEquals(T0.plus(Duration.ofMinutes(5)), p0.incident.nextDueAt(), "a P0 rolls back at once, not after a wait");
     }
 
     @Nested
@@ -161,6 +208,18 @@ class EscalatorTest {
             assertEquals("there is no open incident to acknowledge", assertThrows(IllegalStateException.class,
                     () -> Escalator.acknowledge(null, "bob", null, l.now)).getMessage());
         }
+
+        @Test
+        @DisplayName("with no levels there is nobody to re-escalate to: the incident stays acknowledged, quietly")
+        void nobodyToReescalateTo() {
+            Policy none = new Policy(List.of(), null, Duration.ofMinutes(5), null, null, null, null);
+            Ladder l = new Ladder(none).until(1, p1("error-rate"));
+            l.apply(Escalator.acknowledge(l.incident, "alice", null, l.now));
+            l.until(20, p1("error-rate"));
+            assertEquals(Status.ACKNOWLEDGED, l.incident.status());
+            assertEquals(0, l.incident.level());
+            assertEquals(List.of(), l.kinds());
+        }
     }
 
     @Nested
@@ -200,6 +259,23 @@ class EscalatorTest {
             assertEquals("upgraded@1:release-manager,devops", kinds.get(kinds.size() - 2));
             assertEquals("reopened@1:release-manager,devops", kinds.get(kinds.size() - 1));
             assertEquals(Severity.P0, l.incident.severity());
+        }
+
+        @Test
+        @DisplayName("with a grace before level 1, a reopened incident pages nobody until the grace is over, then says it breaches again")
+        void reopenedWaitsOutTheGrace() {
+            Ladder l = new Ladder(late(Duration.ofMinutes(10), null, null)).until(6, p1("error-rate"));
+            l.apply(Escalator.accept(l.incident, "alice", null, l.now));
+            int before = l.sent.size();
+            l.now = T0.plus(Duration.ofMinutes(20));
+            l.tick(p1("error-rate", "latency-p95"));
+            assertEquals(Status.OPEN, l.incident.status());
+            assertEquals(before, l.sent.size(), "level 1 is not due yet: nobody hears it");
+            assertEquals(T0.plus(Duration.ofMinutes(25)), l.incident.nextDueAt());
+            l.until(25, p1("error-rate", "latency-p95"));
+            assertEquals(before + 1, l.sent.size(), "level 1 hears it once its grace is over");
+            assertEquals("reopened@1:release-manager", l.kinds().get(l.kinds().size() - 1),
+                    "it breaches again: it did not just open");
         }
     }
 
@@ -274,5 +350,37 @@ class EscalatorTest {
         Escalator.Step done = Escalator.rolledBack(l.incident, l.now);
         assertEquals(List.of("release-manager", "devops"), done.notices().get(0).receivers());
         assertEquals("rolled_back", done.incident().resolution());
+        assertEquals("rel_1.1", failed.incident().id(), "the open incident is raised, not replaced");
+    }
+
+    @Test
+    @DisplayName("a raised incident keeps the breaches it had and adds those still breaching")
+    void raiseKeepsBreaches() {
+        Ladder l = new Ladder(SEED).until(1, p1("error-rate"));
+        Escalator.Step failed = Escalator.raise(l.incident, "rel_1", Incident.Cause.ROLLBACK_FAILED, p1("latency-p95"),
+                SEED, l.now);
+        assertEquals(List.of("error-rate", "latency-p95"), failed.incident().rules().keySet().stream().sorted().toList());
+    }
+
+    @Test
+    @DisplayName("a rollback that fails with no incident open opens the next one, as a P0 with that cause")
+    void raiseWithoutIncident() {
+        Escalator.Step first = Escalator.raise(null, "rel_1", Incident.Cause.ROLLBACK_FAILED, NONE, SEED, T0);
+        assertEquals("rel_1.1", first.incident().id());
+        assertEquals(Incident.Cause.ROLLBACK_FAILED, first.incident().cause());
+        Incident resolved = Escalator.accept(first.incident(), "alice", "rolled back by hand", T0).incident();
+        assertEquals(Status.RESOLVED, resolved.status());
+        Escalator.Step second = Escalator.raise(resolved, "rel_1", Incident.Cause.NOT_RECOVERED, NONE, SEED, T0);
+        assertEquals("rel_1.2", second.incident().id());
+        assertEquals(Kind.NOT_RECOVERED, second.notices().get(0).kind());
+        assertEquals(Status.OPEN, second.incident().status());
+    }
+
+    @Test
+    @DisplayName("a rollback cannot be decided on an incident that is over")
+    void rollbackOnResolved() {
+        Ladder l = new Ladder(SEED).until(1, p1("error-rate")).until(2, NONE);
+        assertEquals("there is no open incident to roll back", assertThrows(IllegalStateException.class,
+                () -> Escalator.rollbackDecided(l.incident, "alice", null, l.now)).getMessage());
     }
 }

@@ -64,11 +64,18 @@ class MachineTest {
 
     /** A release stepped through the machine from its registration, as the daemon would. */
     static final class Life {
+        Machine machine;
         Watch watch;
         Instant now = T0;
         final List<Step.Moved> steps = new ArrayList<>();
 
         Life() {
+            this(MACHINE);
+        }
+
+        /** api 1.4.0 in production, registered at T0 on {@code machine}: a 2h window, a 30m bake. */
+        Life(Machine machine) {
+            this.machine = machine;
             Release r = new Registration("api", "1.4.0", "1.3.2", "production", Map.of(), Duration.ofHours(2),
                     Duration.ofMinutes(30), null, null).toRelease(T0, Duration.ofHours(24), Set.of("default"),
                     Set.of("default"), Set.of("service"));
@@ -76,7 +83,7 @@ class MachineTest {
         }
 
         Step step(Input input) {
-            return MACHINE.step(watch, input, now);
+            return machine.step(watch, input, now);
         }
 
         Life apply(Input input) {
@@ -94,6 +101,22 @@ class MachineTest {
 
         Step.Moved last() {
             return steps.get(steps.size() - 1);
+        }
+
+        /** The last step's timeline, one "type: message" a line. */
+        List<String> timeline() {
+            return last().events().stream().map(e -> e.type().label() + ": " + e.message()).toList();
+        }
+
+        /** The last step's notifications, as "kind:receiver". */
+        List<String> notified() {
+            return last().effects().stream().filter(Effect.Notify.class::isInstance)
+                    .map(e -> ((Effect.Notify) e).notification()).map(n -> n.kind().label() + ":" + n.receiver()).toList();
+        }
+
+        /** The data of the last step's first event of {@code type}. */
+        Map<String, Object> data(Event.Type type) {
+            return last().events().stream().filter(e -> e.type() == type).findFirst().orElseThrow().data();
         }
 
         Effect.CallRollback rollbackCall() {
@@ -213,11 +236,19 @@ class MachineTest {
     void transition(String state, String input, String expected) {
         Life life = in(state);
         Step step = life.step(input(input, life));
-        String actual = step instanceof Step.Moved m ? m.watch().release().state().label() : "refused";
-        assertEquals(expected, actual, state + " + " + input + (step instanceof Step.Refused r ? ": " + r.why() : ""));
-        if (step instanceof Step.Refused r) {
-            assertFalse(r.why().isBlank(), "a refusal says why");
+        if (expected.equals("refused")) {
+            Step.Refused refused = assertInstanceOf(Step.Refused.class, step, state + " + " + input);
+            assertFalse(refused.why().isBlank(), "a refusal says why");
+        } else {
+            Step.Moved moved = assertInstanceOf(Step.Moved.class, step, state + " + " + input + ": " + step);
+            assertEquals(expected, moved.watch().release().state().label(), state + " + " + input);
         }
+    }
+
+    @Test
+    @DisplayName("an input for a release that does not exist is refused")
+    void noSuchRelease() {
+        assertEquals(new Step.Refused("no such release"), MACHINE.step(null, new Input.Tick(), T0));
     }
 
     @Test
@@ -225,6 +256,159 @@ class MachineTest {
     void tableIsComplete() {
         assertEquals(Release.State.values().length, TABLE.size());
         TABLE.values().forEach(row -> assertEquals(INPUTS.size(), row.size()));
+    }
+
+    @Nested
+    @DisplayName("on the timeline")
+    class OnTheTimeline {
+        @Test
+        @DisplayName("registration says what is watched and for how long, and tells the announce list")
+        void registered() {
+            Life life = new Life();
+            assertEquals(List.of("registered: watching api 1.4.0 in production for 2h", "announcement: watching -> rm, pager"),
+                    life.timeline());
+            assertEquals(List.of("watching:rm"), life.notified(), "Alertmanager takes no lifecycle chatter");
+            assertTrue(life.last().events().stream().allMatch(e -> e.releaseId().equals(life.watch.id())));
+        }
+
+        @Test
+        @DisplayName("finish is passed and healthy, with who and why")
+        void finished() {
+            Life life = in("watching").apply(new Input.Finish("ci", "smoke tests green"));
+            assertEquals("healthy", life.watch.release().verdict().label());
+            assertEquals(List.of("finished: finished by ci"), life.timeline());
+            assertEquals(Map.of("by", "ci", "reason", "smoke tests green"), life.data(Event.Type.FINISHED));
+            assertTrue(life.watch.judged());
+        }
+
+        @Test
+        @DisplayName("cancel gives no verdict; with no reason given, none is recorded")
+        void cancelled() {
+            Life life = in("watching").apply(new Input.Cancel("ci", null));
+            assertNull(life.watch.release().verdict());
+            assertEquals(List.of("cancelled: cancelled by ci"), life.timeline());
+            assertEquals(Map.of("by", "ci"), life.data(Event.Type.CANCELLED));
+        }
+
+        @Test
+        @DisplayName("finishing a degraded release resolves its incident, and those paged hear it")
+        void finishResolves() {
+            Life life = in("degraded");
+            String incident = life.watch.incident().id();
+            life.apply(new Input.Finish("ci", null));
+            assertEquals(Incident.Status.RESOLVED, life.watch.incident().status());
+            assertEquals("finished", life.watch.incident().resolution());
+            assertEquals(List.of("resolved:rm", "resolved:pager"), life.notified());
+            assertEquals(List.of("incident: incident " + incident + " resolved (level 1) -> rm, pager",
+                    "finished: finished by ci"), life.timeline());
+        }
+
+        @Test
+        @DisplayName("supersession names the newer release and resolves the incident")
+        void superseded() {
+            Life life = in("degraded").apply(new Input.Supersede("rel_newer", "1.4.1"));
+            assertEquals("superseded", life.watch.incident().resolution());
+            assertEquals(List.of("resolved:rm", "resolved:pager"), life.notified());
+            assertEquals("superseded: superseded by rel_newer (1.4.1)", life.timeline().get(1));
+            assertEquals(Map.of("by", "rel_newer"), life.data(Event.Type.SUPERSEDED));
+        }
+
+        @Test
+        @DisplayName("an acknowledgement is stored with who and why, and told to those paged")
+        void acknowledged() {
+            Life life = in("degraded");
+            String incident = life.watch.incident().id();
+            life.apply(new Input.Ack("alice", "looking"));
+            assertEquals(List.of("acknowledged: acknowledged by alice",
+                    "incident: incident " + incident + " acknowledged (level 1) -> rm, pager"), life.timeline());
+            assertEquals(Map.of("by", "alice", "incident", incident, "reason", "looking"),
+                    life.data(Event.Type.ACKNOWLEDGED));
+            assertEquals(List.of("acknowledged:rm", "acknowledged:pager"), life.notified());
+        }
+
+        @Test
+        @DisplayName("a second acknowledgement is refused")
+        void secondAck() {
+            Life life = in("degraded").apply(new Input.Ack("alice", null));
+            assertEquals(new Step.Refused("cannot acknowledge: the incident is acknowledged"),
+                    life.step(new Input.Ack("bob", null)));
+        }
+
+        @Test
+        @DisplayName("accepting keeps the release: back to watching, the decision told to those paged")
+        void accepted() {
+            Life life = in("degraded").apply(new Input.Accept("alice", "known slow path"));
+            assertEquals("watching", life.watch.release().state().label());
+            assertEquals("accepted: accepted by alice", life.timeline().get(0));
+            assertEquals(List.of("accepted:rm", "accepted:pager"), life.notified());
+        }
+
+        @Test
+        @DisplayName("a rollback decided on an incident rolls back for the incident's rule, and says so")
+        void rollbackOfAnIncident() {
+            Life life = in("degraded").apply(new Input.DecideRollback("alice", "users cannot log in"));
+            assertEquals(List.of("rollback_decided: rollback decided by alice",
+                    "incident: incident " + life.watch.incident().id() + " rollback_decided (level 1) -> rm, pager",
+                    "rollback_requested: rollback requested: error-rate P1"), life.timeline());
+            assertEquals(Map.of("rule", "error-rate", "severity", "P1", "value", 0.02, "threshold", "> 0.01", "by", "alice"),
+                    life.data(Event.Type.ROLLBACK_REQUESTED));
+            assertTrue(life.rollbackCall().body().contains("\"reason\":{\"rule\":\"error-rate\",\"severity\":\"P1\""),
+                    life.rollbackCall().body());
+        }
+
+        @Test
+        @DisplayName("a rollback decided with no incident is the team's call, and says who made it")
+        void rollbackOfTheTeam() {
+            Life life = in("watching").apply(new Input.DecideRollback("alice", "users cannot log in"));
+            assertEquals(List.of("rollback_decided: rollback decided by alice",
+                    "rollback_requested: rollback requested: decided by alice"), life.timeline());
+            assertEquals(Map.of("by", "alice", "reason", "users cannot log in"), life.data(Event.Type.ROLLBACK_DECIDED));
+            assertEquals(Map.of("severity", "none", "by", "alice"), life.data(Event.Type.ROLLBACK_REQUESTED));
+            assertTrue(life.rollbackCall().body().contains("\"triggeredBy\":\"alice\""), life.rollbackCall().body());
+        }
+
+        @Test
+        @DisplayName("the rollback's answer: succeeded or failed, after how many attempts, and its effect settled")
+        void rollbackAnswers() {
+            Life done = in("rolling_back");
+            Input.RollbackAnswered ok = answered(done, true);
+            done.apply(ok);
+            assertEquals("rollback_succeeded: rollback succeeded after 1 attempt(s)", done.timeline().get(0));
+            assertEquals(Map.of("attempts", 1, "status", 200), done.data(Event.Type.ROLLBACK_SUCCEEDED));
+            assertEquals(List.of(new Step.Settled(ok.effect(), ok.answer())), done.last().settled());
+            Life failed = in("rolling_back");
+            failed.apply(answered(failed, false));
+            assertEquals("rollback_failed: rollback failed after 8 attempt(s)", failed.timeline().get(0));
+            assertEquals(Map.of("attempts", 8, "status", 503, "error", "HTTP 503"), failed.data(Event.Type.ROLLBACK_FAILED));
+        }
+
+        @Test
+        @DisplayName("a stray rollback answer is settled, and changes nothing else")
+        void strayAnswer() {
+            Life life = in("degraded");
+            Input.RollbackAnswered stray = new Input.RollbackAnswered("x#1", ok());
+            life.apply(stray);
+            assertEquals(List.of(), life.timeline());
+            assertEquals(List.of(new Step.Settled("x#1", stray.answer())), life.last().settled());
+        }
+
+        @Test
+        @DisplayName("a failed rollback tried again says so, with the same key and the try's number")
+        void triedAgain() {
+            Life life = in("rollback_failed").apply(new Input.DecideRollback("alice", "try again"));
+            assertEquals("rollback_requested: rollback tried again (try 2, same Idempotency-Key)",
+                    life.timeline().get(life.timeline().size() - 1));
+            assertEquals(Map.of("key", life.watch.id() + ":rollback", "round", 2), life.data(Event.Type.ROLLBACK_REQUESTED));
+        }
+
+        @Test
+        @DisplayName("the deploy script stops waiting at the verdict: not while watching or rolling back")
+        void judged() {
+            assertFalse(in("watching").watch.judged());
+            assertFalse(in("rolling_back").watch.judged());
+            assertTrue(in("rolled_back").watch.judged());
+            assertTrue(in("cancelled").watch.judged());
+        }
     }
 
     @Nested
@@ -360,6 +544,25 @@ class MachineTest {
                     .toList());
             assertTrue(life.watch.held());
         }
+
+        @Test
+        @DisplayName("'verify: 0' on the rollback target turns verification off: rolled back, nothing left to watch")
+        void off() {
+            Machine unverified = RoutingTest.machine("""
+                    prometheus: {url: "http://127.0.0.1:1"}
+                    receivers:
+                      rm: {slack: {url: "https://hooks.example/rm"}}
+                    escalation:
+                      default: {levels: [{after: 0m, notify: [rm]}]}
+                    rollback:
+                      default: {webhook: {url: "https://deployer.example/rollback"}, verify: 0s}
+                    """);
+            Life life = new Life(unverified).at(Duration.ofSeconds(15), errorRate(0.2));
+            life.at(Duration.ofSeconds(20), answered(life, true));
+            assertEquals("rolled_back", life.watch.release().state().label());
+            assertNull(life.watch.verification());
+            assertFalse(life.watch.held());
+        }
     }
 
     @Nested
@@ -415,9 +618,20 @@ class MachineTest {
             Effect.Silence silence = (Effect.Silence) registered.effects().stream().filter(Effect.Silence.class::isInstance)
                     .findFirst().orElseThrow();
             assertEquals(w.release().bakeUntil(), silence.until());
+            assertEquals(List.of(w.id() + ":silence", "silence"), List.of(silence.id(), silence.kind()));
             assertEquals(List.of("alertname", "service", "environment"),
                     silence.matchers().stream().map(dev.watchdog.config.DeployNoise.LabelMatcher::name).toList());
             assertTrue(silence.comment().contains("(release " + w.id() + ")"));
+        }
+
+        @Test
+        @DisplayName("each effect has its own outbox id, and names its kind as the outbox metrics do")
+        void effectsNamed() {
+            Watch w = step(null, new Input.Register(new Life().watch.release()), Duration.ZERO).watch();
+            Step.Moved p0 = step(w, errorRate(0.2), Duration.ofMinutes(1));
+            assertEquals(List.of("notify", "rollback", "silence"), p0.effects().stream().map(Effect::kind).toList());
+            assertEquals(List.of(((Effect.Notify) p0.effects().get(0)).notification().key(), w.id() + ":rollback#1",
+                    w.id() + ":unsilence"), p0.effects().stream().map(Effect::id).toList());
         }
 
         @Test
