@@ -1,6 +1,7 @@
 package dev.watchdog;
 
 import static dev.watchdog.testing.FakePrometheus.value;
+import static dev.watchdog.testing.FakePrometheus.vector;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.watchdog.testing.DaemonTest;
@@ -8,6 +9,7 @@ import dev.watchdog.testing.Poll;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -28,11 +30,19 @@ class ForRunsOutTest extends DaemonTest {
                         unit: ratio
                         p0: "> 0.05"
                         for: 30s
+                      - name: fleet-error-rate
+                        signal: errors
+                        expr: failed_share
+                        select: {service: "{{service}}"}
+                        unit: ratio
+                        p0: "> 0.05"
+                        for: 30s
                 """;
     }
 
     @Override
     protected void prepare() {
+        prometheus.answerAt("failed_share", t -> vector(Map.of("service", "api"), t.isBefore(BREACH) ? "0.001" : "0.2"));
         prometheus.answerAt("error_ratio", t -> value(t.isBefore(BREACH) ? "0.001" : "0.2"));
     }
 
@@ -46,12 +56,15 @@ class ForRunsOutTest extends DaemonTest {
         clock.set(BREACH.plusSeconds(10));
         daemon.tick();
         assertEquals("pending", rule(daemon.release(id), "error-rate").getString("outcome"));
+        assertEquals("pending", rule(daemon.release(id), "fleet-error-rate").getString("outcome"));
         assertEquals(0, deployer.calls.size());
         // The onset is found on a grid of a hundredth of `for` (300 ms here): the breach began at 20 s.
         clock.set(BREACH.plusSeconds(30).plusMillis(300));
         daemon.tick();
         assertEquals("p0", rule(daemon.release(id), "error-rate").getString("outcome"),
                 "for ran out 30 s after the data shows the breach began, not 30 s after the tick that saw it");
+        assertEquals("p0", rule(daemon.release(id), "fleet-error-rate").getString("outcome"),
+                "a select rule's onset is found in the release's own series of the range");
         Poll.until(Duration.ofSeconds(5), "the rollback", () -> deployer.calls.size() == 1);
     }
 }

@@ -102,18 +102,20 @@ public final class FakePrometheus {
         return answer;
     }
 
-    /** A range query answered as the instant answers at each step would be: one unlabelled series. */
+    /** A range query answered as the instant answers at each step would be: each series with its labels. */
     private Answer range(String query, long startMillis, long endMillis, long stepMillis) {
-        JsonArray values = new JsonArray();
+        Map<JsonObject, JsonArray> bySeries = new java.util.LinkedHashMap<>();
         for (long t = startMillis; t <= endMillis; t += stepMillis) {
             JsonObject data = new JsonObject(answer(query, Instant.ofEpochMilli(t)).body()).getJsonObject("data");
-            JsonArray result = data == null ? new JsonArray() : data.getJsonArray("result", new JsonArray());
-            if (!result.isEmpty()) {
-                values.add(new JsonArray().add(t / 1000.0).add(result.getJsonObject(0).getJsonArray("value").getString(1)));
+            JsonArray samples = data == null ? new JsonArray() : data.getJsonArray("result", new JsonArray());
+            for (int i = 0; i < samples.size(); i++) {
+                JsonObject sample = samples.getJsonObject(i);
+                bySeries.computeIfAbsent(sample.getJsonObject("metric", new JsonObject()), m -> new JsonArray())
+                        .add(new JsonArray().add(t / 1000.0).add(sample.getJsonArray("value").getString(1)));
             }
         }
-        JsonArray result = values.isEmpty() ? new JsonArray()
-                : new JsonArray().add(new JsonObject().put("metric", new JsonObject()).put("values", values));
+        JsonArray result = new JsonArray();
+        bySeries.forEach((metric, values) -> result.add(new JsonObject().put("metric", metric).put("values", values)));
         return ok(new JsonObject().put("resultType", "matrix").put("result", result));
     }
 
