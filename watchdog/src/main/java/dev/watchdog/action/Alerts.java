@@ -1,5 +1,6 @@
 package dev.watchdog.action;
 
+import dev.watchdog.config.Receiver;
 import dev.watchdog.config.WatchdogConfig;
 import dev.watchdog.incident.Notification;
 import dev.watchdog.machine.Context;
@@ -53,7 +54,7 @@ public final class Alerts {
     }
 
     private static Duration resend(WatchdogConfig config, String receiver) {
-        WatchdogConfig.Receiver r = config.receivers().get(receiver);
+        Receiver r = config.receivers().get(receiver);
         return r == null || r.alertmanager() == null ? Duration.ofMinutes(1) : r.alertmanager().resend();
     }
 }

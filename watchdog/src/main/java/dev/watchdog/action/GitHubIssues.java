@@ -1,8 +1,8 @@
 package dev.watchdog.action;
 
 import dev.watchdog.Failures;
+import dev.watchdog.config.Receiver.GitHub;
 import dev.watchdog.config.Secret;
-import dev.watchdog.config.WatchdogConfig.GitHub;
 import dev.watchdog.config.WatchdogConfig.Retry;
 import dev.watchdog.incident.Message;
 import dev.watchdog.incident.Notice;

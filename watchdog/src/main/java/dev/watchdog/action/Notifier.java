@@ -1,14 +1,14 @@
 package dev.watchdog.action;
 
 import dev.watchdog.Json;
+import dev.watchdog.config.Receiver;
+import dev.watchdog.config.Receiver.Alertmanager;
+import dev.watchdog.config.Receiver.Channel;
+import dev.watchdog.config.Receiver.GitHub;
+import dev.watchdog.config.Receiver.Grafana;
+import dev.watchdog.config.Receiver.Slack;
+import dev.watchdog.config.Receiver.Telegram;
 import dev.watchdog.config.Secret;
-import dev.watchdog.config.WatchdogConfig.Alertmanager;
-import dev.watchdog.config.WatchdogConfig.Channel;
-import dev.watchdog.config.WatchdogConfig.GitHub;
-import dev.watchdog.config.WatchdogConfig.Grafana;
-import dev.watchdog.config.WatchdogConfig.Receiver;
-import dev.watchdog.config.WatchdogConfig.Slack;
-import dev.watchdog.config.WatchdogConfig.Telegram;
 import dev.watchdog.config.WatchdogConfig.Webhook;
 import dev.watchdog.incident.Message;
 import dev.watchdog.incident.Notification;

@@ -1,6 +1,7 @@
 package dev.watchdog.action;
 
 import dev.watchdog.Failures;
+import dev.watchdog.config.Receiver;
 import dev.watchdog.config.WatchdogConfig;
 import dev.watchdog.machine.Answer;
 import dev.watchdog.machine.Effect;
@@ -90,7 +91,7 @@ public final class Silences {
     }
 
     private String url(String receiver) {
-        WatchdogConfig.Receiver r = config.get().receivers().get(receiver);
+        Receiver r = config.get().receivers().get(receiver);
         return r == null || r.alertmanager() == null ? null : r.alertmanager().url();
     }
 }

@@ -9,9 +9,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Stream;
 
 /** The daemon's config ({@code watchdog.yml}), immutable, with defaults and validation in each record. */
 public record WatchdogConfig(
@@ -205,155 +202,6 @@ public record WatchdogConfig(
     }
 
     /**
-     * Where messages go: exactly one of slack, telegram, alertmanager, webhook, grafana, github.
-     * Optional: minInterval (default 1s: the least time between two messages to this receiver), retry.
-     */
-    public record Receiver(Slack slack, Telegram telegram, Alertmanager alertmanager, Webhook webhook, Grafana grafana,
-                           GitHub github, Duration minInterval, Retry retry) {
-        public Receiver {
-            long kinds = Stream.of(slack, telegram, alertmanager, webhook, grafana, github).filter(Objects::nonNull).count();
-            if (kinds != 1) {
-                throw new IllegalArgumentException(
-                        "a receiver needs exactly one of slack, telegram, alertmanager, webhook, grafana, github");
-            }
-            minInterval = minInterval == null ? Duration.ofSeconds(1) : minInterval;
-            retry = retry == null ? new Retry(5, null, Duration.ofSeconds(30)) : retry;
-        }
-
-        /** The one kind this receiver is. */
-        public Channel channel() {
-            return Stream.of(slack, telegram, alertmanager, webhook, grafana, github).filter(Objects::nonNull).findFirst()
-                    .orElseThrow();
-        }
-    }
-
-    /** The kinds of receiver. */
-    public sealed interface Channel permits Slack, Telegram, Alertmanager, Webhook, Grafana, GitHub {}
-
-    /** A Slack incoming webhook; its URL is a secret. */
-    public record Slack(Secret url) implements Channel {
-        public Slack {
-            Objects.requireNonNull(url, "slack.url is required");
-        }
-    }
-
-    /** A Telegram bot's sendMessage. Optional: apiUrl (default https://api.telegram.org). */
-    public record Telegram(Secret token, String chatId, String apiUrl) implements Channel {
-        public Telegram {
-            Objects.requireNonNull(token, "telegram.token is required");
-            Objects.requireNonNull(chatId, "telegram.chatId is required");
-            apiUrl = requireUrl(apiUrl == null ? "https://api.telegram.org" : apiUrl);
-        }
-    }
-
-    /**
-     * One Alertmanager ({@code url}) or a cluster ({@code urls}: every alert is posted to each, as
-     * Prometheus does; a success at any one counts). Optional: headers (e.g. Authorization, each a
-     * secret), resend (default 1m, below Alertmanager's 5m resolve_timeout).
-     */
-    public record Alertmanager(String url, List<String> urls, Map<String, Secret> headers, Duration resend)
-            implements Channel {
-        public Alertmanager {
-            List<String> all = new java.util.ArrayList<>();
-            if (url != null) {
-                all.add(url);
-            }
-            if (urls != null) {
-                all.addAll(urls);
-            }
-            if (all.isEmpty()) {
-                throw new IllegalArgumentException("alertmanager needs url or urls");
-            }
-            urls = all.stream().map(WatchdogConfig::requireUrl).distinct().toList();
-            url = urls.get(0);
-            headers = headers == null ? Map.of() : Map.copyOf(headers);
-            resend = resend == null ? Duration.ofMinutes(1) : positive(resend, "resend");
-        }
-
-        public Alertmanager(String url, Duration resend) {
-            this(url, null, null, resend);
-        }
-    }
-
-    /** Grafana's HTTP API: release annotations, with a service account token. */
-    public record Grafana(String url, Secret token) implements Channel {
-        public Grafana {
-            url = requireUrl(url);
-            Objects.requireNonNull(token, "grafana.token is required");
-        }
-    }
-
-    /**
-     * GitHub's REST API: the incident report filed as an issue of {@code repo} ({@code owner/name}) when an
-     * incident ends with a rollback. Optional: apiUrl (default https://api.github.com; GitHub Enterprise
-     * Server: https://HOST/api/v3), labels (default none).
-     */
-    public record GitHub(String repo, Secret token, String apiUrl, List<String> labels) implements Channel {
-        public GitHub {
-            if (repo == null || !repo.matches("[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")) {
-                throw new IllegalArgumentException("github.repo must be OWNER/NAME");
-            }
-            Objects.requireNonNull(token, "github.token is required");
-            apiUrl = requireUrl(apiUrl == null ? "https://api.github.com" : apiUrl);
-            labels = labels == null ? List.of() : List.copyOf(labels);
-        }
-    }
-
-    /**
-     * An escalation policy. levels: who hears at what time after an incident opens. Optional: repeat
-     * (re-notify the current level while nobody has acknowledged), reescalateAfter (an acknowledged
-     * incident still breaching this long after the ack escalates again), autoRollbackAfter (an
-     * unacknowledged P1 rolls back this long after it opened), announce (who hears lifecycle
-     * messages; default the first level), checkpoints (default the release criteria's T+5m, 15m, 30m,
-     * 1h, 6h and 24h), summary (the rules a checkpoint summarises; default all).
-     */
-    public record Policy(List<Level> levels, Duration repeat, Duration reescalateAfter, Duration autoRollbackAfter,
-                         List<String> announce, List<Duration> checkpoints, List<String> summary,
-                         DeployNoise deployNoise) {
-
-        /** No one is notified: the policy when the config has none. */
-        public static final Policy SILENT = new Policy(List.of(), null, null, null, List.of(), List.of(), null, null);
-
-        /** A policy that silences no deploy noise. */
-        public Policy(List<Level> levels, Duration repeat, Duration reescalateAfter, Duration autoRollbackAfter,
-                      List<String> announce, List<Duration> checkpoints, List<String> summary) {
-            this(levels, repeat, reescalateAfter, autoRollbackAfter, announce, checkpoints, summary, null);
-        }
-
-        public static final List<Duration> DEFAULT_CHECKPOINTS = List.of(Duration.ofMinutes(5), Duration.ofMinutes(15),
-                Duration.ofMinutes(30), Duration.ofHours(1), Duration.ofHours(6), Duration.ofHours(24));
-
-        public Policy {
-            levels = levels == null ? List.of() : List.copyOf(levels);
-            for (int i = 1; i < levels.size(); i++) {
-                if (levels.get(i).after().compareTo(levels.get(i - 1).after()) < 0) {
-                    throw new IllegalArgumentException("levels must be in order of 'after'");
-                }
-            }
-            announce = announce != null ? List.copyOf(announce) : levels.isEmpty() ? List.<String>of() : levels.get(0).receivers();
-            checkpoints = checkpoints == null ? DEFAULT_CHECKPOINTS : List.copyOf(checkpoints);
-            summary = summary == null ? null : List.copyOf(summary);
-        }
-
-        Set<String> receiverNames() {
-            Set<String> names = new TreeSet<>(announce);
-            levels.forEach(l -> names.addAll(l.receivers()));
-            return names;
-        }
-    }
-
-    /** One rung of the ladder: who is notified, and how long after the incident opened. */
-    public record Level(Duration after, @JsonProperty("notify") List<String> receivers) {
-        public Level {
-            after = after == null ? Duration.ZERO : after;
-            if (receivers == null || receivers.isEmpty()) {
-                throw new IllegalArgumentException("a level must notify at least one receiver");
-            }
-            receivers = List.copyOf(receivers);
-        }
-    }
-
-    /**
      * A named rollback target. Optional: verify (default 10m: how long after the rollback the rules
      * that breached are judged, to see that it restored health; 0 turns it off). The webhook's retry
      * budget defaults to {@code for: 10m} with no limit on attempts: a rollback is worth retrying
@@ -379,7 +227,7 @@ public record WatchdogConfig(
     }
 
     /** An outbound webhook. Optional: secret (signs with Standard Webhooks), timeout (10s), retry. */
-    public record Webhook(String url, Secret secret, Duration timeout, Retry retry) implements Channel {
+    public record Webhook(String url, Secret secret, Duration timeout, Retry retry) implements Receiver.Channel {
         public Webhook {
             url = requireUrl(url);
             timeout = timeout == null ? Duration.ofSeconds(10) : positive(timeout, "timeout");
@@ -416,7 +264,7 @@ public record WatchdogConfig(
         }
     }
 
-    private static String requireUrl(String url) {
+    static String requireUrl(String url) {
         if (url == null || url.isBlank()) {
             throw new IllegalArgumentException("url is required");
         }
@@ -433,7 +281,7 @@ public record WatchdogConfig(
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
-    private static Duration positive(Duration d, String name) {
+    static Duration positive(Duration d, String name) {
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException(name + " must be positive");
         }

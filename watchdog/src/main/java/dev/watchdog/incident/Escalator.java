@@ -1,8 +1,8 @@
 package dev.watchdog.incident;
 
 import dev.watchdog.config.Durations;
-import dev.watchdog.config.WatchdogConfig.Level;
-import dev.watchdog.config.WatchdogConfig.Policy;
+import dev.watchdog.config.Policy;
+import dev.watchdog.config.Policy.Level;
 import dev.watchdog.evaluation.Severity;
 import dev.watchdog.incident.Incident.Breach;
 import dev.watchdog.incident.Incident.Mark;

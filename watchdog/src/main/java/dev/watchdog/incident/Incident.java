@@ -2,7 +2,7 @@ package dev.watchdog.incident;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
-import dev.watchdog.config.WatchdogConfig.Policy;
+import dev.watchdog.config.Policy;
 import dev.watchdog.evaluation.Severity;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.watchdog.machine;
 
 import dev.watchdog.config.Durations;
-import dev.watchdog.config.WatchdogConfig.Policy;
+import dev.watchdog.config.Policy;
 import dev.watchdog.evaluation.Outcome;
 import dev.watchdog.incident.Notice;
 import dev.watchdog.incident.Notice.Kind;

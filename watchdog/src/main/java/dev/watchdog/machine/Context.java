@@ -1,8 +1,8 @@
 package dev.watchdog.machine;
 
+import dev.watchdog.config.Policy;
+import dev.watchdog.config.Receiver;
 import dev.watchdog.config.WatchdogConfig;
-import dev.watchdog.config.WatchdogConfig.Policy;
-import dev.watchdog.config.WatchdogConfig.Receiver;
 import dev.watchdog.incident.Incident;
 import dev.watchdog.incident.Notice;
 import dev.watchdog.rules.RuleSet;

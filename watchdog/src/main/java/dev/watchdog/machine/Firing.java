@@ -1,6 +1,6 @@
 package dev.watchdog.machine;
 
-import dev.watchdog.config.WatchdogConfig.Policy;
+import dev.watchdog.config.Policy;
 import dev.watchdog.incident.Escalator;
 import dev.watchdog.incident.Incident;
 import dev.watchdog.incident.Message;

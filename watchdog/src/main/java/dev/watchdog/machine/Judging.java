@@ -1,6 +1,6 @@
 package dev.watchdog.machine;
 
-import dev.watchdog.config.WatchdogConfig.Policy;
+import dev.watchdog.config.Policy;
 import dev.watchdog.evaluation.Judge;
 import dev.watchdog.evaluation.Observation;
 import dev.watchdog.evaluation.Outcome;

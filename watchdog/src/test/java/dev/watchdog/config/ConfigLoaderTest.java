@@ -198,7 +198,7 @@ class ConfigLoaderTest {
                   postmortem: {github: {repo: acme/api, token: ghp_abc}}
                 """, "w.yml");
         assertEquals("https://grafana.example", c.receivers().get("dashboards").grafana().url());
-        WatchdogConfig.GitHub github = c.receivers().get("postmortem").github();
+        Receiver.GitHub github = c.receivers().get("postmortem").github();
         assertEquals("https://api.github.com", github.apiUrl());
         assertEquals(java.util.List.of(), github.labels());
         assertFalse(loader.print(c).contains("glsa_abc") || loader.print(c).contains("ghp_abc"), loader.print(c));

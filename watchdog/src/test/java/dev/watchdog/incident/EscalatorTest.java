@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.watchdog.config.WatchdogConfig.Level;
-import dev.watchdog.config.WatchdogConfig.Policy;
+import dev.watchdog.config.Policy;
+import dev.watchdog.config.Policy.Level;
 import dev.watchdog.evaluation.Severity;
 import dev.watchdog.incident.Incident.Breach;
 import dev.watchdog.incident.Incident.Status;

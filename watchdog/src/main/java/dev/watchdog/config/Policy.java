@@ -1,0 +1,61 @@
+package dev.watchdog.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * An escalation policy. levels: who hears at what time after an incident opens. Optional: repeat
+ * (re-notify the current level while nobody has acknowledged), reescalateAfter (an acknowledged
+ * incident still breaching this long after the ack escalates again), autoRollbackAfter (an
+ * unacknowledged P1 rolls back this long after it opened), announce (who hears lifecycle
+ * messages; default the first level), checkpoints (default the release criteria's T+5m, 15m, 30m,
+ * 1h, 6h and 24h), summary (the rules a checkpoint summarises; default all).
+ */
+public record Policy(List<Level> levels, Duration repeat, Duration reescalateAfter, Duration autoRollbackAfter,
+                     List<String> announce, List<Duration> checkpoints, List<String> summary,
+                     DeployNoise deployNoise) {
+
+    /** No one is notified: the policy when the config has none. */
+    public static final Policy SILENT = new Policy(List.of(), null, null, null, List.of(), List.of(), null, null);
+
+    /** A policy that silences no deploy noise. */
+    public Policy(List<Level> levels, Duration repeat, Duration reescalateAfter, Duration autoRollbackAfter,
+                  List<String> announce, List<Duration> checkpoints, List<String> summary) {
+        this(levels, repeat, reescalateAfter, autoRollbackAfter, announce, checkpoints, summary, null);
+    }
+
+    public static final List<Duration> DEFAULT_CHECKPOINTS = List.of(Duration.ofMinutes(5), Duration.ofMinutes(15),
+            Duration.ofMinutes(30), Duration.ofHours(1), Duration.ofHours(6), Duration.ofHours(24));
+
+    public Policy {
+        levels = levels == null ? List.of() : List.copyOf(levels);
+        for (int i = 1; i < levels.size(); i++) {
+            if (levels.get(i).after().compareTo(levels.get(i - 1).after()) < 0) {
+                throw new IllegalArgumentException("levels must be in order of 'after'");
+            }
+        }
+        announce = announce != null ? List.copyOf(announce) : levels.isEmpty() ? List.<String>of() : levels.get(0).receivers();
+        checkpoints = checkpoints == null ? DEFAULT_CHECKPOINTS : List.copyOf(checkpoints);
+        summary = summary == null ? null : List.copyOf(summary);
+    }
+
+    Set<String> receiverNames() {
+        Set<String> names = new TreeSet<>(announce);
+        levels.forEach(l -> names.addAll(l.receivers()));
+        return names;
+    }
+
+    /** One rung of the ladder: who is notified, and how long after the incident opened. */
+    public record Level(Duration after, @JsonProperty("notify") List<String> receivers) {
+        public Level {
+            after = after == null ? Duration.ZERO : after;
+            if (receivers == null || receivers.isEmpty()) {
+                throw new IllegalArgumentException("a level must notify at least one receiver");
+            }
+            receivers = List.copyOf(receivers);
+        }
+    }
+}
