@@ -30,6 +30,14 @@ import java.util.concurrent.TimeoutException;
 /** Instant queries over the Prometheus HTTP API ({@code GET /api/v1/query}). */
 public final class PrometheusClient {
 
+    /**
+     * Answers larger than this are parsed on a worker thread. A fleet's select answer holds a series
+     * per service (about 1 MB for 10,000) and takes tens of milliseconds to parse: time the event
+     * loop owes the API and /metrics, and that the other cores can share.
+     */
+    static final int PARSED_ASIDE = 64 * 1024;
+
+    private final Vertx vertx;
     private final WebClient http;
     private final WatchdogConfig.Prometheus config;
     private final WatchdogMetrics metrics;
@@ -37,6 +45,7 @@ public final class PrometheusClient {
 
     public PrometheusClient(Vertx vertx, WatchdogConfig.Prometheus config, WatchdogMetrics metrics) {
         // Vert.x keeps 5 connections per host by default, which would cap maxConcurrency silently.
+        this.vertx = vertx;
         this.http = WebClient.create(vertx, new WebClientOptions(),
                 new PoolOptions().setHttp1MaxSize(config.maxConcurrency()).setHttp2MaxSize(config.maxConcurrency()));
         this.config = config;
@@ -102,8 +111,14 @@ public final class PrometheusClient {
         config.headers().forEach((name, value) -> request.putHeader(name, value.value()));
         return request.send()
                 .recover(e -> Future.failedFuture(networkError(e)))
-                .compose(PrometheusClient::parse)
+                .compose(this::parseAside)
                 .andThen(ar -> recordQuery(ar.cause(), started));
+    }
+
+    private Future<List<Series>> parseAside(HttpResponse<Buffer> response) {
+        Buffer body = response.body();
+        return body == null || body.length() <= PARSED_ASIDE ? parse(response)
+                : vertx.executeBlocking(() -> parse(response), false).compose(parsed -> parsed);
     }
 
     /** {@code failure}: null when the query succeeded; partial data is a success that carried warnings. */

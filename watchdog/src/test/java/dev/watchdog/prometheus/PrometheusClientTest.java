@@ -226,4 +226,24 @@ class PrometheusClientTest {
         assertTrue(text.contains("watchdog_prometheus_warnings_total 1.0"), text);
         assertTrue(text.contains("watchdog_prometheus_queries_total{outcome=\"success\"} 1.0"), text);
     }
+
+    @Test
+    @DisplayName("a fleet's answer (over 64 KiB, parsed on a worker) comes back whole; a large one with warnings is partial data")
+    void largeAnswers() {
+        JsonArray result = new JsonArray();
+        for (int i = 0; i < 3000; i++) {
+            result.add(new JsonObject().put("metric", new JsonObject().put("service", "svc-" + i).put("environment", "prod"))
+                    .put("value", new JsonArray().add(1.7e9).add(String.valueOf(i / 1000.0))));
+        }
+        JsonObject body = new JsonObject(ok(new JsonObject().put("resultType", "vector").put("result", result)).body());
+        assertTrue(body.encode().length() > PrometheusClient.PARSED_ASIDE, "the answer is large enough to be parsed aside");
+        prometheus.answer("fleet_q", new FakePrometheus.Answer(200, body.encode(), 0));
+        List<Series> series = query("fleet_q");
+        assertEquals(3000, series.size());
+        assertEquals(new Series(Map.of("service", "svc-2999", "environment", "prod"), 2.999), series.get(2999));
+        prometheus.answer("fleet_warned_q", new FakePrometheus.Answer(200, body.put("warnings", new JsonArray()
+                .add("one store did not answer")).encode(), 0));
+        PartialData e = assertThrows(PartialData.class, () -> query("fleet_warned_q"));
+        assertEquals("partial data from Prometheus: one store did not answer", e.getMessage());
+    }
 }
