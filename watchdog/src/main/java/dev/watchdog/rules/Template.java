@@ -23,10 +23,26 @@ public final class Template {
 
     private final String text;
     private final Set<String> variables;
+    /** The text cut at its placeholders: literal, name, literal, ..., literal; rendered without a regex. */
+    private final List<String> parts;
 
     private Template(String text, Set<String> variables) {
         this.text = text;
         this.variables = variables;
+        this.parts = split(text);
+    }
+
+    private static List<String> split(String text) {
+        List<String> parts = new ArrayList<>();
+        Matcher m = PLACEHOLDER.matcher(text);
+        int last = 0;
+        while (m.find()) {
+            parts.add(text.substring(last, m.start()));
+            parts.add(m.group(1));
+            last = m.end();
+        }
+        parts.add(text.substring(last));
+        return List.copyOf(parts);
     }
 
     /** Parses an expression, or throws {@link IllegalArgumentException} naming the misplaced placeholder. */
@@ -92,25 +108,29 @@ public final class Template {
         return variables;
     }
 
-    /** Substitutes every placeholder; each value must have passed {@link #unsafeBecause}. */
+    /**
+     * Substitutes every placeholder; each value must have passed {@link #unsafeBecause}. A fleet's
+     * tick renders hundreds of thousands of these, so it walks the parts cut at parse time.
+     */
     public String render(Map<String, String> values) {
-        if (variables.isEmpty()) {
-            // A select rule's query, rendered for each release of a fleet: a regex scan of 600,000 such
-            // texts a tick (10,000 releases) took 0.6 s of a core, returning the text takes nothing.
+        if (parts.size() == 1) {
             return text;
         }
-        Matcher m = PLACEHOLDER.matcher(text);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            String value = values.get(m.group(1));
-            boolean safe = value != null && (m.group(1).equals(WINDOW) ? DURATION.matcher(value).matches()
+        StringBuilder out = new StringBuilder(text.length() + 32);
+        for (int i = 0; i < parts.size(); i++) {
+            String part = parts.get(i);
+            if (i % 2 == 0) {
+                out.append(part);
+                continue;
+            }
+            String value = values.get(part);
+            boolean safe = value != null && (part.equals(WINDOW) ? DURATION.matcher(value).matches()
                     : unsafeBecause(value) == null);
             if (!safe) {
-                throw new IllegalArgumentException("no safe value for {{" + m.group(1) + "}}");
+                throw new IllegalArgumentException("no safe value for {{" + part + "}}");
             }
-            m.appendReplacement(out, Matcher.quoteReplacement(value));
+            out.append(value);
         }
-        m.appendTail(out);
         return out.toString();
     }
 
