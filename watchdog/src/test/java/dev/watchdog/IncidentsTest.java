@@ -20,7 +20,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
-/** Incidents and escalation through the whole daemon, with fake Slack receivers for each rung of seed 003's ladder. */
+/** Incidents and escalation through the whole daemon, with fake Slack receivers for each rung of the release criteria's ladder. */
 class IncidentsTest extends DaemonTest {
 
     static final String RULES = """

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class EscalatorTest {
 
     static final Instant T0 = Instant.parse("2026-11-21T10:00:00Z");
-    /** Seed 003's ladder: release manager and DevOps at once, CTO and VP at 15 min, CEO at 30 min. */
+    /** The release criteria's ladder: release manager and DevOps at once, CTO and VP at 15 min, CEO at 30 min. */
     static final Policy SEED = policy(Duration.ofMinutes(10), null, null);
 
     static Policy policy(Duration repeat, Duration reescalateAfter, Duration autoRollbackAfter) {
