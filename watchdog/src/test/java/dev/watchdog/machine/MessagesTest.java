@@ -186,6 +186,17 @@ class MessagesTest {
     }
 
     @Test
+    @DisplayName("a page after a decision asks again: another rule breaching an accepted release says nothing of who accepted")
+    void pageAfterDecision() {
+        Life life = degraded().at(Duration.ofMinutes(1), new Input.Accept("alice", "known slow path"));
+        life.at(Duration.ofMinutes(2), observe("error-rate", 0.0234, "throughput", against(700, 1000)));
+        Message m = said(life, "reopened:rm");
+        assertTrue(m.title().startsWith("[P1] Breaching again: api 1.4.0 (production): "), m.title());
+        assertTrue(m.lines().contains(acknowledge(life)), m.lines().toString());
+        assertTrue(m.lines().stream().noneMatch(l -> l.startsWith("By ")), m.lines().toString());
+    }
+
+    @Test
     @DisplayName("a failed rollback says the version is still deployed, and how to try again or act by hand")
     void rollbackFailed() {
         Life life = new Life(MACHINE).at(Duration.ofSeconds(15), observe("error-rate", 0.2));
