@@ -69,13 +69,8 @@ public record Threshold(Op op, double value, boolean relative, String text) {
      * it cannot be told (a relative threshold without a baseline, or with a baseline of zero).
      */
     public Boolean breachedBy(double measured, Double baseline) {
-        if (!relative) {
-            return compare(measured, value);
-        }
-        if (baseline == null || baseline == 0 || baseline.isNaN()) {
-            return null;
-        }
-        return compare(measured, baseline * (1 + value / 100));
+        Double limit = limit(baseline);
+        return limit == null ? null : compare(measured, limit);
     }
 
     /** The value a measurement is compared with: the number itself, or for a relative threshold the baseline moved by it. */

@@ -57,4 +57,31 @@ class ThresholdTest {
         assertNull(t.breachedBy(5, Double.NaN));
         assertEquals(Boolean.TRUE, Threshold.parse("> 1").breachedBy(5, null), "absolute ones need none");
     }
+
+    @ParameterizedTest(name = "\"{0}\" against baseline {1} is compared with {2}")
+    @CsvSource({
+        "> 0.05, , 0.05", "> 0.05, 1000, 0.05", "> +10%, 200, 220", "< -20%, 100, 80", ">= 50%, -4, -6",
+        "< -20%, , ", "< -20%, 0, "})
+    @DisplayName("the limit a value is compared with: the number, or the baseline moved by the percentage")
+    void limit(String threshold, Double baseline, Double limit) {
+        Double got = Threshold.parse(threshold).limit(baseline);
+        if (limit == null) {
+            assertNull(got);
+        } else {
+            assertEquals(limit, got, 1e-9);
+        }
+    }
+
+    @Test
+    @DisplayName("a relative threshold has no limit against a baseline that is not a number")
+    void limitNaN() {
+        assertNull(Threshold.parse("> +10%").limit(Double.NaN));
+    }
+
+    @Test
+    @DisplayName("a threshold reads as the rule file writes it, without the spaces around it")
+    void text() {
+        assertEquals("> +10%", String.valueOf(Threshold.parse("  > +10%  ")));
+        assertEquals("<=0.99", Threshold.parse("<=0.99 ").text());
+    }
 }
