@@ -45,7 +45,8 @@ final class Announcements {
         if (latest != null) {
             add(notices, r, "checkpoint:" + latest, Kind.CHECKPOINT, to, latest);
         }
-        if (healthy) {
+        // A verdict given as the window ends (no tick between them) is said once, by the window's all clear.
+        if (healthy && !passed) {
             add(notices, r, "all-clear:bake", Kind.ALL_CLEAR, to, "at T+" + Durations.format(r.bake()) + ": healthy");
         }
         if (passed) {

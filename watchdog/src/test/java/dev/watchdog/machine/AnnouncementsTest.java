@@ -90,6 +90,16 @@ class AnnouncementsTest {
     }
 
     @Test
+    @DisplayName("the verdict and the window's end in one step (no tick between them): one all clear, the window's")
+    void bakeAndWindowEndTogether() {
+        Life life = new Life(MACHINE);
+        life.at(Duration.ofHours(2), new Input.Tick());
+        assertEquals(List.of("all_clear the 2h window ended with nothing open -> rm, pager"),
+                announced(life).stream().filter(m -> m.startsWith("all_clear")).toList());
+        assertEquals("healthy", life.watch.release().verdict().label());
+    }
+
+    @Test
     @DisplayName("queries failing for blindAfter tell level 1 once, Alertmanager included; answering again tells them too")
     void blind() {
         Life life = new Life(MACHINE);
