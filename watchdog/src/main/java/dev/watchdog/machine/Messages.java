@@ -63,7 +63,10 @@ final class Messages {
         if (inc.open() && (notice.kind().paging() || notice.kind() == Kind.REESCALATED || inc.cause() != null)) {
             lines.add("Acknowledge: watchdog release ack " + r.id() + " --reason '...'   or   POST " + apiBase
                     + "/api/v1/releases/" + r.id() + "/ack");
-            lines.add("Decide: watchdog release rollback " + r.id() + "   |   watchdog release accept " + r.id());
+            if (inc.cause() == null) {
+                // A raised incident's cause has said what to decide, in its own words.
+                lines.add("Decide: watchdog release rollback " + r.id() + "   |   watchdog release accept " + r.id());
+            }
         }
         inc.decisions().stream().reduce((a, b) -> b).filter(d -> !notice.kind().paging())
                 .ifPresent(d -> lines.add("By " + d.who() + (d.reason() == null ? "" : ": " + d.reason())));

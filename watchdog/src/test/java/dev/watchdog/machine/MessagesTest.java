@@ -210,7 +210,7 @@ class MessagesTest {
                 "Decide: try again with watchdog release rollback " + life.watch.id()
                         + "   |   or act by hand, then watchdog release accept " + life.watch.id() + " --reason '...'",
                 "Severity P0 (automatic rollback) | level 2 of 2 | open for 4m45s | incident " + life.watch.incident().id(),
-                acknowledge(life), decide(life)), m.lines());
+                acknowledge(life)), m.lines(), "one Decide line: the cause's");
     }
 
     @Test
