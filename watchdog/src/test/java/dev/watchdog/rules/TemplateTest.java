@@ -59,4 +59,64 @@ class TemplateTest {
     void safe(String value) {
         assertNull(Template.unsafeBecause(value));
     }
+
+    @Test
+    @DisplayName("a text without placeholders renders as written; the text is what the rule shows")
+    void plain() {
+        Template t = Template.parse("sum(rate(http_requests_total[5m])) by (service)");
+        assertEquals(Set.of(), t.variables());
+        assertEquals("sum(rate(http_requests_total[5m])) by (service)", t.render(Map.of()));
+        assertEquals("sum(rate(http_requests_total[5m])) by (service)", t.toString());
+    }
+
+    @Test
+    @DisplayName("a missing value is refused naming the placeholder; {{window}} takes durations only")
+    void missingAndWindow() {
+        Template t = Template.parse("sum(rate(x{s=\"{{service}}\"}[{{window}}]))");
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> t.render(Map.of("window", "5m")));
+        assertEquals("no safe value for {{service}}", missing.getMessage());
+        assertEquals("sum(rate(x{s=\"api\"}[1h30m]))", t.render(Map.of("service", "api", "window", "1h30m")));
+        assertThrows(IllegalArgumentException.class, () -> t.render(Map.of("service", "api", "window", "5m] or x[5m")));
+    }
+
+    @Test
+    @DisplayName("a stray '{{' at the very start is refused, saying where")
+    void strayAtStart() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Template.parse("{{ x"));
+        assertEquals("'{{' at offset 0 is not a placeholder of the form {{name}}", e.getMessage());
+    }
+
+    @Test
+    @DisplayName("inside a backtick string a backslash escapes nothing; a closed string ends before the placeholder")
+    void quoting() {
+        Template.parse("x{a=`\\{{service}}`}");
+        assertThrows(IllegalArgumentException.class, () -> Template.parse("x{a=`\\`} + {{service}}"));
+        assertThrows(IllegalArgumentException.class, () -> Template.parse("x{a=\"\"} {{service}}"));
+        Template.parse("x{a='{{service}}'}");
+    }
+
+    @Test
+    @DisplayName("a select value: placeholders anywhere, {{window}} nowhere, a stray '{{' refused")
+    void selectValue() {
+        Template v = Template.value("{{service}}-{{environment}}");
+        assertEquals(Set.of("service", "environment"), v.variables());
+        assertEquals("api-prod", v.render(Map.of("service", "api", "environment", "prod")));
+        assertEquals("{{window}} is only for an slo's errors and total",
+                assertThrows(IllegalArgumentException.class, () -> Template.value("{{window}}")).getMessage());
+        assertEquals("'{{' is not a placeholder of the form {{name}}",
+                assertThrows(IllegalArgumentException.class, () -> Template.value("{{ 1 }}")).getMessage());
+        assertEquals("prod", Template.value("prod").render(Map.of()));
+    }
+
+    @Test
+    @DisplayName("why a value is refused: empty, longer than 256 characters, or a character unsafe in a string")
+    void reasons() {
+        assertEquals("must not be empty", Template.unsafeBecause(""));
+        assertNull(Template.unsafeBecause("a".repeat(256)));
+        assertEquals("must be at most 256 characters", Template.unsafeBecause("a".repeat(257)));
+        assertEquals("contains a character that is not allowed in a PromQL string (quotes, backslash, control characters)",
+                Template.unsafeBecause("line\u2028separator"));
+        assertNotNull(Template.unsafeBecause("half \ud800 surrogate"));
+    }
 }
