@@ -132,12 +132,6 @@ public final class Judge {
         return judged.stream().max(bySeverity.thenComparing(byBadness)).orElseThrow();
     }
 
-    /** The severity of an absolute value, with no baseline. */
-    static Severity severity(Rule rule, double value) {
-        Severity s = severity(rule, value, null);
-        return s == null ? Severity.NONE : s;
-    }
-
     /**
      * The severity a value reads at against its baseline; null when it cannot be told (a relative
      * threshold with no baseline, or a baseline of zero) and no threshold that can be told is breached.
