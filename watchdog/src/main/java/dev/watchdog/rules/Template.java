@@ -22,14 +22,18 @@ public final class Template {
     private static final int MAX_VALUE_LENGTH = 256;
 
     private final String text;
-    private final Set<String> variables;
     /** The text cut at its placeholders: literal, name, literal, ..., literal; rendered without a regex. */
     private final List<String> parts;
+    private final Set<String> variables;
 
-    private Template(String text, Set<String> variables) {
+    private Template(String text) {
         this.text = text;
-        this.variables = variables;
         this.parts = split(text);
+        Set<String> names = new LinkedHashSet<>();
+        for (int i = 1; i < parts.size(); i += 2) {
+            names.add(parts.get(i));
+        }
+        this.variables = Set.copyOf(names);
     }
 
     private static List<String> split(String text) {
@@ -45,26 +49,30 @@ public final class Template {
         return List.copyOf(parts);
     }
 
+    /** The text without its placeholders: where a stray '{{' shows. */
+    private String literals() {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < parts.size(); i += 2) {
+            out.append(parts.get(i));
+        }
+        return out.toString();
+    }
+
     /** Parses an expression, or throws {@link IllegalArgumentException} naming the misplaced placeholder. */
     public static Template parse(String text) {
-        Set<String> variables = new LinkedHashSet<>();
-        List<String> outside = new ArrayList<>();
         Matcher m = PLACEHOLDER.matcher(text);
         while (m.find()) {
-            variables.add(m.group(1));
             if (!m.group(1).equals(WINDOW) && !insideString(text, m.start())) {
-                outside.add(m.group());
+                throw new IllegalArgumentException("placeholder " + m.group()
+                        + " stands outside a string literal; write it inside quotes, e.g. service=\"{{service}}\"");
             }
         }
-        if (!outside.isEmpty()) {
-            throw new IllegalArgumentException("placeholder " + outside.get(0)
-                    + " stands outside a string literal; write it inside quotes, e.g. service=\"{{service}}\"");
-        }
-        int stray = text.replaceAll(PLACEHOLDER.pattern(), "").indexOf("{{");
+        Template t = new Template(text);
+        int stray = t.literals().indexOf("{{");
         if (stray >= 0) {
             throw new IllegalArgumentException("'{{' at offset " + stray + " is not a placeholder of the form {{name}}");
         }
-        return new Template(text, Set.copyOf(variables));
+        return t;
     }
 
     /**
@@ -72,18 +80,14 @@ public final class Template {
      * may stand anywhere, {@code {{window}}} nowhere.
      */
     public static Template value(String text) {
-        Set<String> variables = new LinkedHashSet<>();
-        Matcher m = PLACEHOLDER.matcher(text);
-        while (m.find()) {
-            variables.add(m.group(1));
-        }
-        if (variables.contains(WINDOW)) {
+        Template t = new Template(text);
+        if (t.variables.contains(WINDOW)) {
             throw new IllegalArgumentException("{{window}} is only for an slo's errors and total");
         }
-        if (text.replaceAll(PLACEHOLDER.pattern(), "").contains("{{")) {
+        if (t.literals().contains("{{")) {
             throw new IllegalArgumentException("'{{' is not a placeholder of the form {{name}}");
         }
-        return new Template(text, Set.copyOf(variables));
+        return t;
     }
 
     /**
