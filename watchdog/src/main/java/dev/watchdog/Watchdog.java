@@ -237,7 +237,8 @@ public final class Watchdog extends VerticleBase {
     /**
      * Reads the config file and its rule files again (SIGHUP, POST /-/reload). All or nothing: on any
      * problem the config and rules in force stay, and the answer says what is wrong. What only a
-     * restart can change (the listener, the store, the replica's name) is kept, and named.
+     * restart can change (the listener, the store, the replica's name, logging, the metrics mode) is
+     * kept, and named.
      */
     public Future<Reloaded> reload() {
         Promise<Reloaded> done = Promise.promise();
@@ -268,15 +269,11 @@ public final class Watchdog extends VerticleBase {
     private Reloaded apply(Reloaded loaded) {
         WatchdogConfig next = loaded.config();
         List<String> restart = new ArrayList<>();
-        if (!next.server().listen().equals(config.server().listen())) {
-            restart.add("server.listen");
-        }
-        if (!Objects.equals(next.server().replica(), config.server().replica())) {
-            restart.add("server.replica");
-        }
-        if (!next.storage().equals(config.storage())) {
-            restart.add("storage");
-        }
+        startOnly(restart, "server.listen", config.server().listen(), next.server().listen());
+        startOnly(restart, "server.replica", config.server().replica(), next.server().replica());
+        startOnly(restart, "storage", config.storage(), next.storage());
+        startOnly(restart, "logging", config.logging(), next.logging());
+        startOnly(restart, "metrics", config.metrics(), next.metrics());
         if (!next.prometheus().equals(config.prometheus()) || !next.evaluation().equals(config.evaluation())) {
             evaluator = evaluator(next);
         }
@@ -284,6 +281,13 @@ public final class Watchdog extends VerticleBase {
         rules = loaded.rules();
         LOG.info("config reloaded rules={} restart_needed={}", rules.rules().size(), restart);
         return new Reloaded(next, rules, List.copyOf(restart));
+    }
+
+    /** A setting read once at start: a change waits for a restart, and is named. */
+    private static void startOnly(List<String> restart, String name, Object inForce, Object next) {
+        if (!Objects.equals(inForce, next)) {
+            restart.add(name);
+        }
     }
 
     public int port() {

@@ -79,10 +79,11 @@ class ReloadTest extends DaemonTest {
     @DisplayName("what only a restart can change is kept, and named")
     void namesWhatNeedsARestart() throws Exception {
         Files.writeString(dir.resolve("watchdog.yml"), Files.readString(dir.resolve("watchdog.yml"))
-                .replace("listen: 127.0.0.1:0", "listen: 127.0.0.1:1"));
+                .replace("listen: 127.0.0.1:0", "listen: 127.0.0.1:1") + "metrics: {ruleSeries: notOk}\n");
         HttpResponse<Buffer> answer = reload();
         assertEquals(200, answer.statusCode(), answer.bodyAsString());
-        assertEquals(new JsonArray().add("server.listen"), answer.bodyAsJsonObject().getJsonArray("restartNeeded"));
+        assertEquals(new JsonArray().add("server.listen").add("metrics"),
+                answer.bodyAsJsonObject().getJsonArray("restartNeeded"));
         assertEquals(200, daemon.call("GET", "/readyz", null, null).statusCode(), "still listening where it was");
     }
 }
