@@ -16,10 +16,14 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -321,5 +325,43 @@ class ReplicasIT {
                     .collect(Collectors.groupingBy(k -> k, Collectors.counting()));
             keys.forEach((key, n) -> assertEquals(1L, n, key + " arrived " + n + " times at " + path));
         }
+    }
+
+    @Test
+    @Order(7)
+    @DisplayName("two replicas register one service and environment at the same moment, 15 times: one stays watched, and its P0 is rolled back once")
+    void simultaneousRegistrations() throws Exception {
+        List<String> ids = new ArrayList<>();
+        ExecutorService two = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 15; round++) {
+                CyclicBarrier together = new CyclicBarrier(2);
+                List<Future<String>> both = new ArrayList<>();
+                for (int replica = 0; replica < 2; replica++) {
+                    int r = replica;
+                    JsonObject body = registration().put("environment", "simultaneous");
+                    both.add(two.submit(() -> {
+                        together.await();
+                        return replicas.register(r, body);
+                    }));
+                }
+                List<String> pair = List.of(both.get(0).get(), both.get(1).get());
+                ids.addAll(pair);
+                List<String> watched = pair.stream().filter(id -> "watching".equals(replicas.release(0, id).getString("state")))
+                        .toList();
+                assertEquals(1, watched.size(), "round " + round + ": watched " + watched + " of " + pair);
+            }
+        } finally {
+            two.shutdownNow();
+        }
+        List<String> watched = ids.stream().filter(id -> "watching".equals(replicas.release(0, id).getString("state")))
+                .toList();
+        assertEquals(1, watched.size(), "watched at the end: " + watched);
+        service.errorRatio(0.9);
+        Poll.until(Duration.ofSeconds(30), "the watched release rolled back", () -> "rolled_back".equals(
+                replicas.release(anyAlive(), watched.get(0)).getString("state")));
+        List<WebhookRecorder.Call> calls = deployer.calls("/rollback").stream()
+                .filter(c -> ids.stream().anyMatch(id -> c.body().contains("\"" + id + "\""))).toList();
+        assertEquals(1, calls.size(), "rollback calls for the registrations: " + calls.size());
     }
 }

@@ -92,6 +92,21 @@ public final class Journal implements AutoCloseable {
         return journal;
     }
 
+    /** The run of {@code key}; else the newest run of the same release and action under another key. */
+    synchronized Optional<Entry> find(String key, String releaseId, String action) throws SQLException {
+        Optional<Entry> own = find(key);
+        return own.isPresent() ? own : transaction(() -> {
+            try (PreparedStatement st = db.prepareStatement("select * from runs where release_id = ? and action = ?"
+                    + " order by rowid desc limit 1")) {
+                st.setString(1, releaseId);
+                st.setString(2, action);
+                try (ResultSet rs = st.executeQuery()) {
+                    return rs.next() ? Optional.of(entry(rs)) : Optional.<Entry>empty();
+                }
+            }
+        });
+    }
+
     synchronized Optional<Entry> find(String key) throws SQLException {
         // Reads end their transaction too: a snapshot held open would hide what a tool wrote beside the agent.
         return transaction(() -> {

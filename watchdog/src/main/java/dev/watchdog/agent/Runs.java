@@ -16,7 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Acts on a call at most once per key. A key that succeeded is answered at once; a call whose key
+ * Acts on a call at most once per key, and at most once per release and action. A key that succeeded is answered at once; a call whose key
  * is being acted on now joins that run and gets its answer; a key that failed runs again, skipping
  * the steps that succeeded before; an interrupted key is left to an operator. Every step is written
  * to the journal before it runs and after it ends. Runs on one event loop, so the map needs no lock.
@@ -41,29 +41,40 @@ final class Runs {
     }
 
     Future<Answer> handle(Call call) {
-        Future<Answer> running = inFlight.get(call.key());
+        return Future.succeededFuture(call).map(planner).compose(plan -> handle(call, plan));
+    }
+
+    /**
+     * One run per release and action, whatever the key: a second call for a release already rolled
+     * back (a duplicate registration's, a retry under a new key) must not roll back again, which
+     * would re-deploy the version rolled back to.
+     */
+    private Future<Answer> handle(Call call, Plan plan) {
+        String run = call.releaseId() + "\n" + plan.action();
+        Future<Answer> running = inFlight.get(run);
         if (running != null) {
-            LOG.info("rollback call joins the run in progress key={}", call.key());
+            LOG.info("rollback call joins the run in progress key={} release={} action={}", call.key(), call.releaseId(),
+                    plan.action());
             return running;
         }
-        Future<Answer> started = blocking(() -> journal.find(call.key()))
-                .compose(entry -> decide(call, entry.orElse(null)));
-        inFlight.put(call.key(), started);
-        started.onComplete(x -> inFlight.remove(call.key(), started));
+        Future<Answer> started = blocking(() -> journal.find(call.key(), call.releaseId(), plan.action()))
+                .compose(entry -> decide(call, plan, entry.orElse(null)));
+        inFlight.put(run, started);
+        started.onComplete(x -> inFlight.remove(run, started));
         return started;
     }
 
-    private Future<Answer> decide(Call call, Journal.Entry before) {
+    private Future<Answer> decide(Call call, Plan plan, Journal.Entry before) {
         if (before != null && before.status() == Journal.Status.SUCCEEDED) {
-            LOG.info("rollback call replayed key={} action={}: done before, nothing runs", call.key(), before.action());
+            LOG.info("rollback call replayed key={} action={} done_under={}: done before, nothing runs", call.key(),
+                    before.action(), before.key());
             return Future.succeededFuture(Answer.replayed(before));
         }
         if (before != null && before.status() != Journal.Status.FAILED) {
             LOG.error("rollback call refused key={} status={}: an earlier run was interrupted; an operator must resolve it",
-                    call.key(), before.status().label());
+                    before.key(), before.status().label());
             return Future.succeededFuture(Answer.interrupted(before));
         }
-        Plan plan = planner.apply(call);
         LOG.info("rollback starts key={} release={} service={} environment={} action={} attempt={}", call.key(),
                 call.releaseId(), call.service(), call.environment(), plan.action(), before == null ? 1 : before.attempts() + 1);
         return blocking(() -> {

@@ -24,6 +24,9 @@ import java.util.Optional;
  */
 final class Rows {
 
+    /** The first half of the registration lock's key, "WREG"; shards use "WDOG", so the two never meet. */
+    private static final int REGISTRATION_LOCK = 0x57524547;
+
     private final boolean shared;
 
     /**
@@ -61,7 +64,20 @@ final class Rows {
     }
 
     /** The ids of the watched releases of a service and environment, locked for the transaction. */
+    /**
+     * The watched releases of a service and environment. Where replicas share the database, a
+     * registration first takes a transaction lock on the pair: {@code for update} alone does not see a
+     * row another transaction is inserting, so two registrations at once on two replicas would each
+     * find nothing to supersede and both be watched. SQLite writes one transaction at a time.
+     */
     List<String> watchedIds(Connection c, String service, String environment) throws SQLException {
+        if (shared) {
+            try (PreparedStatement st = c.prepareStatement("select pg_advisory_xact_lock(?, hashtext(?))")) {
+                st.setInt(1, REGISTRATION_LOCK);
+                st.setString(2, service + "\n" + environment);
+                st.execute();
+            }
+        }
         List<String> ids = new ArrayList<>();
         String lock = shared ? " for update" : "";
         try (PreparedStatement st = c.prepareStatement("select id from releases where service = ? and environment = ?"

@@ -142,6 +142,21 @@ class AgentServerTest {
     }
 
     @Test
+    @DisplayName("a second key for a release already rolled back acts not again: answered 200, replayed, nothing runs")
+    void sameReleaseOnce() {
+        JsonObject body = call("rel_two_keys", "api");
+        touch("rel_two_keys.failed-once");
+        long now = Instant.now().getEpochSecond();
+        Response first = RollbackCall.send(url, SECRET, "rel_two_keys:rollback", body, now);
+        Response second = RollbackCall.send(url, SECRET, "rel_two_keys:rollback-again", body, now);
+        assertEquals(200, first.status(), first.body());
+        assertEquals(200, second.status(), second.body());
+        assertEquals(true, second.json().getBoolean("replayed"));
+        assertEquals(List.of("rel_two_keys:rollback switch api 1.3.2", "rel_two_keys:rollback notify rel_two_keys"),
+                lines("record.log").stream().filter(l -> l.startsWith("rel_two_keys")).toList());
+    }
+
+    @Test
     @DisplayName("a failing step answers 502 naming the step and its exit code, never its output; the retry goes on from that step")
     void failingStepThenRetry() {
         JsonObject body = call("rel_fails", "api");
