@@ -66,6 +66,11 @@ case $code in
     fi
     echo "deploy.sh: no verdict on $service $version within ${WATCHDOG_WAIT:-45m}; the watchdog keeps watching ($id)" >&2
     exit 2 ;;
+  4)
+    echo "deploy.sh: nobody could judge $service $version: no rule had any data (check that its metrics reach" \
+      "Prometheus with the labels the rules select); what each rule saw:" >&2
+    watchdog release show "$id" >&2 || true
+    exit 4 ;;
   *)
     echo "deploy.sh: lost the watchdog while waiting for $id (exit $code)" >&2
     exit 3 ;;

@@ -37,7 +37,14 @@ class ReleaseWaitIT {
         RealStack.deleteRecursively(DIR);
         stack = RealStack.start(DIR);
         daemon = RealDaemon.start(DIR.resolve("daemon"), stack.prometheus.url(), stack.recorder.url("/rollback"), null,
-                "1s", RollbackIT.RULES);
+                "1s", RollbackIT.RULES, """
+                receivers:
+                  team: {webhook: {url: "%s"}, minInterval: 0s}
+                escalation:
+                  default:
+                    levels: [{after: 0s, notify: [team]}]
+                    announce: [team]
+                """.formatted(stack.recorder.url("/team")));
     }
 
     @AfterAll
@@ -104,6 +111,25 @@ class ReleaseWaitIT {
         assertTrue(waiter.log().contains("watchdog release wait: cannot reach the watchdog at " + daemon.url()
                 + ": connection "), waiter.log());
         assertTrue(waiter.log().endsWith(id + ": state passed, verdict healthy\n"), waiter.log());
+    }
+
+    @Test
+    @DisplayName("a release of a service with no series at all: unjudged at the bake, wait exits 4 saying why, and nobody hears 'All clear'")
+    void unjudged() {
+        String id = daemon.register(new JsonObject().put("service", "no-such-service").put("version", "1.0.0")
+                .put("environment", "it-unjudged").put("window", "1h").put("bake", "3s"));
+        RealProcess wait = cli(RealDaemon.VIEWER_TOKEN, "release", "wait", id, "--timeout", "60s");
+        assertEquals(4, wait.exitCode(90), wait.log());
+        assertTrue(wait.log().contains(id + ": state watching, verdict unjudged"), wait.log());
+        assertTrue(wait.log().contains("no rule had anything to judge"), wait.log());
+        Poll.until(Duration.ofSeconds(10), "the team to hear it", () -> kinds(id).contains("unjudged"));
+        assertEquals(List.of("watching", "unjudged"), kinds(id));
+    }
+
+    /** The kinds of the messages the team got about a release, in order. */
+    static List<String> kinds(String id) {
+        return stack.recorder.calls("/team").stream().map(c -> new JsonObject(c.body()))
+                .filter(b -> id.equals(b.getString("release"))).map(b -> b.getString("kind")).toList();
     }
 
     @Test

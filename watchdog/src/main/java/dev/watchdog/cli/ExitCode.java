@@ -13,6 +13,8 @@ final class ExitCode {
     static final int UNDECIDED = 2;
     /** The watchdog's API could not be reached, or refused the request. */
     static final int API = 3;
+    /** {@code release wait}: no rule had anything to judge by the end of the bake (no data): not healthy. */
+    static final int UNJUDGED = 4;
     /** Called wrong: an unknown option, a missing argument, a value that does not parse (sysexits EX_USAGE). */
     static final int USAGE = 64;
     /** A fault of the watchdog's own (sysexits EX_SOFTWARE): one line on stderr, the stack trace at DEBUG. */

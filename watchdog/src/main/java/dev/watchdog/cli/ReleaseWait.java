@@ -19,6 +19,7 @@ import picocli.CommandLine.Parameters;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:healthy", "1:rolled back, or the rollback failed", "2:no verdict yet when the timeout ran out",
             "3:the watchdog could not be reached until the timeout, or refused (404: no such release)",
+            "4:unjudged: no rule had anything to judge by the end of the bake (no data): not healthy",
             "64:usage error (e.g. --timeout 45min: write 45m)", "70:internal error"})
 final class ReleaseWait extends ReleaseCommand.ApiCommand {
 
@@ -48,9 +49,15 @@ final class ReleaseWait extends ReleaseCommand.ApiCommand {
         }
         String verdict = release.path("verdict").isNull() ? "none" : release.path("verdict").asText();
         System.out.println(id + ": state " + release.path("state").asText() + ", verdict " + verdict);
+        if (verdict.equals("unjudged")) {
+            System.err.println(spec.qualifiedName() + ": no rule had anything to judge (no series, or every guard unmet):"
+                    + " check that the service's metrics reach Prometheus with the labels the rules select"
+                    + " (watchdog release show " + id + " says what each rule saw)");
+        }
         return switch (verdict) {
             case "healthy" -> ExitCode.OK;
             case "rolled_back", "failed" -> ExitCode.FAILED;
+            case "unjudged" -> ExitCode.UNJUDGED;
             default -> ExitCode.UNDECIDED;
         };
     }

@@ -116,12 +116,12 @@ public final class Judge {
                 : Outcome.OK;
         List<Series> reported = series.size() > MAX_REPORTED_SERIES ? series.subList(0, MAX_REPORTED_SERIES) : series;
         return new RuleState(prev.rule(), outcome, level, value, baseline, reported, baselines, message,
-                outcome == prev.outcome() ? prev.since() : now, now, p1Since, p0Since, healthySince);
+                outcome == prev.outcome() ? prev.since() : now, now, p1Since, p0Since, healthySince, now);
     }
 
     private static RuleState unobserved(RuleState prev, Outcome outcome, String message, Instant now) {
         return new RuleState(prev.rule(), outcome, prev.level(), null, null, List.of(), prev.baselines(), message,
-                outcome == prev.outcome() ? prev.since() : now, now, null, null, null);
+                outcome == prev.outcome() ? prev.since() : now, now, null, null, null, prev.judgedAt());
     }
 
     /** The series whose severity is highest; among equals, the one furthest in the bad direction. */

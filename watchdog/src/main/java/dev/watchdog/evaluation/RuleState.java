@@ -10,7 +10,8 @@ import java.util.List;
  * the condition has held for {@code for}, and falls only after health has held as long. The three
  * clocks say since when each condition has held without a break. {@code baseline} is the worst
  * series' baseline; {@code baselines} the baseline's whole result, kept so that a before-release
- * baseline is queried once and then stays what it was.
+ * baseline is queried once and then stays what it was. {@code judgedAt}: the last time there was
+ * something to judge (null: never), which tells a release nobody could judge from a healthy one.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -27,7 +28,8 @@ public record RuleState(
         Instant evaluatedAt,
         Instant p1Since,
         Instant p0Since,
-        Instant healthySince) {
+        Instant healthySince,
+        Instant judgedAt) {
 
     public RuleState {
         series = series == null ? List.of() : List.copyOf(series);
@@ -38,6 +40,15 @@ public record RuleState(
     /** A rule not yet evaluated. */
     public static RuleState initial(String rule, Instant now) {
         return new RuleState(rule, Outcome.WAITING, Severity.NONE, null, null, List.of(), null, null, now, null,
-                null, null, null);
+                null, null, null, null);
+    }
+
+    /**
+     * Whether the rule has ever had something to judge. A state stored before {@code judgedAt} was
+     * kept counts as judged when its outcome says so.
+     */
+    public boolean everJudged() {
+        return judgedAt != null || outcome == Outcome.OK || outcome == Outcome.PENDING || outcome == Outcome.P1
+                || outcome == Outcome.P0;
     }
 }

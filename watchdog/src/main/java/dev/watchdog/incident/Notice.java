@@ -18,7 +18,7 @@ public record Notice(String key, Kind kind, List<String> receivers, int level, S
     public enum Kind {
         OPENED, ESCALATED, REPEATED, REESCALATED, UPGRADED, REOPENED, ACKNOWLEDGED, ACCEPTED,
         ROLLBACK_DECIDED, ROLLED_BACK, ROLLBACK_FAILED, NOT_RECOVERED, RESOLVED,
-        WATCHING, CHECKPOINT, ALL_CLEAR, BLIND, SEEING;
+        WATCHING, CHECKPOINT, ALL_CLEAR, UNJUDGED, BLIND, SEEING;
 
         @JsonValue
         public String label() {
@@ -27,7 +27,8 @@ public record Notice(String key, Kind kind, List<String> receivers, int level, S
 
         /** Notices about an incident, as opposed to the release's lifecycle messages. */
         public boolean aboutIncident() {
-            return !(this == WATCHING || this == CHECKPOINT || this == ALL_CLEAR || this == BLIND || this == SEEING);
+            return !(this == WATCHING || this == CHECKPOINT || this == ALL_CLEAR || this == UNJUDGED || this == BLIND
+                    || this == SEEING);
         }
 
         /**

@@ -23,8 +23,11 @@ final class Announcements {
     /** What has now been announced, and the notices to send. */
     record Due(List<String> announced, List<Notice> notices) {}
 
-    /** {@code healthy} and {@code passed}: whether this step gave the verdict, or ended the window. */
-    static Due due(Watch w, boolean healthy, boolean passed, Policy policy, Duration blindAfter, Instant now) {
+    /**
+     * {@code verdict} and {@code passed}: whether this step gave the verdict, or ended the window.
+     * A healthy verdict is an all clear; a release nobody could judge is told as such, never as clear.
+     */
+    static Due due(Watch w, boolean verdict, boolean passed, Policy policy, Duration blindAfter, Instant now) {
         Release r = w.release();
         List<String> announced = new ArrayList<>(w.announced());
         List<Notice> notices = new ArrayList<>();
@@ -46,10 +49,17 @@ final class Announcements {
             add(notices, r, "checkpoint:" + latest, Kind.CHECKPOINT, to, latest);
         }
         // A verdict given as the window ends (no tick between them) is said once, by the window's all clear.
-        if (healthy && !passed) {
+        boolean unjudged = r.verdict() == Release.Verdict.UNJUDGED;
+        if (verdict && !passed && unjudged) {
+            add(notices, r, "unjudged:bake", Kind.UNJUDGED, to, "at T+" + Durations.format(r.bake())
+                    + ": no rule had anything to judge");
+        } else if (verdict && !passed) {
             add(notices, r, "all-clear:bake", Kind.ALL_CLEAR, to, "at T+" + Durations.format(r.bake()) + ": healthy");
         }
-        if (passed) {
+        if (passed && unjudged) {
+            add(notices, r, "unjudged:window", Kind.UNJUDGED, to, "the " + Durations.format(r.window())
+                    + " window ended and no rule had anything to judge");
+        } else if (passed) {
             add(notices, r, "all-clear:window", Kind.ALL_CLEAR, to, "the " + Durations.format(r.window())
                     + " window ended with nothing open");
         }

@@ -14,7 +14,8 @@ import java.util.Set;
 public record Context(WatchdogConfig config, RuleSet rules) {
 
     private static final Set<Notice.Kind> ANNOTATED = EnumSet.of(Notice.Kind.WATCHING, Notice.Kind.OPENED,
-            Notice.Kind.ACKNOWLEDGED, Notice.Kind.ROLLED_BACK, Notice.Kind.ROLLBACK_FAILED, Notice.Kind.ALL_CLEAR);
+            Notice.Kind.ACKNOWLEDGED, Notice.Kind.ROLLED_BACK, Notice.Kind.ROLLBACK_FAILED, Notice.Kind.ALL_CLEAR,
+            Notice.Kind.UNJUDGED);
 
     Policy policy(String name) {
         return config.escalation().getOrDefault(name, Policy.SILENT);

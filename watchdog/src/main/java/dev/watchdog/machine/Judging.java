@@ -99,14 +99,14 @@ final class Judging {
         d.watch = d.watch.with(step.incident());
         Incident inc = step.incident();
         Severity paging = inc != null && inc.open() ? inc.severity() : Severity.NONE;
-        Lifecycle moved = lifecycle(d, worst == Severity.P0 ? Severity.P0 : paging);
+        Lifecycle moved = lifecycle(d, worst == Severity.P0 ? Severity.P0 : paging, judgedAny(d));
         notifyIncident(d, step.notices());
         if (!d.watch.release().state().open() && Machine.openIncident(d.watch) != null) {
             Escalator.Step ended = Escalator.ended(d.watch.incident(), "window_ended", d.now);
             d.watch = d.watch.with(ended.incident());
             notifyIncident(d, ended.notices());
         }
-        announce(d, moved.healthy(), moved.passed());
+        announce(d, moved.verdict(), moved.passed());
         if (worst == Severity.P0) {
             machine.requestRollback(d, p0Reason(rules(d), d.watch.rules()), "watchdog");
         } else if (step.rollBack()) {
@@ -114,11 +114,14 @@ final class Judging {
         }
     }
 
-    /** Which lifecycle moves one step made. */
-    private record Lifecycle(boolean healthy, boolean passed) {}
+    /** Which lifecycle moves one step made: the verdict given, the window ended. */
+    private record Lifecycle(boolean verdict, boolean passed) {}
 
-    /** Degraded while a P1 pages, back to watching when it stops; healthy at the bake; passed at the window's end. */
-    private static Lifecycle lifecycle(Draft d, Severity paging) {
+    /**
+     * Degraded while a P1 pages, back to watching when it stops; at the bake healthy, or unjudged if
+     * no rule ever had anything to judge ({@code judged} false); passed at the window's end.
+     */
+    private static Lifecycle lifecycle(Draft d, Severity paging, boolean judged) {
         Release r = d.watch.release();
         if (paging == Severity.P0) {
             return new Lifecycle(false, false);
@@ -130,18 +133,29 @@ final class Judging {
             r = r.withState(State.WATCHING, d.now);
             d.event(Type.RECOVERED, "every rule has recovered");
         }
-        boolean healthy = r.state() == State.WATCHING && r.verdict() == null && !d.now.isBefore(r.bakeUntil());
-        if (healthy) {
+        boolean verdict = r.state() == State.WATCHING && r.verdict() == null && !d.now.isBefore(r.bakeUntil());
+        if (verdict && judged) {
             r = r.withVerdict(Verdict.HEALTHY);
             d.event(Type.VERDICT, "healthy: the bake time passed with nothing open");
+        } else if (verdict) {
+            r = r.withVerdict(Verdict.UNJUDGED);
+            d.event(Type.VERDICT, "unjudged: the bake time passed and no rule had anything to judge"
+                    + " (no data, or every guard unmet)");
         }
         boolean passed = r.state() == State.WATCHING && !d.now.isBefore(r.windowUntil());
         if (passed) {
             r = r.withState(State.PASSED, d.now);
-            d.event(Type.PASSED, "the window ended with nothing open");
+            d.event(Type.PASSED, r.verdict() == Verdict.UNJUDGED && !judged
+                    ? "the window ended and no rule had anything to judge" : "the window ended with nothing open");
         }
         d.watch = d.watch.with(r);
-        return new Lifecycle(healthy, passed);
+        return new Lifecycle(verdict, passed);
+    }
+
+    /** Whether any rule that acts on this release has ever had something to judge. */
+    private boolean judgedAny(Draft d) {
+        return rules(d).rules().stream().filter(rule -> !rule.dryRun()).map(rule -> d.watch.rules().get(rule.name()))
+                .anyMatch(s -> s != null && s.everJudged());
     }
 
     /** The rollback was done: the incident resolved, and what breached is watched until it recovers. */
@@ -208,9 +222,9 @@ final class Judging {
         notifyIncident(d, step.notices());
     }
 
-    void announce(Draft d, boolean healthy, boolean passed) {
+    void announce(Draft d, boolean verdict, boolean passed) {
         Policy policy = ctx.policy(d.watch.release().policy());
-        Announcements.Due due = Announcements.due(d.watch, healthy, passed, policy, ctx.blindAfter(), d.now);
+        Announcements.Due due = Announcements.due(d.watch, verdict, passed, policy, ctx.blindAfter(), d.now);
         d.watch = d.watch.withAnnounced(due.announced());
         notify(d, due.notices(), n -> Messages.release(n, d.watch.release(), d.watch.rules(), rules(d),
                 policy.summary(), ctx.apiBase(), d.now));

@@ -99,6 +99,8 @@ final class Messages {
                     + r.bakeUntil();
             case CHECKPOINT -> "T+" + notice.detail() + " " + what + ": " + r.state().label();
             case ALL_CLEAR -> "All clear: " + what + " " + notice.detail();
+            case UNJUDGED -> "Unjudged, not healthy: " + what + " " + notice.detail()
+                    + ": check that its metrics reach Prometheus with the labels the rules select";
             case BLIND -> "Cannot see " + what + ": queries keep failing (no rollback for this)";
             case SEEING -> "Seeing " + what + " again: queries answer";
             default -> notice.kind().label() + " " + what;
@@ -107,11 +109,12 @@ final class Messages {
             RuleState s = states.get(rule.name());
             if ((summary == null || summary.contains(rule.name())) && s != null) {
                 boolean failing = s.outcome() == Outcome.ERROR;
+                boolean why = (failing || notice.kind() == Kind.UNJUDGED) && s.message() != null;
                 if (notice.kind() != Kind.BLIND || failing) {
                     lines.add("- " + rule.name() + ": " + s.outcome().label() + (s.value() == null ? ""
                             : " " + Units.format(rule.unit(), s.value())) + (s.baseline() == null ? ""
                             : " (baseline " + Units.format(rule.unit(), s.baseline()) + ")")
-                            + (failing ? " (" + s.message() + ")" : "") + (rule.dryRun() ? " [dry run]" : ""));
+                            + (why ? " (" + s.message() + ")" : "") + (rule.dryRun() ? " [dry run]" : ""));
                 }
             }
         }

@@ -50,9 +50,13 @@ public record Release(
         }
     }
 
-    /** The answer a deploy script waits for. */
+    /**
+     * The answer a deploy script waits for. Unjudged: the bake ended with nothing open, but no rule
+     * ever had anything to judge (no series at all, every guard unmet): not healthy, since nobody
+     * looked.
+     */
     public enum Verdict {
-        HEALTHY, ROLLED_BACK, FAILED;
+        HEALTHY, ROLLED_BACK, FAILED, UNJUDGED;
 
         @JsonValue
         public String label() {

@@ -126,7 +126,7 @@ class OnsetTest {
 
     static RuleState breachingSince(Instant p1Since) {
         return new RuleState("error-rate", Outcome.P1, Severity.P1, 0.02, null, List.of(), null, null, p1Since, p1Since,
-                p1Since, null, null);
+                p1Since, null, null, p1Since);
     }
 
     static Observation.Values onset(Rule rule, Observation.Values seen, RuleState prev, Observer.Query query,

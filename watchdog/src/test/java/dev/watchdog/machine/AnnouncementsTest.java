@@ -69,7 +69,7 @@ class AnnouncementsTest {
     @Test
     @DisplayName("the bake passing healthy is an all clear, once")
     void bake() {
-        Life life = new Life(MACHINE);
+        Life life = new Life(MACHINE).at(Duration.ofMinutes(1), MachineTest.errorRate(0.001));
         life.at(Duration.ofMinutes(31), new Input.Tick());
         assertEquals(List.of("checkpoint 30m -> rm, pager", "all_clear at T+30m: healthy -> rm, pager"), announced(life));
         life.at(Duration.ofMinutes(32), new Input.Tick());
@@ -79,7 +79,7 @@ class AnnouncementsTest {
     @Test
     @DisplayName("the window's end is an all clear, with the checkpoint that falls on it; none beyond the window")
     void windowEnd() {
-        Life life = new Life(MACHINE);
+        Life life = new Life(MACHINE).at(Duration.ofMinutes(1), MachineTest.errorRate(0.001));
         life.at(Duration.ofMinutes(90), new Input.Tick());
         life.at(Duration.ofHours(2), new Input.Tick());
         assertEquals(List.of("checkpoint 2h -> rm, pager", "all_clear the 2h window ended with nothing open -> rm, pager"),
@@ -92,10 +92,37 @@ class AnnouncementsTest {
     @Test
     @DisplayName("the verdict and the window's end in one step (no tick between them): one all clear, the window's")
     void bakeAndWindowEndTogether() {
-        Life life = new Life(MACHINE);
+        Life life = new Life(MACHINE).at(Duration.ofSeconds(15), MachineTest.errorRate(0.001));
         life.at(Duration.ofHours(2), new Input.Tick());
         assertEquals(List.of("all_clear the 2h window ended with nothing open -> rm, pager"),
                 announced(life).stream().filter(m -> m.startsWith("all_clear")).toList());
+        assertEquals("healthy", life.watch.release().verdict().label());
+    }
+
+    @Test
+    @DisplayName("a release no rule could judge (no data, guards unmet) is unjudged at the bake, never an all clear")
+    void unjudged() {
+        Life life = new Life(MACHINE).at(Duration.ofMinutes(1), new Input.Observe(Map.of(
+                "error-rate", new Observation.Values(List.of()),
+                "latency", new Observation.GuardNotMet("fewer than 100 requests in the window"))));
+        life.at(Duration.ofMinutes(30), new Input.Tick());
+        assertEquals("unjudged", life.watch.release().verdict().label());
+        assertEquals(List.of("checkpoint 30m -> rm, pager", "unjudged at T+30m: no rule had anything to judge -> rm, pager"),
+                announced(life));
+        assertEquals(List.of("checkpoint:rm", "unjudged:rm"), life.notified(), "no all clear, and not to Alertmanager");
+        assertEquals(List.of("verdict: unjudged: the bake time passed and no rule had anything to judge (no data, or every guard unmet)"),
+                life.timeline().stream().filter(e -> e.startsWith("verdict")).toList());
+        life.at(Duration.ofHours(2), new Input.Tick());
+        assertEquals(List.of("checkpoint 2h -> rm, pager", "unjudged the 2h window ended and no rule had anything to judge"
+                + " -> rm, pager"), announced(life));
+    }
+
+    @Test
+    @DisplayName("one rule judged once, even if it has no data at the bake, makes the verdict healthy")
+    void judgedOnce() {
+        Life life = new Life(MACHINE).at(Duration.ofMinutes(1), MachineTest.errorRate(0.001));
+        life.at(Duration.ofMinutes(2), new Input.Observe(Map.of("error-rate", new Observation.Values(List.of()))));
+        life.at(Duration.ofMinutes(30), new Input.Tick());
         assertEquals("healthy", life.watch.release().verdict().label());
     }
 

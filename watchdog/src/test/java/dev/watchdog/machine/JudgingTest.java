@@ -128,7 +128,8 @@ class JudgingTest {
     @Test
     @DisplayName("the window's end passes the release, on the timeline")
     void passed() {
-        Life life = new Life(MACHINE).at(Duration.ofHours(2), new Input.Tick());
+        Life life = new Life(MACHINE).at(Duration.ofMinutes(1), observe("error-rate", 0.001))
+                .at(Duration.ofHours(2), new Input.Tick());
         assertEquals("passed", life.watch.release().state().label());
         assertTrue(life.timeline().contains("passed: the window ended with nothing open"), life.timeline().toString());
     }

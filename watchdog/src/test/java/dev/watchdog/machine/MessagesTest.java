@@ -259,6 +259,19 @@ class MessagesTest {
     }
 
     @Test
+    @DisplayName("unjudged: never 'All clear'; each rule says why it could not judge, and what to check")
+    void unjudged() {
+        Life life = new Life().at(Duration.ofMinutes(1), observe("error-rate", new Observation.GuardNotMet(
+                "fewer than 100 requests in the window")));
+        life.at(Duration.ofMinutes(30), new Input.Tick());
+        Message m = said(life, "unjudged:rm");
+        assertEquals("Unjudged, not healthy: api 1.4.0 (production) at T+30m: no rule had anything to judge: check that"
+                + " its metrics reach Prometheus with the labels the rules select", m.title());
+        assertEquals(List.of("- error-rate: inconclusive (fewer than 100 requests in the window)",
+                "Release " + life.watch.id() + " | started 2026-11-21T10:00:00Z"), m.lines());
+    }
+
+    @Test
     @DisplayName("blind: only the failing rules, with why; it fires until seeing again, which does not")
     void blind() {
         Life life = new Life(MACHINE).at(Duration.ofMinutes(1), observe("error-rate", new Observation.Failed(

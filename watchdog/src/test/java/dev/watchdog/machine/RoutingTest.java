@@ -53,7 +53,7 @@ class RoutingTest {
     void lifecycle() {
         Life life = new Life(ROUTED);
         assertEquals(List.of("watching:rm", "watching:dashboards"), life.notified());
-        life.at(Duration.ofMinutes(5), new Input.Tick());
+        life.at(Duration.ofMinutes(5), errorRate(0.001));
         assertEquals(List.of("checkpoint:rm"), life.notified());
         life.at(Duration.ofMinutes(30), new Input.Tick());
         assertEquals(List.of("checkpoint:rm", "all_clear:rm", "all_clear:dashboards"), life.notified());
