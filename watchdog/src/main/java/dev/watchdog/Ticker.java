@@ -16,7 +16,12 @@ import dev.watchdog.store.FencedException;
 import dev.watchdog.store.Leadership;
 import dev.watchdog.store.Store;
 import dev.watchdog.store.Store.Command;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,6 +38,9 @@ import java.util.function.Supplier;
  */
 final class Ticker {
 
+    /** How long a release's observations may be awaited before its time-driven work goes on without them. */
+    static final Duration LATE = Duration.ofSeconds(1);
+
     private final Store store;
     private final Runner runner;
     private final Supplier<Evaluator> evaluator;
@@ -42,9 +50,13 @@ final class Ticker {
     private final Supplier<RuleSet> rules;
     private final WatchdogMetrics metrics;
     private final Clock clock;
+    private final Vertx vertx;
+    private final Context context;
 
-    Ticker(Store store, Runner runner, Supplier<Evaluator> evaluator, Alerts alerts, Outbox outbox, Leadership leadership,
+    Ticker(Vertx vertx, Context context, Store store, Runner runner, Supplier<Evaluator> evaluator, Alerts alerts, Outbox outbox, Leadership leadership,
            Supplier<RuleSet> rules, WatchdogMetrics metrics, Clock clock) {
+        this.vertx = vertx;
+        this.context = context;
         this.store = store;
         this.runner = runner;
         this.evaluator = evaluator;
@@ -108,20 +120,39 @@ final class Ticker {
                 .toList();
     }
 
-    /** One shard's releases, in id order (so that transactions lock rows in one order); true if every query answered. */
+    /**
+     * One shard's releases: each rule's observation is applied as soon as it is in (what comes in
+     * together is one transaction), so a slow or stalled query holds up nobody else's judging; a
+     * release with no observation in after {@link #LATE} gets its time-driven work (escalation, bake,
+     * window end) without it. True if every query answered.
+     */
     private Future<Boolean> tick(RuleSet ruleSet, List<Watch> held, Leadership.Fence fence, Instant now) {
+        Commits commits = new Commits(context, runner, now, fence);
+        held.stream().filter(w -> !judgedNow(w)).forEach(w -> commits.add(new Command(w.id(), new Input.Tick())));
         List<Watch> judged = held.stream().filter(Ticker::judgedNow).toList();
-        List<Subject> subjects = judged.stream().map(Ticker::subject).toList();
-        return evaluator.get().observe(ruleSet, subjects, now).compose(seen -> {
-            List<Command> commands = new ArrayList<>();
-            for (int i = 0; i < judged.size(); i++) {
-                commands.add(new Command(judged.get(i).id(), new Input.Observe(seen.get(i))));
-            }
-            held.stream().filter(w -> !judgedNow(w)).forEach(w -> commands.add(new Command(w.id(), new Input.Tick())));
-            commands.sort(Comparator.comparing(Command::releaseId));
-            boolean answered = seen.stream().flatMap(m -> m.values().stream()).noneMatch(o -> o instanceof Observation.Failed);
-            return runner.apply(commands, now, fence)
-                    .compose(x -> subjects.isEmpty() ? evaluator.get().probe(now) : Future.succeededFuture(answered));
+        List<Map<String, Future<Observation>>> seen = evaluator.get().observe(ruleSet,
+                judged.stream().map(Ticker::subject).toList(), now);
+        Set<String> waiting = new HashSet<>();
+        List<Future<Observation>> all = new ArrayList<>();
+        for (int i = 0; i < judged.size(); i++) {
+            String id = judged.get(i).id();
+            waiting.add(id);
+            // Added before Future.all below listens, so that every observation is added by the time it completes.
+            seen.get(i).forEach((rule, observation) -> all.add(observation.onSuccess(o -> {
+                waiting.remove(id);
+                commits.add(new Command(id, new Input.Observe(Map.of(rule, o))));
+            })));
+        }
+        long late = vertx.setTimer(LATE.toMillis(), t -> waiting.stream().sorted()
+                .forEach(id -> commits.add(new Command(id, new Input.Tick()))));
+        judged.stream().filter(w -> seen.get(judged.indexOf(w)).isEmpty())
+                .forEach(w -> commits.add(new Command(w.id(), new Input.Tick())));
+        return Future.all(all).transform(x -> {
+            vertx.cancelTimer(late);
+            return commits.done();
+        }).compose(x -> {
+            boolean answered = all.stream().map(Future::result).noneMatch(o -> o instanceof Observation.Failed);
+            return judged.isEmpty() ? evaluator.get().probe(now) : Future.succeededFuture(answered);
         });
     }
 

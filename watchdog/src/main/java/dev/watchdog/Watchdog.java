@@ -157,7 +157,7 @@ public final class Watchdog extends VerticleBase {
                 metrics, leadership);
         runner.performWith(outbox::perform);
         evaluator = evaluator(config);
-        Ticker ticker = new Ticker(store, runner, () -> evaluator, new Alerts(notifier, this::context, clock), outbox,
+        Ticker ticker = new Ticker(vertx, context, store, runner, () -> evaluator, new Alerts(notifier, this::context, clock), outbox,
                 leadership, () -> rules, metrics, clock);
         schedule = new Schedule(vertx, context, ticker,
                 () -> rules.shortestInterval(config.evaluation().interval()), clock);

@@ -12,7 +12,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClient;
+import dev.watchdog.http.Http;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.Map;
@@ -33,12 +33,12 @@ final class GitHubIssues {
     /** How far before the notice an issue filed for it may have been touched (clocks differ). */
     private static final Duration LOOK_BACK = Duration.ofHours(1);
 
-    private final WebClient http;
+    private final Http http;
     private final WebhookSender sender;
     private final Function<String, Future<String>> reports;
 
     GitHubIssues(Vertx vertx, WebhookSender sender, Function<String, Future<String>> reports) {
-        this.http = WebClient.create(vertx);
+        this.http = new Http(vertx);
         this.sender = sender;
         this.reports = reports;
     }
@@ -62,22 +62,24 @@ final class GitHubIssues {
 
     /** True when no issue carries the notification's key; the answer is kept in {@code search}. */
     private Future<Boolean> notFiled(Notification n, GitHub g, Search search) {
-        var request = http.getAbs(g.apiUrl() + "/repos/" + g.repo() + "/issues").timeout(TIMEOUT.toMillis())
-                .addQueryParam("state", "all").addQueryParam("per_page", "100")
-                .addQueryParam("since", n.createdAt().minus(LOOK_BACK).toString());
-        headers(g).forEach((name, value) -> request.putHeader(name, value.value()));
-        return request.send().map(response -> {
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException("HTTP " + response.statusCode());
+        Http.Request request = Http.Request.get(g.apiUrl() + "/repos/" + g.repo() + "/issues", TIMEOUT)
+                .maxAnswer(16 << 20).query("state", "all").query("per_page", "100")
+                .query("since", n.createdAt().minus(LOOK_BACK).toString());
+        for (Map.Entry<String, Secret> header : headers(g).entrySet()) {
+            request = request.header(header.getKey(), header.getValue().value());
+        }
+        return http.send(request).map(response -> {
+            if (response.status() != 200) {
+                throw new IllegalStateException("HTTP " + response.status());
             }
-            JsonArray issues = response.bodyAsJsonArray();
+            JsonArray issues = response.body().toJsonArray();
             search.filed = issues.stream().filter(JsonObject.class::isInstance).map(JsonObject.class::cast)
                     .anyMatch(i -> String.valueOf(i.getString("body")).contains(marker(n)));
             search.error = null;
             return !search.filed;
         }).otherwise(e -> {
             search.error = "could not look for an issue filed earlier, so none was filed: "
-                    + (e instanceof IllegalStateException ? e.getMessage() : Failures.describe(e));
+                    + (e instanceof IllegalStateException || e instanceof Http.Failure ? e.getMessage() : Failures.describe(e));
             return false;
         });
     }

@@ -9,10 +9,10 @@ import dev.watchdog.machine.OutboxEntry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
+import dev.watchdog.http.Http;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -32,13 +32,13 @@ public final class Silences {
     private static final int ATTEMPTS = 5;
 
     private final Vertx vertx;
-    private final WebClient http;
+    private final Http http;
     private final Supplier<WatchdogConfig> config;
     private final Clock clock;
 
     public Silences(Vertx vertx, Supplier<WatchdogConfig> config, Clock clock) {
         this.vertx = vertx;
-        this.http = WebClient.create(vertx);
+        this.http = new Http(vertx);
         this.config = config;
         this.clock = clock;
     }
@@ -68,26 +68,26 @@ public final class Silences {
                 .put("isRegex", m.isRegex()).put("isEqual", m.isEqual())));
         JsonObject body = new JsonObject().put("matchers", matchers).put("startsAt", clock.instant().toString())
                 .put("endsAt", s.until().toString()).put("createdBy", AUTHOR).put("comment", s.comment());
-        return expect(http.postAbs(url + "/api/v2/silences").timeout(TIMEOUT.toMillis())
-                .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(body.encode()))).mapEmpty();
+        return expect(http.send(Http.Request.post(url + "/api/v2/silences", Buffer.buffer(body.encode()), TIMEOUT)))
+                .mapEmpty();
     }
 
     /** Every silence still in force that the watchdog made for the release. */
     private Future<Void> expire(String url, Effect.Unsilence u) {
-        return expect(http.getAbs(url + "/api/v2/silences").timeout(TIMEOUT.toMillis()).send()).compose(r -> {
-            List<String> ids = r.bodyAsJsonArray().stream().map(JsonObject.class::cast)
+        return expect(http.send(Http.Request.get(url + "/api/v2/silences", TIMEOUT).maxAnswer(16 << 20))).compose(r -> {
+            List<String> ids = r.body().toJsonArray().stream().map(JsonObject.class::cast)
                     .filter(o -> AUTHOR.equals(o.getString("createdBy")))
                     .filter(o -> o.getString("comment", "").contains("(release " + u.releaseId() + ")"))
                     .filter(o -> !"expired".equals(o.getJsonObject("status", new JsonObject()).getString("state")))
                     .map(o -> o.getString("id")).toList();
-            return Future.all(ids.stream().map(id -> expect(http.deleteAbs(url + "/api/v2/silence/" + id)
-                    .timeout(TIMEOUT.toMillis()).send())).toList()).mapEmpty();
+            return Future.all(ids.stream().map(id -> expect(http.send(new Http.Request(HttpMethod.DELETE,
+                    url + "/api/v2/silence/" + id, null, null, TIMEOUT, Http.SMALL_ANSWER)))).toList()).mapEmpty();
         });
     }
 
-    private static Future<HttpResponse<Buffer>> expect(Future<HttpResponse<Buffer>> request) {
-        return request.recover(e -> Future.failedFuture(Failures.describe(e))).compose(r -> r.statusCode() / 100 == 2
-                ? Future.succeededFuture(r) : Future.failedFuture("HTTP " + r.statusCode()));
+    private static Future<Http.Response> expect(Future<Http.Response> request) {
+        return request.recover(e -> Future.failedFuture(e instanceof Http.Failure ? e.getMessage() : Failures.describe(e)))
+                .compose(r -> r.status() / 100 == 2 ? Future.succeededFuture(r) : Future.failedFuture("HTTP " + r.status()));
     }
 
     private String url(String receiver) {

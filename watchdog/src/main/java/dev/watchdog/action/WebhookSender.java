@@ -9,8 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
+import dev.watchdog.http.Http;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,23 +22,24 @@ import org.slf4j.LoggerFactory;
 
 /**
  * POSTs JSON: {@code Idempotency-Key} and {@code webhook-id} are the message id on every attempt;
- * signed when there is a secret. Retries network errors, 429 and 5xx with backoff, honouring
- * {@code Retry-After} (or Telegram's {@code parameters.retry_after}); never other 4xx. Before every
- * attempt it asks whether the message is still wanted.
+ * signed when there is a secret. Each attempt has a deadline for the whole exchange (the post's
+ * timeout) and follows no redirect. Retries network errors, timeouts, 429 and 5xx with backoff,
+ * honouring {@code Retry-After} (or Telegram's {@code parameters.retry_after}); never other 4xx or
+ * a 3xx. Before every attempt it asks whether the message is still wanted.
  */
 public final class WebhookSender {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebhookSender.class);
 
     private final Vertx vertx;
-    private final WebClient http;
+    private final Http http;
     private final Clock clock;
     private final DoubleSupplier random;
     private final WatchdogMetrics metrics;
 
     public WebhookSender(Vertx vertx, Clock clock, DoubleSupplier random, WatchdogMetrics metrics) {
         this.vertx = vertx;
-        this.http = WebClient.create(vertx);
+        this.http = new Http(vertx);
         this.clock = clock;
         this.random = random;
         this.metrics = metrics;
@@ -103,37 +103,39 @@ public final class WebhookSender {
         return retry.budget() != null && clock.instant().plus(wait).isAfter(first.plus(retry.budget()));
     }
 
-    private Future<HttpResponse<Buffer>> send(Post post) {
-        var request = http.postAbs(post.url())
-                .timeout(post.timeout().toMillis())
-                .putHeader("Content-Type", "application/json")
-                .putHeader("Idempotency-Key", post.messageId())
-                .putHeader("webhook-id", post.messageId());
-        post.headers().forEach((name, value) -> request.putHeader(name, value.value()));
+    private Future<Http.Response> send(Post post) {
+        Http.Request request = Http.Request.post(post.url(), post.body(), post.timeout())
+                .header("Idempotency-Key", post.messageId())
+                .header("webhook-id", post.messageId());
+        for (Map.Entry<String, Secret> header : post.headers().entrySet()) {
+            request = request.header(header.getKey(), header.getValue().value());
+        }
         if (post.secret() != null) {
             long now = clock.instant().getEpochSecond();
-            request.putHeader("webhook-timestamp", String.valueOf(now))
-                    .putHeader("webhook-signature", Signature.sign(post.secret(), post.messageId(), now,
+            request = request.header("webhook-timestamp", String.valueOf(now))
+                    .header("webhook-signature", Signature.sign(post.secret(), post.messageId(), now,
                             post.body().getBytes()));
         }
-        return request.sendBuffer(post.body());
+        return http.send(request);
     }
 
     /** One attempt's answer, classified. */
     private record Answer(int status, boolean retryable, Optional<Duration> retryAfter, String error) {
 
-        static Answer of(HttpResponse<Buffer> response, Clock clock) {
-            int status = response.statusCode();
+        static Answer of(Http.Response response, Clock clock) {
+            int status = response.status();
             boolean retryable = status == 429 || status >= 500;
-            Optional<Duration> retryAfter = Backoff.retryAfter(response.getHeader("Retry-After"), clock)
+            Optional<Duration> retryAfter = Backoff.retryAfter(response.header("Retry-After"), clock)
                     .or(() -> bodyRetryAfter(response));
-            return new Answer(status, retryable, retryAfter, status / 100 == 2 ? null : "HTTP " + status);
+            String error = status / 100 == 2 ? null : status / 100 == 3 ? "HTTP " + status + " (redirects are not followed)"
+                    : "HTTP " + status;
+            return new Answer(status, retryable, retryAfter, error);
         }
 
         /** Telegram says how long to wait in the body: {@code {"parameters": {"retry_after": 3}}}. */
-        private static Optional<Duration> bodyRetryAfter(HttpResponse<Buffer> response) {
+        private static Optional<Duration> bodyRetryAfter(Http.Response response) {
             try {
-                JsonObject body = response.bodyAsJsonObject();
+                JsonObject body = response.body().length() == 0 ? null : response.body().toJsonObject();
                 Integer seconds = body == null ? null : body.getJsonObject("parameters", new JsonObject())
                         .getInteger("retry_after");
                 return Optional.ofNullable(seconds).map(Duration::ofSeconds);
@@ -143,7 +145,7 @@ public final class WebhookSender {
         }
 
         static Answer failed(Throwable e) {
-            return new Answer(0, true, Optional.empty(), Failures.describe(e));
+            return new Answer(0, true, Optional.empty(), e instanceof Http.Failure ? e.getMessage() : Failures.describe(e));
         }
 
         String outcome() {

@@ -60,13 +60,23 @@ public record WatchdogConfig(
         }
     }
 
-    /** Where Prometheus is. Optional: timeout (default 10s), headers, maxConcurrency (default 8). */
-    public record Prometheus(String url, Duration timeout, Map<String, Secret> headers, Integer maxConcurrency) {
+    /**
+     * Where Prometheus is. Optional: timeout (default 10s: the deadline for a whole answer, headers
+     * and body, also asked of Prometheus), headers, maxConcurrency (default 8), maxAnswerBytes
+     * (default 16 MiB: a larger answer is an error, never read whole).
+     */
+    public record Prometheus(String url, Duration timeout, Map<String, Secret> headers, Integer maxConcurrency,
+                             Integer maxAnswerBytes) {
         public Prometheus {
             url = requireUrl(url);
             timeout = timeout == null ? Duration.ofSeconds(10) : positive(timeout, "timeout");
             headers = headers == null ? Map.of() : Map.copyOf(headers);
             maxConcurrency = maxConcurrency == null ? 8 : atLeastOne(maxConcurrency, "maxConcurrency");
+            maxAnswerBytes = maxAnswerBytes == null ? 16 << 20 : atLeastOne(maxAnswerBytes, "maxAnswerBytes");
+        }
+
+        public Prometheus(String url, Duration timeout, Map<String, Secret> headers, Integer maxConcurrency) {
+            this(url, timeout, headers, maxConcurrency, null);
         }
     }
 

@@ -7,7 +7,6 @@ import dev.watchdog.rules.RuleSet;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,14 +32,17 @@ public final class Evaluator {
     /** A release to observe: its rules' last states, and which of its rules are judged. */
     public record Subject(Release release, Map<String, RuleState> states, Predicate<String> judged) {}
 
-    /** What each subject's due rules saw at {@code now}; never fails (a failed query is an observation). */
-    public Future<List<Map<String, Observation>>> observe(RuleSet rules, List<Subject> subjects, Instant now) {
+    /**
+     * What each subject's due rules see at {@code now}: per subject, each due rule's observation, each
+     * on its own, so that one slow query holds up only its own rule. They never fail: a failed query is
+     * an observation.
+     */
+    public List<Map<String, Future<Observation>>> observe(RuleSet rules, List<Subject> subjects, Instant now) {
         PrometheusClient.Batch batch = prometheus.batch(now);
-        List<Future<Map<String, Observation>>> all = subjects.stream().map(s -> observe(rules, s, batch, now)).toList();
-        return Future.all(all).map(x -> all.stream().map(Future::result).toList());
+        return subjects.stream().map(s -> observe(rules, s, batch, now)).toList();
     }
 
-    private Future<Map<String, Observation>> observe(RuleSet rules, Subject subject, PrometheusClient.Batch batch,
+    private Map<String, Future<Observation>> observe(RuleSet rules, Subject subject, PrometheusClient.Batch batch,
                                                      Instant now) {
         Map<String, Future<Observation>> seen = new LinkedHashMap<>();
         for (Rule rule : rules.forRelease(subject.release()).rules()) {
@@ -50,11 +52,7 @@ public final class Evaluator {
                 seen.put(rule.name(), Observer.observe(rule, subject.release(), prev, batch, now));
             }
         }
-        return Future.all(new ArrayList<>(seen.values())).map(x -> {
-            Map<String, Observation> out = new LinkedHashMap<>();
-            seen.forEach((name, f) -> out.put(name, f.result()));
-            return out;
-        });
+        return seen;
     }
 
     private boolean due(Rule rule, RuleState prev, Instant now) {

@@ -15,17 +15,13 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpRequest;
-import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
+import dev.watchdog.http.Http;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeoutException;
 
 /** Instant queries over the Prometheus HTTP API ({@code GET /api/v1/query}). */
 public final class PrometheusClient {
@@ -38,7 +34,7 @@ public final class PrometheusClient {
     static final int PARSED_ASIDE = 64 * 1024;
 
     private final Vertx vertx;
-    private final WebClient http;
+    private final Http http;
     private final WatchdogConfig.Prometheus config;
     private final WatchdogMetrics metrics;
     private final Limiter limiter;
@@ -46,7 +42,7 @@ public final class PrometheusClient {
     public PrometheusClient(Vertx vertx, WatchdogConfig.Prometheus config, WatchdogMetrics metrics) {
         // Vert.x keeps 5 connections per host by default, which would cap maxConcurrency silently.
         this.vertx = vertx;
-        this.http = WebClient.create(vertx, new WebClientOptions(),
+        this.http = new Http(vertx,
                 new PoolOptions().setHttp1MaxSize(config.maxConcurrency()).setHttp2MaxSize(config.maxConcurrency()));
         this.config = config;
         this.metrics = metrics;
@@ -61,21 +57,30 @@ public final class PrometheusClient {
     /** Evaluates {@code promql} at every step from {@code start} to {@code end}: each step's series. */
     public Future<Map<Instant, List<Series>>> queryRange(String promql, Instant start, Instant end, Duration step) {
         long started = System.nanoTime();
-        HttpRequest<Buffer> request = http.getAbs(config.url() + "/api/v1/query_range")
-                .addQueryParam("query", promql)
-                .addQueryParam("start", String.valueOf(start.toEpochMilli() / 1000.0))
-                .addQueryParam("end", String.valueOf(end.toEpochMilli() / 1000.0))
-                .addQueryParam("step", String.valueOf(step.toMillis() / 1000.0))
-                .addQueryParam("timeout", Durations.format(config.timeout()))
-                .timeout(config.timeout().toMillis());
-        config.headers().forEach((name, value) -> request.putHeader(name, value.value()));
-        return limiter.submit(() -> request.send())
+        Http.Request request = request("/api/v1/query_range").query("query", promql)
+                .query("start", String.valueOf(start.toEpochMilli() / 1000.0))
+                .query("end", String.valueOf(end.toEpochMilli() / 1000.0))
+                .query("step", String.valueOf(step.toMillis() / 1000.0));
+        return limiter.submit(() -> http.send(request))
                 .recover(e -> Future.failedFuture(networkError(e)))
                 .compose(PrometheusClient::parseRange)
                 .andThen(ar -> recordQuery(ar.cause(), started));
     }
 
-    static Future<Map<Instant, List<Series>>> parseRange(HttpResponse<Buffer> response) {
+    /**
+     * A GET of the API within the deadline for the whole exchange ({@code timeout}, also asked of
+     * Prometheus itself), reading at most {@code maxAnswerBytes}.
+     */
+    private Http.Request request(String path) {
+        Http.Request request = Http.Request.get(config.url() + path, config.timeout()).maxAnswer(config.maxAnswerBytes())
+                .query("timeout", Durations.format(config.timeout()));
+        for (Map.Entry<String, dev.watchdog.config.Secret> header : config.headers().entrySet()) {
+            request = request.header(header.getKey(), header.getValue().value());
+        }
+        return request;
+    }
+
+    static Future<Map<Instant, List<Series>>> parseRange(Http.Response response) {
         return parseData(response).compose(data -> {
             if (!"matrix".equals(data.getString("resultType"))) {
                 return Future.failedFuture(new QueryException(Kind.BAD_RESPONSE, null,
@@ -103,21 +108,17 @@ public final class PrometheusClient {
 
     private Future<List<Series>> send(String promql, Instant time) {
         long started = System.nanoTime();
-        HttpRequest<Buffer> request = http.getAbs(config.url() + "/api/v1/query")
-                .addQueryParam("query", promql)
-                .addQueryParam("time", String.valueOf(time.toEpochMilli() / 1000.0))
-                .addQueryParam("timeout", Durations.format(config.timeout()))
-                .timeout(config.timeout().toMillis());
-        config.headers().forEach((name, value) -> request.putHeader(name, value.value()));
-        return request.send()
+        Http.Request request = request("/api/v1/query").query("query", promql)
+                .query("time", String.valueOf(time.toEpochMilli() / 1000.0));
+        return http.send(request)
                 .recover(e -> Future.failedFuture(networkError(e)))
                 .compose(this::parseAside)
                 .andThen(ar -> recordQuery(ar.cause(), started));
     }
 
-    private Future<List<Series>> parseAside(HttpResponse<Buffer> response) {
+    private Future<List<Series>> parseAside(Http.Response response) {
         Buffer body = response.body();
-        return body == null || body.length() <= PARSED_ASIDE ? parse(response)
+        return body.length() <= PARSED_ASIDE ? parse(response)
                 : vertx.executeBlocking(() -> parse(response), false).compose(parsed -> parsed);
     }
 
@@ -133,13 +134,17 @@ public final class PrometheusClient {
 
     /** In our words: a library's message names the URL, which may carry credentials. */
     private static QueryException networkError(Throwable e) {
-        if (e instanceof TimeoutException || e.getClass().getSimpleName().contains("Timeout")) {
-            return new QueryException(Kind.TIMEOUT, null, "no answer from Prometheus in time");
-        }
-        return new QueryException(Kind.NETWORK, null, "cannot reach Prometheus: " + Failures.describe(e));
+        Http.Kind kind = e instanceof Http.Failure f ? f.kind() : Http.Kind.NETWORK;
+        return switch (kind) {
+            case TIMEOUT -> new QueryException(Kind.TIMEOUT, null, "no answer from Prometheus in time");
+            case TOO_LARGE -> new QueryException(Kind.BAD_RESPONSE, null, e.getMessage()
+                    + " (prometheus.maxAnswerBytes): narrow the query", true);
+            case NETWORK -> new QueryException(Kind.NETWORK, null, "cannot reach Prometheus: "
+                    + (e instanceof Http.Failure ? e.getMessage() : Failures.describe(e)));
+        };
     }
 
-    static Future<List<Series>> parse(HttpResponse<Buffer> response) {
+    static Future<List<Series>> parse(Http.Response response) {
         return parseData(response).compose(data -> {
             try {
                 return Future.succeededFuture(series(data));
@@ -150,10 +155,10 @@ public final class PrometheusClient {
     }
 
     /** The {@code data} of a successful answer; Prometheus's own errors and foreign answers told apart. */
-    private static Future<JsonObject> parseData(HttpResponse<Buffer> response) {
+    private static Future<JsonObject> parseData(Http.Response response) {
         JsonObject body;
         try {
-            body = response.bodyAsJsonObject();
+            body = response.body().toJsonObject();
         } catch (DecodeException | ClassCastException e) {
             body = null;
         }
@@ -161,7 +166,7 @@ public final class PrometheusClient {
         Object status = body == null ? null : body.getValue("status");
         if (!"success".equals(status) && !"error".equals(status)) {
             return Future.failedFuture(new QueryException(Kind.BAD_RESPONSE, null,
-                    "HTTP " + response.statusCode() + " without a Prometheus API body"));
+                    "HTTP " + response.status() + " without a Prometheus API body"));
         }
         if ("error".equals(status)) {
             return Future.failedFuture(new QueryException(Kind.API, body.getString("errorType"),
