@@ -14,10 +14,12 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The shipped Grafana dashboards as files, without a Prometheus (DashboardsIT runs their queries):
- * how "Import dashboard" and provisioning pick their data source.
+ * how "Import dashboard" and provisioning pick their data source, and the colour a stat shows.
  */
 class DashboardFilesTest {
 
@@ -26,6 +28,51 @@ class DashboardFilesTest {
 
     static GrafanaDashboard read(String file) {
         return GrafanaDashboard.read(DASHBOARDS.resolve(file));
+    }
+
+    static JsonObject panel(String file, String title) {
+        return read(file).panels().stream().filter(p -> title.equals(p.getString("title"))).findFirst()
+                .orElseThrow(() -> new AssertionError(file + ": no panel " + title));
+    }
+
+    @Nested
+    @DisplayName("colours")
+    class Colours {
+
+        @ParameterizedTest(name = "{0} / {1}: {2} = {3} shows {4}")
+        @DisplayName("a failure shows red as soon as there is one, green at none; what needs a look shows orange")
+        @CsvSource(delimiter = '|', textBlock = """
+                releases.json | Open releases by state                           | rollback_failed | 0 | green
+                releases.json | Open releases by state                           | rollback_failed | 1 | red
+                releases.json | Open releases by state                           | degraded        | 2 | orange
+                releases.json | Open releases by state                           | rolling_back    | 1 | orange
+                releases.json | Open releases by state                           | watching        | 5 | green
+                releases.json | Releases ended in the time range, by final state | rollback_failed | 0 | green
+                releases.json | Releases ended in the time range, by final state | rollback_failed | 1 | red
+                releases.json | Releases ended in the time range, by final state | rolled_back     | 1 | orange
+                releases.json | Releases ended in the time range, by final state | passed          | 7 | green
+                releases.json | Incidents opened in the time range, by severity  | P0              | 0 | green
+                releases.json | Incidents opened in the time range, by severity  | P0              | 1 | red
+                releases.json | Incidents opened in the time range, by severity  | P1              | 0 | green
+                releases.json | Incidents opened in the time range, by severity  | P1              | 3 | orange
+                releases.json | Rollbacks in the time range, by outcome          | failed          | 0 | green
+                releases.json | Rollbacks in the time range, by outcome          | failed          | 1 | red
+                releases.json | Rollbacks in the time range, by outcome          | succeeded       | 1 | green
+                watchdog.json | Rollbacks in the time range                      | failed          | 0 | green
+                watchdog.json | Rollbacks in the time range                      | failed          | 2 | red
+                watchdog.json | Receivers                                        | slack           | 0 | green
+                watchdog.json | Receivers                                        | slack           | 1 | red
+                watchdog.json | Last reload                                      | replica-1       | 1 | green
+                watchdog.json | Last reload                                      | replica-1       | 0 | red
+                watchdog.json | Prometheus                                       | replica-1       | 1 | green
+                watchdog.json | Prometheus                                       | replica-1       | 0 | red
+                watchdog.json | Since the last complete evaluation               | age             | 30 | green
+                watchdog.json | Since the last complete evaluation               | age             | 300 | orange
+                watchdog.json | Since the last complete evaluation               | age             | 900 | red
+                """)
+        void colour(String file, String title, String series, double value, String colour) {
+            assertEquals(colour, GrafanaDashboard.colour(panel(file, title), series, value));
+        }
     }
 
     @Nested
