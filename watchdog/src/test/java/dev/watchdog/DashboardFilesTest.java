@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.watchdog.rules.Rule;
+import dev.watchdog.rules.RuleLoader;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +23,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The shipped Grafana dashboards as files, without a Prometheus (DashboardsIT runs their queries):
- * how "Import dashboard" and provisioning pick their data source, and the colour a stat shows.
+ * how "Import dashboard" and provisioning pick their data source, the colour a stat shows, the unit
+ * a rule's values show in.
  */
 class DashboardFilesTest {
 
@@ -36,6 +41,35 @@ class DashboardFilesTest {
     }
 
     @Nested
+    @DisplayName("units")
+    class Units {
+
+        static final Map<Rule.Unit, String> GRAFANA = Map.of(Rule.Unit.RATIO, "percentunit", Rule.Unit.PERCENT, "percent",
+                Rule.Unit.SECONDS, "s", Rule.Unit.BYTES, "bytes", Rule.Unit.COUNT, "short", Rule.Unit.NONE, "short");
+
+        @Test
+        @DisplayName("each shipped rule's value, limits and baseline show in the rule's unit: a ratio as a percentage, seconds as a duration")
+        void shippedRulesInTheirUnit() throws IOException {
+            JsonObject panel = panel("releases.json", "$rule: value against thresholds and baseline");
+            List<Path> files;
+            try (var listed = Files.list(Path.of("..", "rules"))) {
+                files = listed.filter(f -> f.toString().endsWith(".yml")).sorted().toList();
+            }
+            List<Rule> rules = RuleLoader.load(files).rules();
+            assertTrue(rules.size() > 20, "the shipped rules: " + rules.size());
+            for (Rule rule : rules) {
+                Map<String, String> labels = Map.of("rule", rule.name(), "service", "checkout",
+                        "environment", "production", "severity", "p1");
+                for (Object t : panel.getJsonArray("targets")) {
+                    String name = GrafanaDashboard.legend(((JsonObject) t).getString("legendFormat"), labels);
+                    assertEquals(GRAFANA.get(rule.unit()), GrafanaDashboard.unit(panel, name),
+                            name + " (" + rule.name() + " is in " + rule.unit() + ")");
+                }
+            }
+        }
+    }
+
+    @Nested
     @DisplayName("colours")
     class Colours {
 
@@ -46,6 +80,7 @@ class DashboardFilesTest {
                 releases.json | Open releases by state                           | rollback_failed | 1 | red
                 releases.json | Open releases by state                           | degraded        | 2 | orange
                 releases.json | Open releases by state                           | rolling_back    | 1 | orange
+                releases.json | Open releases by state                           | rolled_back     | 1 | orange
                 releases.json | Open releases by state                           | watching        | 5 | green
                 releases.json | Releases ended in the time range, by final state | rollback_failed | 0 | green
                 releases.json | Releases ended in the time range, by final state | rollback_failed | 1 | red

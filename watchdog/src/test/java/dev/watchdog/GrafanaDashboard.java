@@ -180,6 +180,15 @@ record GrafanaDashboard(Path file, JsonObject json) {
         return field;
     }
 
+    /** A series' display name: a target's legendFormat with each {@code {{label}}} filled in. */
+    static String legend(String format, Map<String, String> labels) {
+        String name = format;
+        for (Map.Entry<String, String> label : labels.entrySet()) {
+            name = name.replace("{{" + label.getKey() + "}}", label.getValue());
+        }
+        return name;
+    }
+
     /** The unit Grafana shows a series' values in. */
     static String unit(JsonObject panel, String displayName) {
         return fieldConfig(panel, displayName).getString("unit", "");
