@@ -26,6 +26,10 @@ final class DashboardSketch {
     private static final String[] COLORS = {"#73bf69", "#f2cc0c", "#8ab8ff", "#ff780a", "#f2495c", "#5794f2", "#b877d9",
         "#705da0", "#37872d", "#fade2a"};
 
+    /** Grafana's named colours, as its dark theme draws them. */
+    private static final Map<String, String> HEX = Map.of("green", "#73bf69", "red", "#f2495c", "orange", "#ff9830",
+            "yellow", "#fade2a", "blue", "#5794f2", "purple", "#b877d9", "text", "#ccccdc");
+
     private DashboardSketch() {}
 
     /** The height in pixels the page needs (what a screenshot's window should be). */
@@ -101,16 +105,19 @@ final class DashboardSketch {
         }
         String unit = panel.getJsonObject("fieldConfig").getJsonObject("defaults").getString("unit", "");
         return switch (panel.getString("type")) {
-            case "stat" -> stats(series, unit);
+            case "stat" -> stats(panel, series, unit);
             case "table" -> table(panel, series);
             default -> lines(series, w, h);
         };
     }
 
-    private static String stats(List<Series> series, String unit) {
+    /** Each value in the colour Grafana gives it (thresholds, value mappings). */
+    private static String stats(JsonObject panel, List<Series> series, String unit) {
         StringBuilder out = new StringBuilder();
         for (Series s : series) {
-            out.append("<span class='s'><div class='v'>").append(format(s.last(), unit)).append("</div><div class='n'>")
+            String colour = GrafanaDashboard.colour(panel, s.name(), s.last());
+            out.append("<span class='s'><div class='v' style='color:").append(HEX.getOrDefault(colour, "#73bf69"))
+                    .append("'>").append(format(s.last(), unit)).append("</div><div class='n'>")
                     .append(escape(s.name())).append("</div></span>");
         }
         return out.toString();

@@ -49,6 +49,8 @@ class DashboardsIT {
     static final Path GRAFANA = Path.of("..", "grafana");
     static final Path SELF_RULES = Path.of("..", "alertmanager", "watchdog.rules.yml");
     static final List<String> DASHBOARDS = List.of("releases.json", "watchdog.json");
+    /** The uid of the data source grafana/provisioning/datasources/prometheus.yml makes. */
+    static final String PROVISIONED_DATASOURCE = "prometheus";
 
     static final String RULES = """
             groups:
@@ -148,13 +150,17 @@ class DashboardsIT {
 
     /** The query's data, after asserting it answered as a dashboard needs. */
     private static JsonObject answers(Query query, Map<String, String> selection) {
-        assertEquals("prometheus", query.datasource().getString("uid"), query + ": the provisioned datasource");
         Instant now = Instant.now();
         long range = Duration.between(dataFrom, now).toSeconds() + 1;
         Map<String, String> values = new HashMap<>(selection);
         // As Grafana computes them for a short range over a 1 s scrape interval: the step is the
-        // interval, and $__rate_interval is four scrape intervals.
-        values.putAll(Map.of("__range", range + "s", "__rate_interval", "4s", "__interval", "1s"));
+        // interval, and $__rate_interval is four scrape intervals. $datasource stands at the
+        // provisioned data source, the only Prometheus of a Grafana provisioned from grafana/.
+        values.putAll(Map.of("__range", range + "s", "__rate_interval", "4s", "__interval", "1s",
+                "datasource", PROVISIONED_DATASOURCE));
+        assertEquals("prometheus", query.datasource().getString("type"), query + ": a Prometheus data source");
+        assertEquals(PROVISIONED_DATASOURCE, GrafanaDashboard.interpolate(query.datasource().getString("uid"), values),
+                query + ": the data source $datasource picks");
         String promql = GrafanaDashboard.interpolate(query.expr(), values);
         String path = query.instant()
                 ? "/api/v1/query?time=" + now.getEpochSecond() + "&query=" + encode(promql)
@@ -213,10 +219,11 @@ class DashboardsIT {
     }
 
     @Test
-    @DisplayName("the provisioned datasource has the uid the dashboards name, and the provider loads a folder of dashboards")
+    @DisplayName("the provisioned datasource is the default Prometheus, and the provider loads a folder of dashboards")
     void provisioning() throws Exception {
         String datasource = Files.readString(GRAFANA.resolve("provisioning/datasources/prometheus.yml"));
-        assertTrue(datasource.contains("uid: prometheus") && datasource.contains("type: prometheus"), datasource);
+        assertTrue(datasource.contains("uid: " + PROVISIONED_DATASOURCE) && datasource.contains("type: prometheus")
+                && datasource.contains("isDefault: true"), datasource);
         String provider = Files.readString(GRAFANA.resolve("provisioning/dashboards/release-watchdog.yml"));
         assertTrue(provider.contains("type: file") && provider.contains("path:"), provider);
     }
