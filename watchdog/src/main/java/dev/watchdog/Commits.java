@@ -1,7 +1,7 @@
 package dev.watchdog;
 
 import dev.watchdog.action.Runner;
-import dev.watchdog.evaluation.Observation;
+import dev.watchdog.judge.Observation;
 import dev.watchdog.machine.Input;
 import dev.watchdog.store.Leadership;
 import dev.watchdog.store.Store.Command;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.watchdog.core.Unit;
 import dev.watchdog.rules.Rule;
 import dev.watchdog.rules.RuleLoader;
 import io.vertx.core.json.JsonObject;
@@ -44,8 +45,8 @@ class DashboardFilesTest {
     @DisplayName("units")
     class Units {
 
-        static final Map<Rule.Unit, String> GRAFANA = Map.of(Rule.Unit.RATIO, "percentunit", Rule.Unit.PERCENT, "percent",
-                Rule.Unit.SECONDS, "s", Rule.Unit.BYTES, "bytes", Rule.Unit.COUNT, "short", Rule.Unit.NONE, "short");
+        static final Map<Unit, String> GRAFANA = Map.of(Unit.RATIO, "percentunit", Unit.PERCENT, "percent",
+                Unit.SECONDS, "s", Unit.BYTES, "bytes", Unit.COUNT, "short", Unit.NONE, "short");
 
         @Test
         @DisplayName("each shipped rule's value, limits and baseline show in the rule's unit: a ratio as a percentage, seconds as a duration")

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.watchdog.core.Json;
 import dev.watchdog.testing.FakePrometheus;
 import dev.watchdog.testing.Poll;
 import dev.watchdog.testing.RealDaemon;

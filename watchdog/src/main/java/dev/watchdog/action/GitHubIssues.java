@@ -1,9 +1,10 @@
 package dev.watchdog.action;
 
-import dev.watchdog.Failures;
 import dev.watchdog.config.Receiver.GitHub;
-import dev.watchdog.config.Secret;
 import dev.watchdog.config.WatchdogConfig.Retry;
+import dev.watchdog.core.Failures;
+import dev.watchdog.core.Secret;
+import dev.watchdog.http.Http;
 import dev.watchdog.incident.Message;
 import dev.watchdog.incident.Notice;
 import dev.watchdog.incident.Notification;
@@ -12,7 +13,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import dev.watchdog.http.Http;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.Map;

@@ -1,15 +1,15 @@
 package dev.watchdog.action;
 
-import dev.watchdog.Json;
-import dev.watchdog.config.Receiver;
 import dev.watchdog.config.Receiver.Alertmanager;
 import dev.watchdog.config.Receiver.Channel;
 import dev.watchdog.config.Receiver.GitHub;
 import dev.watchdog.config.Receiver.Grafana;
 import dev.watchdog.config.Receiver.Slack;
 import dev.watchdog.config.Receiver.Telegram;
-import dev.watchdog.config.Secret;
+import dev.watchdog.config.Receiver;
 import dev.watchdog.config.WatchdogConfig.Webhook;
+import dev.watchdog.core.Json;
+import dev.watchdog.core.Secret;
 import dev.watchdog.incident.Message;
 import dev.watchdog.incident.Notification;
 import dev.watchdog.machine.Answer;

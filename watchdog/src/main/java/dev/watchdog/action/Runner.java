@@ -1,5 +1,6 @@
 package dev.watchdog.action;
 
+import dev.watchdog.core.Release;
 import dev.watchdog.machine.Context;
 import dev.watchdog.machine.Input;
 import dev.watchdog.machine.Machine;
@@ -7,14 +8,13 @@ import dev.watchdog.machine.OutboxEntry;
 import dev.watchdog.machine.Step;
 import dev.watchdog.machine.Watch;
 import dev.watchdog.metrics.WatchdogMetrics;
-import dev.watchdog.release.Release;
 import dev.watchdog.release.ReleaseException;
 import dev.watchdog.rules.RuleSet;
 import dev.watchdog.store.FencedException;
 import dev.watchdog.store.Leadership;
-import dev.watchdog.store.Store;
 import dev.watchdog.store.Store.Applied;
 import dev.watchdog.store.Store.Command;
+import dev.watchdog.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

@@ -1,8 +1,9 @@
 package dev.watchdog.action;
 
-import dev.watchdog.Failures;
 import dev.watchdog.config.Receiver;
 import dev.watchdog.config.WatchdogConfig;
+import dev.watchdog.core.Failures;
+import dev.watchdog.http.Http;
 import dev.watchdog.machine.Answer;
 import dev.watchdog.machine.Effect;
 import dev.watchdog.machine.OutboxEntry;
@@ -12,7 +13,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import dev.watchdog.http.Http;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;

@@ -1,22 +1,23 @@
 package dev.watchdog.action;
 
-import dev.watchdog.Failures;
-import dev.watchdog.config.Secret;
 import dev.watchdog.config.WatchdogConfig.Retry;
 import dev.watchdog.config.WatchdogConfig.Webhook;
+import dev.watchdog.core.Failures;
+import dev.watchdog.core.Secret;
+import dev.watchdog.http.Http;
+import dev.watchdog.http.Signature;
 import dev.watchdog.metrics.WatchdogMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import dev.watchdog.http.Http;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
 import java.util.function.DoubleSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,11 +1,11 @@
 package dev.watchdog.agent;
 
-import dev.watchdog.config.Durations;
+import dev.watchdog.core.Durations;
+import dev.watchdog.http.Http;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import dev.watchdog.http.Http;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +35,7 @@ final class HttpRunner {
         if (task.body() != null) {
             request = request.header("Content-Type", "application/json");
         }
-        for (Map.Entry<String, dev.watchdog.config.Secret> header : task.headers().entrySet()) {
+        for (Map.Entry<String, dev.watchdog.core.Secret> header : task.headers().entrySet()) {
             request = request.header(header.getKey(), header.getValue().value());
         }
         return http.send(request).map(response -> answered(key, task, response)).otherwise(e -> unanswered(key, task, e));

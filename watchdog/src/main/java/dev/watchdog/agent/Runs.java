@@ -1,6 +1,6 @@
 package dev.watchdog.agent;
 
-import dev.watchdog.config.Durations;
+import dev.watchdog.core.Durations;
 import dev.watchdog.rules.Template;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,6 +1,6 @@
 package dev.watchdog.agent;
 
-import dev.watchdog.config.Secret;
+import dev.watchdog.core.Secret;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.watchdog.agent;
 
-import dev.watchdog.action.Signature;
-import dev.watchdog.config.Durations;
-import dev.watchdog.config.Secret;
+import dev.watchdog.core.Durations;
+import dev.watchdog.core.Secret;
+import dev.watchdog.http.Signature;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package dev.watchdog.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.watchdog.config.Durations;
+import dev.watchdog.core.Durations;
 import dev.watchdog.release.FieldText;
 import java.lang.reflect.RecordComponent;
 import java.time.Duration;

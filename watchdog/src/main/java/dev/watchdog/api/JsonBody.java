@@ -8,7 +8,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.watchdog.Json;
+import dev.watchdog.core.Json;
 import dev.watchdog.release.FieldText;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -2,10 +2,10 @@ package dev.watchdog.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.watchdog.Json;
-import dev.watchdog.evaluation.RuleState;
+import dev.watchdog.core.Json;
 import dev.watchdog.incident.Incident;
 import dev.watchdog.incident.Notification;
+import dev.watchdog.judge.RuleState;
 import dev.watchdog.machine.Effect;
 import dev.watchdog.machine.OutboxEntry;
 import dev.watchdog.machine.Watch;

@@ -1,8 +1,8 @@
 package dev.watchdog.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.watchdog.Failures;
-import dev.watchdog.Json;
+import dev.watchdog.core.Failures;
+import dev.watchdog.core.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -12,8 +12,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import picocli.CommandLine;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** The watchdog's API as the CLI uses it; options shared by every {@code release} command. */
 final class ApiClient {

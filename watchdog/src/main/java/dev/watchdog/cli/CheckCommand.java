@@ -3,7 +3,7 @@ package dev.watchdog.cli;
 import dev.watchdog.config.ConfigException;
 import dev.watchdog.config.ConfigLoader;
 import dev.watchdog.config.WatchdogConfig;
-import dev.watchdog.release.Release;
+import dev.watchdog.core.Release;
 import dev.watchdog.rules.Problem;
 import dev.watchdog.rules.Promtool;
 import dev.watchdog.rules.Rule;

@@ -1,6 +1,6 @@
 package dev.watchdog.cli;
 
-import dev.watchdog.config.Durations;
+import dev.watchdog.core.Durations;
 import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Matcher;

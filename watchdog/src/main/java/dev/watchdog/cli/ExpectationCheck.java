@@ -1,12 +1,13 @@
 package dev.watchdog.cli;
 
-import dev.watchdog.action.Units;
 import dev.watchdog.cli.RuleTestCommand.Expectation;
-import dev.watchdog.config.Durations;
-import dev.watchdog.evaluation.Judge;
+import dev.watchdog.core.Durations;
+import dev.watchdog.core.Severity;
+import dev.watchdog.core.Units;
 import dev.watchdog.evaluation.Replay.RuleTimeline;
-import dev.watchdog.evaluation.RuleState;
-import dev.watchdog.evaluation.Severity;
+import dev.watchdog.judge.Judge;
+import dev.watchdog.judge.RuleState;
+import dev.watchdog.rules.Threshold;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -139,7 +140,7 @@ final class ExpectationCheck {
         }
         String threshold = got.value() == null ? "" : Judge.thresholdFor(timeline.rule(), got.value(), got.baseline());
         if (!threshold.isEmpty()) {
-            facts.add("threshold " + Units.threshold(timeline.rule().unit(), threshold));
+            facts.add("threshold " + Threshold.inUnit(timeline.rule().unit(), threshold));
         }
         if (got.message() != null) {
             facts.add(got.message());

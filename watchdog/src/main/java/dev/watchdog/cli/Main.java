@@ -1,11 +1,10 @@
 package dev.watchdog.cli;
 
-import dev.watchdog.Version;
+import dev.watchdog.core.Version;
 import java.time.Duration;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
@@ -13,6 +12,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
+import picocli.CommandLine;
 
 /** {@code watchdog}: the daemon, its checks, and a client of its API for deploy scripts. */
 @Command(name = "watchdog", mixinStandardHelpOptions = true, versionProvider = Main.JarVersion.class,

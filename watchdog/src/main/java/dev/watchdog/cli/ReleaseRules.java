@@ -1,7 +1,7 @@
 package dev.watchdog.cli;
 
-import dev.watchdog.config.Durations;
-import dev.watchdog.release.Release;
+import dev.watchdog.core.Durations;
+import dev.watchdog.core.Release;
 import dev.watchdog.rules.Rule;
 import dev.watchdog.rules.RuleSet;
 import dev.watchdog.rules.Slo;

@@ -1,7 +1,7 @@
 package dev.watchdog.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.watchdog.config.Durations;
+import dev.watchdog.core.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

@@ -1,16 +1,16 @@
 package dev.watchdog.cli;
 
-import dev.watchdog.action.Units;
-import dev.watchdog.config.Durations;
 import dev.watchdog.config.WatchdogConfig;
-import dev.watchdog.evaluation.Replay;
+import dev.watchdog.core.Durations;
+import dev.watchdog.core.Release;
+import dev.watchdog.core.Severity;
+import dev.watchdog.core.Units;
 import dev.watchdog.evaluation.Replay.RuleTimeline;
-import dev.watchdog.evaluation.RuleState;
-import dev.watchdog.evaluation.Severity;
+import dev.watchdog.evaluation.Replay;
+import dev.watchdog.judge.RuleState;
 import dev.watchdog.metrics.WatchdogMetrics;
 import dev.watchdog.prometheus.PrometheusClient;
 import dev.watchdog.prometheus.RangeQueries;
-import dev.watchdog.release.Release;
 import dev.watchdog.rules.RuleException;
 import dev.watchdog.rules.RuleLoader;
 import dev.watchdog.rules.RuleSet;

@@ -5,14 +5,15 @@ import dev.watchdog.cli.RuleTestCommand.InputSeries;
 import dev.watchdog.cli.RuleTestCommand.ReleaseSpec;
 import dev.watchdog.cli.RuleTestCommand.TestCase;
 import dev.watchdog.config.WatchdogConfig;
+import dev.watchdog.core.Release;
 import dev.watchdog.evaluation.Observer;
-import dev.watchdog.evaluation.Replay;
 import dev.watchdog.evaluation.Replay.RuleTimeline;
+import dev.watchdog.evaluation.Replay;
 import dev.watchdog.metrics.WatchdogMetrics;
 import dev.watchdog.prometheus.PrometheusClient;
+import dev.watchdog.prometheus.Query;
 import dev.watchdog.prometheus.RangeQueries;
 import dev.watchdog.prometheus.TemporaryPrometheus;
-import dev.watchdog.release.Release;
 import dev.watchdog.rules.RuleSet;
 import dev.watchdog.rules.SeriesNotation;
 import io.vertx.core.Vertx;
@@ -89,7 +90,7 @@ final class RuleTestRun {
     }
 
     /** For each crossing named, the first evaluation from the release on at which the PromQL returns something. */
-    private static Map<String, Optional<Instant>> crossings(TestCase spec, Observer.Query query, Instant from, Instant to,
+    private static Map<String, Optional<Instant>> crossings(TestCase spec, Query query, Instant from, Instant to,
                                                             Duration interval) {
         Map<String, Optional<Instant>> out = new HashMap<>();
         for (Expectation e : spec.expect()) {
@@ -100,7 +101,7 @@ final class RuleTestRun {
         return out;
     }
 
-    private static Optional<Instant> first(String promql, Observer.Query query, Instant from, Instant to, Duration interval) {
+    private static Optional<Instant> first(String promql, Query query, Instant from, Instant to, Duration interval) {
         for (Instant t = from; !t.isAfter(to); t = t.plus(interval)) {
             if (query.at(promql, t).await().stream().anyMatch(s -> !Double.isNaN(s.value()))) {
                 return Optional.of(t);

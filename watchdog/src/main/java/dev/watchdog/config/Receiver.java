@@ -2,6 +2,7 @@ package dev.watchdog.config;
 
 import dev.watchdog.config.WatchdogConfig.Retry;
 import dev.watchdog.config.WatchdogConfig.Webhook;
+import dev.watchdog.core.Secret;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

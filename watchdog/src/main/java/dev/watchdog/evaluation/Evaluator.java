@@ -1,7 +1,11 @@
 package dev.watchdog.evaluation;
 
+import dev.watchdog.core.Outcome;
+import dev.watchdog.core.Release;
+import dev.watchdog.core.Severity;
+import dev.watchdog.judge.Observation;
+import dev.watchdog.judge.RuleState;
 import dev.watchdog.prometheus.PrometheusClient;
-import dev.watchdog.release.Release;
 import dev.watchdog.rules.Rule;
 import dev.watchdog.rules.RuleSet;
 import io.vertx.core.Future;

@@ -1,13 +1,20 @@
 package dev.watchdog.evaluation;
 
-import dev.watchdog.action.Units;
-import dev.watchdog.config.Durations;
-import dev.watchdog.evaluation.Observation.Burn;
-import dev.watchdog.evaluation.Observation.Failed;
-import dev.watchdog.evaluation.Observation.GuardNotMet;
-import dev.watchdog.evaluation.Observation.Values;
+import dev.watchdog.core.Durations;
+import dev.watchdog.core.Release;
+import dev.watchdog.core.Series;
+import dev.watchdog.core.Severity;
+import dev.watchdog.core.Unit;
+import dev.watchdog.core.Units;
+import dev.watchdog.judge.Observation.Burn;
+import dev.watchdog.judge.Observation.Failed;
+import dev.watchdog.judge.Observation.GuardNotMet;
+import dev.watchdog.judge.Observation.Values;
+import dev.watchdog.judge.Observation;
+import dev.watchdog.judge.RuleState;
 import dev.watchdog.prometheus.PartialData;
-import dev.watchdog.release.Release;
+import dev.watchdog.prometheus.Query;
+import dev.watchdog.prometheus.Selection;
 import dev.watchdog.rules.Baseline;
 import dev.watchdog.rules.Rule;
 import dev.watchdog.rules.Slo;
@@ -30,22 +37,6 @@ import java.util.function.Supplier;
 public final class Observer {
 
     private Observer() {}
-
-    /** Evaluates PromQL at a time. */
-    @FunctionalInterface
-    public interface Query {
-        Future<List<Series>> at(String promql, Instant time);
-
-        /** Every step's series from {@code start} to {@code end}; by default there is no range to be had. */
-        default Future<Map<Instant, List<Series>>> range(String promql, Instant start, Instant end, Duration step) {
-            return Future.failedFuture(new UnsupportedOperationException("no range queries here"));
-        }
-
-        /** The series a {@code select} rule's release takes of the answer: those whose labels have its values. */
-        default Future<List<Series>> selected(String promql, Instant time, Selection.Selector selector) {
-            return at(promql, time).map(series -> Selection.filter(series, selector));
-        }
-    }
 
     /** What the rule sees at {@code now}; never fails: a failed query is a {@link Failed} observation. */
     public static Future<Observation> observe(Rule rule, Release release, RuleState prev, Query query, Instant now) {
@@ -229,7 +220,7 @@ public final class Observer {
     /** "P0 above 50x, 5 % errors": the burn rate and the error ratio it stands for. */
     private static String rate(Slo slo, Slo.Window w) {
         return (w.p0() ? "P0" : "P1") + " above " + Units.number(w.burnRate()) + "x, "
-                + Units.format(Rule.Unit.RATIO, w.burnRate() * slo.budget()) + " errors";
+                + Units.format(Unit.RATIO, w.burnRate() * slo.budget()) + " errors";
     }
 
     private static double sum(List<Series> series) {

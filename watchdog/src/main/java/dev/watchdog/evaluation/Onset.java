@@ -1,6 +1,12 @@
 package dev.watchdog.evaluation;
 
-import dev.watchdog.evaluation.Observation.Values;
+import dev.watchdog.core.Series;
+import dev.watchdog.core.Severity;
+import dev.watchdog.judge.Judge;
+import dev.watchdog.judge.Observation.Values;
+import dev.watchdog.judge.Observation;
+import dev.watchdog.judge.RuleState;
+import dev.watchdog.prometheus.Query;
 import dev.watchdog.rules.Rule;
 import io.vertx.core.Future;
 import java.time.Duration;
@@ -26,7 +32,7 @@ final class Onset {
     private Onset() {}
 
     /** {@code seen} with the onsets it needs, or as it is when it needs none or the range cannot be had. */
-    static Future<Observation> of(Rule rule, String promql, Values seen, RuleState prev, Observer.Query query,
+    static Future<Observation> of(Rule rule, String promql, Values seen, RuleState prev, Query query,
                                   Instant now, Instant notBefore) {
         Severity severity = worst(rule, seen.series(), seen.baselines());
         boolean p1 = severity != Severity.NONE && prev.p1Since() == null;

@@ -1,14 +1,19 @@
 package dev.watchdog.evaluation;
 
-import dev.watchdog.release.Release;
+import dev.watchdog.core.Release;
+import dev.watchdog.core.Severity;
+import dev.watchdog.judge.Judge;
+import dev.watchdog.judge.Observation;
+import dev.watchdog.judge.RuleState;
+import dev.watchdog.prometheus.Query;
 import dev.watchdog.rules.Rule;
 import dev.watchdog.rules.RuleSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -58,12 +63,12 @@ public final class Replay {
 
     /** Judges every rule that applies from the release's start to {@code to}; {@code queries} gives the query for an interval. */
     public static Map<String, RuleTimeline> run(RuleSet rules, Release release, Instant to, Duration defaultInterval,
-                                                Function<Duration, Observer.Query> queries) {
+                                                Function<Duration, Query> queries) {
         Map<String, RuleTimeline> out = new LinkedHashMap<>();
-        Map<Duration, Observer.Query> byInterval = new HashMap<>();
+        Map<Duration, Query> byInterval = new HashMap<>();
         for (Rule rule : rules.forRelease(release).rules()) {
             Duration interval = rule.interval().orElse(defaultInterval);
-            Observer.Query query = byInterval.computeIfAbsent(interval, queries);
+            Query query = byInterval.computeIfAbsent(interval, queries);
             RuleState state = RuleState.initial(rule.name(), release.startedAt());
             List<RuleState> states = new ArrayList<>();
             for (Instant t = release.startedAt(); !t.isAfter(to); t = t.plus(interval)) {

@@ -1,7 +1,7 @@
 package dev.watchdog.http;
 
-import dev.watchdog.Failures;
-import dev.watchdog.config.Durations;
+import dev.watchdog.core.Durations;
+import dev.watchdog.core.Failures;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -137,9 +137,10 @@ public final class Http {
         client.request(options)
                 .compose(request -> {
                     sent.set(request);
-                    return r.body() == null ? request.send() : request.send(r.body());
+                    // Listening before sending: the body's handlers are set the moment the answer comes.
+                    Future<Response> whole = request.response().compose(response -> read(response, r.maxAnswer()));
+                    return (r.body() == null ? request.end() : request.end(r.body())).compose(x -> whole);
                 })
-                .compose(response -> read(response, r.maxAnswer()))
                 .onComplete(ar -> {
                     vertx.cancelTimer(timer);
                     if (ar.succeeded()) {

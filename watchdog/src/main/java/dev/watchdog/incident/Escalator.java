@@ -1,13 +1,12 @@
 package dev.watchdog.incident;
 
-import dev.watchdog.config.Durations;
-import dev.watchdog.config.Policy;
-import dev.watchdog.config.Policy.Level;
-import dev.watchdog.evaluation.Severity;
+import dev.watchdog.core.Durations;
+import dev.watchdog.core.Severity;
 import dev.watchdog.incident.Incident.Breach;
 import dev.watchdog.incident.Incident.Mark;
 import dev.watchdog.incident.Incident.Status;
 import dev.watchdog.incident.Notice.Kind;
+import dev.watchdog.incident.Policy.Level;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -2,8 +2,7 @@ package dev.watchdog.incident;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
-import dev.watchdog.config.Policy;
-import dev.watchdog.evaluation.Severity;
+import dev.watchdog.core.Severity;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,11 +1,11 @@
 package dev.watchdog.machine;
 
-import dev.watchdog.config.Durations;
-import dev.watchdog.config.Policy;
-import dev.watchdog.evaluation.Outcome;
-import dev.watchdog.incident.Notice;
+import dev.watchdog.core.Durations;
+import dev.watchdog.core.Outcome;
+import dev.watchdog.core.Release;
 import dev.watchdog.incident.Notice.Kind;
-import dev.watchdog.release.Release;
+import dev.watchdog.incident.Notice;
+import dev.watchdog.incident.Policy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

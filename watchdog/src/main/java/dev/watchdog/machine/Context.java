@@ -1,10 +1,10 @@
 package dev.watchdog.machine;
 
-import dev.watchdog.config.Policy;
 import dev.watchdog.config.Receiver;
 import dev.watchdog.config.WatchdogConfig;
 import dev.watchdog.incident.Incident;
 import dev.watchdog.incident.Notice;
+import dev.watchdog.incident.Policy;
 import dev.watchdog.rules.RuleSet;
 import java.time.Duration;
 import java.util.EnumSet;

@@ -2,7 +2,7 @@ package dev.watchdog.machine;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import dev.watchdog.config.DeployNoise;
+import dev.watchdog.incident.DeployNoise;
 import dev.watchdog.incident.Notification;
 import java.time.Instant;
 import java.util.List;

@@ -1,11 +1,11 @@
 package dev.watchdog.machine;
 
-import dev.watchdog.config.Policy;
 import dev.watchdog.incident.Escalator;
 import dev.watchdog.incident.Incident;
 import dev.watchdog.incident.Message;
 import dev.watchdog.incident.Notice;
 import dev.watchdog.incident.Notification;
+import dev.watchdog.incident.Policy;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

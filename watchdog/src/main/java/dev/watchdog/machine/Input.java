@@ -1,8 +1,8 @@
 package dev.watchdog.machine;
 
-import dev.watchdog.evaluation.Observation;
+import dev.watchdog.core.Release;
 import dev.watchdog.incident.Notification;
-import dev.watchdog.release.Release;
+import dev.watchdog.judge.Observation;
 import java.util.Map;
 
 /** Everything that can happen to a release: the closed set of inputs to {@link Machine#step}. */

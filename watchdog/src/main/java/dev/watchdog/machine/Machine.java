@@ -1,7 +1,10 @@
 package dev.watchdog.machine;
 
-import dev.watchdog.config.DeployNoise;
-import dev.watchdog.config.Durations;
+import dev.watchdog.core.Durations;
+import dev.watchdog.core.Release.State;
+import dev.watchdog.core.Release.Verdict;
+import dev.watchdog.core.Release;
+import dev.watchdog.incident.DeployNoise;
 import dev.watchdog.incident.Escalator;
 import dev.watchdog.incident.Incident;
 import dev.watchdog.incident.Notification;
@@ -18,11 +21,8 @@ import dev.watchdog.machine.Input.Supersede;
 import dev.watchdog.machine.Input.Tick;
 import dev.watchdog.machine.Step.Refused;
 import dev.watchdog.release.Event.Type;
-import dev.watchdog.release.Release;
-import dev.watchdog.release.Release.State;
-import dev.watchdog.release.Release.Verdict;
-import dev.watchdog.release.RollbackRecord;
 import dev.watchdog.release.RollbackRecord.Reason;
+import dev.watchdog.release.RollbackRecord;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,19 +1,20 @@
 package dev.watchdog.machine;
 
-import dev.watchdog.action.Units;
-import dev.watchdog.config.Durations;
-import dev.watchdog.evaluation.Outcome;
-import dev.watchdog.evaluation.RuleState;
+import dev.watchdog.core.Durations;
+import dev.watchdog.core.Outcome;
+import dev.watchdog.core.Release;
+import dev.watchdog.core.Units;
 import dev.watchdog.incident.Incident.Breach;
 import dev.watchdog.incident.Incident;
-import dev.watchdog.incident.Message;
 import dev.watchdog.incident.Message.Note;
+import dev.watchdog.incident.Message;
 import dev.watchdog.incident.Notice.Kind;
 import dev.watchdog.incident.Notice;
-import dev.watchdog.release.Release;
+import dev.watchdog.judge.RuleState;
 import dev.watchdog.rules.Rule;
 import dev.watchdog.rules.RuleSet;
 import dev.watchdog.rules.Template;
+import dev.watchdog.rules.Threshold;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,7 +44,7 @@ final class Messages {
         List<Note> notes = notes(rules, inc.rules().keySet(), r);
         for (Breach b : inc.rules().values()) {
             Optional<Rule> rule = rules.byName(b.rule());
-            String unitThreshold = rule.map(x -> Units.threshold(x.unit(), b.threshold())).orElse(b.threshold());
+            String unitThreshold = rule.map(x -> Threshold.inUnit(x.unit(), b.threshold())).orElse(b.threshold());
             String baseline = b.baseline() == null ? "" : rule.map(x -> " against baseline "
                     + Units.format(x.unit(), b.baseline())).orElse("");
             Note note = notes.stream().filter(n -> n.rule().equals(b.rule())).findFirst().orElse(null);

@@ -1,8 +1,8 @@
 package dev.watchdog.machine;
 
-import dev.watchdog.evaluation.Judge;
-import dev.watchdog.evaluation.RuleState;
 import dev.watchdog.incident.Notice;
+import dev.watchdog.judge.Judge;
+import dev.watchdog.judge.RuleState;
 import dev.watchdog.release.Event.Type;
 import dev.watchdog.rules.Rule;
 import java.util.LinkedHashMap;

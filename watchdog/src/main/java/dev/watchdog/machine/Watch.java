@@ -2,9 +2,9 @@ package dev.watchdog.machine;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.watchdog.evaluation.RuleState;
+import dev.watchdog.core.Release;
 import dev.watchdog.incident.Incident;
-import dev.watchdog.release.Release;
+import dev.watchdog.judge.RuleState;
 import dev.watchdog.release.RollbackRecord;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,10 +1,10 @@
 package dev.watchdog.metrics;
 
 import dev.watchdog.config.WatchdogConfig;
-import dev.watchdog.evaluation.Outcome;
-import dev.watchdog.evaluation.RuleState;
+import dev.watchdog.core.Outcome;
+import dev.watchdog.core.Release;
+import dev.watchdog.judge.RuleState;
 import dev.watchdog.machine.Watch;
-import dev.watchdog.release.Release;
 import dev.watchdog.rules.Rule;
 import dev.watchdog.rules.RuleSet;
 import dev.watchdog.rules.Threshold;

@@ -1,11 +1,11 @@
 package dev.watchdog.metrics;
 
-import dev.watchdog.Version;
 import dev.watchdog.config.WatchdogConfig;
+import dev.watchdog.core.Release;
+import dev.watchdog.core.Version;
 import dev.watchdog.incident.Incident;
 import dev.watchdog.machine.OutboxEntry;
 import dev.watchdog.machine.Watch;
-import dev.watchdog.release.Release;
 import dev.watchdog.release.RollbackRecord;
 import dev.watchdog.rules.RuleSet;
 import io.prometheus.metrics.core.metrics.Counter;

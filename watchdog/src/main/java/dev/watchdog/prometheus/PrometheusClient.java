@@ -1,11 +1,11 @@
 package dev.watchdog.prometheus;
 
-import dev.watchdog.Failures;
-import dev.watchdog.config.Durations;
 import dev.watchdog.config.WatchdogConfig;
+import dev.watchdog.core.Durations;
+import dev.watchdog.core.Failures;
+import dev.watchdog.core.Series;
 import dev.watchdog.evaluation.Observer;
-import dev.watchdog.evaluation.Selection;
-import dev.watchdog.evaluation.Series;
+import dev.watchdog.http.Http;
 import dev.watchdog.metrics.WatchdogMetrics;
 import dev.watchdog.prometheus.QueryException.Kind;
 import io.vertx.core.Future;
@@ -15,7 +15,6 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import dev.watchdog.http.Http;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -74,7 +73,7 @@ public final class PrometheusClient {
     private Http.Request request(String path) {
         Http.Request request = Http.Request.get(config.url() + path, config.timeout()).maxAnswer(config.maxAnswerBytes())
                 .query("timeout", Durations.format(config.timeout()));
-        for (Map.Entry<String, dev.watchdog.config.Secret> header : config.headers().entrySet()) {
+        for (Map.Entry<String, dev.watchdog.core.Secret> header : config.headers().entrySet()) {
             request = request.header(header.getKey(), header.getValue().value());
         }
         return request;
@@ -220,7 +219,7 @@ public final class PrometheusClient {
      * once by the selected labels, so that each release finds its series without a scan. Use from one
      * context only.
      */
-    public final class Batch implements Observer.Query {
+    public final class Batch implements Query {
         private final Instant time;
         private final Map<QueryKey, Future<List<Series>>> sent = new HashMap<>();
         private final Map<IndexKey, Future<Map<List<String>, List<Series>>>> indexes = new HashMap<>();

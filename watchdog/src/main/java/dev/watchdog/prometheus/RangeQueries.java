@@ -1,7 +1,7 @@
 package dev.watchdog.prometheus;
 
+import dev.watchdog.core.Series;
 import dev.watchdog.evaluation.Observer;
-import dev.watchdog.evaluation.Series;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,7 +17,7 @@ import java.util.Map;
  * expression's first chunk is short, because some are asked only a few times (an SLO window clipped
  * to a young release's age changes every minute); its later chunks are long.
  */
-public final class RangeQueries implements Observer.Query {
+public final class RangeQueries implements Query {
 
     private static final int FIRST_CHUNK = 8;
     private static final int STEPS_PER_CHUNK = 2000;

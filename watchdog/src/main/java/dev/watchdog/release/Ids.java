@@ -1,5 +1,6 @@
 package dev.watchdog.release;
 
+import dev.watchdog.core.Release;
 import java.security.SecureRandom;
 import java.time.Instant;
 

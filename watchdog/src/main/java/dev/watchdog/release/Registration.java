@@ -1,5 +1,6 @@
 package dev.watchdog.release;
 
+import dev.watchdog.core.Release;
 import dev.watchdog.rules.Template;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,7 +1,8 @@
 package dev.watchdog.release;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.watchdog.Json;
+import dev.watchdog.core.Json;
+import dev.watchdog.core.Release;
 import java.time.Instant;
 
 /**

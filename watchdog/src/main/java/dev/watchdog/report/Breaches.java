@@ -1,11 +1,11 @@
 package dev.watchdog.report;
 
-import dev.watchdog.action.Units;
-import dev.watchdog.config.Durations;
-import dev.watchdog.incident.Incident;
+import dev.watchdog.core.Durations;
+import dev.watchdog.core.Release;
+import dev.watchdog.core.Units;
 import dev.watchdog.incident.Incident.Breach;
+import dev.watchdog.incident.Incident;
 import dev.watchdog.release.Event;
-import dev.watchdog.release.Release;
 import dev.watchdog.rules.Rule;
 import dev.watchdog.rules.RuleSet;
 import dev.watchdog.rules.Template;

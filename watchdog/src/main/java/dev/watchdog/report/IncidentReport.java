@@ -1,12 +1,12 @@
 package dev.watchdog.report;
 
-import dev.watchdog.config.Durations;
-import dev.watchdog.incident.Incident;
+import dev.watchdog.core.Durations;
+import dev.watchdog.core.Release;
 import dev.watchdog.incident.Incident.Mark;
+import dev.watchdog.incident.Incident;
 import dev.watchdog.machine.Verification;
 import dev.watchdog.machine.Watch;
 import dev.watchdog.release.Event;
-import dev.watchdog.release.Release;
 import dev.watchdog.release.RollbackRecord;
 import dev.watchdog.rules.RuleSet;
 import java.time.Instant;

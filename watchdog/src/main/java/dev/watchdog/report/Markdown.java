@@ -1,6 +1,6 @@
 package dev.watchdog.report;
 
-import dev.watchdog.config.Durations;
+import dev.watchdog.core.Durations;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.time.Duration;

@@ -1,8 +1,8 @@
 package dev.watchdog.report;
 
-import dev.watchdog.incident.Incident;
+import dev.watchdog.core.Release;
 import dev.watchdog.incident.Incident.Mark;
-import dev.watchdog.release.Release;
+import dev.watchdog.incident.Incident;
 import dev.watchdog.release.RollbackRecord;
 import java.time.Duration;
 import java.time.Instant;

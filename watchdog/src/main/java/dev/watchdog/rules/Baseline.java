@@ -1,6 +1,6 @@
 package dev.watchdog.rules;
 
-import dev.watchdog.config.Durations;
+import dev.watchdog.core.Durations;
 import java.time.Duration;
 
 /**

@@ -1,6 +1,6 @@
 package dev.watchdog.rules;
 
-import dev.watchdog.release.Release;
+import dev.watchdog.core.Release;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;

@@ -1,5 +1,6 @@
 package dev.watchdog.rules;
 
+import dev.watchdog.core.Unit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,9 +45,6 @@ public record Rule(
 
     /** The golden signals, availability, and business metrics. */
     public enum Signal { LATENCY, TRAFFIC, ERRORS, SATURATION, AVAILABILITY, BUSINESS }
-
-    /** How a value is shown; never what a number means. */
-    public enum Unit { RATIO, PERCENT, SECONDS, COUNT, BYTES, NONE }
 
     /** What an evaluation that returns no data counts as. */
     public enum NoData { OK, INCONCLUSIVE, BREACH }

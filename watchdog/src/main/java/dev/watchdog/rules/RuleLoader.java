@@ -1,10 +1,10 @@
 package dev.watchdog.rules;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.watchdog.config.Durations;
+import dev.watchdog.core.Durations;
+import dev.watchdog.core.Unit;
 import dev.watchdog.rules.Rule.NoData;
 import dev.watchdog.rules.Rule.Signal;
-import dev.watchdog.rules.Rule.Unit;
 import dev.watchdog.rules.YamlNode.Mapping;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

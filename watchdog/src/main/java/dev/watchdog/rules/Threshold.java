@@ -1,5 +1,7 @@
 package dev.watchdog.rules;
 
+import dev.watchdog.core.Unit;
+import dev.watchdog.core.Units;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -100,5 +102,19 @@ public record Threshold(Op op, double value, boolean relative, String text) {
     @Override
     public String toString() {
         return text;
+    }
+
+    /** A threshold in the rule's unit: {@code "> 0.05"} as {@code "> 5 %"}. */
+    public static String inUnit(Unit unit, String text) {
+        try {
+            Threshold t = parse(text);
+            if (t.relative()) {
+                return text.trim();
+            }
+            String op = text.trim().replaceAll("[^<>=!].*$", "").trim();
+            return op + " " + Units.format(unit, t.value());
+        } catch (IllegalArgumentException e) {
+            return text;
+        }
     }
 }

@@ -1,13 +1,13 @@
 package dev.watchdog.store;
 
-import dev.watchdog.Json;
+import dev.watchdog.core.Json;
+import dev.watchdog.core.Release;
 import dev.watchdog.incident.Incident;
 import dev.watchdog.machine.Effect;
 import dev.watchdog.machine.OutboxEntry;
 import dev.watchdog.machine.Step;
 import dev.watchdog.machine.Watch;
 import dev.watchdog.release.Event;
-import dev.watchdog.release.Release;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

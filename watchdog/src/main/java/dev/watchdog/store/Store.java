@@ -1,12 +1,12 @@
 package dev.watchdog.store;
 
+import dev.watchdog.core.Release;
 import dev.watchdog.incident.Incident;
 import dev.watchdog.machine.Input;
 import dev.watchdog.machine.OutboxEntry;
 import dev.watchdog.machine.Step;
 import dev.watchdog.machine.Watch;
 import dev.watchdog.release.Event;
-import dev.watchdog.release.Release;
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.Optional;

@@ -6,15 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.watchdog.config.ConfigLoader;
 import dev.watchdog.config.WatchdogConfig;
+import dev.watchdog.core.Units;
 import dev.watchdog.incident.Message;
 import dev.watchdog.incident.Notice;
 import dev.watchdog.incident.Notification;
 import dev.watchdog.machine.Answer;
 import dev.watchdog.machine.OutboxEntry;
 import dev.watchdog.metrics.WatchdogMetrics;
+import dev.watchdog.rules.Threshold;
 import dev.watchdog.testing.Poll;
-import dev.watchdog.testing.WebhookRecorder;
 import dev.watchdog.testing.WebhookRecorder.Reply;
+import dev.watchdog.testing.WebhookRecorder;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -240,11 +242,11 @@ class NotifierTest {
     @Test
     @DisplayName("values read in the rule's unit")
     void units() {
-        assertEquals("7.3 %", Units.format(dev.watchdog.rules.Rule.Unit.RATIO, 0.073));
-        assertEquals("850 ms", Units.format(dev.watchdog.rules.Rule.Unit.SECONDS, 0.85));
-        assertEquals("2.5 s", Units.format(dev.watchdog.rules.Rule.Unit.SECONDS, 2.5));
-        assertEquals("1.5 GiB", Units.format(dev.watchdog.rules.Rule.Unit.BYTES, 1.5 * 1024 * 1024 * 1024));
-        assertEquals("> 5 %", Units.threshold(dev.watchdog.rules.Rule.Unit.RATIO, "> 0.05"));
-        assertEquals("<= 99.9 %", Units.threshold(dev.watchdog.rules.Rule.Unit.PERCENT, "<= 99.9"));
+        assertEquals("7.3 %", Units.format(dev.watchdog.core.Unit.RATIO, 0.073));
+        assertEquals("850 ms", Units.format(dev.watchdog.core.Unit.SECONDS, 0.85));
+        assertEquals("2.5 s", Units.format(dev.watchdog.core.Unit.SECONDS, 2.5));
+        assertEquals("1.5 GiB", Units.format(dev.watchdog.core.Unit.BYTES, 1.5 * 1024 * 1024 * 1024));
+        assertEquals("> 5 %", Threshold.inUnit(dev.watchdog.core.Unit.RATIO, "> 0.05"));
+        assertEquals("<= 99.9 %", Threshold.inUnit(dev.watchdog.core.Unit.PERCENT, "<= 99.9"));
     }
 }

@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.watchdog.config.Secret;
 import dev.watchdog.config.WatchdogConfig.Retry;
 import dev.watchdog.config.WatchdogConfig.Webhook;
+import dev.watchdog.core.Secret;
 import dev.watchdog.metrics.WatchdogMetrics;
-import dev.watchdog.testing.WebhookRecorder;
 import dev.watchdog.testing.WebhookRecorder.Reply;
+import dev.watchdog.testing.WebhookRecorder;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;

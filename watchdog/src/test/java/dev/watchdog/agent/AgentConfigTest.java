@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.watchdog.config.ConfigException;
 import dev.watchdog.config.ConfigLoader;
-import dev.watchdog.config.Secret;
+import dev.watchdog.core.Secret;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;

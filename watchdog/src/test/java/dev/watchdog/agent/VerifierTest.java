@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.watchdog.action.Signature;
-import dev.watchdog.config.Secret;
+import dev.watchdog.core.Secret;
+import dev.watchdog.http.Signature;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.watchdog.Json;
+import dev.watchdog.core.Json;
 import dev.watchdog.testing.Cli;
 import dev.watchdog.testing.Daemon;
 import dev.watchdog.testing.DaemonTest;

@@ -4,10 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.watchdog.evaluation.Observation.Burn;
-import dev.watchdog.evaluation.Observation.GuardNotMet;
-import dev.watchdog.evaluation.Observation.Values;
-import dev.watchdog.release.Release;
+import dev.watchdog.core.Outcome;
+import dev.watchdog.core.Release;
+import dev.watchdog.core.Series;
+import dev.watchdog.core.Severity;
+import dev.watchdog.judge.Judge;
+import dev.watchdog.judge.Observation.Burn;
+import dev.watchdog.judge.Observation.GuardNotMet;
+import dev.watchdog.judge.Observation.Values;
+import dev.watchdog.judge.Observation;
+import dev.watchdog.judge.RuleState;
+import dev.watchdog.prometheus.Query;
 import dev.watchdog.rules.Rule;
 import dev.watchdog.rules.RuleFixtures;
 import dev.watchdog.rules.Slo;
@@ -128,7 +135,7 @@ class BaselineAndBurnTest {
     }
 
     /** Answers every query with its ratio by window; records what was asked. */
-    static final class Windows implements Observer.Query {
+    static final class Windows implements Query {
         final List<String> asked = new ArrayList<>();
 
         @Override

@@ -3,6 +3,13 @@ package dev.watchdog.evaluation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import dev.watchdog.core.Outcome;
+import dev.watchdog.core.Series;
+import dev.watchdog.core.Severity;
+import dev.watchdog.judge.Judge;
+import dev.watchdog.judge.Observation;
+import dev.watchdog.judge.RuleState;
+import dev.watchdog.prometheus.Query;
 import dev.watchdog.rules.Rule;
 import dev.watchdog.rules.RuleFixtures;
 import io.vertx.core.Future;
@@ -91,7 +98,7 @@ class OnsetTest {
             """);
 
     /** A Prometheus that answers every range query with the same steps, and keeps what it was asked. */
-    static final class Ranges implements Observer.Query {
+    static final class Ranges implements Query {
         final Map<Instant, List<Series>> steps;
         final List<String> asked = new ArrayList<>();
 
@@ -129,7 +136,7 @@ class OnsetTest {
                 p1Since, null, null, p1Since);
     }
 
-    static Observation.Values onset(Rule rule, Observation.Values seen, RuleState prev, Observer.Query query,
+    static Observation.Values onset(Rule rule, Observation.Values seen, RuleState prev, Query query,
                                     Instant notBefore) {
         return (Observation.Values) Onset.of(rule, "error_ratio", seen, prev, query, NOW, notBefore).result();
     }
@@ -199,7 +206,7 @@ class OnsetTest {
     @Test
     @DisplayName("where no range can be had (replay, rule tests), 'for' counts from the evaluation")
     void noRange() {
-        Observer.Query instantOnly = (promql, time) -> Future.succeededFuture(List.of());
+        Query instantOnly = (promql, time) -> Future.succeededFuture(List.of());
         Observation.Values p0 = seen(0.2);
         assertSame(p0, onset(FIVE_MINUTES, p0, FRESH, instantOnly, NOW.minusSeconds(3600)));
     }

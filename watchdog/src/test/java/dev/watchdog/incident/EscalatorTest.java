@@ -6,12 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.watchdog.config.Policy;
-import dev.watchdog.config.Policy.Level;
-import dev.watchdog.evaluation.Severity;
+import dev.watchdog.core.Severity;
 import dev.watchdog.incident.Incident.Breach;
 import dev.watchdog.incident.Incident.Status;
 import dev.watchdog.incident.Notice.Kind;
+import dev.watchdog.incident.Policy.Level;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

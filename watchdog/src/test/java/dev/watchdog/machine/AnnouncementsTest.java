@@ -3,7 +3,7 @@ package dev.watchdog.machine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.watchdog.config.ConfigLoader;
-import dev.watchdog.evaluation.Observation;
+import dev.watchdog.judge.Observation;
 import dev.watchdog.machine.MachineTest.Life;
 import dev.watchdog.release.Event;
 import java.time.Duration;

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.watchdog.config.ConfigLoader;
-import dev.watchdog.evaluation.Observation;
-import dev.watchdog.evaluation.Series;
+import dev.watchdog.core.Series;
 import dev.watchdog.incident.Incident;
+import dev.watchdog.judge.Observation;
 import dev.watchdog.machine.MachineTest.Life;
 import dev.watchdog.release.Event;
 import dev.watchdog.rules.RuleFixtures;
@@ -163,7 +163,7 @@ class JudgingTest {
         life.at(Duration.ofMinutes(10).plusSeconds(20), new Input.Tick());
         assertEquals("verification: the rollback did not restore health by 2026-11-21T10:10:20Z", life.timeline().get(0));
         assertEquals(Map.of("state", "not_recovered"), life.data(Event.Type.VERIFICATION));
-        assertEquals(new Incident.Breach("error-rate", dev.watchdog.evaluation.Severity.P0, 0.2, null, "> 0.05"),
+        assertEquals(new Incident.Breach("error-rate", dev.watchdog.core.Severity.P0, 0.2, null, "> 0.05"),
                 life.watch.incident().rules().get("error-rate"));
     }
 

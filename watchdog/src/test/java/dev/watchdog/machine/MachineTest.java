@@ -7,15 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.watchdog.config.ConfigLoader;
-import dev.watchdog.evaluation.Observation;
-import dev.watchdog.evaluation.Series;
+import dev.watchdog.core.Release;
+import dev.watchdog.core.Series;
 import dev.watchdog.incident.Incident;
 import dev.watchdog.incident.Message;
 import dev.watchdog.incident.Notice;
 import dev.watchdog.incident.Notification;
+import dev.watchdog.judge.Observation;
 import dev.watchdog.release.Event;
 import dev.watchdog.release.Registration;
-import dev.watchdog.release.Release;
 import dev.watchdog.rules.RuleFixtures;
 import java.time.Duration;
 import java.time.Instant;
@@ -620,7 +620,7 @@ class MachineTest {
             assertEquals(w.release().bakeUntil(), silence.until());
             assertEquals(List.of(w.id() + ":silence", "silence"), List.of(silence.id(), silence.kind()));
             assertEquals(List.of("alertname", "service", "environment"),
-                    silence.matchers().stream().map(dev.watchdog.config.DeployNoise.LabelMatcher::name).toList());
+                    silence.matchers().stream().map(dev.watchdog.incident.DeployNoise.LabelMatcher::name).toList());
             assertTrue(silence.comment().contains("(release " + w.id() + ")"));
         }
 

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.watchdog.config.ConfigLoader;
-import dev.watchdog.evaluation.Observation;
-import dev.watchdog.evaluation.Series;
+import dev.watchdog.core.Series;
 import dev.watchdog.incident.Message;
 import dev.watchdog.incident.Notification;
+import dev.watchdog.judge.Observation;
 import dev.watchdog.machine.MachineTest.Life;
 import dev.watchdog.rules.RuleFixtures;
 import java.time.Duration;

@@ -3,8 +3,8 @@ package dev.watchdog.machine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.watchdog.config.ConfigLoader;
-import dev.watchdog.evaluation.Observation;
-import dev.watchdog.evaluation.Series;
+import dev.watchdog.core.Series;
+import dev.watchdog.judge.Observation;
 import dev.watchdog.machine.MachineTest.Life;
 import dev.watchdog.release.Event;
 import dev.watchdog.rules.RuleFixtures;

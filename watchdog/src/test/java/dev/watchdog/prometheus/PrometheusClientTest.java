@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.watchdog.config.WatchdogConfig;
-import dev.watchdog.evaluation.Series;
+import dev.watchdog.core.Series;
 import dev.watchdog.metrics.WatchdogMetrics;
 import dev.watchdog.testing.FakePrometheus;
 import io.vertx.core.Future;

@@ -234,8 +234,8 @@ class RuleLoaderTest {
         return rules.forRelease(release(service, environment, labels)).rules().stream().map(Rule::name).toList();
     }
 
-    static dev.watchdog.release.Release release(String service, String environment, java.util.Map<String, String> labels) {
-        return dev.watchdog.release.Release.hypothetical("rel_1", service, "1.0", null, environment, labels,
+    static dev.watchdog.core.Release release(String service, String environment, java.util.Map<String, String> labels) {
+        return dev.watchdog.core.Release.hypothetical("rel_1", service, "1.0", null, environment, labels,
                 java.time.Instant.parse("2026-11-21T10:00:00Z"));
     }
 

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.watchdog.config.Secret;
 import dev.watchdog.config.WatchdogConfig;
+import dev.watchdog.core.Secret;
 import dev.watchdog.testing.Poll;
 import dev.watchdog.testing.RealPostgres;
 import io.vertx.core.Future;

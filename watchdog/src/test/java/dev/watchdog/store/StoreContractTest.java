@@ -8,8 +8,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.watchdog.config.ConfigLoader;
 import dev.watchdog.config.WatchdogConfig;
-import dev.watchdog.evaluation.Observation;
-import dev.watchdog.evaluation.Series;
+import dev.watchdog.core.Release;
+import dev.watchdog.core.Series;
+import dev.watchdog.judge.Observation;
 import dev.watchdog.machine.Context;
 import dev.watchdog.machine.Effect;
 import dev.watchdog.machine.Input;
@@ -19,7 +20,6 @@ import dev.watchdog.machine.Step;
 import dev.watchdog.machine.Watch;
 import dev.watchdog.release.Event;
 import dev.watchdog.release.Registration;
-import dev.watchdog.release.Release;
 import dev.watchdog.rules.RuleFixtures;
 import dev.watchdog.store.Store.Applied;
 import dev.watchdog.store.Store.Command;
@@ -102,7 +102,7 @@ class StoreContractTest {
             String db = "contract_" + DATABASES.incrementAndGet();
             postgres.sql("postgres", "create database " + db);
             WatchdogConfig.Postgres pg = new WatchdogConfig.Postgres(postgres.url().replace("/watchdog", "/" + db),
-                    RealPostgres.USER, new dev.watchdog.config.Secret(RealPostgres.PASSWORD), 1, 4, null);
+                    RealPostgres.USER, new dev.watchdog.core.Secret(RealPostgres.PASSWORD), 1, 4, null);
             store = PostgresStore.open(vertx, pg, "contract", Clock.systemUTC()).await();
         }
         return store;
@@ -235,7 +235,7 @@ class StoreContractTest {
         String db = "contract_" + DATABASES.incrementAndGet();
         postgres.sql("postgres", "create database " + db);
         WatchdogConfig.Postgres pg = new WatchdogConfig.Postgres(postgres.url().replace("/watchdog", "/" + db),
-                RealPostgres.USER, new dev.watchdog.config.Secret(RealPostgres.PASSWORD), 1, 2, null);
+                RealPostgres.USER, new dev.watchdog.core.Secret(RealPostgres.PASSWORD), 1, 2, null);
         List<Future<Store>> both = List.of(PostgresStore.open(vertx, pg, "contract", Clock.systemUTC()),
                 PostgresStore.open(vertx, pg, "contract", Clock.systemUTC()));
         Future.all(both).await();

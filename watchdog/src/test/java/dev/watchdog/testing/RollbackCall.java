@@ -1,7 +1,7 @@
 package dev.watchdog.testing;
 
-import dev.watchdog.action.Signature;
-import dev.watchdog.config.Secret;
+import dev.watchdog.core.Secret;
+import dev.watchdog.http.Signature;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;

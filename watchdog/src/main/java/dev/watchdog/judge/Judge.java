@@ -1,9 +1,12 @@
-package dev.watchdog.evaluation;
+package dev.watchdog.judge;
 
-import dev.watchdog.config.Durations;
-import dev.watchdog.evaluation.Observation.Failed;
-import dev.watchdog.evaluation.Observation.GuardNotMet;
-import dev.watchdog.evaluation.Observation.Values;
+import dev.watchdog.core.Durations;
+import dev.watchdog.core.Outcome;
+import dev.watchdog.core.Series;
+import dev.watchdog.core.Severity;
+import dev.watchdog.judge.Observation.Failed;
+import dev.watchdog.judge.Observation.GuardNotMet;
+import dev.watchdog.judge.Observation.Values;
 import dev.watchdog.rules.Rule;
 import dev.watchdog.rules.Threshold;
 import java.time.Duration;
@@ -79,7 +82,7 @@ public final class Judge {
     }
 
     /** The baseline series with the same labels; a lone baseline series (an aggregate) serves every series. */
-    static Double baselineOf(Series series, List<Series> baselines) {
+    public static Double baselineOf(Series series, List<Series> baselines) {
         if (baselines == null) {
             return null;
         }
@@ -136,7 +139,7 @@ public final class Judge {
      * The severity a value reads at against its baseline; null when it cannot be told (a relative
      * threshold with no baseline, or a baseline of zero) and no threshold that can be told is breached.
      */
-    static Severity severity(Rule rule, double value, Double baseline) {
+    public static Severity severity(Rule rule, double value, Double baseline) {
         Boolean p0 = breached(rule.p0(), value, baseline);
         if (Boolean.TRUE.equals(p0)) {
             return Severity.P0;

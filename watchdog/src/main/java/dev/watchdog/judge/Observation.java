@@ -1,5 +1,7 @@
-package dev.watchdog.evaluation;
+package dev.watchdog.judge;
 
+import dev.watchdog.core.Series;
+import dev.watchdog.core.Severity;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +29,7 @@ public sealed interface Observation {
         }
 
         /** The same values, knowing since when the data shows each severity's condition has held. */
-        Values withOnset(Map<Severity, Instant> since) {
+        public Values withOnset(Map<Severity, Instant> since) {
             return new Values(series, baselines, since);
         }
     }

@@ -1,6 +1,6 @@
-package dev.watchdog.action;
+package dev.watchdog.http;
 
-import dev.watchdog.config.Secret;
+import dev.watchdog.core.Secret;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Base64;

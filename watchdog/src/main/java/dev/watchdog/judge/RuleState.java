@@ -1,7 +1,10 @@
-package dev.watchdog.evaluation;
+package dev.watchdog.judge;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.watchdog.core.Outcome;
+import dev.watchdog.core.Series;
+import dev.watchdog.core.Severity;
 import java.time.Instant;
 import java.util.List;
 

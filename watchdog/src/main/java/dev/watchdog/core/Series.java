@@ -1,4 +1,4 @@
-package dev.watchdog.evaluation;
+package dev.watchdog.core;
 
 import java.util.Map;
 

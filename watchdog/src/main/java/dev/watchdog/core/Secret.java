@@ -1,4 +1,4 @@
-package dev.watchdog.config;
+package dev.watchdog.core;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.nio.charset.StandardCharsets;

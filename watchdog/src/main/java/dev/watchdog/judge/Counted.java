@@ -1,9 +1,11 @@
-package dev.watchdog.evaluation;
+package dev.watchdog.judge;
 
-import dev.watchdog.action.Units;
-import dev.watchdog.evaluation.Significance.Alternative;
+import dev.watchdog.core.Severity;
+import dev.watchdog.core.Units;
 import dev.watchdog.rules.Rule;
 import dev.watchdog.rules.Threshold;
+import dev.watchdog.stats.Significance.Alternative;
+import dev.watchdog.stats.Significance;
 import java.util.Optional;
 import java.util.stream.Stream;
 

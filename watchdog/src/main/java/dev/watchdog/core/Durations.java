@@ -1,4 +1,4 @@
-package dev.watchdog.config;
+package dev.watchdog.core;
 
 import java.time.Duration;
 import java.util.regex.Matcher;

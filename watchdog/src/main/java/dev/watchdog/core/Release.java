@@ -1,4 +1,4 @@
-package dev.watchdog.release;
+package dev.watchdog.core;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.time.Duration;

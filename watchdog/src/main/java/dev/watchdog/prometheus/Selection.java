@@ -1,5 +1,6 @@
-package dev.watchdog.evaluation;
+package dev.watchdog.prometheus;
 
+import dev.watchdog.core.Series;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

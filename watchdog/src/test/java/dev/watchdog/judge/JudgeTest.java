@@ -1,11 +1,14 @@
-package dev.watchdog.evaluation;
+package dev.watchdog.judge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.watchdog.evaluation.Observation.Failed;
-import dev.watchdog.evaluation.Observation.GuardNotMet;
-import dev.watchdog.evaluation.Observation.Values;
+import dev.watchdog.core.Outcome;
+import dev.watchdog.core.Series;
+import dev.watchdog.core.Severity;
+import dev.watchdog.judge.Observation.Failed;
+import dev.watchdog.judge.Observation.GuardNotMet;
+import dev.watchdog.judge.Observation.Values;
 import dev.watchdog.rules.Rule;
 import dev.watchdog.rules.RuleFixtures;
 import java.time.Duration;

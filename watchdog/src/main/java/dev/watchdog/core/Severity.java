@@ -1,4 +1,4 @@
-package dev.watchdog.evaluation;
+package dev.watchdog.core;
 
 /** How bad a rule's condition is; ordered, so that the worst can be taken with max. */
 public enum Severity {

@@ -1,4 +1,4 @@
-package dev.watchdog;
+package dev.watchdog.core;
 
 import io.netty.handler.ssl.NotSslRecordException;
 import io.vertx.core.http.HttpClosedException;

@@ -1,4 +1,4 @@
-package dev.watchdog.config;
+package dev.watchdog.incident;
 
 import java.util.List;
 import java.util.Map;

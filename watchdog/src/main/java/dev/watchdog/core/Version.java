@@ -1,4 +1,4 @@
-package dev.watchdog;
+package dev.watchdog.core;
 
 /** The watchdog's version, as the jar's manifest gives it ("dev" when run from classes). */
 public final class Version {

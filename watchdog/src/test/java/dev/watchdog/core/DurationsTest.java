@@ -1,4 +1,4 @@
-package dev.watchdog.config;
+package dev.watchdog.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package dev.watchdog.config;
+package dev.watchdog.incident;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Duration;
@@ -42,7 +42,7 @@ public record Policy(List<Level> levels, Duration repeat, Duration reescalateAft
         summary = summary == null ? null : List.copyOf(summary);
     }
 
-    Set<String> receiverNames() {
+    public Set<String> receiverNames() {
         Set<String> names = new TreeSet<>(announce);
         levels.forEach(l -> names.addAll(l.receivers()));
         return names;

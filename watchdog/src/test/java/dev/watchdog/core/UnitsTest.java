@@ -1,9 +1,9 @@
-package dev.watchdog.action;
+package dev.watchdog.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.watchdog.rules.Rule.Unit;
+import dev.watchdog.rules.Threshold;
 import java.math.BigDecimal;
 import java.util.Map;
 import java.util.Random;
@@ -80,11 +80,11 @@ class UnitsTest {
     @Test
     @DisplayName("thresholds read in the rule's unit")
     void thresholds() {
-        assertEquals("> 5 %", Units.threshold(Unit.RATIO, "> 0.05"));
-        assertEquals("> 390 ms", Units.threshold(Unit.SECONDS, "> 0.39"));
-        assertEquals("<= 99.9 %", Units.threshold(Unit.PERCENT, "<= 99.9"));
-        assertEquals("< -20%", Units.threshold(Unit.NONE, "< -20%"), "relative thresholds keep their text");
-        assertEquals("above 5", Units.threshold(Unit.RATIO, "above 5"),
+        assertEquals("> 5 %", Threshold.inUnit(Unit.RATIO, "> 0.05"));
+        assertEquals("> 390 ms", Threshold.inUnit(Unit.SECONDS, "> 0.39"));
+        assertEquals("<= 99.9 %", Threshold.inUnit(Unit.PERCENT, "<= 99.9"));
+        assertEquals("< -20%", Threshold.inUnit(Unit.NONE, "< -20%"), "relative thresholds keep their text");
+        assertEquals("above 5", Threshold.inUnit(Unit.RATIO, "above 5"),
                 "a threshold that cannot be read is shown as written");
     }
 

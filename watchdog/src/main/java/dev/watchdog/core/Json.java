@@ -1,4 +1,4 @@
-package dev.watchdog;
+package dev.watchdog.core;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import dev.watchdog.config.Durations;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;

@@ -1,7 +1,5 @@
-package dev.watchdog.action;
+package dev.watchdog.core;
 
-import dev.watchdog.rules.Rule.Unit;
-import dev.watchdog.rules.Threshold;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
@@ -38,20 +36,6 @@ public final class Units {
             case BYTES -> bytes(value);
             case COUNT, NONE -> number(value);
         };
-    }
-
-    /** A threshold in the rule's unit: {@code "> 0.05"} as {@code "> 5 %"}. */
-    public static String threshold(Unit unit, String text) {
-        try {
-            Threshold t = Threshold.parse(text);
-            if (t.relative()) {
-                return text.trim();
-            }
-            String op = text.trim().replaceAll("[^<>=!].*$", "").trim();
-            return op + " " + format(unit, t.value());
-        } catch (IllegalArgumentException e) {
-            return text;
-        }
     }
 
     /**
