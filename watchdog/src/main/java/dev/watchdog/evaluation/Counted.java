@@ -1,9 +1,10 @@
 package dev.watchdog.evaluation;
 
 import dev.watchdog.action.Units;
-import dev.watchdog.evaluation.Significance.Alternative;
 import dev.watchdog.rules.Rule;
 import dev.watchdog.rules.Threshold;
+import dev.watchdog.stats.Significance;
+import dev.watchdog.stats.Significance.Alternative;
 import java.util.Optional;
 import java.util.stream.Stream;
 

@@ -1,8 +1,8 @@
-package dev.watchdog.evaluation;
+package dev.watchdog.stats;
 
-import static dev.watchdog.evaluation.Significance.Alternative.GREATER;
-import static dev.watchdog.evaluation.Significance.Alternative.LESS;
-import static dev.watchdog.evaluation.Significance.Alternative.TWO_SIDED;
+import static dev.watchdog.stats.Significance.Alternative.GREATER;
+import static dev.watchdog.stats.Significance.Alternative.LESS;
+import static dev.watchdog.stats.Significance.Alternative.TWO_SIDED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.DisplayName;

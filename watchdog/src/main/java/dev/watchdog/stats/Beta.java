@@ -1,4 +1,4 @@
-package dev.watchdog.evaluation;
+package dev.watchdog.stats;
 
 /**
  * The regularized incomplete beta function, which gives binomial tails without summing terms:

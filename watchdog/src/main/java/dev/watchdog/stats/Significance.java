@@ -1,4 +1,4 @@
-package dev.watchdog.evaluation;
+package dev.watchdog.stats;
 
 /**
  * Whether two counts differ by more than chance: the conditional binomial test of two Poisson
