@@ -125,6 +125,11 @@ public final class Histogram {
         return total() - (below + (counts[b] - below) * fraction);
     }
 
+    /** The highest finite bound: above it, where observations lie is unknown. NaN with fewer than 2 buckets. */
+    double lastFinite() {
+        return bounds.length < 2 ? Double.NaN : bounds[bounds.length - 2];
+    }
+
     /** Whether the q-quantile's rank falls in the +Inf bucket, where {@link #quantile} can only give a floor. */
     boolean beyondFinite(double q) {
         return bounds.length < 2 || q * total() > counts[bounds.length - 2];

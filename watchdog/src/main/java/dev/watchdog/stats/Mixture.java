@@ -36,6 +36,12 @@ public record Mixture(double priorCount) {
     /** Three pseudo-trials of the rarer outcome: within 10 % of the best prior at every effect simulated. */
     public static final Mixture DEFAULT = new Mixture(3);
 
+    /**
+     * Edges are found this far (in ln E) on their side, so that the test asked again at an edge, with
+     * its own rounding, answers as the edge says: rejects at a critical count, not at a bound.
+     */
+    private static final double SURE = 1e-9;
+
     /** Confidence bounds closer to 0 or 1 than about 1e-13 read as 0 or 1. */
     private static final double LOGIT_RANGE = 30;
 
@@ -91,7 +97,7 @@ public record Mixture(double priorCount) {
             return Double.NaN;
         }
         double tolerance = 1e-12 * n + 1e-9;
-        return Roots.edge(k -> logE(k, n, p0, 1 - p0, direction) >= threshold, extreme, n * p0, tolerance);
+        return Roots.edge(k -> logE(k, n, p0, 1 - p0, direction) - threshold - SURE, extreme, n * p0, tolerance);
     }
 
     /**
@@ -128,7 +134,7 @@ public record Mixture(double priorCount) {
             return direction == Direction.MORE ? 0 : 1;
         }
         double estimate = Math.max(-LOGIT_RANGE, Math.min(LOGIT_RANGE, Math.log(k / (n - k))));
-        double edge = Roots.edge(t -> logAt(k, n, t, direction) < threshold, estimate, far, 1e-10);
+        double edge = Roots.edge(t -> threshold - SURE - logAt(k, n, t, direction), estimate, far, 1e-10);
         return probability(edge);
     }
 
