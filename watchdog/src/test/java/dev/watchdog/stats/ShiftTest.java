@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /** The quantile-shift test on histograms of known latencies (exact expected counts, no sampling). */
@@ -113,6 +114,47 @@ class ShiftTest {
         assertEquals(0.5, ev.eValue(), 1e-15);
         assertFalse(ev.rejects());
         assertEquals(new Interval(-1, Double.POSITIVE_INFINITY), ev.interval());
+    }
+
+    @Nested
+    @DisplayName("the worked example of docs/statistics.md: p95 against the hour before, 4020 requests")
+    class WorkedExample {
+
+        static final double[] BOUNDS = {0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1};
+        static final Histogram HOUR_BEFORE = Latency.histogram(BOUNDS,
+                new double[] {698, 2005, 898, 285, 89, 29, 14, 2, 0, 0, 0});
+        static final Shift SHIFT = Shift.against(HOUR_BEFORE, 0.95, MORE, 0, 0.01);
+
+        @Test
+        @DisplayName("the reference: p95 188 ms, bounded above at 197 ms")
+        void reference() {
+            assertEquals(0.18825, HOUR_BEFORE.quantile(0.95), 5e-6);
+            assertEquals(0.19685, SHIFT.threshold(), 5e-6);
+        }
+
+        @Test
+        @DisplayName("at 2311 requests: p95 +12.4 % [-0.6 %, +30.2 %], 149.8 above 197 ms, e = 19.3: not yet")
+        void notYet() {
+            Evidence ev = SHIFT.test(Latency.histogram(BOUNDS, new double[] {265, 1059, 617, 235, 84, 31, 16, 3, 1, 0, 0}));
+            assertEquals(0.1239, ev.effect(), 5e-5);
+            assertEquals(-0.0062, ev.interval().lower(), 5e-5);
+            assertEquals(0.3022, ev.interval().upper(), 5e-5);
+            assertEquals(149.80, ev.counts().events(), 5e-3);
+            assertEquals(19.30, ev.eValue(), 5e-3);
+            assertFalse(ev.rejects());
+        }
+
+        @Test
+        @DisplayName("at 3463 requests: p95 +12.1 % [+0.07 %, +27.9 %], 223.2 above 197 ms, e = 129: a rise, at alpha 0.01")
+        void found() {
+            Evidence ev = SHIFT.test(Latency.histogram(BOUNDS, new double[] {397, 1588, 925, 352, 126, 46, 24, 4, 1, 0, 0}));
+            assertEquals(0.1212, ev.effect(), 5e-5);
+            assertEquals(0.0007, ev.interval().lower(), 5e-5);
+            assertEquals(0.2794, ev.interval().upper(), 5e-5);
+            assertEquals(223.17, ev.counts().events(), 5e-3);
+            assertEquals(129.1, ev.eValue(), 0.05);
+            assertTrue(ev.rejects());
+        }
     }
 
     @Test
