@@ -15,8 +15,8 @@ final class Beta {
     private static final double TINY = 1e-300;
     private static final double EPSILON = 1e-15;
     /** Stirling's series for ln Γ: B(2k) / (2k (2k - 1)), k = 1..7. */
-    private static final double[] STIRLING = {1.0 / 12, -1.0 / 360, 1.0 / 1260, -1.0 / 1680, 1.0 / 1188, -691.0 / 360360,
-        1.0 / 156};
+    private static final double[] STIRLING = {1.0 / 12, -1.0 / 360, 1.0 / 1260, -1.0 / 1680, 1.0 / 1188,
+        -691.0 / 360360, 1.0 / 156};
     private static final double STIRLING_FROM = 10;
     /** The continued fraction converges long before this; a cap, not a budget. */
     private static final int MOST_TERMS = 10_000_000;
@@ -70,7 +70,10 @@ final class Beta {
         return logGamma(p) + logGamma(q) - logGamma(p + q);
     }
 
-    /** s(x) = ln Γ(x) - ((x - 1/2) ln x - x + ln sqrt(2π)), by its asymptotic series; for x >= 10 the terms kept reach 1e-17. */
+    /**
+     * s(x) = ln Γ(x) - ((x - 1/2) ln x - x + ln sqrt(2π)), by its asymptotic series; from x = 10 the
+     * terms kept are exact to 1e-17.
+     */
     private static double stirling(double x) {
         double inverse = 1 / x;
         double square = inverse * inverse;

@@ -122,7 +122,7 @@ public final class Histogram {
         double start = b == 0 ? 0 : bounds[b - 1];
         double below = b == 0 ? 0 : counts[b - 1];
         double fraction = (x - start) / (bounds[b] - start);
-        return total() - (below + (counts[b] - below) * fraction);
+        return Math.max(0, total() - (below + (counts[b] - below) * fraction)); // never -1e-13 from rounding
     }
 
     /** The highest finite bound: above it, where observations lie is unknown. NaN with fewer than 2 buckets. */

@@ -33,7 +33,7 @@ package dev.watchdog.stats;
  */
 public record Mixture(double priorCount) {
 
-    /** Three pseudo-trials of the rarer outcome: within 10 % of the best prior at every effect simulated. */
+    /** Three pseudo-trials of the rarer outcome: within 16 % of the fastest prior at every effect measured. */
     public static final Mixture DEFAULT = new Mixture(3);
 
     /**

@@ -65,7 +65,7 @@ public final class Shift {
         return new Shift(reference, q, direction, margin, alpha);
     }
 
-    /** T, the value the new side's observations are counted above; infinite when the reference is too small to bound. */
+    /** T, what the new side's observations are counted above; infinite if the reference cannot bound its quantile. */
     public double threshold() {
         return threshold;
     }
@@ -88,8 +88,9 @@ public final class Shift {
     private Interval interval(Histogram now) {
         double newLower = quantileBound(now, q, Direction.MORE, alpha / 2);
         double newUpper = quantileBound(now, q, Direction.FEWER, alpha / 2);
-        double low = newLower > 0 && upper < Double.POSITIVE_INFINITY ? newLower / upper - 1 : -1;
-        double high = lower > 0 && newUpper < Double.POSITIVE_INFINITY ? newUpper / lower - 1 : Double.POSITIVE_INFINITY;
+        double inf = Double.POSITIVE_INFINITY;
+        double low = newLower > 0 && upper < inf ? newLower / upper - 1 : -1;
+        double high = lower > 0 && newUpper < inf ? newUpper / lower - 1 : inf;
         return new Interval(low, high);
     }
 

@@ -28,7 +28,7 @@ final class Latency {
 
     /**
      * Heavy-tailed: 90 % lognormal (median 60 ms, sigma 0.4), 10 % Pareto from 100 ms with shape 1.5
-     * (p95 about 160 ms; its mean is finite, its variance is not).
+     * (p95 about 169 ms; its mean is finite, its variance is not).
      */
     static Latency paretoMixture() {
         return new Latency("90 % lognormal(60 ms, 0.4) + 10 % Pareto(100 ms, 1.5)", x -> {

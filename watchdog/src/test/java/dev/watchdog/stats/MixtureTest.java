@@ -52,9 +52,12 @@ class MixtureTest {
         @Test
         @DisplayName("equals R's closed form over millions of trials, where integration fails")
         void againstRClosedFormAtMillions() {
-            assertEquals(151.17561159611796, MIX.logEValue(180_000, 3_456_000, 0.05, MORE), 1e-6); // R: lE(180000, 3456000, 0.05)
-            assertEquals(26.025752585359442, MIX.logEValue(36_000, 3_456_000, 0.01, MORE), 1e-6); // R: lE(36000, 3456000, 0.01)
-            assertEquals(19.061498386698077, MIX.logEValue(170_000, 3_456_000, 0.05, FEWER), 1e-6); // R: lE(170000, 3456000, 0.05, FALSE)
+            // R: lE(180000, 3456000, 0.05)
+            assertEquals(151.17561159611796, MIX.logEValue(180_000, 3_456_000, 0.05, MORE), 1e-6);
+            // R: lE(36000, 3456000, 0.01)
+            assertEquals(26.025752585359442, MIX.logEValue(36_000, 3_456_000, 0.01, MORE), 1e-6);
+            // R: lE(170000, 3456000, 0.05, FALSE)
+            assertEquals(19.061498386698077, MIX.logEValue(170_000, 3_456_000, 0.05, FEWER), 1e-6);
         }
 
         @Test
@@ -82,7 +85,7 @@ class MixtureTest {
         }
 
         @Test
-        @DisplayName("averages exactly 1 under p0 and less on the null side: a fair bet at the boundary, a losing one inside")
+        @DisplayName("averages exactly 1 under p0 and less inside the null: a fair bet at its boundary, a losing one inside")
         void expectationUnderTheNull() {
             for (double p0 : new double[] {0.01, 0.2, 0.5}) {
                 for (Direction d : Direction.values()) {

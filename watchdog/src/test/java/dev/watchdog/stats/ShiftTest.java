@@ -39,6 +39,17 @@ class ShiftTest {
     }
 
     @Test
+    @DisplayName("latencies 14 % slower over 9000 requests against the hour before: p95 +14.8 % [+9.0 %, +20.6 %]")
+    void fourteenPercent() {
+        Evidence ev = Shift.against(HOUR_BEFORE, 0.95, MORE, 0, 0.01)
+                .test(Latency.lognormal().scaled(1.14).expected(FINE, 9000));
+        assertEquals(0.148, ev.effect(), 5e-4);
+        assertEquals(0.090, ev.interval().lower(), 5e-4);
+        assertEquals(0.206, ev.interval().upper(), 5e-4);
+        assertTrue(ev.rejects());
+    }
+
+    @Test
     @DisplayName("counts the new observations above the reference's upper bound for its p95, which lies above its p95")
     void threshold() {
         Shift shift = Shift.against(HOUR_BEFORE, 0.95, MORE, 0, 0.01);
