@@ -4,8 +4,8 @@ import dev.watchdog.core.Severity;
 import dev.watchdog.core.Units;
 import dev.watchdog.rules.Rule;
 import dev.watchdog.rules.Threshold;
-import dev.watchdog.stats.Significance.Alternative;
 import dev.watchdog.stats.Significance;
+import dev.watchdog.stats.Significance.Alternative;
 import java.util.Optional;
 import java.util.stream.Stream;
 
