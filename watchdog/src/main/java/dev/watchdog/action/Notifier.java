@@ -137,7 +137,7 @@ public final class Notifier {
     WebhookSender.Post post(Notification n, Receiver r, Supplier<Future<Boolean>> wanted) {
         Message m = n.message();
         Channel channel = r.channel();
-        Function<String, WebhookSender.Post> plain = json -> new WebhookSender.Post(kind(channel), url(channel, n),
+        Function<String, WebhookSender.Post> plain = json -> new WebhookSender.Post(kind(channel), url(channel),
                 Map.of(), null, RECEIVER_TIMEOUT, r.retry(), n.key(), Buffer.buffer(json), wanted);
         if (channel instanceof Slack) {
             return plain.apply(Payloads.slack(m).encode());
@@ -147,7 +147,7 @@ public final class Notifier {
         } else if (channel instanceof Alertmanager a) {
             return alertmanager(n, r, a, a.url(), wanted);
         } else if (channel instanceof Grafana g) {
-            return new WebhookSender.Post("grafana", url(channel, n), Map.of("Authorization", bearer(g.token())), null,
+            return new WebhookSender.Post("grafana", url(channel), Map.of("Authorization", bearer(g.token())), null,
                     RECEIVER_TIMEOUT, r.retry(), n.key(), Buffer.buffer(Payloads.annotation(n).encode()), wanted);
         }
         Webhook w = (Webhook) channel;
@@ -182,7 +182,7 @@ public final class Notifier {
         return new Secret("Bearer " + token.value());
     }
 
-    private static String url(Channel c, Notification n) {
+    private static String url(Channel c) {
         if (c instanceof Slack s) {
             return s.url().value();
         } else if (c instanceof Telegram t) {

@@ -32,7 +32,14 @@ import org.slf4j.LoggerFactory;
 public final class Outbox {
 
     private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
-    private static final Exception NOT_LEADING = new IllegalStateException("no longer the leader");
+    /** An effect given up because this replica no longer leads its shard: left pending for the leader now. */
+    private static final class NotLeading extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NotLeading() {
+            super("no longer the leader", null, false, false);
+        }
+    }
     /** An answer that cannot be stored is tried again every second for two minutes. */
     private static final int ANSWER_TRIES = 120;
     private static final Duration ANSWER_RETRY = Duration.ofSeconds(1);
@@ -128,14 +135,14 @@ public final class Outbox {
             answered = notifier.deliver(n.notification(), () -> !leads(entry, fence) ? Future.succeededFuture(false)
                             : store.watch(entry.releaseId()).map(w -> Machine.wanted(w.orElse(null), n.notification())))
                     .compose(a -> a.status() == OutboxEntry.Status.DROPPED && !leads(entry, fence)
-                            ? Future.failedFuture(NOT_LEADING) : Future.succeededFuture(a))
+                            ? Future.failedFuture(new NotLeading()) : Future.succeededFuture(a))
                     .map(a -> new Input.NotificationAnswered(n.notification(), a));
         } else if (effect instanceof Effect.CallRollback call) {
             answered = rollback(call, () -> Future.succeededFuture(leads(entry, fence)))
                     .map(a -> new Input.RollbackAnswered(call.id(), a));
         } else {
             answered = silences.perform(effect, () -> leads(entry, fence))
-                    .compose(a -> a.status() == OutboxEntry.Status.DROPPED ? Future.failedFuture(NOT_LEADING)
+                    .compose(a -> a.status() == OutboxEntry.Status.DROPPED ? Future.failedFuture(new NotLeading())
                             : Future.succeededFuture(a))
                     .map(a -> new Input.SilenceAnswered(effect.id(), a));
         }
@@ -144,7 +151,7 @@ public final class Outbox {
         // stopped leading is left pending, for the leader now.
         return answered.compose(input -> store(entry, input, ANSWER_TRIES))
                 .onFailure(e -> LOG.warn("effect left pending key={} why=\"{}\"", entry.id(),
-                        e == NOT_LEADING ? "no longer the leader" : "its answer could not be stored"));
+                        e instanceof NotLeading ? "no longer the leader" : "its answer could not be stored"));
     }
 
     private Future<Void> store(OutboxEntry entry, Input answer, int tries) {
@@ -164,7 +171,7 @@ public final class Outbox {
         WatchdogConfig.Webhook hook = target.webhook();
         return sender.deliver(new WebhookSender.Post("rollback", hook.url(), Map.of(), hook.secret(), hook.timeout(),
                         hook.retry(), call.key(), Buffer.buffer(call.body()), stillOurs))
-                .compose(d -> d.dropped() ? Future.failedFuture(NOT_LEADING) : Future.succeededFuture(d))
+                .compose(d -> d.dropped() ? Future.failedFuture(new NotLeading()) : Future.succeededFuture(d))
                 .map(d -> {
                     metrics.rollback(d.delivered() ? "succeeded" : "failed");
                     if (d.delivered()) {

@@ -88,7 +88,7 @@ public record AgentConfig(String listen, Secret secret, Duration maxAge, String 
         }
 
         private static boolean fits(String regex, String value) {
-            return regex == null || value != null && Pattern.compile(regex).matcher(value).matches();
+            return regex == null || (value != null && Pattern.compile(regex).matcher(value).matches());
         }
 
         private static void compile(String regex, String where) {

@@ -36,7 +36,7 @@ final class ReleaseWait extends ReleaseCommand.ApiCommand {
         Instant deadline = Instant.now().plus(timeout);
         JsonNode release = null;
         Duration pause = FIRST_PAUSE;
-        while (release == null || !judged(release) && Instant.now().isBefore(deadline)) {
+        while (release == null || (!judged(release) && Instant.now().isBefore(deadline))) {
             try {
                 release = poll(deadline);
                 pause = FIRST_PAUSE;

@@ -104,10 +104,10 @@ public final class ConfigLoader {
             return "unknown key '" + path(u) + "'";
         }
         MarkedYAMLException yaml = yamlCause(e);
-        if (yaml != null || !(e instanceof JsonMappingException)) {
+        if (yaml != null || !(e instanceof JsonMappingException mapping)) {
             return "not valid YAML: " + (yaml == null ? "cannot parse here" : yaml.getProblem());
         }
-        return prefix((JsonMappingException) e) + reason((JsonMappingException) e);
+        return prefix(mapping) + reason(mapping);
     }
 
     /** SnakeYAML's own error, whose problem says what is wrong without quoting the line (which may hold a secret). */

@@ -1,6 +1,6 @@
 package dev.watchdog.machine;
 
-import dev.watchdog.release.Event.Type;
+import dev.watchdog.release.Event;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -24,10 +24,10 @@ final class Answers {
         if (n.answer().error() != null) {
             data.put("error", n.answer().error());
         }
-        Type type = switch (n.answer().status()) {
-            case SENT -> Type.NOTIFICATION_SENT;
-            case DROPPED -> Type.NOTIFICATION_DROPPED;
-            default -> Type.NOTIFICATION_FAILED;
+        Event.Type type = switch (n.answer().status()) {
+            case SENT -> Event.Type.NOTIFICATION_SENT;
+            case DROPPED -> Event.Type.NOTIFICATION_DROPPED;
+            default -> Event.Type.NOTIFICATION_FAILED;
         };
         d.event(type, n.notification().kind().label() + " to " + n.notification().receiver() + ": " + outcome, data);
         return d.moved();
@@ -39,7 +39,7 @@ final class Answers {
         String what = a.answer().delivered() ? (made ? "deploy noise silenced until the bake ends"
                 : "deploy noise silence expired early") : (made ? "deploy noise could not be silenced: "
                 : "deploy noise silence could not be expired: ") + a.answer().error();
-        d.event(Type.SILENCE, what, Map.of("effect", a.effect(), "status", a.answer().status().label()));
+        d.event(Event.Type.SILENCE, what, Map.of("effect", a.effect(), "status", a.answer().status().label()));
         return d.moved();
     }
 }

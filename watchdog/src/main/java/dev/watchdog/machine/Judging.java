@@ -16,7 +16,7 @@ import dev.watchdog.judge.Judge;
 import dev.watchdog.judge.Observation;
 import dev.watchdog.judge.RuleState;
 import dev.watchdog.machine.Step.Refused;
-import dev.watchdog.release.Event.Type;
+import dev.watchdog.release.Event;
 import dev.watchdog.release.RollbackRecord.Reason;
 import dev.watchdog.rules.RuleSet;
 import java.time.Duration;
@@ -128,24 +128,24 @@ final class Judging {
         }
         if (paging == Severity.P1 && r.state() == State.WATCHING) {
             r = r.withState(State.DEGRADED, d.now);
-            d.event(Type.DEGRADED, "a P1 breach is open: the team decides");
+            d.event(Event.Type.DEGRADED, "a P1 breach is open: the team decides");
         } else if (paging == Severity.NONE && r.state() == State.DEGRADED) {
             r = r.withState(State.WATCHING, d.now);
-            d.event(Type.RECOVERED, "every rule has recovered");
+            d.event(Event.Type.RECOVERED, "every rule has recovered");
         }
         boolean verdict = r.state() == State.WATCHING && r.verdict() == null && !d.now.isBefore(r.bakeUntil());
         if (verdict && judged) {
             r = r.withVerdict(Verdict.HEALTHY);
-            d.event(Type.VERDICT, "healthy: the bake time passed with nothing open");
+            d.event(Event.Type.VERDICT, "healthy: the bake time passed with nothing open");
         } else if (verdict) {
             r = r.withVerdict(Verdict.UNJUDGED);
-            d.event(Type.VERDICT, "unjudged: the bake time passed and no rule had anything to judge"
+            d.event(Event.Type.VERDICT, "unjudged: the bake time passed and no rule had anything to judge"
                     + " (no data, or every guard unmet)");
         }
         boolean passed = r.state() == State.WATCHING && !d.now.isBefore(r.windowUntil());
         if (passed) {
             r = r.withState(State.PASSED, d.now);
-            d.event(Type.PASSED, r.verdict() == Verdict.UNJUDGED && !judged
+            d.event(Event.Type.PASSED, r.verdict() == Verdict.UNJUDGED && !judged
                     ? "the window ended and no rule had anything to judge" : "the window ended with nothing open");
         }
         d.watch = d.watch.with(r);
@@ -173,7 +173,7 @@ final class Judging {
         if (!verify.isZero() && !breached.isEmpty()) {
             Verification v = new Verification(Verification.State.PENDING, d.now.plus(verify), List.copyOf(breached));
             d.watch = d.watch.with(v);
-            d.event(Type.VERIFICATION, "checking that the rollback brings " + String.join(", ", breached) + " back by "
+            d.event(Event.Type.VERIFICATION, "checking that the rollback brings " + String.join(", ", breached) + " back by "
                             + v.until().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
                     Map.of("state", v.state().label(), "until", v.until().toString()));
         }
@@ -196,11 +196,11 @@ final class Judging {
                 .allMatch(s -> s != null && s.outcome() == Outcome.OK && s.level() == Severity.NONE);
         if (recovered) {
             d.watch = d.watch.with(v.ended(Verification.State.RECOVERED));
-            d.event(Type.VERIFICATION, "the rollback restored health: " + String.join(", ", v.rules()) + " ok again",
+            d.event(Event.Type.VERIFICATION, "the rollback restored health: " + String.join(", ", v.rules()) + " ok again",
                     Map.of("state", "recovered"));
         } else if (!d.now.isBefore(v.until())) {
             d.watch = d.watch.with(v.ended(Verification.State.NOT_RECOVERED));
-            d.event(Type.VERIFICATION, "the rollback did not restore health by " + v.until(),
+            d.event(Event.Type.VERIFICATION, "the rollback did not restore health by " + v.until(),
                     Map.of("state", "not_recovered"));
             Map<String, Breach> still = new LinkedHashMap<>();
             v.rules().forEach(name -> still.put(name, breach(rules(d), d.watch.rules().get(name), name)));

@@ -20,7 +20,7 @@ import dev.watchdog.machine.Input.RollbackAnswered;
 import dev.watchdog.machine.Input.Supersede;
 import dev.watchdog.machine.Input.Tick;
 import dev.watchdog.machine.Step.Refused;
-import dev.watchdog.release.Event.Type;
+import dev.watchdog.release.Event;
 import dev.watchdog.release.RollbackRecord.Reason;
 import dev.watchdog.release.RollbackRecord;
 import java.time.Instant;
@@ -59,9 +59,9 @@ public final class Machine {
         } else if (input instanceof Supersede s) {
             return supersede(d, s);
         } else if (input instanceof Finish f) {
-            return end(d, State.PASSED, Type.FINISHED, f.who(), f.reason());
+            return end(d, State.PASSED, Event.Type.FINISHED, f.who(), f.reason());
         } else if (input instanceof Cancel c) {
-            return end(d, State.CANCELLED, Type.CANCELLED, c.who(), c.reason());
+            return end(d, State.CANCELLED, Event.Type.CANCELLED, c.who(), c.reason());
         } else if (input instanceof Ack a) {
             return acknowledge(d, a);
         } else if (input instanceof Accept a) {
@@ -80,7 +80,7 @@ public final class Machine {
 
     private Step register(Release release, Instant now) {
         Draft d = new Draft(Watch.of(release), now);
-        d.event(Type.REGISTERED, "watching " + release.service() + " " + release.version() + " in "
+        d.event(Event.Type.REGISTERED, "watching " + release.service() + " " + release.version() + " in "
                 + release.environment() + " for " + Durations.format(release.window()));
         DeployNoise noise = ctx.policy(release.policy()).deployNoise();
         if (noise != null) {
@@ -109,12 +109,12 @@ public final class Machine {
         d.watch = d.watch.with(d.watch.release().supersededBy(s.by(), d.now));
         endIncident(d, "superseded");
         unsilence(d, "superseded");
-        d.event(Type.SUPERSEDED, "superseded by " + s.by() + " (" + s.version() + ")", Map.of("by", s.by()));
+        d.event(Event.Type.SUPERSEDED, "superseded by " + s.by() + " (" + s.version() + ")", Map.of("by", s.by()));
         return d.moved();
     }
 
     /** Finish (passed, healthy) or cancel (no verdict): only a watched release. */
-    private Step end(Draft d, State to, Type type, String who, String reason) {
+    private Step end(Draft d, State to, Event.Type type, String who, String reason) {
         if (!d.watch.release().state().watched()) {
             return notWatched(d);
         }
@@ -130,7 +130,7 @@ public final class Machine {
         Incident inc = d.watch.incident();
         try {
             Escalator.Step step = Escalator.acknowledge(inc, a.who(), a.reason(), d.now);
-            return decided(d, step, Type.ACKNOWLEDGED, a.who(), a.reason());
+            return decided(d, step, Event.Type.ACKNOWLEDGED, a.who(), a.reason());
         } catch (IllegalStateException e) {
             return new Refused(e.getMessage());
         }
@@ -150,7 +150,7 @@ public final class Machine {
             if (r.state() == State.DEGRADED) {
                 d.watch = d.watch.with(r.withState(State.WATCHING, d.now));
             }
-            return decided(d, step, Type.ACCEPTED, a.who(), a.reason());
+            return decided(d, step, Event.Type.ACCEPTED, a.who(), a.reason());
         } catch (IllegalStateException e) {
             return new Refused(e.getMessage());
         }
@@ -164,10 +164,10 @@ public final class Machine {
         }
         Incident inc = openIncident(d.watch);
         if (inc != null) {
-            decided(d, Escalator.rollbackDecided(inc, r.who(), r.reason(), d.now), Type.ROLLBACK_DECIDED, r.who(),
+            decided(d, Escalator.rollbackDecided(inc, r.who(), r.reason(), d.now), Event.Type.ROLLBACK_DECIDED, r.who(),
                     r.reason());
         } else {
-            d.event(Type.ROLLBACK_DECIDED, "rollback decided by " + r.who(), decision(r.who(), r.reason(), null));
+            d.event(Event.Type.ROLLBACK_DECIDED, "rollback decided by " + r.who(), decision(r.who(), r.reason(), null));
         }
         if (state == State.ROLLBACK_FAILED) {
             retryRollback(d);
@@ -189,7 +189,7 @@ public final class Machine {
         data.put("threshold", reason.threshold());
         data.put("by", by);
         data.values().removeIf(v -> v == null);
-        d.event(Type.ROLLBACK_REQUESTED, "rollback requested: " + (reason.rule() == null ? "decided by " + by
+        d.event(Event.Type.ROLLBACK_REQUESTED, "rollback requested: " + (reason.rule() == null ? "decided by " + by
                 : reason.rule() + " " + reason.severity()), data);
         d.effect(call(d.watch.release(), record));
         unsilence(d, "rolling back");
@@ -200,7 +200,7 @@ public final class Machine {
         Release r = d.watch.release().withState(State.ROLLING_BACK, d.now).withVerdict(null);
         d.watch = d.watch.with(record).with(r);
 
-        d.event(Type.ROLLBACK_REQUESTED, "rollback tried again (try " + record.round() + ", same Idempotency-Key)",
+        d.event(Event.Type.ROLLBACK_REQUESTED, "rollback tried again (try " + record.round() + ", same Idempotency-Key)",
                 Map.of("key", record.key(), "round", record.round()));
         d.effect(call(r, record));
     }
@@ -220,7 +220,7 @@ public final class Machine {
             data.put("error", answer.error());
         }
         String outcome = answer.delivered() ? "succeeded" : "failed";
-        d.event(answer.delivered() ? Type.ROLLBACK_SUCCEEDED : Type.ROLLBACK_FAILED,
+        d.event(answer.delivered() ? Event.Type.ROLLBACK_SUCCEEDED : Event.Type.ROLLBACK_FAILED,
                 "rollback " + outcome + " after " + answer.attempts() + " attempt(s)", data);
         if (answer.delivered()) {
             judging.rolledBack(d);
@@ -231,7 +231,7 @@ public final class Machine {
     }
 
     /** A decision on the incident: stored with who and why, and told to everyone paged so far. */
-    private Step decided(Draft d, Escalator.Step step, Type type, String who, String reason) {
+    private Step decided(Draft d, Escalator.Step step, Event.Type type, String who, String reason) {
         d.event(type, type.label().replace('_', ' ') + " by " + who, decision(who, reason, step.incident().id()));
         d.watch = d.watch.with(step.incident());
         judging.notifyIncident(d, step.notices());

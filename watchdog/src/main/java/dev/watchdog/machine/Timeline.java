@@ -3,7 +3,7 @@ package dev.watchdog.machine;
 import dev.watchdog.incident.Notice;
 import dev.watchdog.judge.Judge;
 import dev.watchdog.judge.RuleState;
-import dev.watchdog.release.Event.Type;
+import dev.watchdog.release.Event;
 import dev.watchdog.rules.Rule;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -33,7 +33,7 @@ final class Timeline {
         String baseline = state.baseline() == null ? "" : ", baseline " + number(state.baseline());
         String detail = state.value() != null ? " (value " + number(state.value()) + baseline + ", threshold "
                 + threshold + ")" : state.message() != null ? " (" + state.message() + ")" : "";
-        d.event(Type.OUTCOME, state.rule() + " is " + state.outcome().label() + detail
+        d.event(Event.Type.OUTCOME, state.rule() + " is " + state.outcome().label() + detail
                 + (rule.dryRun() ? " [dry run]" : ""), data);
     }
 
@@ -49,7 +49,7 @@ final class Timeline {
         }
         String what = n.incidentId() == null ? n.kind().label() + (n.detail() == null ? "" : " " + n.detail())
                 : "incident " + n.incidentId() + " " + n.kind().label() + (n.level() > 0 ? " (level " + n.level() + ")" : "");
-        d.event(n.incidentId() == null ? Type.ANNOUNCEMENT : Type.INCIDENT, what + " -> " + String.join(", ", n.receivers()),
+        d.event(n.incidentId() == null ? Event.Type.ANNOUNCEMENT : Event.Type.INCIDENT, what + " -> " + String.join(", ", n.receivers()),
                 data);
     }
 

@@ -193,7 +193,7 @@ public final class WatchdogMetrics {
     /** The outbox's pending effects by kind, as last read. */
     public void outboxPending(List<OutboxEntry> pending) {
         for (String kind : new String[] {"notify", "rollback", "silence"}) {
-            outboxPending.labelValues(kind).set(pending.stream().filter(e -> e.effect().kind().equals(kind)).count());
+            outboxPending.labelValues(kind).set((double) pending.stream().filter(e -> e.effect().kind().equals(kind)).count());
         }
     }
 

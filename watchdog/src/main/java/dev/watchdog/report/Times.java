@@ -30,7 +30,7 @@ public record Times(Incident incident, Duration detect, Duration acknowledge, Ma
             Optional<Mark> ack = firstAck(inc);
             rows.add(new Times(inc, Duration.between(release.startedAt(), inc.openedAt()),
                     ack.map(m -> Duration.between(inc.openedAt(), m.at())).orElse(null), ack.orElse(null),
-                    inc == rolledBack ? Duration.between(inc.openedAt(), done) : null));
+                    inc.equals(rolledBack) ? Duration.between(inc.openedAt(), done) : null));
         }
         if (done != null && rolledBack == null) {
             rows.add(new Times(null, null, null, null, Duration.between(rollback.requestedAt(), done)));

@@ -23,7 +23,7 @@ public final class RuleSet {
     public RuleSet(List<Rule> rules) {
         this.rules = List.copyOf(rules);
         this.rules.forEach(r -> byName.putIfAbsent(r.name(), r));
-        this.matched = this.rules.stream().anyMatch(r -> r.scope().match() != Match.ALL);
+        this.matched = this.rules.stream().anyMatch(r -> !r.scope().match().equals(Match.ALL));
     }
 
     public List<Rule> rules() {

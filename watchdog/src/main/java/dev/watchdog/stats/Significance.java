@@ -46,12 +46,12 @@ public final class Significance {
 
     /** P(X <= x) for X ~ Binomial(n, p). */
     static double atMost(long x, long n, double p) {
-        return x >= n ? 1 : x < 0 ? 0 : Beta.regularized(1 - p, n - x, x + 1.0);
+        return x >= n ? 1 : x < 0 ? 0 : Beta.regularized(1 - p, (double) (n - x), x + 1.0);
     }
 
     /** P(X >= x) for X ~ Binomial(n, p). */
     static double atLeast(long x, long n, double p) {
-        return x <= 0 ? 1 : x > n ? 0 : Beta.regularized(p, x, n - x + 1.0);
+        return x <= 0 ? 1 : x > n ? 0 : Beta.regularized(p, (double) x, n - x + 1.0);
     }
 
     /** P(X = x) for X ~ Binomial(n, p). */
