@@ -3,22 +3,26 @@ package dev.watchdog;
 import dev.watchdog.action.Runner;
 import dev.watchdog.judge.Observation;
 import dev.watchdog.machine.Input;
+import dev.watchdog.machine.Watch;
 import dev.watchdog.store.Leadership;
+import dev.watchdog.store.Store.Applied;
 import dev.watchdog.store.Store.Command;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
- * A tick's inputs, applied as they come in as few transactions as their arrival allows: what comes
- * in one turn of the event loop goes together, and while one transaction is written the next inputs
- * gather. A release's observations that arrive together are one input. Used from one context.
+ * A shard's inputs in one tick, applied as they come in as few transactions as their arrival
+ * allows: what comes in one turn of the event loop goes together, and while one transaction is
+ * written the next inputs gather. A release's observations that arrive together are one input. Used
+ * from one context.
  */
 final class Commits {
 
@@ -26,9 +30,12 @@ final class Commits {
     private final Runner runner;
     private final Instant now;
     private final Leadership.Fence fence;
-    private final List<Command> waiting = new ArrayList<>();
+    /** By release: its inputs in the order they came, each an {@link Input} or a {@link Gathering}. */
+    private Map<String, List<Object>> waiting = new HashMap<>();
+    /** Each release as the last transaction left it. */
+    private final Map<String, Watch> after = new HashMap<>();
     private Future<Void> written = Future.succeededFuture();
-    private Throwable failed;
+    private @Nullable Throwable failed;
     private boolean flushing;
 
     Commits(Context context, Runner runner, Instant now, Leadership.Fence fence) {
@@ -38,14 +45,35 @@ final class Commits {
         this.fence = fence;
     }
 
-    void add(Command command) {
-        waiting.add(command);
+    /** A release's observations gathering for one input. */
+    private record Gathering(Map<String, Observation> seen) {}
+
+    /** What one rule of a release saw; merged with the release's other observations gathering now. */
+    void observe(String releaseId, String rule, Observation seen) {
+        List<Object> inputs = inputs(releaseId);
+        Object last = inputs.isEmpty() ? null : inputs.get(inputs.size() - 1);
+        if (last instanceof Gathering gathering) {
+            gathering.seen().put(rule, seen);
+        } else {
+            Gathering gathering = new Gathering(new LinkedHashMap<>());
+            gathering.seen().put(rule, seen);
+            inputs.add(gathering);
+        }
+    }
+
+    /** Time passed for a release: its time-driven work (ladders, bake, window end) is due. */
+    void tick(String releaseId) {
+        inputs(releaseId).add(new Input.Tick());
+    }
+
+    private List<Object> inputs(String releaseId) {
         if (!flushing) {
             flushing = true;
             Promise<Void> turnEnded = Promise.promise();
             context.runOnContext(x -> turnEnded.complete());
             written = written.transform(x -> turnEnded.future()).transform(x -> write());
         }
+        return waiting.computeIfAbsent(releaseId, k -> new ArrayList<>(1));
     }
 
     /** Completes once everything added so far is written; fails if any of it could not be. */
@@ -53,34 +81,29 @@ final class Commits {
         return written.transform(x -> failed == null ? Future.succeededFuture() : Future.failedFuture(failed));
     }
 
+    /** Each release this shard's transactions stepped, as the last one left it. */
+    Map<String, Watch> after() {
+        return after;
+    }
+
     private Future<Void> write() {
         flushing = false;
-        List<Command> batch = merged(waiting);
-        waiting.clear();
-        return runner.apply(batch, now, fence).<Void>mapEmpty().recover(e -> {
+        Map<String, List<Object>> batch = waiting;
+        waiting = new HashMap<>();
+        // In release order: transactions lock rows in one order.
+        List<Command> commands = new ArrayList<>();
+        batch.keySet().stream().sorted().forEach(id -> batch.get(id).forEach(input -> commands.add(new Command(id,
+                input instanceof Gathering g ? new Input.Observe(g.seen()) : (Input) input))));
+        return runner.apply(commands, now, fence).<Void>map(applied -> {
+            for (Applied a : applied) {
+                if (a.before() != null) {
+                    after.put(a.command().releaseId(), a.after());
+                }
+            }
+            return null;
+        }).recover(e -> {
             failed = failed == null ? e : failed;
             return Future.succeededFuture();
         });
-    }
-
-    /** In release order (transactions lock rows in one order); a release's observations as one input. */
-    private static List<Command> merged(List<Command> commands) {
-        Map<String, Command> byRelease = new LinkedHashMap<>();
-        List<Command> out = new ArrayList<>();
-        for (Command c : commands) {
-            Command before = byRelease.get(c.releaseId());
-            if (before != null && before.input() instanceof Input.Observe a && c.input() instanceof Input.Observe b) {
-                Map<String, Observation> both = new LinkedHashMap<>(a.seen());
-                both.putAll(b.seen());
-                Command one = new Command(c.releaseId(), new Input.Observe(both));
-                out.set(out.indexOf(before), one);
-                byRelease.put(c.releaseId(), one);
-            } else {
-                out.add(c);
-                byRelease.put(c.releaseId(), c);
-            }
-        }
-        out.sort(Comparator.comparing(Command::releaseId));
-        return out;
     }
 }

@@ -6,34 +6,34 @@ import dev.watchdog.action.Runner;
 import dev.watchdog.core.Release;
 import dev.watchdog.evaluation.Evaluator.Subject;
 import dev.watchdog.evaluation.Evaluator;
-import dev.watchdog.judge.Observation;
-import dev.watchdog.machine.Input;
 import dev.watchdog.machine.Verification;
 import dev.watchdog.machine.Watch;
 import dev.watchdog.metrics.WatchdogMetrics;
 import dev.watchdog.rules.RuleSet;
 import dev.watchdog.store.FencedException;
 import dev.watchdog.store.Leadership;
-import dev.watchdog.store.Store.Command;
 import dev.watchdog.store.Store;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
- * One tick of the replica that leads: for each shard it leads, every held release gets one input,
- * all in one transaction fenced by the shard's epoch: what its due rules saw, if it is judged now,
- * or that time passed. Then firing alerts are resent and the outbox is resumed. A replica that leads
+ * One tick of the replica that leads: every held release of the shards it leads gets its inputs,
+ * what its due rules saw if it is judged now, or that time passed, in transactions fenced by its
+ * shard's epoch. Then firing alerts are resent and the outbox is resumed. A replica that leads
  * nothing only checks that Prometheus answers.
  */
 final class Ticker {
@@ -52,6 +52,10 @@ final class Ticker {
     private final Clock clock;
     private final Vertx vertx;
     private final Context context;
+    /** When this replica first saw each shard it leads, under its epoch. */
+    private final Map<Leadership.Fence, Instant> taken = new HashMap<>();
+    /** The led releases as the last tick left them: what the next tick is planned from. */
+    private List<Watch> ledAfter = List.of();
 
     Ticker(Vertx vertx, Context context, Store store, Runner runner, Supplier<Evaluator> evaluator, Alerts alerts, Outbox outbox, Leadership leadership,
            Supplier<RuleSet> rules, WatchdogMetrics metrics, Clock clock) {
@@ -74,86 +78,102 @@ final class Ticker {
         RuleSet ruleSet = rules.get();
         Map<Integer, Leadership.Fence> led = leadership.led();
         metrics.leader(!led.isEmpty());
+        taken.keySet().retainAll(led.values());
+        led.values().forEach(f -> taken.putIfAbsent(f, now));
         if (led.isEmpty()) {
+            ledAfter = List.of();
             return evaluator.get().probe(now).mapEmpty();
         }
-        return store.held().compose(all -> {
-            List<Future<Boolean>> shards = new ArrayList<>();
-            // A shard handed over since is left to its new leader.
-            led.values().forEach(fence -> shards.add(leadership.during(fence, () -> tick(ruleSet, ours(all, fence.shard()),
-                    fence, now)).recover(e -> e instanceof FencedException ? Future.succeededFuture(true) : Future.failedFuture(e))));
-            return Future.all(shards).map(x -> shards.stream().allMatch(Future::result));
-        }).compose(answered -> store.held().map(held -> {
-            List<Watch> ours = held.stream().filter(w -> led.containsKey(leadership.shardOf(w.id()))).toList();
-            alerts.resend(ours);
-            metrics.held(held, ruleSet);
-            metrics.evaluated((System.nanoTime() - started) / 1e9, answered, now);
-            return null;
-        })).compose(x -> outbox.resume()).mapEmpty();
+        return store.led(led, leadership::shardOf)
+                .compose(held -> tick(ruleSet, held, led, now))
+                .compose(done -> store.heldByState().map(counts -> {
+                    ledAfter = done.held();
+                    alerts.resend(done.held());
+                    metrics.held(done.held(), counts, ruleSet);
+                    metrics.evaluated((System.nanoTime() - started) / 1e9, done.answered(), now);
+                    return null;
+                })).compose(x -> outbox.resume()).mapEmpty();
     }
+
+    /** The led releases as a tick left them, and whether every query of it was answered. */
+    private record Ticked(List<Watch> held, boolean answered) {}
 
     /**
      * The next moment after {@code now} something of a led release falls due before the next regular
      * tick: a pending rule's {@code for} running out, an escalation level, the bake, the window's end,
-     * a verification's deadline. Null if nothing.
+     * a verification's deadline. Null if nothing. From the releases as the last tick left them.
      */
-    Future<Instant> nextDue(Instant now) {
-        Map<Integer, Leadership.Fence> led = leadership.led();
+    Future<@Nullable Instant> nextDue(Instant now) {
         RuleSet ruleSet = rules.get();
-        return store.held().map(held -> held.stream().filter(w -> led.containsKey(leadership.shardOf(w.id())))
-                .flatMap(w -> dueTimes(w, ruleSet, now)).filter(t -> t != null && t.isAfter(now))
-                .min(Instant::compareTo).orElse(null));
+        Instant next = null;
+        for (Watch w : ledAfter) {
+            Instant due = dueTimes(w, ruleSet, now).filter(t -> t != null && t.isAfter(now)).min(Instant::compareTo)
+                    .orElse(null);
+            next = due != null && (next == null || due.isBefore(next)) ? due : next;
+        }
+        return Future.succeededFuture(next);
     }
 
-    private static java.util.stream.Stream<Instant> dueTimes(Watch w, RuleSet ruleSet, Instant now) {
+    private static Stream<Instant> dueTimes(Watch w, RuleSet ruleSet, Instant now) {
         Release r = w.release();
         Instant incident = w.incident() == null ? null : w.incident().nextDueAt();
         Instant bake = r.state() == Release.State.WATCHING && r.verdict() == null ? r.bakeUntil() : null;
         Instant window = r.state().watched() ? r.windowUntil() : null;
         Instant verify = w.verification() != null && w.verification().state() == Verification.State.PENDING
                 ? w.verification().until() : null;
-        return java.util.stream.Stream.of(Evaluator.nextDue(w.rules(), ruleSet, now), incident, bake, window, verify);
-    }
-
-    private List<Watch> ours(List<Watch> held, int shard) {
-        return held.stream().filter(w -> leadership.shardOf(w.id()) == shard).sorted(Comparator.comparing(Watch::id))
-                .toList();
+        return Stream.of(Evaluator.nextDue(w.rules(), ruleSet, now), incident, bake, window, verify);
     }
 
     /**
-     * One shard's releases: each rule's observation is applied as soon as it is in (what comes in
-     * together is one transaction), so a slow or stalled query holds up nobody else's judging; a
-     * release with no observation in after {@link #LATE} gets its time-driven work (escalation, bake,
-     * window end) without it. True if every query answered.
+     * The led shards' releases, observed in one sweep (each distinct query once for all of them) and
+     * applied shard by shard: each rule's observation as soon as it is in (what comes in together is
+     * one transaction), so a slow or stalled query holds up nobody else's judging; a release with no
+     * observation in after {@link #LATE} gets its time-driven work (escalation, bake, window end)
+     * without it. A shard handed over meanwhile is left to its new leader.
      */
-    private Future<Boolean> tick(RuleSet ruleSet, List<Watch> held, Leadership.Fence fence, Instant now) {
-        Commits commits = new Commits(context, runner, now, fence);
-        held.stream().filter(w -> !judgedNow(w)).forEach(w -> commits.add(new Command(w.id(), new Input.Tick())));
-        List<Watch> judged = held.stream().filter(Ticker::judgedNow).toList();
-        List<Map<String, Future<Observation>>> seen = evaluator.get().observe(ruleSet,
-                judged.stream().map(Ticker::subject).toList(), now);
-        Set<String> waiting = new HashSet<>();
-        List<Future<Observation>> all = new ArrayList<>();
-        for (int i = 0; i < judged.size(); i++) {
-            String id = judged.get(i).id();
-            waiting.add(id);
-            // Added before Future.all below listens, so that every observation is added by the time it completes.
-            seen.get(i).forEach((rule, observation) -> all.add(observation.onSuccess(o -> {
-                waiting.remove(id);
-                commits.add(new Command(id, new Input.Observe(Map.of(rule, o))));
-            })));
+    private Future<Ticked> tick(RuleSet ruleSet, List<Watch> held, Map<Integer, Leadership.Fence> led, Instant now) {
+        Map<Integer, Commits> shards = new HashMap<>();
+        Promise<Boolean> observed = Promise.promise();
+        List<Future<Boolean>> done = new ArrayList<>();
+        for (Leadership.Fence fence : led.values()) {
+            done.add(leadership.during(fence, () -> {
+                Commits commits = new Commits(context, runner, now, fence);
+                shards.put(fence.shard(), commits);
+                return observed.future().compose(answered -> commits.done().map(answered));
+            }).recover(e -> e instanceof FencedException ? Future.succeededFuture(true) : Future.failedFuture(e)));
         }
-        long late = vertx.setTimer(LATE.toMillis(), t -> waiting.stream().sorted()
-                .forEach(id -> commits.add(new Command(id, new Input.Tick()))));
-        judged.stream().filter(w -> seen.get(judged.indexOf(w)).isEmpty())
-                .forEach(w -> commits.add(new Command(w.id(), new Input.Tick())));
-        return Future.all(all).transform(x -> {
-            vertx.cancelTimer(late);
-            return commits.done();
-        }).compose(x -> {
-            boolean answered = all.stream().map(Future::result).noneMatch(o -> o instanceof Observation.Failed);
-            return judged.isEmpty() ? evaluator.get().probe(now) : Future.succeededFuture(answered);
+        List<Watch> ours = held.stream().filter(w -> shards.containsKey(leadership.shardOf(w.id()))).toList();
+        observe(ruleSet, ours, shards, now).onComplete(observed);
+        return Future.all(done).map(x -> {
+            Map<String, Watch> after = new HashMap<>();
+            shards.values().forEach(c -> after.putAll(c.after()));
+            List<Watch> left = ours.stream().map(w -> after.getOrDefault(w.id(), w)).filter(Watch::held).toList();
+            return new Ticked(left, done.stream().allMatch(Future::result));
         });
+    }
+
+    /** Every input of the tick, into each release's shard's commits; true once all are in if every query answered. */
+    private Future<Boolean> observe(RuleSet ruleSet, List<Watch> ours, Map<Integer, Commits> shards, Instant now) {
+        ours.stream().filter(w -> !judgedNow(w)).forEach(w -> commits(shards, w.id()).tick(w.id()));
+        List<Watch> judged = ours.stream().filter(Ticker::judgedNow).toList();
+        Set<String> waiting = new HashSet<>();
+        judged.forEach(w -> waiting.add(w.id()));
+        Evaluator.Observing observing = evaluator.get().observe(ruleSet, judged.stream().map(this::subject).toList(), now,
+                (id, rule, seen) -> {
+                    waiting.remove(id);
+                    commits(shards, id).observe(id, rule, seen);
+                });
+        observing.idle().forEach(id -> {
+            waiting.remove(id);
+            commits(shards, id).tick(id);
+        });
+        long late = vertx.setTimer(LATE.toMillis(), t -> waiting.stream().sorted().forEach(id -> commits(shards, id).tick(id)));
+        return observing.done().andThen(x -> vertx.cancelTimer(late))
+                .compose(answered -> judged.isEmpty() ? evaluator.get().probe(now) : Future.succeededFuture(answered));
+    }
+
+    private Commits commits(Map<Integer, Commits> shards, String releaseId) {
+        return shards.get(leadership.shardOf(releaseId));
     }
 
     private static boolean judgedNow(Watch w) {
@@ -162,8 +182,15 @@ final class Ticker {
                 && w.release().state() == Release.State.ROLLED_BACK);
     }
 
-    private static Subject subject(Watch w) {
+    /**
+     * A release to observe. Where replicas share the store, a shard this replica has just taken over
+     * may have been judged by its last leader moments ago: its rules are due again half an interval
+     * after the takeover at the soonest (see Evaluator), so that no release is judged twice in a tick.
+     */
+    private Subject subject(Watch w) {
         Verification v = w.verification();
-        return new Subject(w.release(), w.rules(), w.release().state().watched() ? name -> true : v.rules()::contains);
+        Instant takenAt = leadership.shared() ? taken.get(leadership.fenceFor(w.id())) : null;
+        return new Subject(w.release(), w.rules(), w.release().state().watched() ? name -> true : v.rules()::contains,
+                takenAt);
     }
 }

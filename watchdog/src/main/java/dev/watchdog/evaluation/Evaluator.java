@@ -5,62 +5,157 @@ import dev.watchdog.core.Release;
 import dev.watchdog.core.Severity;
 import dev.watchdog.judge.Observation;
 import dev.watchdog.judge.RuleState;
+import dev.watchdog.prometheus.Batch;
 import dev.watchdog.prometheus.PrometheusClient;
+import dev.watchdog.prometheus.Selection;
 import dev.watchdog.rules.Rule;
 import dev.watchdog.rules.RuleSet;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a tick asks Prometheus: every due rule of every release that is judged now (identical
  * queries once per tick; a {@code select} rule's query once for all releases, each release finding
- * its series in an index of the answer). It decides nothing: what was seen goes to the state
- * machine as input. A tick's cost grows with its distinct queries, not releases times rules.
+ * its series in an index of the answer by its selected values). It decides nothing: what was seen
+ * goes to the state machine as input. A tick's cost grows with its distinct queries and the rules
+ * judged, with no future per rule and release: see {@link Sweep}.
  */
 public final class Evaluator {
 
     private final PrometheusClient prometheus;
     private final Duration defaultInterval;
+    private volatile @Nullable Selects selects;
 
     public Evaluator(PrometheusClient prometheus, Duration defaultInterval) {
         this.prometheus = prometheus;
         this.defaultInterval = defaultInterval;
     }
 
-    /** A release to observe: its rules' last states, and which of its rules are judged. */
-    public record Subject(Release release, Map<String, RuleState> states, Predicate<String> judged) {}
+    /**
+     * A release to observe: its rules' last states, and which of its rules are judged. {@code takenAt}:
+     * when this replica took the release's shard over from another that may have judged it until then
+     * (null if not lately): none of its rules is due before half an interval after that, but a
+     * pending rule whose {@code for} runs out.
+     */
+    public record Subject(Release release, Map<String, RuleState> states, Predicate<String> judged,
+                          @Nullable Instant takenAt) {}
+
+    /** Where observations go, one rule of one release at a time, the moment each is made; on the tick's context. */
+    @FunctionalInterface
+    public interface Sink {
+        void seen(String releaseId, String rule, Observation seen);
+    }
 
     /**
-     * What each subject's due rules see at {@code now}: per subject, each due rule's observation, each
-     * on its own, so that one slow query holds up only its own rule. They never fail: a failed query is
-     * an observation.
+     * A tick's observing under way: the releases none of whose rules is due now ({@code idle}), and
+     * when every observation has gone to the sink (true if every query was answered).
      */
-    public List<Map<String, Future<Observation>>> observe(RuleSet rules, List<Subject> subjects, Instant now) {
-        PrometheusClient.Batch batch = prometheus.batch(now);
-        return subjects.stream().map(s -> observe(rules, s, batch, now)).toList();
-    }
+    public record Observing(List<String> idle, Future<Boolean> done) {}
 
-    private Map<String, Future<Observation>> observe(RuleSet rules, Subject subject, PrometheusClient.Batch batch,
-                                                     Instant now) {
-        Map<String, Future<Observation>> seen = new LinkedHashMap<>();
-        for (Rule rule : rules.forRelease(subject.release()).rules()) {
-            RuleState prev = subject.states().getOrDefault(rule.name(),
-                    RuleState.initial(rule.name(), subject.release().startedAt()));
-            if (subject.judged().test(rule.name()) && due(rule, prev, now)) {
-                seen.put(rule.name(), Observer.observe(rule, subject.release(), prev, batch, now));
+    /**
+     * Observes each subject's due rules at {@code now}, each observation going to {@code sink} as soon
+     * as the answers it needs are in, so that one slow query holds up only the rules that need it.
+     * Observations never fail: a failed query is an observation. Call on the tick's context.
+     */
+    public Observing observe(RuleSet rules, List<Subject> subjects, Instant now, Sink sink) {
+        Batch batch = prometheus.batch(now);
+        Sweep sweep = new Sweep(batch, now, sink);
+        Selects known = selects(rules);
+        Map<List<String>, Map<List<String>, List<String>>> wanted = new HashMap<>();
+        List<Sweep.Look> looks = new ArrayList<>();
+        List<String> idle = new ArrayList<>();
+        for (Subject subject : subjects) {
+            Sweep.Target target = new Sweep.Target(subject.release());
+            Object[] selections = new Object[known.count()];
+            int before = looks.size();
+            for (Rule rule : rules.forRelease(subject.release()).rules()) {
+                RuleState prev = subject.states().get(rule.name());
+                prev = prev != null ? prev : RuleState.initial(rule.name(), subject.release().startedAt());
+                if (!subject.judged().test(rule.name()) || !due(rule, prev, subject.takenAt(), now)) {
+                    continue;
+                }
+                int select = known.of(rule);
+                if (select >= 0 && selections[select] == null) {
+                    selections[select] = selection(rule, target, wanted);
+                }
+                Object selection = select < 0 ? null : selections[select];
+                looks.add(sweep.look(target, rule, prev, selection instanceof Selection.Selector s ? s : null,
+                        selection instanceof RuntimeException e ? e : null));
+            }
+            if (looks.size() == before) {
+                idle.add(subject.release().id());
             }
         }
-        return seen;
+        wanted.forEach(batch::want);
+        return new Observing(idle, sweep.start(looks));
     }
 
-    private boolean due(Rule rule, RuleState prev, Instant now) {
-        if (prev.evaluatedAt() == null || forRunsOut(rule, prev, now)) {
+    /**
+     * What a select rule picks of its answers for this release: the selector, its values one shared
+     * instance per distinct key (the answers' indexes keep these, not copies); or why it cannot be
+     * rendered.
+     */
+    private static Object selection(Rule rule, Sweep.Target target, Map<List<String>, Map<List<String>, List<String>>> wanted) {
+        try {
+            List<String> labels = rule.scope().labels();
+            List<String> values = List.copyOf(rule.scope().values(target.values()));
+            List<String> shared = wanted.computeIfAbsent(labels, k -> new HashMap<>()).putIfAbsent(values, values);
+            return new Selection.Selector(labels, shared != null ? shared : values);
+        } catch (IllegalArgumentException e) {
+            return e;
+        }
+    }
+
+    private Selects selects(RuleSet rules) {
+        Selects known = selects;
+        if (known == null || known.rules() != rules) {
+            known = Selects.of(rules);
+            selects = known;
+        }
+        return known;
+    }
+
+    /**
+     * The distinct selections of a rule set's select rules (by labels and value templates), numbered:
+     * a release renders each once a tick, however many rules share it.
+     */
+    private record Selects(RuleSet rules, IdentityHashMap<Rule, Integer> index, int count) {
+        static Selects of(RuleSet rules) {
+            Map<List<String>, Integer> seen = new HashMap<>();
+            IdentityHashMap<Rule, Integer> index = new IdentityHashMap<>();
+            for (Rule rule : rules.rules()) {
+                if (rule.scope().selects()) {
+                    List<String> signature = new ArrayList<>(rule.scope().labels());
+                    rule.scope().labels().forEach(l -> signature.add(rule.scope().select().get(l).toString()));
+                    index.put(rule, seen.computeIfAbsent(signature, k -> seen.size()));
+                }
+            }
+            return new Selects(rules, index, seen.size());
+        }
+
+        int of(Rule rule) {
+            Integer i = index.get(rule);
+            return i == null ? -1 : i;
+        }
+    }
+
+    private boolean due(Rule rule, RuleState prev, @Nullable Instant takenAt, Instant now) {
+        if (forRunsOut(rule, prev, now)) {
+            return true;
+        }
+        if (takenAt != null && now.isBefore(takenAt.plus(defaultInterval.dividedBy(2)))) {
+            return false;
+        }
+        if (prev.evaluatedAt() == null) {
             return true;
         }
         Duration interval = rule.interval().orElse(defaultInterval);
@@ -84,10 +179,18 @@ public final class Evaluator {
     }
 
     /** The next moment after {@code now} a release's pending rule runs out of {@code for}; null if none. */
-    public static Instant nextDue(Map<String, RuleState> states, RuleSet rules, Instant now) {
-        return states.values().stream()
-                .flatMap(s -> rules.byName(s.rule()).stream().flatMap(r -> pendingUntil(r, s)))
-                .filter(due -> due.isAfter(now)).min(Instant::compareTo).orElse(null);
+    public static @Nullable Instant nextDue(Map<String, RuleState> states, RuleSet rules, Instant now) {
+        Instant next = null;
+        for (RuleState s : states.values()) {
+            if (s.outcome() != Outcome.PENDING) {
+                continue;
+            }
+            Rule rule = rules.byName(s.rule()).orElse(null);
+            Instant due = rule == null ? null : pendingUntil(rule, s).filter(t -> t.isAfter(now)).min(Instant::compareTo)
+                    .orElse(null);
+            next = due != null && (next == null || due.isBefore(next)) ? due : next;
+        }
+        return next;
     }
 
     /** Whether Prometheus answers at all, for the watchdog's own health when no release is watched. */

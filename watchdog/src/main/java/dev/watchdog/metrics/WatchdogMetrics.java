@@ -130,21 +130,26 @@ public final class WatchdogMetrics {
     }
 
     /**
-     * Sets every per-release series from the releases the watchdog holds now; those of releases it
-     * no longer holds are removed, so that label sets stay bounded.
+     * After a tick: how many releases are held by state ({@code byState}, all of them, whoever leads
+     * them), and the per-release series of the releases this replica leads ({@code led}); series of
+     * releases it no longer leads are removed, so that label sets stay bounded. Each step writes its
+     * release's rule series as it is stored; here only those never written (after a restart).
      */
-    public void held(Collection<Watch> held, RuleSet rules) {
-        Map<String, Long> byState = held.stream().collect(Collectors.groupingBy(w -> w.release().state().label(),
-                Collectors.counting()));
+    public void held(Collection<Watch> led, Map<String, Long> byState, RuleSet rules) {
         for (Release.State state : Release.State.values()) {
             releases.labelValues(state.label()).set(byState.getOrDefault(state.label(), 0L));
         }
-        // Each step writes its release's series (changed); here only those never written (after a restart).
-        held.stream().filter(w -> !ruleSeries.has(w.id())).forEach(w -> ruleSeries.update(w, rules));
-        ruleSeries.keepOnly(held);
+        led.stream().filter(w -> !ruleSeries.has(w.id())).forEach(w -> ruleSeries.update(w, rules));
+        ruleSeries.keepOnly(led);
         escalationLevel.clear();
-        held.stream().map(Watch::incident).filter(i -> i != null && i.open()).forEach(i -> escalationLevel
+        led.stream().map(Watch::incident).filter(i -> i != null && i.open()).forEach(i -> escalationLevel
                 .labelValues(i.releaseId(), i.id(), i.severity().name(), i.status().label()).set(i.level()));
+    }
+
+    /** Sets every per-release series from these releases, all held by this replica (at start, and in tests). */
+    public void held(Collection<Watch> held, RuleSet rules) {
+        held(held, held.stream().collect(Collectors.groupingBy(w -> w.release().state().label(), Collectors.counting())),
+                rules);
     }
 
     /** One release changed: the milestones it passed are observed, and its series updated. */

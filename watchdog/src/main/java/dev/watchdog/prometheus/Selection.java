@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * The series of one release in the answer to a {@code select} rule's query: those whose labels
  * equal the selected values, shown without them. A missing label is the empty string, as in
- * Prometheus.
+ * Prometheus. A tick's answers are indexed as they are read instead ({@link Answers#indexed}).
  */
 public final class Selection {
 
@@ -22,19 +22,6 @@ public final class Selection {
     public static List<Series> filter(List<Series> series, Selector selector) {
         return series.stream().filter(s -> key(s.labels(), selector.labels()).equals(selector.values()))
                 .map(s -> without(s, selector.labels())).toList();
-    }
-
-    /**
-     * The series grouped by their values of {@code labels}, in that order: many releases' answers at
-     * once. Each keeps only its other labels: the selected ones are the release's own, and a fleet's
-     * answers are a lot of copies of them.
-     */
-    public static Map<List<String>, List<Series>> index(List<Series> series, List<String> labels) {
-        Map<List<String>, List<Series>> out = new HashMap<>();
-        for (Series s : series) {
-            out.computeIfAbsent(key(s.labels(), labels), k -> new ArrayList<>(1)).add(without(s, labels));
-        }
-        return out;
     }
 
     private static Series without(Series s, List<String> labels) {

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The store over JDBC: each change is one transaction that reads the releases it steps (locked
@@ -48,23 +49,32 @@ abstract class JdbcStore implements Store {
     /** Runs a read off the event loop. */
     abstract <T> Future<T> read(Work<T> work);
 
-    /** The release as it stands, for a step (locked where that applies). */
-    Optional<Watch> current(Connection c, String id) throws SQLException {
-        return rows.watch(c, id, true);
+    /**
+     * A release as a transaction goes on from: its watch (null before it exists), the version of its
+     * row that watch was read at (0 where versions are not kept), and whether the row is locked.
+     */
+    record Current(@Nullable Watch watch, long version, boolean locked) {}
+
+    /** The release as it stands, for a step: read under its lock where replicas share the store. */
+    Current current(Connection c, String id) throws SQLException {
+        return rows.current(c, id);
     }
 
-    /** What a committed change did; a store that keeps releases in memory updates them here. */
-    void committed(List<Applied> applied) {
+    /** What one transaction did: each command's outcome, and each release as it left it. */
+    record Done(List<Applied> applied, Map<String, Current> latest) {}
+
+    /** A change committed: a store that keeps releases in memory updates them here. */
+    void committed(Done done, Leadership.@Nullable Fence fence) {
     }
 
     @Override
-    public Future<List<Applied>> apply(List<Command> commands, Stepper stepper, Leadership.Fence fence) {
+    public Future<List<Applied>> apply(List<Command> commands, Stepper stepper, Leadership.@Nullable Fence fence) {
         return transaction(c -> {
             if (fence != null) {
                 rows.fence(c, fence);
             }
             return applyIn(c, commands, stepper);
-        }, this::committed);
+        }, done -> committed(done, fence)).map(Done::applied);
     }
 
     @Override
@@ -76,29 +86,59 @@ abstract class JdbcStore implements Store {
             }
             commands.add(new Command(release.id(), register));
             return applyIn(c, commands, stepper);
-        }, this::committed);
+        }, done -> committed(done, null)).map(Done::applied);
     }
 
-    private List<Applied> applyIn(Connection c, List<Command> commands, Stepper stepper) throws SQLException {
-        Map<String, Watch> changed = new HashMap<>();
+    /**
+     * Steps each command from the release as it stands; writes the release only when what must be
+     * durable changed ({@link Durable}), or the step adds events or effects. A write from a version
+     * read without its lock that finds the row changed since (a person's decision on another replica)
+     * is done again from the row as it is now, under its lock.
+     */
+    private Done applyIn(Connection c, List<Command> commands, Stepper stepper) throws SQLException {
+        Map<String, Current> latest = new HashMap<>();
         List<Applied> applied = new ArrayList<>();
         for (Command command : commands) {
             String id = command.releaseId();
-            Watch before = changed.containsKey(id) ? changed.get(id) : current(c, id).orElse(null);
-            Step step = stepper.step(before, command.input());
-            if (step instanceof Step.Moved m && changes(before, m)) {
-                Rows.Written written = rows.write(c, before, m, clock.instant());
-                changed.put(id, m.watch());
-                applied.add(new Applied(command, before, step, written.events(), written.effects()));
-            } else {
-                applied.add(new Applied(command, before, step, List.of(), List.of()));
+            Current before = latest.containsKey(id) ? latest.get(id) : current(c, id);
+            Applied a = step(c, command, before, stepper, latest);
+            if (a == null) {
+                before = rows.current(c, id);
+                a = step(c, command, before, stepper, latest);
             }
+            applied.add(a);
         }
-        return applied;
+        return new Done(applied, latest);
     }
 
-    private static boolean changes(Watch before, Step.Moved m) {
-        return !m.watch().equals(before) || !m.events().isEmpty() || !m.effects().isEmpty() || !m.settled().isEmpty();
+    /** One command; null if its write found the row changed since it was read (then read it locked). */
+    private @Nullable Applied step(Connection c, Command command, Current before, Stepper stepper,
+                                   Map<String, Current> latest) throws SQLException {
+        Step step = stepper.step(before.watch(), command.input());
+        if (!(step instanceof Step.Moved m)) {
+            return new Applied(command, before.watch(), step, List.of(), List.of());
+        }
+        if (!writes(before.watch(), m)) {
+            latest.put(command.releaseId(), new Current(m.watch(), before.version(), before.locked()));
+            return new Applied(command, before.watch(), step, List.of(), List.of());
+        }
+        Rows.Written written = rows.write(c, before, m, clock.instant());
+        if (written == null) {
+            return null;
+        }
+        latest.put(command.releaseId(), new Current(m.watch(), written.version(), true));
+        return new Applied(command, before.watch(), step, written.events(), written.effects());
+    }
+
+    private static boolean writes(@Nullable Watch before, Step.Moved m) {
+        return !Durable.same(before, m.watch()) || !m.events().isEmpty() || !m.effects().isEmpty()
+                || !m.settled().isEmpty();
+    }
+
+    /** Release rows written since the store was opened: a tick that changes nothing writes none. */
+    @Override
+    public long releasesWritten() {
+        return rows.releasesWritten();
     }
 
     @Override

@@ -26,6 +26,14 @@ public interface Leadership {
         return Math.floorMod(releaseId.hashCode(), shards());
     }
 
+    /**
+     * Whether shards move between replicas: then a shard just taken may have been judged by its last
+     * leader moments before.
+     */
+    default boolean shared() {
+        return true;
+    }
+
     /** The fence under which this replica acts for a release, or null if it does not lead its shard. */
     default Fence fenceFor(String releaseId) {
         return led().get(shardOf(releaseId));
@@ -57,6 +65,11 @@ public interface Leadership {
         @Override
         public int shards() {
             return 1;
+        }
+
+        @Override
+        public boolean shared() {
+            return false;
         }
 
         @Override

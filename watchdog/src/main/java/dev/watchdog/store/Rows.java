@@ -17,6 +17,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The store's rows, read and written over JDBC in SQL that SQLite and PostgreSQL both speak. Each
@@ -28,6 +31,7 @@ final class Rows {
     private static final int REGISTRATION_LOCK = 0x57524547;
 
     private final boolean shared;
+    private final AtomicLong written = new AtomicLong();
 
     /**
      * {@code shared}: several replicas share the database, so a release is read {@code for update}
@@ -55,6 +59,22 @@ final class Rows {
     void ping(Connection c) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("select 1"); ResultSet rs = st.executeQuery()) {
             rs.next();
+        }
+    }
+
+    /**
+     * A release for a step, read under its lock where replicas share the store, with its row's
+     * version there (PostgreSQL's {@code xmin}: which transaction wrote the row last).
+     */
+    JdbcStore.Current current(Connection c, String id) throws SQLException {
+        String sql = shared ? "select body, xmin::text from releases where id = ? for update"
+                : "select body, '0' from releases where id = ?";
+        try (PreparedStatement st = c.prepareStatement(sql)) {
+            st.setString(1, id);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? new JdbcStore.Current(Json.read(rs.getString(1), Watch.class), Long.parseLong(rs.getString(2)),
+                        true) : new JdbcStore.Current(null, 0, true);
+            }
         }
     }
 
@@ -93,13 +113,19 @@ final class Rows {
         return ids;
     }
 
-    /** Writes a step: the release, its incident if it changed, its events, new effects and answered ones. */
-    Written write(Connection c, Watch before, Step.Moved step, Instant now) throws SQLException {
+    /**
+     * Writes a step: the release, its incident if it changed, its events, new effects and answered
+     * ones. Null, and nothing written, if the release was read without its lock and its row has been
+     * written since: the step must be taken again from the row as it is now.
+     */
+    @Nullable Written write(Connection c, JdbcStore.Current before, Step.Moved step, Instant now) throws SQLException {
         Watch w = step.watch();
-        if (!w.equals(before)) {
-            upsertRelease(c, w);
+        OptionalLong version = upsertRelease(c, w, before.watch() != null && !before.locked() ? before.version() : -1);
+        if (version.isEmpty()) {
+            return null;
         }
-        if (w.incident() != null && (before == null || !Objects.equals(before.incident(), w.incident()))) {
+        Watch was = before.watch();
+        if (w.incident() != null && (was == null || !Objects.equals(was.incident(), w.incident()))) {
             upsertIncident(c, w.incident());
         }
         List<OutboxEntry> added = new ArrayList<>();
@@ -112,26 +138,56 @@ final class Rows {
         for (Step.Settled s : step.settled()) {
             settle(c, s, now);
         }
-        return new Written(insertEvents(c, step.events()), added);
+        return new Written(insertEvents(c, step.events()), added, version.getAsLong());
     }
 
-    /** What a step added: its events with their seq, and the effects not already in the outbox. */
-    record Written(List<Event> events, List<OutboxEntry> effects) {}
+    /** What a step added: its events with their seq, the effects not already in the outbox, and the row's new version. */
+    record Written(List<Event> events, List<OutboxEntry> effects, long version) {}
 
-    private void upsertRelease(Connection c, Watch w) throws SQLException {
+    /** Release rows written since this process opened the store. */
+    long releasesWritten() {
+        return written.get();
+    }
+
+    /**
+     * Inserts or updates a release's row; {@code expected} >= 0: only if the row is still that version
+     * (else empty). Returns the row's new version (0 where versions are not kept).
+     */
+    private OptionalLong upsertRelease(Connection c, Watch w, long expected) throws SQLException {
         Release r = w.release();
-        try (PreparedStatement st = c.prepareStatement(
-                "insert into releases (id, service, environment, state, held, started_at, body) values (?,?,?,?,?,?,?)"
+        String sql = expected >= 0 && shared
+                ? "update releases set state = ?, held = ?, body = ? where id = ? and xmin::text = ? returning xmin::text"
+                : "insert into releases (id, service, environment, state, held, started_at, body) values (?,?,?,?,?,?,?)"
                         + " on conflict (id) do update set state = excluded.state, held = excluded.held,"
-                        + " body = excluded.body")) {
-            st.setString(1, r.id());
-            st.setString(2, r.service());
-            st.setString(3, r.environment());
-            st.setString(4, r.state().label());
-            st.setInt(5, w.held() ? 1 : 0);
-            st.setString(6, r.startedAt().toString());
-            st.setString(7, Json.write(w));
-            st.executeUpdate();
+                        + " body = excluded.body" + (shared ? " returning xmin::text" : "");
+        try (PreparedStatement st = c.prepareStatement(sql)) {
+            if (expected >= 0 && shared) {
+                st.setString(1, r.state().label());
+                st.setInt(2, w.held() ? 1 : 0);
+                st.setString(3, Json.write(w));
+                st.setString(4, r.id());
+                st.setString(5, String.valueOf(expected));
+            } else {
+                st.setString(1, r.id());
+                st.setString(2, r.service());
+                st.setString(3, r.environment());
+                st.setString(4, r.state().label());
+                st.setInt(5, w.held() ? 1 : 0);
+                st.setString(6, r.startedAt().toString());
+                st.setString(7, Json.write(w));
+            }
+            if (!shared) {
+                st.executeUpdate();
+                written.incrementAndGet();
+                return OptionalLong.of(0);
+            }
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    return OptionalLong.empty();
+                }
+                written.incrementAndGet();
+                return OptionalLong.of(Long.parseLong(rs.getString(1)));
+            }
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.watchdog.store;
 
-import dev.watchdog.machine.Step;
 import dev.watchdog.machine.Watch;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -18,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The embedded store: one SQLite file in WAL mode with synchronous=FULL, so that a write that has
@@ -81,23 +81,23 @@ public final class SqliteStore extends JdbcStore {
         return blocking(() -> work.run(db));
     }
 
+    /** A held release as this process last stepped it (written or not: see {@link Durable}). */
     @Override
-    Optional<Watch> current(Connection c, String id) throws SQLException {
+    Current current(Connection c, String id) throws SQLException {
         Watch w = held.get(id);
-        return w != null ? Optional.of(w) : super.current(c, id);
+        return w != null ? new Current(w, 0, true) : super.current(c, id);
     }
 
     @Override
-    void committed(List<Applied> applied) {
-        for (Applied a : applied) {
-            if (a.step() instanceof Step.Moved m) {
-                if (m.watch().held()) {
-                    held.put(m.watch().id(), m.watch());
-                } else {
-                    held.remove(m.watch().id());
-                }
+    void committed(Done done, Leadership.@Nullable Fence fence) {
+        done.latest().forEach((id, current) -> {
+            Watch w = current.watch();
+            if (w != null && w.held()) {
+                held.put(id, w);
+            } else {
+                held.remove(id);
             }
-        }
+        });
     }
 
     @Override

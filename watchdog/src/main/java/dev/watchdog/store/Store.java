@@ -9,7 +9,10 @@ import dev.watchdog.machine.Watch;
 import dev.watchdog.release.Event;
 import io.vertx.core.Future;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.ToIntFunction;
 
 /**
  * Where every release's state, timeline and outbox are kept. A change is one transaction: the
@@ -56,8 +59,25 @@ public interface Store {
 
     Future<Optional<Watch>> watch(String id);
 
-    /** Every release the watchdog still has work for ({@link Watch#held}). */
+    /** Every release the watchdog still has work for ({@link Watch#held}), by id. */
     Future<List<Watch>> held();
+
+    /**
+     * The held releases of the shards in {@code led}, by id, as their leader knows them: what its
+     * ticks step. {@code shardOf}: a release's shard.
+     */
+    default Future<List<Watch>> led(Map<Integer, Leadership.Fence> led, ToIntFunction<String> shardOf) {
+        return held().map(all -> all.stream().filter(w -> led.containsKey(shardOf.applyAsInt(w.id()))).toList());
+    }
+
+    /** How many releases are held, by state: the same on every replica, whichever leads them. */
+    default Future<Map<String, Long>> heldByState() {
+        return held().map(all -> {
+            Map<String, Long> out = new TreeMap<>();
+            all.forEach(w -> out.merge(w.release().state().label(), 1L, Long::sum));
+            return out;
+        });
+    }
 
     /** Releases, newest first; {@code state} null for all. */
     Future<List<Watch>> list(Release.State state, int limit);
@@ -82,6 +102,11 @@ public interface Store {
 
     /** A release's incidents, oldest first. */
     Future<List<Incident>> incidents(String releaseId);
+
+    /** Release rows written since the store was opened (a tick that changes nothing writes none). */
+    default long releasesWritten() {
+        return 0;
+    }
 
     /** "sqlite" or "postgres". */
     String kind();

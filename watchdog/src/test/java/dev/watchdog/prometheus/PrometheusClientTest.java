@@ -157,7 +157,7 @@ class PrometheusClientTest {
     @DisplayName("identical queries in one batch are sent once; distinct ones each once")
     void batchDeduplicates() {
         prometheus.answer("dedup_", value("1"));
-        PrometheusClient.Batch batch = client(4, Duration.ofSeconds(5)).batch(NOW);
+        Batch batch = client(4, Duration.ofSeconds(5)).batch(NOW);
         List<Future<List<Series>>> all = new ArrayList<>();
         vertx.runOnContext(x -> {
             for (int i = 0; i < 10; i++) {

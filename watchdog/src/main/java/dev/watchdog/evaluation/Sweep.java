@@ -1,0 +1,299 @@
+package dev.watchdog.evaluation;
+
+import dev.watchdog.core.Release;
+import dev.watchdog.core.Series;
+import dev.watchdog.core.Units;
+import dev.watchdog.judge.Observation;
+import dev.watchdog.judge.Observation.Failed;
+import dev.watchdog.judge.Observation.GuardNotMet;
+import dev.watchdog.judge.Observation.Values;
+import dev.watchdog.judge.RuleState;
+import dev.watchdog.prometheus.Batch;
+import dev.watchdog.prometheus.PartialData;
+import dev.watchdog.prometheus.Query;
+import dev.watchdog.prometheus.Selection;
+import dev.watchdog.rules.Baseline;
+import dev.watchdog.rules.Rule;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One tick's observing of many releases, without a future per rule: each due rule of each release
+ * is a {@link Look} that goes through what it needs (guard, minimum traffic, expression, baseline)
+ * as far as the answers in allow, and then waits on the one answer it lacks. When an answer comes,
+ * every look waiting on it goes on in one synchronous pass, and each observation goes to the sink
+ * the moment it is made: a slow query holds up only the rules that need it. The same steps and
+ * words as {@link Observer}, which still observes SLO rules. Used from the tick's context only.
+ */
+final class Sweep {
+
+    private final Batch batch;
+    private final Instant now;
+    private final Evaluator.Sink sink;
+    private final IdentityHashMap<Future<?>, List<Look>> waiting = new IdentityHashMap<>();
+    private final Promise<Boolean> done = Promise.promise();
+    private int open;
+    private boolean failed;
+
+    Sweep(Batch batch, Instant now, Evaluator.Sink sink) {
+        this.batch = batch;
+        this.now = now;
+        this.sink = sink;
+    }
+
+    /** Starts every look (each selecting one's key already known to the batch); completes when all have been seen. */
+    Future<Boolean> start(List<Look> looks) {
+        open = looks.size();
+        if (open == 0) {
+            return Future.succeededFuture(true);
+        }
+        looks.forEach(Look::advance);
+        return done.future();
+    }
+
+    /**
+     * A due rule of a release; {@code selector}: a select rule's, found in the answers' indexes;
+     * {@code broken}: why its selection could not be rendered (a failure once it is judged at all).
+     */
+    Look look(Target target, Rule rule, RuleState prev, Selection.@Nullable Selector selector,
+              @Nullable RuntimeException broken) {
+        return new Look(target, rule, prev, selector, broken);
+    }
+
+    /** A release being observed this tick: its template values, rendered once and only if a rule needs them. */
+    static final class Target {
+        final Release release;
+        private @Nullable Map<String, String> values;
+
+        Target(Release release) {
+            this.release = release;
+        }
+
+        Map<String, String> values() {
+            if (values == null) {
+                values = release.templateValues();
+            }
+            return values;
+        }
+    }
+
+    /** What an answer holds now: its value if it is in, null if not (the look then waits for it); throws its failure. */
+    private <T> @Nullable T ready(Future<T> answer, Look look) {
+        if (answer.succeeded()) {
+            return answer.result();
+        }
+        if (answer.failed()) {
+            throw answer.cause() instanceof RuntimeException e ? e : new IllegalStateException(answer.cause());
+        }
+        List<Look> list = waiting.get(answer);
+        if (list == null) {
+            list = new ArrayList<>();
+            waiting.put(answer, list);
+            answer.onComplete(x -> resume(answer));
+        }
+        list.add(look);
+        return null;
+    }
+
+    /** An answer came: every look that waited on it goes on, in one pass. */
+    private void resume(Future<?> answer) {
+        List<Look> list = waiting.remove(answer);
+        if (list != null) {
+            list.forEach(Look::advance);
+        }
+    }
+
+    private void finish(Look look, Observation seen) {
+        sink.seen(look.target.release.id(), look.rule.name(), seen);
+        failed |= seen instanceof Failed;
+        if (--open == 0) {
+            done.complete(!failed);
+        }
+    }
+
+    /** One rule of one release: where it stands in what it needs. */
+    final class Look {
+        private static final int AFTER = 0;
+        private static final int GUARD = 1;
+        private static final int TRAFFIC = 2;
+        private static final int EXPR = 3;
+        private static final int ONSET = 4;
+
+        final Target target;
+        final Rule rule;
+        final RuleState prev;
+        private final Selection.@Nullable Selector selector;
+        private final @Nullable RuntimeException broken;
+        private int stage = AFTER;
+        private @Nullable String query;
+        private @Nullable String baselineQuery;
+
+        private Look(Target target, Rule rule, RuleState prev, Selection.@Nullable Selector selector,
+                     @Nullable RuntimeException broken) {
+            this.target = target;
+            this.rule = rule;
+            this.prev = prev;
+            this.selector = selector;
+            this.broken = broken;
+        }
+
+        void advance() {
+            Observation seen;
+            try {
+                seen = rule.slo().isPresent() ? slo() : step();
+            } catch (RuntimeException e) {
+                seen = e instanceof PartialData ? new Observation.Partial(e.getMessage()) : new Failed(e.getMessage());
+            }
+            if (seen != null) {
+                finish(this, seen);
+            }
+        }
+
+        /** As far as the answers in allow: the observation, or null while waiting. */
+        private @Nullable Observation step() {
+            Release r = target.release;
+            if (stage == AFTER) {
+                if (now.isBefore(r.startedAt().plus(rule.after()))) {
+                    return new Values(List.of());
+                }
+                if (broken != null) {
+                    throw broken;
+                }
+                stage = rule.guard().isPresent() ? GUARD : rule.minTraffic().isPresent() ? TRAFFIC : EXPR;
+            }
+            if (stage == GUARD) {
+                query = query != null ? query : rule.guard().orElseThrow().render(target.values());
+                List<Series> guard = series(query, now);
+                if (guard == null) {
+                    return null;
+                }
+                if (guard.stream().allMatch(s -> Double.isNaN(s.value()))) {
+                    return new GuardNotMet("guard not met");
+                }
+                query = null;
+                stage = rule.minTraffic().isPresent() ? TRAFFIC : EXPR;
+            }
+            if (stage == TRAFFIC) {
+                Rule.MinTraffic min = rule.minTraffic().orElseThrow();
+                query = query != null ? query : min.expr().render(target.values());
+                List<Series> traffic = series(query, now);
+                if (traffic == null) {
+                    return null;
+                }
+                double sum = sum(traffic);
+                if (Double.isNaN(sum) || sum < min.atLeast()) {
+                    return new GuardNotMet("traffic " + (Double.isNaN(sum) ? "none" : Units.number(sum))
+                            + " below the minimum " + Units.number(min.atLeast()));
+                }
+                query = null;
+                stage = EXPR;
+            }
+            return stage == EXPR ? expr() : null;
+        }
+
+        private @Nullable Observation expr() {
+            Release r = target.release;
+            if (query == null) {
+                query = rule.expr().render(target.values());
+            }
+            String q = query;
+            List<Series> current = series(q, now);
+            if (current == null) {
+                return null;
+            }
+            List<Series> baseline = null;
+            if (rule.baseline().isPresent()) {
+                baseline = baseline(rule.baseline().get(), q, r);
+                if (baseline == null) {
+                    return null;
+                }
+            }
+            Values values = new Values(current, baseline);
+            Future<Observation> onset = Onset.of(rule, q, values, prev, range(), now, r.startedAt().plus(rule.after()));
+            if (onset.isComplete()) {
+                return onset.succeeded() ? onset.result() : values;
+            }
+            stage = ONSET;
+            onset.onComplete(ar -> finish(this, ar.succeeded() ? ar.result() : values));
+            return null;
+        }
+
+        /** A before-release baseline is queried once and kept; an offset baseline moves with {@code now}. */
+        private @Nullable List<Series> baseline(Baseline b, String q, Release r) {
+            if (b.fixed() && prev.baselines() != null) {
+                return prev.baselines();
+            }
+            if (!b.fixed()) {
+                return series(q, now.minus(b.span()));
+            }
+            if (b.span().isZero()) {
+                return series(q, r.startedAt());
+            }
+            if (baselineQuery == null) {
+                baselineQuery = b.averaged(q, rule.interval().orElse(Duration.ofMinutes(1)));
+            }
+            return series(baselineQuery, r.startedAt());
+        }
+
+        /** An SLO rule's burn rates are many queries: {@link Observer} asks them, from the same batch. */
+        private @Nullable Observation slo() {
+            Future<Observation> seen = Observer.observe(rule, target.release, prev, batch, now);
+            if (seen.isComplete()) {
+                return seen.result();
+            }
+            stage = ONSET;
+            seen.onComplete(ar -> finish(this, ar.succeeded() ? ar.result() : new Failed(ar.cause().getMessage())));
+            return null;
+        }
+
+        /** The release's series of an answer (a select rule's from the answer's index), or null while it is awaited. */
+        private @Nullable List<Series> series(String promql, Instant at) {
+            if (selector == null) {
+                return ready(batch.query(promql, at), this);
+            }
+            Map<List<String>, List<Series>> index = ready(batch.indexed(promql, at, selector.labels()), this);
+            return index == null ? null : index.getOrDefault(selector.values(), List.of());
+        }
+
+        /** The range an onset is read from: a select rule's, only the release's series. */
+        private Query range() {
+            Selection.Selector s = selector;
+            if (s == null) {
+                return batch;
+            }
+            return new Query() {
+                @Override
+                public Future<List<Series>> at(String promql, Instant time) {
+                    return batch.selected(promql, time, s);
+                }
+
+                @Override
+                public Future<Map<Instant, List<Series>>> range(String promql, Instant start, Instant end, Duration step) {
+                    return batch.range(promql, start, end, step).map(steps -> {
+                        Map<Instant, List<Series>> mine = new LinkedHashMap<>();
+                        steps.forEach((t, series) -> mine.put(t, Selection.filter(series, s)));
+                        return mine;
+                    });
+                }
+            };
+        }
+    }
+
+    private static double sum(List<Series> series) {
+        double sum = Double.NaN;
+        for (Series s : series) {
+            if (!Double.isNaN(s.value())) {
+                sum = Double.isNaN(sum) ? s.value() : sum + s.value();
+            }
+        }
+        return sum;
+    }
+}

@@ -1,0 +1,119 @@
+package dev.watchdog.prometheus;
+
+import dev.watchdog.core.Series;
+import dev.watchdog.http.Http;
+import dev.watchdog.prometheus.QueryException.Kind;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An answer read into the shape its caller keeps: the series of an instant query, the same indexed
+ * by the values of some labels (a {@code select} rule's answer), or a range's series by step.
+ */
+final class Answers {
+
+    private Answers() {}
+
+    /** The series of an instant query (a vector, or a scalar as one series without labels). */
+    static List<Series> vector(Http.Response response) {
+        List<Series> out = new ArrayList<>();
+        instant(response, new InstantSink() {
+            @Override
+            public void sample(String[] names, String[] values, int size, double value) {
+                out.add(new Series(labels(names, values, size, List.of()), value));
+            }
+        });
+        return out;
+    }
+
+    /**
+     * The series of an instant query by their values of {@code labels} (missing ones empty), each
+     * without those labels: a fleet's answer holds a copy of them per series. With {@code wanted},
+     * only the series whose values are among its keys are kept, under its own key instance: the
+     * releases this replica judges now, whose keys are already in memory.
+     */
+    static Map<List<String>, List<Series>> indexed(Http.Response response, List<String> labels,
+                                                   @Nullable Map<List<String>, List<String>> wanted) {
+        Map<List<String>, List<Series>> out = new HashMap<>();
+        instant(response, new InstantSink() {
+            @Override
+            public void sample(String[] names, String[] values, int size, double value) {
+                String[] key = new String[labels.size()];
+                Arrays.fill(key, "");
+                for (int i = 0; i < size; i++) {
+                    int at = labels.indexOf(names[i]);
+                    if (at >= 0) {
+                        key[at] = values[i];
+                    }
+                }
+                List<String> found = Arrays.asList(key);
+                List<String> kept = wanted == null ? List.of(key) : wanted.get(found);
+                if (kept != null) {
+                    out.computeIfAbsent(kept, k -> new ArrayList<>(1)).add(new Series(labels(names, values, size, labels),
+                            value));
+                }
+            }
+        });
+        return out;
+    }
+
+    /** Each step's series of a range query. */
+    static Map<Instant, List<Series>> matrix(Http.Response response) {
+        Map<Instant, List<Series>> out = new HashMap<>();
+        String type = AnswerReader.read(response, new AnswerReader.Sink() {
+            @Override
+            public void sample(String[] names, String[] values, int size, double value) {
+                // A vector for a range query: refused by its result type below.
+            }
+
+            @Override
+            public void points(String[] names, String[] values, int size, double[] times, double[] points, int count) {
+                Map<String, String> labels = labels(names, values, size, List.of());
+                for (int i = 0; i < count; i++) {
+                    Instant at = Instant.ofEpochMilli(Math.round(times[i] * 1000));
+                    out.computeIfAbsent(at, k -> new ArrayList<>()).add(new Series(labels, points[i]));
+                }
+            }
+        });
+        if (!"matrix".equals(type)) {
+            throw new QueryException(Kind.BAD_RESPONSE, null, "a range query returned a " + type, true);
+        }
+        return out;
+    }
+
+    /** An instant query's reading: anything but a vector or a scalar is refused by its result type. */
+    private static void instant(Http.Response response, InstantSink sink) {
+        String type = AnswerReader.read(response, sink);
+        if (!type.equals("vector") && !type.equals("scalar")) {
+            throw new QueryException(Kind.BAD_RESPONSE, null, "the query returned a " + type
+                    + "; rules need an instant vector or a scalar", true);
+        }
+    }
+
+    /** The labels of a series but those in {@code except}. */
+    private static Map<String, String> labels(String[] names, String[] values, int size, List<String> except) {
+        if (size == 0) {
+            return Map.of();
+        }
+        Map<String, String> out = new HashMap<>(size * 2);
+        for (int i = 0; i < size; i++) {
+            if (!except.contains(names[i])) {
+                out.put(names[i], values[i]);
+            }
+        }
+        return out;
+    }
+
+    /** A sink for instant queries: a range's points are refused by the result type. */
+    private abstract static class InstantSink implements AnswerReader.Sink {
+        @Override
+        public void points(String[] names, String[] values, int size, double[] times, double[] points, int count) {
+            // A matrix for an instant query: refused by its result type.
+        }
+    }
+}

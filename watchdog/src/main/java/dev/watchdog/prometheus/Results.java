@@ -1,0 +1,169 @@
+package dev.watchdog.prometheus;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.util.Arrays;
+
+/**
+ * The {@code result} list of an answer, token by token: the samples of a vector or a matrix, or the
+ * one {@code [time, value]} pair of a scalar. Each series is handed on as soon as it is read; only
+ * one series' labels are held at a time.
+ */
+final class Results {
+
+    private static final String[] NONE = {};
+
+    private Results() {}
+
+    /** At the result's first token; leaves the parser at its last. */
+    static void read(JsonParser p, AnswerReader.Sink sink) throws IOException {
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            throw new IllegalArgumentException("the result is not a list");
+        }
+        JsonToken first = p.nextToken();
+        if (first == JsonToken.END_ARRAY) {
+            return;
+        }
+        if (first.isScalarValue()) {
+            scalar(p, sink);
+            return;
+        }
+        Labels labels = new Labels();
+        Points points = new Points();
+        for (JsonToken t = first; t != JsonToken.END_ARRAY; t = p.nextToken()) {
+            sample(p, sink, labels, points);
+        }
+    }
+
+    /** A scalar (or a string, which the result type then refuses): {@code [time, "value"]}. */
+    private static void scalar(JsonParser p, AnswerReader.Sink sink) throws IOException {
+        p.nextToken();
+        String text = p.getText();
+        double value;
+        try {
+            value = value(text);
+        } catch (NumberFormatException e) {
+            value = Double.NaN;
+        }
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            p.skipChildren();
+        }
+        sink.sample(NONE, NONE, 0, value);
+    }
+
+    private static void sample(JsonParser p, AnswerReader.Sink sink, Labels labels, Points points) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw new IllegalArgumentException("a series of the result is not an object");
+        }
+        labels.size = 0;
+        points.count = 0;
+        double value = Double.NaN;
+        boolean instant = false;
+        boolean range = false;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            p.nextToken();
+            switch (field) {
+                case "metric" -> labels.read(p);
+                case "value" -> {
+                    value = pair(p, null);
+                    instant = true;
+                }
+                case "values" -> {
+                    points.read(p);
+                    range = true;
+                }
+                default -> p.skipChildren();
+            }
+        }
+        if (instant) {
+            sink.sample(labels.names, labels.values, labels.size, value);
+        } else if (range) {
+            sink.points(labels.names, labels.values, labels.size, points.times, points.values, points.count);
+        } else {
+            throw new IllegalArgumentException("a series of the result has no value (a native histogram?)");
+        }
+    }
+
+    /** {@code [time, "value"]}: the value; the time goes to {@code times} at {@code at} if given. */
+    private static double pair(JsonParser p, Points into) throws IOException {
+        if (p.currentToken() != JsonToken.START_ARRAY || p.nextToken() == JsonToken.END_ARRAY) {
+            throw new IllegalArgumentException("a value is not a [time, value] pair");
+        }
+        double time = p.currentToken() == JsonToken.VALUE_NUMBER_INT || p.currentToken() == JsonToken.VALUE_NUMBER_FLOAT
+                ? p.getDoubleValue() : Double.parseDouble(p.getText());
+        p.nextToken();
+        double value = value(p.getText());
+        if (p.nextToken() != JsonToken.END_ARRAY) {
+            throw new IllegalArgumentException("a value is not a [time, value] pair");
+        }
+        if (into != null) {
+            into.add(time, value);
+        }
+        return value;
+    }
+
+    /** Prometheus writes values as strings, including {@code NaN}, {@code +Inf} and {@code -Inf}. */
+    static double value(String text) {
+        return switch (text) {
+            case "+Inf", "Inf" -> Double.POSITIVE_INFINITY;
+            case "-Inf" -> Double.NEGATIVE_INFINITY;
+            case "NaN" -> Double.NaN;
+            default -> Double.parseDouble(text);
+        };
+    }
+
+    /** One series' labels, names and values side by side; the arrays are reused from series to series. */
+    private static final class Labels {
+        String[] names = new String[8];
+        String[] values = new String[8];
+        int size;
+
+        void read(JsonParser p) throws IOException {
+            if (p.currentToken() != JsonToken.START_OBJECT) {
+                p.skipChildren();
+                return;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                if (size == names.length) {
+                    names = Arrays.copyOf(names, size * 2);
+                    values = Arrays.copyOf(values, size * 2);
+                }
+                // Names come from Jackson's symbol table: one instance per name, however many series carry it.
+                names[size] = p.currentName();
+                p.nextToken();
+                if (!p.currentToken().isScalarValue()) {
+                    p.skipChildren();
+                    continue;
+                }
+                values[size++] = p.getText();
+            }
+        }
+    }
+
+    /** One series' points; the arrays are reused from series to series. */
+    private static final class Points {
+        double[] times = new double[16];
+        double[] values = new double[16];
+        int count;
+
+        void read(JsonParser p) throws IOException {
+            if (p.currentToken() != JsonToken.START_ARRAY) {
+                throw new IllegalArgumentException("a series' values are not a list");
+            }
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+                pair(p, this);
+            }
+        }
+
+        void add(double time, double value) {
+            if (count == times.length) {
+                times = Arrays.copyOf(times, count * 2);
+                values = Arrays.copyOf(values, count * 2);
+            }
+            times[count] = time;
+            values[count++] = value;
+        }
+    }
+}
