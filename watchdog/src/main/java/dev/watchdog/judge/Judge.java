@@ -11,7 +11,6 @@ import dev.watchdog.rules.Rule;
 import dev.watchdog.rules.Threshold;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -63,12 +62,19 @@ public final class Judge {
                 case INCONCLUSIVE -> unobserved(prev, Outcome.INCONCLUSIVE, "no data", now);
             };
         }
-        List<Judged> all = series.stream().map(s -> judged(rule, s, baselineOf(s, baselines))).toList();
-        List<Judged> judged = all.stream().filter(j -> j.severity() != null).toList();
-        if (judged.isEmpty()) {
-            return unobserved(prev, Outcome.INCONCLUSIVE, all.get(0).why(), now);
+        // One pass, no stream: a fleet's tick judges every rule of every release here.
+        Judged first = null;
+        Judged worst = null;
+        for (Series s : series) {
+            Judged j = judged(rule, s, baselineOf(s, baselines));
+            first = first == null ? j : first;
+            if (j.severity() != null && (worst == null || worse(rule, j, worst))) {
+                worst = j;
+            }
         }
-        Judged worst = worst(rule, judged);
+        if (worst == null) {
+            return unobserved(prev, Outcome.INCONCLUSIVE, first.why(), now);
+        }
         return observed(rule, prev, worst.severity(), worst.series().value(), worst.baseline(), series, baselines, null,
                 onset, now);
     }
@@ -86,10 +92,14 @@ public final class Judge {
         if (baselines == null) {
             return null;
         }
+        // A loop: every rule of every release of a fleet is read through here each tick.
         List<Series> usable = finite(baselines);
-        return usable.stream().filter(b -> b.labels().equals(series.labels())).findFirst()
-                .or(() -> usable.size() == 1 ? Optional.of(usable.get(0)) : Optional.empty())
-                .map(Series::value).orElse(null);
+        for (Series b : usable) {
+            if (b.labels().equals(series.labels())) {
+                return b.value();
+            }
+        }
+        return usable.size() == 1 ? usable.get(0).value() : null;
     }
 
     /**
@@ -127,12 +137,17 @@ public final class Judge {
                 outcome == prev.outcome() ? prev.since() : now, now, null, null, null, prev.judgedAt());
     }
 
-    /** The series whose severity is highest; among equals, the one furthest in the bad direction. */
-    static Judged worst(Rule rule, List<Judged> judged) {
+    /**
+     * Whether {@code a} is worse than {@code b}: a higher severity; among equals, further in the bad
+     * direction. The worst series is the first that no later one is worse than.
+     */
+    private static boolean worse(Rule rule, Judged a, Judged b) {
+        int bySeverity = a.severity().compareTo(b.severity());
+        if (bySeverity != 0) {
+            return bySeverity > 0;
+        }
         int direction = rule.direction();
-        Comparator<Judged> bySeverity = Comparator.comparing(Judged::severity);
-        Comparator<Judged> byBadness = Comparator.comparingDouble(j -> direction * j.series().value());
-        return judged.stream().max(bySeverity.thenComparing(byBadness)).orElseThrow();
+        return Double.compare(direction * a.series().value(), direction * b.series().value()) > 0;
     }
 
     /**
@@ -173,8 +188,14 @@ public final class Judge {
         return rule.p1().or(rule::p0).map(Threshold::text).orElse("");
     }
 
+    /** The series that have a value; the list itself when all do (as nearly always), without a copy. */
     private static List<Series> finite(List<Series> series) {
-        return series.stream().filter(s -> !Double.isNaN(s.value())).toList();
+        for (Series s : series) {
+            if (Double.isNaN(s.value())) {
+                return series.stream().filter(x -> !Double.isNaN(x.value())).toList();
+            }
+        }
+        return series;
     }
 
     private static boolean held(Instant since, Duration hold, Instant now) {
