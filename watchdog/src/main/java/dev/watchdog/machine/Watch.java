@@ -6,9 +6,12 @@ import dev.watchdog.core.Release;
 import dev.watchdog.incident.Incident;
 import dev.watchdog.judge.RuleState;
 import dev.watchdog.release.RollbackRecord;
+import java.util.AbstractMap;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Everything the watchdog knows about one release, and all that the state machine reads and
@@ -25,8 +28,40 @@ public record Watch(
         List<String> announced) {
 
     public Watch {
-        rules = rules == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(rules));
+        rules = rules == null ? Map.of() : rules instanceof States ? rules : new States(rules);
         announced = announced == null ? List.of() : List.copyOf(announced);
+    }
+
+    /**
+     * The rule states as a watch keeps them: copied once, in order, and never changed, so that the
+     * watches a step makes from one another share them rather than copy them at each change.
+     */
+    private static final class States extends AbstractMap<String, RuleState> {
+        private final Map<String, RuleState> states;
+
+        States(Map<String, RuleState> states) {
+            this.states = Collections.unmodifiableMap(new LinkedHashMap<>(states));
+        }
+
+        @Override
+        public Set<Map.Entry<String, RuleState>> entrySet() {
+            return states.entrySet();
+        }
+
+        @Override
+        public RuleState get(Object key) {
+            return states.get(key);
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return states.containsKey(key);
+        }
+
+        @Override
+        public int size() {
+            return states.size();
+        }
     }
 
     /** A release just registered. */
