@@ -20,9 +20,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A shard's inputs in one tick, applied as they come in as few transactions as their arrival
- * allows: what comes in one turn of the event loop goes together, and while one transaction is
- * written the next inputs gather. A release's observations that arrive together are one input. Used
- * from one context.
+ * allows: what comes in one turn of the event loop goes together (with the answers already queued
+ * behind that turn: they are in, not awaited), and while one transaction is written the next inputs
+ * gather. A release's observations that arrive together are one input. Used from one context.
  */
 final class Commits {
 
@@ -70,7 +70,8 @@ final class Commits {
         if (!flushing) {
             flushing = true;
             Promise<Void> turnEnded = Promise.promise();
-            context.runOnContext(x -> turnEnded.complete());
+            // Two hops: the answers read while this turn ran are queued behind the first.
+            context.runOnContext(x -> context.runOnContext(y -> turnEnded.complete()));
             written = written.transform(x -> turnEnded.future()).transform(x -> write());
         }
         return waiting.computeIfAbsent(releaseId, k -> new ArrayList<>(1));

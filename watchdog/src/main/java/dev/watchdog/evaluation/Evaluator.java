@@ -160,12 +160,13 @@ public final class Evaluator {
         }
         Duration interval = rule.interval().orElse(defaultInterval);
         // Half a tick of slack, so that timer jitter does not skip a whole interval.
-        return !prev.evaluatedAt().plus(interval).minus(defaultInterval.dividedBy(2)).isAfter(now);
+        long dueMillis = prev.evaluatedAt().toEpochMilli() + interval.toMillis() - defaultInterval.toMillis() / 2;
+        return dueMillis <= now.toEpochMilli();
     }
 
     /** A pending rule is judged again the moment its {@code for} runs out, not at the next interval. */
     private static boolean forRunsOut(Rule rule, RuleState prev, Instant now) {
-        return pendingUntil(rule, prev).anyMatch(due -> !due.isAfter(now));
+        return prev.outcome() == Outcome.PENDING && pendingUntil(rule, prev).anyMatch(due -> !due.isAfter(now));
     }
 
     /** When a pending rule's {@code for} runs out: for each severity above the level it has reached. */

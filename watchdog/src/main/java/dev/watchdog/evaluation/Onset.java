@@ -15,7 +15,6 @@ import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Since when the data shows a breach: the first evaluation that sees a rule breaching asks for its
@@ -74,10 +73,19 @@ final class Onset {
         return out;
     }
 
+    /** The worst severity the series read at; a loop, as every rule of every release is read through it each tick. */
     private static Severity worst(Rule rule, List<Series> series, List<Series> baselines) {
-        return series.stream().filter(s -> !Double.isNaN(s.value()))
-                .map(s -> Judge.severity(rule, s.value(), Judge.baselineOf(s, baselines)))
-                .filter(Objects::nonNull).reduce(Severity.NONE, Severity::worst);
+        Severity worst = Severity.NONE;
+        for (Series s : series) {
+            Severity read = Double.isNaN(s.value()) ? null : Judge.severity(rule, s.value(), Judge.baselineOf(s, baselines));
+            worst = read == null ? worst : worst.worst(read);
+        }
+        return worst;
+    }
+
+    /** Whether {@code seen} may need an onset: no, once both clocks run, or when {@code for} is zero. */
+    static boolean mayNeed(Rule rule, RuleState prev) {
+        return !rule.forDuration().isZero() && (prev.p1Since() == null || (prev.p0Since() == null && rule.p0().isPresent()));
     }
 
     private static <T extends Comparable<T>> T later(T a, T b) {

@@ -217,6 +217,9 @@ final class Sweep {
                 }
             }
             Values values = new Values(current, baseline);
+            if (!Onset.mayNeed(rule, prev)) {
+                return values;
+            }
             Future<Observation> onset = Onset.of(rule, q, values, prev, range(), now, r.startedAt().plus(rule.after()));
             if (onset.isComplete()) {
                 return onset.succeeded() ? onset.result() : values;

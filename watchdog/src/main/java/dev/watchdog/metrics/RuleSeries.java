@@ -65,6 +65,9 @@ final class RuleSeries {
 
     /** Writes what changed of a held release's rules. */
     void update(Watch w, RuleSet rules) {
+        if (!all && quiet(w) && !shown.containsKey(w.id())) {
+            return;
+        }
         Release r = w.release();
         Written release = shown.computeIfAbsent(w.id(), k -> new Written(r.id(), r.service(), r.environment(),
                 new ConcurrentHashMap<>()));
@@ -82,6 +85,16 @@ final class RuleSeries {
                 write(new String[] {release.id(), release.service(), release.environment(), name}, was, now);
             }
         }
+    }
+
+    /** Every rule ok or waiting: with {@code notOk}, a release that has no series gets none. */
+    private static boolean quiet(Watch w) {
+        for (RuleState state : w.rules().values()) {
+            if (state.outcome() != Outcome.OK && state.outcome() != Outcome.WAITING) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A rule that has no series any more (notOk, and it is ok again): its series are removed. */

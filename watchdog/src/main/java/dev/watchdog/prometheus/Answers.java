@@ -97,16 +97,14 @@ final class Answers {
 
     /** The labels of a series but those in {@code except}. */
     private static Map<String, String> labels(String[] names, String[] values, int size, List<String> except) {
-        if (size == 0) {
-            return Map.of();
-        }
-        Map<String, String> out = new HashMap<>(size * 2);
+        Map<String, String> out = null;
         for (int i = 0; i < size; i++) {
             if (!except.contains(names[i])) {
+                out = out == null ? new HashMap<>(size * 2) : out;
                 out.put(names[i], values[i]);
             }
         }
-        return out;
+        return out == null ? Map.of() : out;
     }
 
     /** A sink for instant queries: a range's points are refused by the result type. */
