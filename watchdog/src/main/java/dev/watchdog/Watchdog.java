@@ -124,19 +124,20 @@ public final class Watchdog extends VerticleBase {
                         .requestHandler(new Api(runner, store, () -> rules, this::validate, metrics, this::ready,
                                 () -> reload().map(Reloaded::summary), this::status).router(vertx, config.server(), () -> config.server().tokens()))
                         .listen(config.server().port(), config.server().host()))
-                .compose(listening -> store.held().map(held -> {
+                .compose(listening -> store.led(leadership.led(), leadership::shardOf).compose(led -> store.heldByState()
+                        .map(counts -> {
                     server = listening;
                     ready = true;
-                    metrics.held(held, rules);
+                    metrics.held(led, counts, rules);
                     LOG.info("watchdog ready listen={}:{} replica={} rules={} held_releases={} store={}",
-                            config.server().host(), listening.actualPort(), replica, rules.rules().size(), held.size(),
-                            store.kind());
+                            config.server().host(), listening.actualPort(), replica, rules.rules().size(),
+                            counts.values().stream().mapToLong(Long::longValue).sum(), store.kind());
                     if (autoTick) {
                         schedule.start();
                         watchStore();
                     }
                     return null;
-                }));
+                })));
     }
 
     private Future<Store> openStore() {
@@ -154,6 +155,7 @@ public final class Watchdog extends VerticleBase {
         leadership = postgres == null ? new Leadership.Solo()
                 : new PostgresLeadership(vertx, postgres, replica, lease(postgres), this::led);
         runner = new Runner(vertx, store, this::context, clock, metrics);
+        metrics.releasesWritten(store::releasesWritten);
         outbox = new Outbox(vertx, store, runner, notifier, sender, new Silences(vertx, () -> config, clock), () -> config,
                 metrics, leadership);
         runner.performWith(outbox::perform);

@@ -9,6 +9,7 @@ import dev.watchdog.machine.Watch;
 import dev.watchdog.release.RollbackRecord;
 import dev.watchdog.rules.RuleSet;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -22,6 +23,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
 /**
@@ -44,6 +46,8 @@ public final class WatchdogMetrics {
 
     private final Histogram evaluationDuration = Histogram.builder().name("watchdog_evaluation_duration_seconds")
             .help("Time to evaluate every open release in one tick").classicOnly().register(registry);
+    private final Counter judged = Counter.builder().name("watchdog_judged_releases_total")
+            .help("Releases judged: one per release whose rules were observed in a tick").register(registry);
     private final Gauge lastSuccess = Gauge.builder().name("watchdog_last_successful_evaluation_timestamp_seconds")
             .help("When a tick last completed with every query answered (for a dead man's switch)").register(registry);
     private final Counter queries = Counter.builder().name("watchdog_prometheus_queries_total")
@@ -124,6 +128,7 @@ public final class WatchdogMetrics {
             queries.labelValues(outcome).inc(0);
         }
         warnings.inc(0);
+        judged.inc(0);
         for (String operation : new String[] {"write", "read"}) {
             storeErrors.labelValues(operation).inc(0);
         }
@@ -207,6 +212,18 @@ public final class WatchdogMetrics {
         if (!outcome.equals("dropped")) {
             receiverFailing.labelValues(receiver).set(outcome.equals("sent") ? 0 : 1);
         }
+    }
+
+    /** The store's count of release rows written: a tick that changes nothing writes none. */
+    public void releasesWritten(LongSupplier written) {
+        CounterWithCallback.builder().name("watchdog_store_release_writes_total")
+                .help("Release rows written to the store: a release is written when what must be durable changes")
+                .callback(cb -> cb.call((double) written.getAsLong())).register(registry);
+    }
+
+    /** How many releases a tick judged. */
+    public void judged(int releases) {
+        judged.inc(releases);
     }
 
     public void evaluated(double seconds, boolean allAnswered, Instant at) {

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.watchdog.core.Json;
 import dev.watchdog.http.Http;
 import dev.watchdog.prometheus.QueryException.Kind;
+import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -38,7 +40,7 @@ final class AnswerReader {
      */
     static String read(Http.Response response, Sink sink) {
         Top top = new Top();
-        try (JsonParser p = JSON.createParser(response.body().getBytes())) {
+        try (JsonParser p = JSON.createParser(new BufferStream(response.body()))) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw notApi(response);
             }
@@ -52,6 +54,32 @@ final class AnswerReader {
             }
         }
         return top.outcome(response);
+    }
+
+    /** The answer's bytes as Jackson reads them, into its own buffer: no copy of the whole answer. */
+    private static final class BufferStream extends InputStream {
+        private final Buffer body;
+        private int at;
+
+        BufferStream(Buffer body) {
+            this.body = body;
+        }
+
+        @Override
+        public int read() {
+            return at < body.length() ? body.getByte(at++) & 0xff : -1;
+        }
+
+        @Override
+        public int read(byte[] into, int offset, int length) {
+            if (at >= body.length()) {
+                return -1;
+            }
+            int n = Math.min(length, body.length() - at);
+            body.getBytes(at, at + n, into, offset);
+            at += n;
+            return n;
+        }
     }
 
     private static QueryException notApi(Http.Response response) {

@@ -7,9 +7,18 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.sql.Connection;
 import java.sql.SQLException;
+import dev.watchdog.machine.Watch;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.ToIntFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The store shared by several replicas: PostgreSQL through a small pool. Each change is one
@@ -25,6 +34,16 @@ public final class PostgresStore extends JdbcStore {
 
     private final Vertx vertx;
     private final HikariDataSource pool;
+    /**
+     * The held releases of the shards this replica leads, each as this replica last stepped it (its
+     * quiet rules' latest readings are not written: {@link Durable}), with the version of its row
+     * that state goes on from and the epoch it was loaded under. A step goes on from here; its write
+     * checks that the row is still that version, and a row changed since (a decision taken on another
+     * replica) is read again under its lock and the step taken again.
+     */
+    private final Map<String, Known> known = new ConcurrentHashMap<>();
+
+    private record Known(Watch watch, long version, long epoch) {}
 
     private PostgresStore(Vertx vertx, HikariDataSource pool, Clock clock) {
         super(new Rows(true), clock);
@@ -78,6 +97,69 @@ public final class PostgresStore extends JdbcStore {
         hc.setValidationTimeout(2_000);
         hc.setInitializationFailTimeout(5_000);
         return hc;
+    }
+
+    /**
+     * The led shards' held releases: the row versions of all held releases are read (a small scan),
+     * and only the releases this replica does not know at that version, or knows from an earlier epoch
+     * of their shard, are read whole.
+     */
+    @Override
+    public Future<List<Watch>> led(Map<Integer, Leadership.Fence> led, ToIntFunction<String> shardOf) {
+        if (led.isEmpty()) {
+            known.clear();
+            return Future.succeededFuture(List.of());
+        }
+        return read(c -> {
+            Set<String> ours = new HashSet<>();
+            List<String> load = new ArrayList<>();
+            rows.heldVersions(c).forEach((id, version) -> {
+                Leadership.Fence fence = led.get(shardOf.applyAsInt(id));
+                if (fence != null) {
+                    ours.add(id);
+                    Known k = known.get(id);
+                    if (k == null || k.version() != version || k.epoch() != fence.epoch()) {
+                        load.add(id);
+                    }
+                }
+            });
+            known.keySet().retainAll(ours);
+            for (Rows.Versioned v : rows.versioned(c, load)) {
+                Leadership.Fence fence = led.get(shardOf.applyAsInt(v.watch().id()));
+                if (v.watch().held() && fence != null) {
+                    known.put(v.watch().id(), new Known(v.watch(), v.version(), fence.epoch()));
+                }
+            }
+            List<Watch> out = new ArrayList<>(ours.size());
+            ours.stream().sorted().map(known::get).filter(Objects::nonNull).forEach(k -> out.add(k.watch()));
+            return out;
+        });
+    }
+
+    @Override
+    public Future<Map<String, Long>> heldByState() {
+        return read(rows::heldByState);
+    }
+
+    /** A release this replica knows goes on from there (its write checks the row's version); others are read locked. */
+    @Override
+    Current current(Connection c, String id) throws SQLException {
+        Known k = known.get(id);
+        return k != null ? new Current(k.watch(), k.version(), false) : super.current(c, id);
+    }
+
+    /** A leader's step is known from now on; a decision's updates what this replica already knew. */
+    @Override
+    void committed(Done done, Leadership.@Nullable Fence fence) {
+        done.latest().forEach((id, current) -> {
+            Watch w = current.watch();
+            Known before = known.get(id);
+            if (w == null || !w.held()) {
+                known.remove(id);
+            } else if (fence != null || before != null) {
+                known.put(id, new Known(w, current.version(), fence != null ? fence.epoch() : before.epoch()));
+            }
+        });
     }
 
     @Override

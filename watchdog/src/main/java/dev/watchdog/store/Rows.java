@@ -14,7 +14,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -260,6 +263,50 @@ final class Rows {
             }
         }
         return saved;
+    }
+
+    /** A release's row as read for a leader: its watch and version. */
+    record Versioned(Watch watch, long version) {}
+
+    /** Each held release's row version, by id: what a leader compares with what it knows (PostgreSQL). */
+    Map<String, Long> heldVersions(Connection c) throws SQLException {
+        Map<String, Long> out = new HashMap<>();
+        try (PreparedStatement st = c.prepareStatement("select id, xmin::text from releases where held = 1");
+             ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                out.put(rs.getString(1), Long.parseLong(rs.getString(2)));
+            }
+        }
+        return out;
+    }
+
+    /** These releases as stored, each with its row's version (PostgreSQL), a thousand per statement. */
+    List<Versioned> versioned(Connection c, List<String> ids) throws SQLException {
+        List<Versioned> out = new ArrayList<>();
+        for (int from = 0; from < ids.size(); from += 1000) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 1000));
+            try (PreparedStatement st = c.prepareStatement("select body, xmin::text from releases where id = any(?)")) {
+                st.setArray(1, c.createArrayOf("text", chunk.toArray()));
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Versioned(Json.read(rs.getString(1), Watch.class), Long.parseLong(rs.getString(2))));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** How many releases are held, by state. */
+    Map<String, Long> heldByState(Connection c) throws SQLException {
+        Map<String, Long> out = new TreeMap<>();
+        try (PreparedStatement st = c.prepareStatement("select state, count(*) from releases where held = 1 group by state");
+             ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getLong(2));
+            }
+        }
+        return out;
     }
 
     List<Watch> held(Connection c) throws SQLException {
