@@ -101,11 +101,18 @@ final class Ticker {
     /**
      * The next moment after {@code now} something of a led release falls due before the next regular
      * tick: a pending rule's {@code for} running out, an escalation level, the bake, the window's end,
-     * a verification's deadline. Null if nothing. From the releases as the last tick left them.
+     * a verification's deadline, the releases of a shard just taken over. Null if nothing. From the
+     * releases as the last tick left them.
      */
     Future<@Nullable Instant> nextDue(Instant now) {
         RuleSet ruleSet = rules.get();
         Instant next = null;
+        if (leadership.shared()) {
+            for (Instant takenAt : taken.values()) {
+                Instant from = evaluator.get().judgedFrom(takenAt);
+                next = from.isAfter(now) && (next == null || from.isBefore(next)) ? from : next;
+            }
+        }
         for (Watch w : ledAfter) {
             Instant due = dueTimes(w, ruleSet, now).filter(t -> t != null && t.isAfter(now)).min(Instant::compareTo)
                     .orElse(null);
@@ -163,6 +170,7 @@ final class Ticker {
                     waiting.remove(id);
                     commits(shards, id).observe(id, rule, seen);
                 });
+        metrics.judged(judged.size() - observing.idle().size());
         observing.idle().forEach(id -> {
             waiting.remove(id);
             commits(shards, id).tick(id);

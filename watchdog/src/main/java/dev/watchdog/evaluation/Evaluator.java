@@ -152,7 +152,7 @@ public final class Evaluator {
         if (forRunsOut(rule, prev, now)) {
             return true;
         }
-        if (takenAt != null && now.isBefore(takenAt.plus(defaultInterval.dividedBy(2)))) {
+        if (takenAt != null && now.isBefore(judgedFrom(takenAt))) {
             return false;
         }
         if (prev.evaluatedAt() == null) {
@@ -162,6 +162,14 @@ public final class Evaluator {
         // Half a tick of slack, so that timer jitter does not skip a whole interval.
         long dueMillis = prev.evaluatedAt().toEpochMilli() + interval.toMillis() - defaultInterval.toMillis() / 2;
         return dueMillis <= now.toEpochMilli();
+    }
+
+    /**
+     * When the rules of a release whose shard was taken over at {@code takenAt} are first due: half
+     * an interval later, as if its last leader had judged it at that moment.
+     */
+    public Instant judgedFrom(Instant takenAt) {
+        return takenAt.plus(defaultInterval.dividedBy(2));
     }
 
     /** A pending rule is judged again the moment its {@code for} runs out, not at the next interval. */

@@ -280,7 +280,8 @@ final class Sweep {
 
                 @Override
                 public Future<Map<Instant, List<Series>>> range(String promql, Instant start, Instant end, Duration step) {
-                    return batch.range(promql, start, end, step).map(steps -> {
+                    String narrowed = Selection.narrowed(promql, s);
+                    return batch.range(narrowed != null ? narrowed : promql, start, end, step).map(steps -> {
                         Map<Instant, List<Series>> mine = new LinkedHashMap<>();
                         steps.forEach((t, series) -> mine.put(t, Selection.filter(series, s)));
                         return mine;

@@ -1,10 +1,12 @@
 package dev.watchdog.prometheus;
 
 import dev.watchdog.core.Series;
+import dev.watchdog.rules.Template;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The series of one release in the answer to a {@code select} rule's query: those whose labels
@@ -22,6 +24,24 @@ public final class Selection {
     public static List<Series> filter(List<Series> series, Selector selector) {
         return series.stream().filter(s -> key(s.labels(), selector.labels()).equals(selector.values()))
                 .map(s -> without(s, selector.labels())).toList();
+    }
+
+    /**
+     * The query narrowed by Prometheus itself to the series of one release: for the range an onset is
+     * read from, which would else hold every release's series at every step. Null if a value cannot
+     * stand in a PromQL string (the range is then filtered here alone).
+     */
+    public static @Nullable String narrowed(String promql, Selector selector) {
+        StringBuilder one = new StringBuilder("vector(1)");
+        for (int i = 0; i < selector.labels().size(); i++) {
+            String value = selector.values().get(i);
+            if (!value.isEmpty() && Template.unsafeBecause(value) != null) {
+                return null;
+            }
+            one.insert(0, "label_replace(").append(", \"").append(selector.labels().get(i)).append("\", \"").append(value)
+                    .append("\", \"\", \"\")");
+        }
+        return "(" + promql + ") and on(" + String.join(", ", selector.labels()) + ") " + one;
     }
 
     private static Series without(Series s, List<String> labels) {

@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
 public final class PostgresLeadership implements Leadership {
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresLeadership.class);
-    /** The first half of every shard's advisory lock key: "WDOG". */
-    private static final int LOCK_CLASS = 0x57444F47;
+    /** The first half of every shard's advisory lock key: "WDOG"; the second is the count and the shard ({@link ShardCount}). */
+    private static final int LOCK_CLASS = ShardCount.LOCK_CLASS;
 
     private final Vertx vertx;
     private final WatchdogConfig.Postgres config;
@@ -61,6 +61,9 @@ public final class PostgresLeadership implements Leadership {
         this.lease = lease;
         this.changed = changed;
         this.worker = vertx.createSharedWorkerExecutor("watchdog-leadership-" + replica, 1);
+        if (config.shards() > ShardCount.MAX) {
+            throw new StoreException("storage.postgres.shards: at most " + ShardCount.MAX + ", not " + config.shards());
+        }
     }
 
     @Override
@@ -106,17 +109,11 @@ public final class PostgresLeadership implements Leadership {
                     + " on conflict (name) do update set pid = excluded.pid, renewed_at = now()", replica);
             Set<String> live = live(c);
             Map<Integer, Fence> mine = held;
-            for (int shard = 0; shard < shards(); shard++) {
-                if (mine.containsKey(shard) && !stillOurs(c, mine.get(shard))) {
-                    LOG.warn("shard taken over by another replica shard={} replica={}", shard, replica);
-                    unlock(c, shard);
-                    mine.remove(shard);
-                } else if (!mine.containsKey(shard) && Shards.owner(shard, live).equals(replica)) {
-                    take(c, shard, live).ifPresent(f -> {
-                        LOG.info("took shard={} epoch={} replica={}", f.shard(), f.epoch(), replica);
-                        mine.put(f.shard(), f);
-                    });
-                }
+            ShardCount.arbitrate(c);
+            try {
+                takeOrLose(c, mine, live, ShardCount.otherLeads(c, shards(), replica, live));
+            } finally {
+                ShardCount.release(c);
             }
             handOverBeyondFairShare(c, mine, live);
             led = Map.copyOf(mine);
@@ -127,6 +124,36 @@ public final class PostgresLeadership implements Leadership {
             led = Map.of();
             closeSession();
             throw e;
+        }
+    }
+
+    /**
+     * Lets go of the shards taken over by another replica, and takes those that hash to this one and
+     * nobody holds. While a replica leads under another shard count ({@code blocked}: a rolling restart
+     * to a new count, or from a watchdog that did not keep counts), this one leads nothing.
+     */
+    private void takeOrLose(Connection c, Map<Integer, Fence> mine, Set<String> live, boolean blocked) throws SQLException {
+        if (blocked && !mine.isEmpty()) {
+            LOG.warn("another replica leads under another shard count: letting go of shards={} replica={}", mine.keySet(),
+                    replica);
+        }
+        boolean took = false;
+        for (int shard = 0; shard < shards(); shard++) {
+            if (mine.containsKey(shard) && (blocked || !stillOurs(c, mine.get(shard)))) {
+                LOG.warn("shard taken over by another replica shard={} replica={}", shard, replica);
+                unlock(c, shard);
+                mine.remove(shard);
+            } else if (!blocked && !mine.containsKey(shard) && Shards.owner(shard, live).equals(replica)) {
+                Optional<Fence> f = take(c, shard, live);
+                f.ifPresent(x -> {
+                    LOG.info("took shard={} epoch={} replica={}", x.shard(), x.epoch(), replica);
+                    mine.put(x.shard(), x);
+                });
+                took |= f.isPresent();
+            }
+        }
+        if (took) {
+            ShardCount.retireBeyond(c, shards());
         }
     }
 
@@ -198,7 +225,7 @@ public final class PostgresLeadership implements Leadership {
 
     /** Takes a shard: its lock, then a new epoch. If a silent leader still holds the lock, its session is ended. */
     private Optional<Fence> take(Connection c, int shard, Set<String> live) throws SQLException {
-        if (!Sessions.bool(c, "select pg_try_advisory_lock(" + LOCK_CLASS + ", " + shard + ")")) {
+        if (!Sessions.bool(c, "select pg_try_advisory_lock(" + LOCK_CLASS + ", " + ShardCount.key(shards(), shard) + ")")) {
             endSilentHolder(c, shard, live);
             return Optional.empty();
         }
@@ -246,7 +273,7 @@ public final class PostgresLeadership implements Leadership {
         try (PreparedStatement st = c.prepareStatement("select l.holder from leadership l join pg_locks k"
                 + " on k.pid = l.pid and k.locktype = 'advisory' and k.classid = ? and k.objid = ? where l.shard = ?")) {
             st.setInt(1, LOCK_CLASS);
-            st.setInt(2, shard);
+            st.setInt(2, ShardCount.key(shards(), shard));
             st.setInt(3, shard);
             try (ResultSet rs = st.executeQuery()) {
                 if (rs.next() && !live.contains(rs.getString(1))) {
@@ -269,8 +296,8 @@ public final class PostgresLeadership implements Leadership {
         }
     }
 
-    private static void unlock(Connection c, int shard) throws SQLException {
-        Sessions.bool(c, "select pg_advisory_unlock(" + LOCK_CLASS + ", " + shard + ")");
+    private void unlock(Connection c, int shard) throws SQLException {
+        Sessions.bool(c, "select pg_advisory_unlock(" + LOCK_CLASS + ", " + ShardCount.key(shards(), shard) + ")");
     }
 
     private Connection session() throws SQLException {
