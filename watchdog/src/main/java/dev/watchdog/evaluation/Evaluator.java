@@ -85,7 +85,7 @@ public final class Evaluator {
                 }
                 int select = known.of(rule);
                 if (select >= 0 && selections[select] == null) {
-                    selections[select] = selection(rule, target, wanted);
+                    selections[select] = selection(rule, known.labels().get(select), target, wanted);
                 }
                 Object selection = select < 0 ? null : selections[select];
                 looks.add(sweep.look(target, rule, prev, selection instanceof Selection.Selector s ? s : null,
@@ -104,9 +104,9 @@ public final class Evaluator {
      * instance per distinct key (the answers' indexes keep these, not copies); or why it cannot be
      * rendered.
      */
-    private static Object selection(Rule rule, Sweep.Target target, Map<List<String>, Map<List<String>, List<String>>> wanted) {
+    private static Object selection(Rule rule, List<String> labels, Sweep.Target target,
+                                    Map<List<String>, Map<List<String>, List<String>>> wanted) {
         try {
-            List<String> labels = rule.scope().labels();
             List<String> values = List.copyOf(rule.scope().values(target.values()));
             List<String> shared = wanted.computeIfAbsent(labels, k -> new HashMap<>()).putIfAbsent(values, values);
             return new Selection.Selector(labels, shared != null ? shared : values);
@@ -128,18 +128,27 @@ public final class Evaluator {
      * The distinct selections of a rule set's select rules (by labels and value templates), numbered:
      * a release renders each once a tick, however many rules share it.
      */
-    private record Selects(RuleSet rules, IdentityHashMap<Rule, Integer> index, int count) {
+    private record Selects(RuleSet rules, IdentityHashMap<Rule, Integer> index, List<List<String>> labels) {
         static Selects of(RuleSet rules) {
             Map<List<String>, Integer> seen = new HashMap<>();
+            Map<List<String>, List<String>> sameLabels = new HashMap<>();
+            List<List<String>> labels = new ArrayList<>();
             IdentityHashMap<Rule, Integer> index = new IdentityHashMap<>();
             for (Rule rule : rules.rules()) {
                 if (rule.scope().selects()) {
                     List<String> signature = new ArrayList<>(rule.scope().labels());
                     rule.scope().labels().forEach(l -> signature.add(rule.scope().select().get(l).toString()));
-                    index.put(rule, seen.computeIfAbsent(signature, k -> seen.size()));
+                    index.put(rule, seen.computeIfAbsent(signature, k -> {
+                        labels.add(sameLabels.computeIfAbsent(rule.scope().labels(), x -> x));
+                        return seen.size();
+                    }));
                 }
             }
-            return new Selects(rules, index, seen.size());
+            return new Selects(rules, index, List.copyOf(labels));
+        }
+
+        int count() {
+            return labels.size();
         }
 
         int of(Rule rule) {

@@ -39,6 +39,11 @@ final class Sweep {
     private final Instant now;
     private final Evaluator.Sink sink;
     private final IdentityHashMap<Future<?>, List<Look>> waiting = new IdentityHashMap<>();
+    /**
+     * The answers of each rule whose queries read the same for every release (no placeholders, as a
+     * select rule's), by what they answer: found once a tick, not once per release.
+     */
+    private final IdentityHashMap<Rule, Future<?>[]> shared = new IdentityHashMap<>();
     private final Promise<Boolean> done = Promise.promise();
     private int open;
     private boolean failed;
@@ -126,6 +131,8 @@ final class Sweep {
         private static final int TRAFFIC = 2;
         private static final int EXPR = 3;
         private static final int ONSET = 4;
+        /** What a shared answer answers, beside the stages: an offset baseline. */
+        private static final int BASELINE = 4;
 
         final Target target;
         final Rule rule;
@@ -171,7 +178,7 @@ final class Sweep {
             }
             if (stage == GUARD) {
                 query = query != null ? query : rule.guard().orElseThrow().render(target.values());
-                List<Series> guard = series(query, now);
+                List<Series> guard = series(GUARD, rule.guard().orElseThrow().variables().isEmpty(), query, now);
                 if (guard == null) {
                     return null;
                 }
@@ -184,7 +191,7 @@ final class Sweep {
             if (stage == TRAFFIC) {
                 Rule.MinTraffic min = rule.minTraffic().orElseThrow();
                 query = query != null ? query : min.expr().render(target.values());
-                List<Series> traffic = series(query, now);
+                List<Series> traffic = series(TRAFFIC, min.expr().variables().isEmpty(), query, now);
                 if (traffic == null) {
                     return null;
                 }
@@ -205,7 +212,7 @@ final class Sweep {
                 query = rule.expr().render(target.values());
             }
             String q = query;
-            List<Series> current = series(q, now);
+            List<Series> current = series(EXPR, rule.expr().variables().isEmpty(), q, now);
             if (current == null) {
                 return null;
             }
@@ -235,15 +242,15 @@ final class Sweep {
                 return prev.baselines();
             }
             if (!b.fixed()) {
-                return series(q, now.minus(b.span()));
+                return series(BASELINE, rule.expr().variables().isEmpty(), q, now.minus(b.span()));
             }
             if (b.span().isZero()) {
-                return series(q, r.startedAt());
+                return series(-1, false, q, r.startedAt());
             }
             if (baselineQuery == null) {
                 baselineQuery = b.averaged(q, rule.interval().orElse(Duration.ofMinutes(1)));
             }
-            return series(baselineQuery, r.startedAt());
+            return series(-1, false, baselineQuery, r.startedAt());
         }
 
         /** An SLO rule's burn rates are many queries: {@link Observer} asks them, from the same batch. */
@@ -257,13 +264,32 @@ final class Sweep {
             return null;
         }
 
-        /** The release's series of an answer (a select rule's from the answer's index), or null while it is awaited. */
-        private @Nullable List<Series> series(String promql, Instant at) {
-            if (selector == null) {
-                return ready(batch.query(promql, at), this);
+        /**
+         * The release's series of an answer (a select rule's from the answer's index), or null while it
+         * is awaited. {@code same}: the query reads the same for every release, so its answer is
+         * shared by what it answers ({@code slot}).
+         */
+        @SuppressWarnings("unchecked")
+        private @Nullable List<Series> series(int slot, boolean same, String promql, Instant at) {
+            Future<?> answer;
+            if (same) {
+                Future<?>[] slots = shared.computeIfAbsent(rule, r -> new Future<?>[BASELINE + 1]);
+                if (slots[slot] == null) {
+                    slots[slot] = ask(promql, at);
+                }
+                answer = slots[slot];
+            } else {
+                answer = ask(promql, at);
             }
-            Map<List<String>, List<Series>> index = ready(batch.indexed(promql, at, selector.labels()), this);
-            return index == null ? null : index.getOrDefault(selector.values(), List.of());
+            Object result = ready(answer, this);
+            if (result == null || selector == null) {
+                return (List<Series>) result;
+            }
+            return ((Map<List<String>, List<Series>>) result).getOrDefault(selector.values(), List.of());
+        }
+
+        private Future<?> ask(String promql, Instant at) {
+            return selector == null ? batch.query(promql, at) : batch.indexed(promql, at, selector.labels());
         }
 
         /** The range an onset is read from: a select rule's, only the release's series. */
