@@ -1,0 +1,120 @@
+package dev.watchdog;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Scrapes every daemon's /metrics once a second while FleetBench measures: each tick's duration
+ * (from the evaluation histogram's count and sum), rows written, releases judged, the largest
+ * resident set, and how long each scrape took.
+ */
+final class Sampler {
+
+    private final List<FleetDaemon> daemons;
+    private final List<FleetDaemon.Sample> first = new ArrayList<>();
+    private final List<FleetDaemon.Sample> last = new CopyOnWriteArrayList<>();
+    private final List<Double> tickSeconds = new CopyOnWriteArrayList<>();
+    private final List<Double> scrapes = new CopyOnWriteArrayList<>();
+    private volatile double maxRss;
+    private volatile boolean running = true;
+    private final Thread thread;
+
+    Sampler(List<FleetDaemon> daemons) {
+        this.daemons = daemons;
+        daemons.forEach(d -> {
+            FleetDaemon.Sample s = d.sample();
+            first.add(s);
+            last.add(s);
+        });
+        thread = new Thread(this::loop, "fleet-sampler");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void loop() {
+        while (running) {
+            for (int i = 0; i < daemons.size(); i++) {
+                FleetDaemon.Sample now = daemons.get(i).sample();
+                FleetDaemon.Sample before = last.get(i);
+                double ticks = now.count() - before.count();
+                if (ticks > 0) {
+                    tickSeconds.add((now.sum() - before.sum()) / ticks);
+                }
+                last.set(i, now);
+                scrapes.add(now.scrapeSeconds());
+                maxRss = Math.max(maxRss, now.rssMiB());
+            }
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    void stop() throws InterruptedException {
+        running = false;
+        thread.join();
+    }
+
+    /** The fewest ticks any daemon completed since sampling began. */
+    int ticks() {
+        int fewest = Integer.MAX_VALUE;
+        for (int i = 0; i < daemons.size(); i++) {
+            fewest = Math.min(fewest, (int) (last.get(i).count() - first.get(i).count()));
+        }
+        return fewest;
+    }
+
+    private double allTicks() {
+        double n = 0;
+        for (int i = 0; i < daemons.size(); i++) {
+            n += last.get(i).count() - first.get(i).count();
+        }
+        return n;
+    }
+
+    double meanTick() {
+        double sum = 0;
+        for (int i = 0; i < daemons.size(); i++) {
+            sum += last.get(i).sum() - first.get(i).sum();
+        }
+        return sum / allTicks();
+    }
+
+    double maxTick() {
+        return tickSeconds.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+    }
+
+    /** Release rows written by all daemons, per interval. */
+    double rowsPerInterval(double intervals) {
+        double rows = 0;
+        for (int i = 0; i < daemons.size(); i++) {
+            rows += last.get(i).writes() - first.get(i).writes();
+        }
+        return rows / intervals;
+    }
+
+    /** Releases judged by all daemons, per interval: the fleet's size if each is judged once an interval. */
+    double judgedPerInterval(double intervals) {
+        double judged = 0;
+        for (int i = 0; i < daemons.size(); i++) {
+            judged += last.get(i).judged() - first.get(i).judged();
+        }
+        return judged / intervals;
+    }
+
+    double maxRss() {
+        return maxRss;
+    }
+
+    /** The scrape time at quantile {@code q} (0.5 the median, 1 the longest). */
+    double scrape(double q) {
+        List<Double> sorted = new ArrayList<>(scrapes);
+        Collections.sort(sorted);
+        return sorted.isEmpty() ? Double.NaN : sorted.get((int) Math.min(sorted.size() - 1, Math.floor(q * sorted.size())));
+    }
+}
