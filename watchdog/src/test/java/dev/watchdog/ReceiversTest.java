@@ -10,8 +10,8 @@ import dev.watchdog.testing.DaemonTest;
 import dev.watchdog.testing.FakeGitHub;
 import dev.watchdog.testing.Logs;
 import dev.watchdog.testing.Poll;
-import dev.watchdog.testing.WebhookRecorder;
 import dev.watchdog.testing.WebhookRecorder.Reply;
+import dev.watchdog.testing.WebhookRecorder;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -225,7 +225,7 @@ class ReceiversTest extends DaemonTest {
             JsonObject notification = daemon.notifications(id).stream().map(JsonObject.class::cast)
                     .filter(n -> n.getString("receiver").equals("postmortem")).findFirst().orElseThrow();
             assertEquals("failed", notification.getString("status"));
-            assertEquals("could not look for an issue filed earlier, so none was filed: HTTP 500", notification.getString("error"));
+            assertEquals("could not look for a delivery made before, so nothing was sent: HTTP 500", notification.getString("error"));
         }
 
         @Test

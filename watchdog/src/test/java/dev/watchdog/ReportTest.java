@@ -4,7 +4,6 @@ import static dev.watchdog.testing.FakePrometheus.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.watchdog.core.Version;
 import dev.watchdog.testing.Cli;
 import dev.watchdog.testing.Daemon;
 import dev.watchdog.testing.DaemonTest;

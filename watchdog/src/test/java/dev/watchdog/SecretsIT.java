@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.watchdog.testing.FakePrometheus;
-import dev.watchdog.testing.FaultProxy;
 import dev.watchdog.testing.FaultProxy.Mode;
+import dev.watchdog.testing.FaultProxy;
 import dev.watchdog.testing.Poll;
 import dev.watchdog.testing.RealDaemon;
 import dev.watchdog.testing.RealProcess;

@@ -55,6 +55,7 @@ public final class Alerts {
 
     private static Duration resend(WatchdogConfig config, String receiver) {
         Receiver r = config.receivers().get(receiver);
-        return r == null || r.alertmanager() == null ? Duration.ofMinutes(1) : r.alertmanager().resend();
+        Duration resend = r == null ? null : r.channel().resend();
+        return resend == null ? Duration.ofMinutes(1) : resend;
     }
 }

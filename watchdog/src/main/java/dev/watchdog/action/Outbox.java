@@ -7,9 +7,10 @@ import dev.watchdog.machine.Input;
 import dev.watchdog.machine.Machine;
 import dev.watchdog.machine.OutboxEntry;
 import dev.watchdog.metrics.WatchdogMetrics;
+import dev.watchdog.receiver.Webhook;
 import dev.watchdog.store.Leadership;
-import dev.watchdog.store.Store;
 import dev.watchdog.store.Store.Command;
+import dev.watchdog.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -168,9 +169,8 @@ public final class Outbox {
         }
         LOG.info("rollback called release={} key={}", call.releaseId(), call.key());
         metrics.rollback("requested");
-        WatchdogConfig.Webhook hook = target.webhook();
-        return sender.deliver(new WebhookSender.Post("rollback", hook.url(), Map.of(), hook.secret(), hook.timeout(),
-                        hook.retry(), call.key(), Buffer.buffer(call.body()), stillOurs))
+        Webhook hook = target.webhook();
+        return sender.deliver("rollback", hook, call.key(), Buffer.buffer(call.body()), stillOurs)
                 .compose(d -> d.dropped() ? Future.failedFuture(new NotLeading()) : Future.succeededFuture(d))
                 .map(d -> {
                     metrics.rollback(d.delivered() ? "succeeded" : "failed");

@@ -2,11 +2,12 @@ package dev.watchdog.action;
 
 import dev.watchdog.config.Receiver;
 import dev.watchdog.config.WatchdogConfig;
-import dev.watchdog.core.Failures;
+import dev.watchdog.http.Failures;
 import dev.watchdog.http.Http;
 import dev.watchdog.machine.Answer;
 import dev.watchdog.machine.Effect;
 import dev.watchdog.machine.OutboxEntry;
+import dev.watchdog.receiver.Alertmanager;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -92,6 +93,6 @@ public final class Silences {
 
     private String url(String receiver) {
         Receiver r = config.get().receivers().get(receiver);
-        return r == null || r.alertmanager() == null ? null : r.alertmanager().url();
+        return r != null && r.channel() instanceof Alertmanager a ? a.url() : null;
     }
 }

@@ -42,7 +42,7 @@ public final class Firing {
     }
 
     private static void add(List<Notification> out, Watch w, Notice notice, Message m, Context ctx, Instant since) {
-        notice.receivers().stream().filter(r -> ctx.alertmanager(r))
+        notice.receivers().stream().filter(ctx::keptFiring)
                 .forEach(r -> out.add(Notification.of(notice, w.id(), r, m, since)));
     }
 }

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.watchdog.config.ConfigLoader;
 import dev.watchdog.testing.Poll;
-import dev.watchdog.testing.RollbackCall;
 import dev.watchdog.testing.RollbackCall.Response;
+import dev.watchdog.testing.RollbackCall;
 import dev.watchdog.testing.WebhookRecorder;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
