@@ -154,7 +154,7 @@ public final class Watchdog extends VerticleBase {
         leadership = postgres == null ? new Leadership.Solo()
                 : new PostgresLeadership(vertx, postgres, replica, lease(postgres), this::led);
         runner = new Runner(vertx, store, this::context, clock, metrics);
-        outbox = new Outbox(vertx, store, runner, notifier, sender, new Silences(vertx, () -> config, clock), () -> config,
+        outbox = new Outbox(vertx, store, runner, notifier, sender, new Silences(vertx, sender, () -> config, clock), () -> config,
                 metrics, leadership);
         runner.performWith(outbox::perform);
         evaluator = evaluator(config);
@@ -196,7 +196,7 @@ public final class Watchdog extends VerticleBase {
                 }
             });
             if (!leadership.led().isEmpty() && config.storage().postgres() != null) {
-                outbox.resume();
+                outbox.resume().onFailure(e -> metrics.storeError("read"));
             }
         });
     }

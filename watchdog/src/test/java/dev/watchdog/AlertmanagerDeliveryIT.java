@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.watchdog.core.Release;
 import dev.watchdog.testing.Poll;
 import dev.watchdog.testing.RealAlertmanager;
 import dev.watchdog.testing.RealStack;

@@ -168,7 +168,7 @@ class ReceiversTest extends DaemonTest {
             JsonObject sent = daemon.notifications(id).getJsonObject(0);
             assertEquals("sent", sent.getString("status"));
             assertEquals(3, sent.getInteger("attempts"));
-            assertTrue(logs.text().contains("webhook attempt failed kind=grafana"), logs.text());
+            assertTrue(logs.text().contains("attempt failed kind=grafana"), logs.text());
             noTokens("the logs", logs.text());
             noTokens("the API's answers", answers(id));
         }

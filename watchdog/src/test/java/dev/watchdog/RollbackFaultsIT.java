@@ -268,7 +268,7 @@ class RollbackFaultsIT {
     /** Failed attempts the daemon logged for a target's key. */
     private static long failedAttempts(String name) {
         String key = "id=" + targets.get(name).key() + " ";
-        return daemon.log().lines().filter(l -> l.contains("webhook attempt failed") && l.contains(key)).count();
+        return daemon.log().lines().filter(l -> l.contains("attempt failed") && l.contains(key)).count();
     }
 
     static String state(String name) {

@@ -133,9 +133,10 @@ public final class Runner {
             Promise<Watch> promise = Promise.promise();
             waiters.computeIfAbsent(id, k -> new ArrayList<>()).add(promise);
             long deadline = vertx.setTimer(Math.max(1, wait.toMillis()), t -> watch(id).onComplete(promise::tryComplete, promise::tryFail));
-            long recheck = vertx.setPeriodic(RECHECK.toMillis(), t -> watch(id).onSuccess(now -> {
-                if (now.judged()) {
-                    promise.tryComplete(now);
+            // A recheck that cannot read the store is tried again a second later.
+            long recheck = vertx.setPeriodic(RECHECK.toMillis(), t -> watch(id).onComplete(now -> {
+                if (now.succeeded() && now.result().judged()) {
+                    promise.tryComplete(now.result());
                 }
             }));
             return promise.future().andThen(ar -> {
@@ -151,7 +152,14 @@ public final class Runner {
 
     /** Answers everyone waiting for a verdict with the release as it stands: the daemon is stopping. */
     public void stop() {
-        List.copyOf(waiters.keySet()).forEach(id -> watch(id).onSuccess(this::wakeAll));
+        List.copyOf(waiters.keySet()).forEach(id -> watch(id).onComplete(w -> {
+            List<Promise<Watch>> list = w.succeeded() ? null : waiters.remove(id);
+            if (w.succeeded()) {
+                wakeAll(w.result());
+            } else if (list != null) {
+                List.copyOf(list).forEach(p -> p.tryFail(w.cause()));
+            }
+        }));
     }
 
     private void wakeAll(Watch w) {

@@ -81,30 +81,38 @@ public final class WebhookSender {
 
     /** Delivers a post; the future always succeeds, with what happened. */
     public Future<Delivery> deliver(Post post) {
-        return attempt(post, 1, clock.instant());
+        return attempts(post.kind(), post.retry(), post.messageId(), post.before(),
+                () -> http.send(signed(post)).transform(ar -> Future.succeededFuture(ar.succeeded()
+                        ? post.read().apply(ar.result(), clock) : Reading.failed(why(ar.cause())))));
     }
 
-    private Future<Delivery> attempt(Post post, int n, Instant first) {
-        return post.before().get().compose(stop -> stop.isPresent() ? Future.succeededFuture(stop.get()
-                .withAttempts(n - 1)) : sendAndRetry(post, n, first));
+    /**
+     * The one retry loop of every effect: asks {@code before} whether to go on, makes the attempt,
+     * and tries again while the reading says so, within the retry's attempts and budget. The future
+     * always succeeds, with what happened. {@code id}: what the log names the effect by.
+     */
+    public Future<Delivery> attempts(String kind, Retry retry, String id, Supplier<Future<Optional<Delivery>>> before,
+                                     Supplier<Future<Reading>> attempt) {
+        return attempt(kind, retry, id, before, attempt, 1, clock.instant());
     }
 
-    private Future<Delivery> sendAndRetry(Post post, int n, Instant first) {
-        return http.send(signed(post)).transform(ar -> {
-            Reading answer = ar.succeeded() ? post.read().apply(ar.result(), clock) : Reading.failed(why(ar.cause()));
-            metrics.webhookAttempt(post.kind(), answer.outcome());
-            if (answer.delivered()) {
-                return Future.succeededFuture(new Delivery(true, n, answer.status(), null));
-            }
-            LOG.warn("webhook attempt failed kind={} id={} attempt={} error=\"{}\"", post.kind(), post.messageId(), n,
-                    answer.error());
-            Backoff backoff = new Backoff(post.retry().initial(), post.retry().max());
-            Duration wait = backoff.delay(n, answer.retryAfter(), random.getAsDouble());
-            if (!answer.retryable() || n >= post.retry().maxAttempts() || spent(post.retry(), first, wait)) {
-                return Future.succeededFuture(new Delivery(false, n, answer.status(), answer.error()));
-            }
-            return vertx.timer(Math.max(1, wait.toMillis())).compose(x -> attempt(post, n + 1, first));
-        });
+    private Future<Delivery> attempt(String kind, Retry retry, String id, Supplier<Future<Optional<Delivery>>> before,
+                                     Supplier<Future<Reading>> attempt, int n, Instant first) {
+        return before.get().compose(stop -> stop.isPresent() ? Future.succeededFuture(stop.get().withAttempts(n - 1))
+                : attempt.get().compose(answer -> {
+                    metrics.webhookAttempt(kind, answer.outcome());
+                    if (answer.delivered()) {
+                        return Future.succeededFuture(new Delivery(true, n, answer.status(), null));
+                    }
+                    LOG.warn("attempt failed kind={} id={} attempt={} error=\"{}\"", kind, id, n, answer.error());
+                    Duration wait = new Backoff(retry.initial(), retry.max()).delay(n, answer.retryAfter(),
+                            random.getAsDouble());
+                    if (!answer.retryable() || n >= retry.maxAttempts() || spent(retry, first, wait)) {
+                        return Future.succeededFuture(new Delivery(false, n, answer.status(), answer.error()));
+                    }
+                    return vertx.timer(Math.max(1, wait.toMillis()))
+                            .compose(x -> attempt(kind, retry, id, before, attempt, n + 1, first));
+                }));
     }
 
     /** Whether the next attempt would start after the retry budget ({@code for}) has run out. */

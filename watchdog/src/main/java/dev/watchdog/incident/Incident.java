@@ -2,6 +2,7 @@ package dev.watchdog.incident;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
+import dev.watchdog.core.Ordered;
 import dev.watchdog.core.Severity;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,8 +41,8 @@ public record Incident(
         Cause cause) {
 
     public Incident {
-        rules = rules == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(rules));
-        accepted = accepted == null ? Map.of() : Map.copyOf(accepted);
+        rules = Ordered.kept(rules);
+        accepted = Ordered.kept(accepted);
         decisions = decisions == null ? List.of() : List.copyOf(decisions);
     }
 

@@ -1,5 +1,6 @@
 package dev.watchdog.machine;
 
+import dev.watchdog.core.Ordered;
 import dev.watchdog.core.Release;
 import dev.watchdog.incident.Notification;
 import dev.watchdog.judge.Observation;
@@ -17,7 +18,7 @@ public sealed interface Input {
     /** Prometheus was asked about the release's due rules: what each one saw. */
     record Observe(Map<String, Observation> seen) implements Input {
         public Observe {
-            seen = Map.copyOf(seen);
+            seen = Ordered.kept(seen);
         }
     }
 

@@ -78,15 +78,17 @@ final class Judging {
         Release r = d.watch.release();
         Map<String, RuleState> states = new LinkedHashMap<>(d.watch.rules());
         RuleSet rules = rules(d);
-        seen.forEach((name, observation) -> rules.byName(name).filter(rule -> which.test(name)).ifPresent(rule -> {
+        // In the rule files' order, whatever order the observations came in: the timeline reads the same every time.
+        rules.rules().stream().filter(rule -> seen.containsKey(rule.name()) && which.test(rule.name())).forEach(rule -> {
+            String name = rule.name();
             RuleState before = states.get(name);
             RuleState prev = before == null ? RuleState.initial(name, r.startedAt()) : before;
-            RuleState next = Judge.judge(rule, prev, observation, d.now, r.startedAt());
+            RuleState next = Judge.judge(rule, prev, seen.get(name), d.now, r.startedAt());
             states.put(name, next);
             if (before == null || before.outcome() != next.outcome()) {
                 Timeline.outcome(d, rule, next);
             }
-        }));
+        });
         d.watch = d.watch.withRules(states);
     }
 
@@ -253,8 +255,8 @@ final class Judging {
     /** Every rule whose counted level is P1 or P0, with its value and the threshold it breached; dry runs left out. */
     static Map<String, Breach> breaches(RuleSet ruleSet, Map<String, RuleState> states) {
         Map<String, Breach> out = new LinkedHashMap<>();
-        states.values().stream()
-                .filter(s -> s.level() != Severity.NONE && acts(ruleSet, s.rule()))
+        ruleSet.rules().stream().map(rule -> states.get(rule.name()))
+                .filter(s -> s != null && s.level() != Severity.NONE && acts(ruleSet, s.rule()))
                 .forEach(s -> out.put(s.rule(), breach(ruleSet, s, s.rule())));
         return out;
     }

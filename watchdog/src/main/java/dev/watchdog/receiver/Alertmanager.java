@@ -1,6 +1,7 @@
 package dev.watchdog.receiver;
 
 import dev.watchdog.core.Checks;
+import dev.watchdog.core.Ordered;
 import dev.watchdog.core.Secret;
 import dev.watchdog.http.Http;
 import dev.watchdog.incident.Incident;
@@ -41,7 +42,7 @@ public record Alertmanager(@Nullable String url, List<String> urls, Map<String, 
         }
         urls = all.stream().map(u -> Checks.url(u, "alertmanager.url")).distinct().toList();
         url = urls.get(0);
-        headers = headers == null ? Map.of() : Map.copyOf(headers);
+        headers = Ordered.kept(headers);
         resend = resend == null ? Duration.ofMinutes(1) : Checks.positive(resend, "resend");
     }
 

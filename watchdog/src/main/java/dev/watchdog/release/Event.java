@@ -3,6 +3,7 @@ package dev.watchdog.release;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
+import dev.watchdog.core.Ordered;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Locale;
@@ -13,7 +14,7 @@ import java.util.Map;
 public record Event(long seq, String releaseId, Instant at, Type type, String message, Map<String, Object> data) {
 
     public Event {
-        data = data == null ? Map.of() : Map.copyOf(data);
+        data = Ordered.sorted(data);
     }
 
     /** What happened: the closed set of timeline entries. */
