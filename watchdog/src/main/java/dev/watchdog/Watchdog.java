@@ -157,6 +157,7 @@ public final class Watchdog extends VerticleBase {
         outbox = new Outbox(vertx, store, runner, notifier, sender, new Silences(vertx, sender, () -> config, clock), () -> config,
                 metrics, leadership);
         runner.performWith(outbox::perform);
+        runner.lookBeforeWith(release -> evaluator.before(rules, release, clock.instant()));
         evaluator = evaluator(config);
         Ticker ticker = new Ticker(vertx, context, store, runner, () -> evaluator, new Alerts(notifier, this::context, clock), outbox,
                 leadership, () -> rules, metrics, clock);

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a release's breaches become: one incident per release at a time, its rules' breaches grouped
@@ -76,7 +77,22 @@ public record Incident(
     }
 
     /** One rule's breach, as last seen. */
-    public record Breach(String rule, Severity severity, Double value, Double baseline, String threshold) {}
+    /**
+     * A rule's breach as the incident holds it. {@code before}: a P0 that was already there before the
+     * release, paged as a P1 (the team decides) rather than rolled back.
+     */
+    public record Breach(String rule, Severity severity, @Nullable Double value, @Nullable Double baseline,
+                         String threshold, boolean before) {
+
+        public Breach(String rule, Severity severity, @Nullable Double value, @Nullable Double baseline, String threshold) {
+            this(rule, severity, value, baseline, threshold, false);
+        }
+
+        /** The same breach, paged as a P1 because it was already there before the release. */
+        public Breach fromBefore() {
+            return new Breach(rule, Severity.P1, value, baseline, threshold, true);
+        }
+    }
 
     /** Who did what, when, and why: acknowledgements and decisions. */
     public record Mark(String kind, String who, String reason, Instant at) {}
