@@ -133,8 +133,8 @@ public record AgentConfig(String listen, Secret secret, Duration maxAge, String 
     }
 
     /**
-     * An HTTP call; 2xx is success. Required: url ({@code {{name}}} allowed; never logged, it may
-     * carry a token). Optional: method (POST), headers (secrets), body (a template).
+     * An HTTP call; 2xx is success. Required: url ({@code {{name}}} allowed in the path and query,
+     * each value percent-encoded, never in the scheme, host or port; never logged, it may carry a token). Optional: method (POST), headers (secrets), body (a template).
      */
     public record Http(String url, String method, Map<String, Secret> headers, String body) {
         public Http {
@@ -142,6 +142,7 @@ public record AgentConfig(String listen, Secret secret, Duration maxAge, String 
                 throw new IllegalArgumentException("http.url must be an absolute http(s) URL");
             }
             Placeholders.check(url);
+            Placeholders.originEnd(url);
             method = method == null ? "POST" : method.toUpperCase(Locale.ROOT);
             if (!Set.of("GET", "POST", "PUT", "PATCH", "DELETE").contains(method)) {
                 throw new IllegalArgumentException("http.method must be one of GET, POST, PUT, PATCH, DELETE");

@@ -83,7 +83,13 @@ class AgentServerTest {
                           url: "%s"
                           headers: {Authorization: "Bearer ${env:GH}"}
                           body: '{"ref": "main", "inputs": {"version": "{{previous_version}}"}}'
-                """.formatted(SECRET, dir, dir, dir, dir, dir, github.url("/{{service}}/dispatches"));
+                  - name: deploy-api
+                    match: {environment: hostile}
+                    steps:
+                      - name: undo
+                        http: {url: "%s", headers: {Authorization: "Bearer ${env:GH}"}}
+                """.formatted(SECRET, dir, dir, dir, dir, dir, github.url("/{{service}}/dispatches"),
+                github.url("/deploy/{{service}}/undo?to={{previous_version}}"));
         AgentConfig config = new ConfigLoader(Map.of("GH", TOKEN)::get).parse(yaml, "agent.yml", AgentConfig.class);
         agent = new AgentServer(config, dir, Clock.systemUTC(), Map.of("PATH", "/usr/bin:/bin"));
         vertx.deployVerticle(agent).await();
@@ -267,5 +273,26 @@ class AgentServerTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    @Test
+    @DisplayName("an http step's host is its config's: a service or version the deployer chose is percent-encoded, and cannot walk the path")
+    void httpStepUrlIsTheConfigs() {
+        Response walk = RollbackCall.send(url, SECRET, RollbackCall.body("rel_walk", "../../admin", "1.4.0", "1.3.2", "hostile"));
+        assertEquals(422, walk.status(), walk.body());
+        assertEquals("the value for {{service}} would walk the URL's path (it is . or .. or holds /)",
+                walk.json().getString("error"));
+        Response dots = RollbackCall.send(url, SECRET, RollbackCall.body("rel_dots", "..", "1.4.0", "1.3.2", "hostile"));
+        assertEquals(422, dots.status(), dots.body());
+        assertTrue(github.calls.stream().noneMatch(c -> c.path().contains("admin") || c.path().startsWith("/deploy/..")),
+                "nothing was sent");
+
+        Response odd = RollbackCall.send(url, SECRET,
+                RollbackCall.body("rel_odd", "api@evil.example:80#", "1.4.0", "1.3&admin=1#x", "hostile"));
+        assertEquals(200, odd.status(), odd.body());
+        WebhookRecorder.Call sent = github.calls("/deploy/api%40evil.example%3A80%23/undo").get(0);
+        assertEquals("1.3&admin=1#x", sent.query().get("to"), "the version stays one query value");
+        assertEquals(null, sent.query().get("admin"));
+        assertEquals("Bearer " + TOKEN, sent.header("Authorization"));
     }
 }
