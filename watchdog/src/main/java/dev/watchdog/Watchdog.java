@@ -122,7 +122,7 @@ public final class Watchdog extends VerticleBase {
                 })
                 .compose(led -> vertx.createHttpServer()
                         .requestHandler(new Api(runner, store, () -> rules, this::validate, metrics, this::ready,
-                                () -> reload().map(Reloaded::summary), this::status).router(vertx, config.server(), () -> config.server().tokens()))
+                                () -> reload().map(Reloaded::summary), this::status).router(vertx, clock, () -> config.server()))
                         .listen(config.server().port(), config.server().host()))
                 .compose(listening -> store.held().map(held -> {
                     server = listening;
