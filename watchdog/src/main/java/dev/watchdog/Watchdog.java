@@ -7,6 +7,7 @@ import dev.watchdog.action.Runner;
 import dev.watchdog.action.Silences;
 import dev.watchdog.action.WebhookSender;
 import dev.watchdog.api.Api;
+import dev.watchdog.api.Listener;
 import dev.watchdog.config.WatchdogConfig;
 import dev.watchdog.core.Release;
 import dev.watchdog.core.Version;
@@ -27,7 +28,6 @@ import dev.watchdog.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -74,7 +74,7 @@ public final class Watchdog extends VerticleBase {
     private Runner runner;
     private Outbox outbox;
     private Schedule schedule;
-    private HttpServer server;
+    private Listener server;
     private long storeTimer = -1;
 
     /**
@@ -120,16 +120,16 @@ public final class Watchdog extends VerticleBase {
                     wire();
                     return leadership.start().compose(x -> outbox.resume());
                 })
-                .compose(led -> vertx.createHttpServer()
-                        .requestHandler(new Api(runner, store, () -> rules, this::validate, metrics, this::ready,
-                                () -> reload().map(Reloaded::summary), this::status).router(vertx, clock, () -> config.server()))
-                        .listen(config.server().port(), config.server().host()))
+                .compose(led -> Listener.start(vertx, "server", config.server().host(), config.server().port(),
+                        config.server().limits(), config.server().tls(), configDir,
+                        new Api(runner, store, () -> rules, this::validate, metrics, this::ready,
+                                () -> reload().map(Reloaded::summary), this::status).router(vertx, clock, () -> config.server())))
                 .compose(listening -> store.held().map(held -> {
                     server = listening;
                     ready = true;
                     metrics.held(held, rules);
                     LOG.info("watchdog ready listen={}:{} replica={} rules={} held_releases={} store={}",
-                            config.server().host(), listening.actualPort(), replica, rules.rules().size(), held.size(),
+                            config.server().host(), listening.port(), replica, rules.rules().size(), held.size(),
                             store.kind());
                     if (autoTick) {
                         schedule.start();
@@ -292,7 +292,7 @@ public final class Watchdog extends VerticleBase {
     }
 
     public int port() {
-        return server.actualPort();
+        return server.port();
     }
 
     /**

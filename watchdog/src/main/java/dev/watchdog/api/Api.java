@@ -164,6 +164,9 @@ public final class Api {
         Duration wait = durationParam(ctx, "wait", MAX_WAIT);
         Promise<Void> gone = Promise.promise();
         ctx.response().closeHandler(v -> gone.tryComplete());
+        if (ctx.response().closed()) {
+            gone.tryComplete();
+        }
         Future<ObjectNode> judged = runner.awaitJudged(id(ctx), wait, gone.future()).map(this::view);
         // A client that went away is answered by nobody: its waiter just ends.
         json(ctx, 200, judged.recover(e -> gone.future().isComplete() ? Promise.<ObjectNode>promise().future()
