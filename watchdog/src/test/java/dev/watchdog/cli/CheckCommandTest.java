@@ -273,4 +273,25 @@ class CheckCommandTest {
     private Path write(String name, String text) throws Exception {
         return Files.writeString(dir.resolve(name), text);
     }
+
+    @Test
+    @DisplayName("--config: a token short enough to guess and a Slack URL without a scheme are refused, named, never quoted")
+    void weakConfig() throws Exception {
+        Files.writeString(dir.resolve("empty.yml"), "groups: []\n");
+        Path config = write("weak.yml", """
+                prometheus: {url: "http://localhost:9090"}
+                rules: [empty.yml]
+                server:
+                  tokens:
+                    - {name: ci, role: deployer, token: "abc123"}
+                    - {name: oncall, role: oncall, token: "a-long-enough-token-0123"}
+                receivers:
+                  rm: {slack: {url: "hooks.slack.com/services/T0/B0/XYZsecret"}}
+                """);
+        Cli.Result result = Cli.run("check", "--config", config.toString());
+        assertEquals(1, result.code(), result.out());
+        assertEquals(config + ": server.tokens[0] (ci): the token is shorter than 16 characters; make one with:"
+                + " openssl rand -hex 32\n" + config + ": receivers.rm.slack.url: not an absolute http(s) URL"
+                + " (Slack's incoming webhooks start https://hooks.slack.com/)\n", result.out());
+    }
 }
