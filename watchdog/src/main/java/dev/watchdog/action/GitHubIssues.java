@@ -11,6 +11,7 @@ import dev.watchdog.incident.Notification;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -32,6 +33,8 @@ final class GitHubIssues {
     static final int MAX_BODY = 65_000;
     /** How far before the notice an issue filed for it may have been touched (clocks differ). */
     private static final Duration LOOK_BACK = Duration.ofHours(1);
+    /** At 100 a page, 2,000 issues touched within the look-back: more is a failed search, not an endless one. */
+    private static final int MAX_PAGES = 20;
 
     private final Http http;
     private final WebhookSender sender;
@@ -62,26 +65,60 @@ final class GitHubIssues {
 
     /** True when no issue carries the notification's key; the answer is kept in {@code search}. */
     private Future<Boolean> notFiled(Notification n, GitHub g, Search search) {
-        Http.Request request = Http.Request.get(g.apiUrl() + "/repos/" + g.repo() + "/issues", TIMEOUT)
-                .maxAnswer(16 << 20).query("state", "all").query("per_page", "100")
-                .query("since", n.createdAt().minus(LOOK_BACK).toString());
-        for (Map.Entry<String, Secret> header : headers(g).entrySet()) {
-            request = request.header(header.getKey(), header.getValue().value());
-        }
-        return http.send(request).map(response -> {
-            if (response.status() != 200) {
-                throw new IllegalStateException("HTTP " + response.status());
-            }
-            JsonArray issues = response.body().toJsonArray();
-            search.filed = issues.stream().filter(JsonObject.class::isInstance).map(JsonObject.class::cast)
-                    .anyMatch(i -> String.valueOf(i.getString("body")).contains(marker(n)));
+        String first = Http.Request.get(g.apiUrl() + "/repos/" + g.repo() + "/issues", TIMEOUT).query("state", "all")
+                .query("per_page", "100").query("since", n.createdAt().minus(LOOK_BACK).toString()).url();
+        return filed(first, n, g, 1).map(found -> {
+            search.filed = found;
             search.error = null;
-            return !search.filed;
+            return !found;
         }).otherwise(e -> {
             search.error = "could not look for an issue filed earlier, so none was filed: "
                     + (e instanceof IllegalStateException || e instanceof Http.Failure ? e.getMessage() : Failures.describe(e));
             return false;
         });
+    }
+
+    /**
+     * Whether an issue on this page of the list, or on a later one, carries the key: GitHub gives
+     * 100 a page, and the next page's address in its Link header. A busy repository can have more
+     * than 100 issues touched since the notice; past {@link #MAX_PAGES} the search fails.
+     */
+    private Future<Boolean> filed(String url, Notification n, GitHub g, int page) {
+        Http.Request request = new Http.Request(HttpMethod.GET, url, null, null, TIMEOUT, 16 << 20);
+        for (Map.Entry<String, Secret> header : headers(g).entrySet()) {
+            request = request.header(header.getKey(), header.getValue().value());
+        }
+        return http.send(request).compose(response -> {
+            if (response.status() != 200) {
+                throw new IllegalStateException("HTTP " + response.status());
+            }
+            boolean found = response.body().toJsonArray().stream().filter(JsonObject.class::isInstance)
+                    .map(JsonObject.class::cast).anyMatch(i -> String.valueOf(i.getString("body")).contains(marker(n)));
+            String next = next(response.header("Link"));
+            if (found || next == null) {
+                return Future.succeededFuture(found);
+            }
+            if (page >= MAX_PAGES || !next.startsWith(g.apiUrl() + "/")) {
+                throw new IllegalStateException(page >= MAX_PAGES ? "more than " + MAX_PAGES + " pages of issues to search"
+                        : "GitHub's next page is on another host");
+            }
+            return filed(next, n, g, page + 1);
+        });
+    }
+
+    /** The {@code rel="next"} address of a Link header, or null. */
+    static String next(String link) {
+        if (link == null) {
+            return null;
+        }
+        for (String part : link.split(",")) {
+            int open = part.indexOf('<');
+            int close = part.indexOf('>');
+            if (open >= 0 && close > open && part.substring(close).replace(" ", "").contains("rel=\"next\"")) {
+                return part.substring(open + 1, close);
+            }
+        }
+        return null;
     }
 
     static JsonObject issue(Notification n, GitHub g, String report) {
