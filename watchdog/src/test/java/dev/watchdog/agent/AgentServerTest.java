@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -62,6 +63,7 @@ class AgentServerTest {
                 listen: 127.0.0.1:0
                 secret: %s
                 journal: journal.db
+                limits: {headerTimeout: 1s}
                 actions:
                   - name: switch-and-downgrade
                     match: {service: api}
@@ -294,5 +296,29 @@ class AgentServerTest {
         assertEquals("1.3&admin=1#x", sent.query().get("to"), "the version stays one query value");
         assertEquals(null, sent.query().get("admin"));
         assertEquals("Bearer " + TOKEN, sent.header("Authorization"));
+    }
+
+    @Test
+    @DisplayName("a caller that sends half a request cannot hold the agent: /healthz answers, and the connection is closed after limits.headerTimeout")
+    void halfSentRequest() throws IOException {
+        try (java.nio.channels.SocketChannel half = java.nio.channels.SocketChannel.open(
+                new java.net.InetSocketAddress("127.0.0.1", agent.port()))) {
+            half.write(java.nio.ByteBuffer.wrap("POST /rollback HTTP/1.1\r\nHost: agent\r\n".getBytes(StandardCharsets.US_ASCII)));
+            half.configureBlocking(false);
+            java.net.http.HttpResponse<String> health = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + agent.port() + "/healthz"))
+                            .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, health.statusCode());
+            Poll.until(Duration.ofSeconds(5), "the agent to close the half-sent request", () -> {
+                try {
+                    return half.read(java.nio.ByteBuffer.allocate(256)) < 0;
+                } catch (IOException e) {
+                    return true;
+                }
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 }
