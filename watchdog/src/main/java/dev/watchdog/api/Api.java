@@ -5,7 +5,6 @@ import dev.watchdog.action.Runner;
 import dev.watchdog.config.ConfigException;
 import dev.watchdog.config.Role;
 import dev.watchdog.config.WatchdogConfig;
-import dev.watchdog.core.Durations;
 import dev.watchdog.core.Json;
 import dev.watchdog.core.Release;
 import dev.watchdog.machine.Effect;
@@ -156,12 +155,12 @@ public final class Api {
         Release.State state = stateParam == null ? null : Arrays.stream(Release.State.values())
                 .filter(s -> s.label().equals(stateParam)).findFirst()
                 .orElseThrow(() -> ApiException.badInput("state", "unknown state '" + stateParam + "'"));
-        int limit = intParam(ctx, "limit", 100, 1, 1000);
+        int limit = Params.integer(ctx, "limit", 100, 1, 1000);
         json(ctx, 200, store.list(state, limit).map(list -> list.stream().map(this::view).toList()));
     }
 
     private void verdict(RoutingContext ctx) {
-        Duration wait = durationParam(ctx, "wait", MAX_WAIT);
+        Duration wait = Params.duration(ctx, "wait", MAX_WAIT);
         Promise<Void> gone = Promise.promise();
         ctx.response().closeHandler(v -> gone.tryComplete());
         if (ctx.response().closed()) {
@@ -171,21 +170,6 @@ public final class Api {
         // A client that went away is answered by nobody: its waiter just ends.
         json(ctx, 200, judged.recover(e -> gone.future().isComplete() ? Promise.<ObjectNode>promise().future()
                 : Future.failedFuture(e)));
-    }
-
-    /** A duration in Prometheus notation from 0 to {@code max}; 0 when absent; else a 400 naming the parameter. */
-    static Duration durationParam(RoutingContext ctx, String name, Duration max) {
-        String text = ctx.queryParams().get(name);
-        try {
-            Duration d = text == null ? Duration.ZERO : Durations.parse(text);
-            if (d.compareTo(max) <= 0) {
-                return d;
-            }
-        } catch (IllegalArgumentException | ArithmeticException e) {
-            // said below; a number too large to count is no duration either
-        }
-        throw ApiException.badInput(name, name + " must be a duration from 0 to " + Durations.format(max)
-                + " in Prometheus notation, such as 30s or 5m");
     }
 
     /** A decision by whoever holds the token, with an optional {@code {"reason": "..."}} body. */
@@ -232,19 +216,6 @@ public final class Api {
 
     private static String id(RoutingContext ctx) {
         return ctx.pathParam("id");
-    }
-
-    private static int intParam(RoutingContext ctx, String name, int fallback, int min, int max) {
-        String text = ctx.queryParams().get(name);
-        try {
-            int n = text == null ? fallback : Integer.parseInt(text);
-            if (n >= min && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw ApiException.badInput(name, name + " must be a whole number from " + min + " to " + max);
     }
 
     private static void json(RoutingContext ctx, int status, Future<?> result) {
