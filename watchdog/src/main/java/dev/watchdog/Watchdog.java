@@ -116,7 +116,7 @@ public final class Watchdog extends VerticleBase {
                     wire();
                     return leadership.start().compose(x -> outbox.resume());
                 })
-                .compose(led -> Listener.start(vertx, "server", config.server().host(), config.server().port(),
+                .compose(led -> Listener.start(vertx, "server.limits", config.server().host(), config.server().port(),
                         config.server().limits(), config.server().tls(), configDir,
                         new Api(runner, store, () -> rules, this::validate, metrics, this::ready,
                                 () -> reload().map(Reload.Reloaded::summary), this::status).router(vertx, clock, () -> config.server())))

@@ -58,7 +58,7 @@ public final class AgentServer extends VerticleBase {
                 .compose(interrupted -> {
                     interrupted.forEach(e -> LOG.error("interrupted run awaits an operator key={} release={} action={}"
                             + " (watchdog agent resolve KEY --done|--rerun)", e.key(), e.releaseId(), e.action()));
-                    return Listener.start(vertx, "agent", config.host(), config.port(), config.limits(), null, configDir,
+                    return Listener.start(vertx, "limits", config.host(), config.port(), config.limits(), null, configDir,
                             router());
                 })
                 .onSuccess(s -> server = s)

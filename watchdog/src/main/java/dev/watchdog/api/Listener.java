@@ -57,8 +57,8 @@ public final class Listener {
     }
 
     /**
-     * Listens on {@code host:port} ({@code name} in the log, and the config key of the limits); a
-     * relative certificate path is taken from {@code dir}.
+     * Listens on {@code host:port}; {@code name} is where the limits are in the config, for the log
+     * ({@code server.limits}); a relative certificate path is taken from {@code dir}.
      */
     public static Future<Listener> start(Vertx vertx, String name, String host, int port, Limits limits,
                                          @Nullable Tls tls, Path dir, Handler<HttpServerRequest> handler) {
@@ -106,7 +106,7 @@ public final class Listener {
             long now = System.nanoTime();
             long last = lastWarned.get();
             if (now - last >= WARN_EVERY && lastWarned.compareAndSet(last, now)) {
-                LOG.warn("connection closed at once: {} connections are open, the most {}.limits.maxConnections allows"
+                LOG.warn("connection closed at once: {} connections are open, the most {}.maxConnections allows"
                         + " remote={}", open.size(), name, connection.remoteAddress());
             }
             return;

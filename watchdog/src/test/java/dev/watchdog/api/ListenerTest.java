@@ -28,7 +28,7 @@ class ListenerTest {
     @BeforeEach
     void start() {
         vertx = Vertx.vertx();
-        listener = Listener.start(vertx, "server", "127.0.0.1", 0,
+        listener = Listener.start(vertx, "server.limits", "127.0.0.1", 0,
                 new Limits(Duration.ofMillis(500), Duration.ofMillis(800), 20), null, Path.of("."),
                 request -> request.response().end("ok")).await();
     }
