@@ -64,7 +64,8 @@ final class Auth {
         boolean viaProxy = proxy != null && from != null && proxy.trusts(from);
         String user = viaProxy ? ctx.request().getHeader(proxy.userHeader()) : null;
         if (user != null && !user.isBlank()) {
-            return person(proxy, user.strip(), ctx.request().getHeader(String.valueOf(proxy.groupsHeader())));
+            String groups = proxy.groupsHeader() == null ? null : ctx.request().getHeader(proxy.groupsHeader());
+            return person(proxy, user.strip(), groups);
         }
         return bearer(ctx, client(ctx, viaProxy));
     }
@@ -73,7 +74,7 @@ final class Auth {
         if (FieldText.problem(user, 256) != null) {
             throw new ApiException(401, "the proxy's user header does not hold a name", null);
         }
-        List<String> groups = proxy.groupsHeader() == null || groupsHeader == null ? List.of()
+        List<String> groups = groupsHeader == null ? List.of()
                 : Arrays.stream(groupsHeader.split(",")).map(String::strip).filter(g -> !g.isEmpty()).toList();
         Role role = proxy.role(user, groups).orElseThrow(() -> new ApiException(403, "signed in as " + user
                 + ", who has no role here: proxy.users or proxy.groups must give one", null));
