@@ -136,14 +136,17 @@ public final class Runner {
 
     /**
      * The release once it is judged, or as it stands when {@code wait} runs out. Woken at once by a
-     * step on this replica, and rechecked every second for steps taken by another.
+     * step on this replica, and rechecked every second for steps taken by another. Given up when
+     * {@code gone} completes: the client that asked has gone.
      */
-    public Future<Watch> awaitJudged(String id, Duration wait) {
+    public Future<Watch> awaitJudged(String id, Duration wait, Future<?> gone) {
         return watch(id).compose(w -> {
             if (w.judged() || wait.isZero()) {
                 return Future.succeededFuture(w);
             }
             Promise<Watch> promise = Promise.promise();
+            // Nobody to answer any more: stop re-reading the store for it.
+            gone.onComplete(x -> promise.tryFail("the client went away"));
             waiters.computeIfAbsent(id, k -> new ArrayList<>()).add(promise);
             long deadline = vertx.setTimer(Math.max(1, wait.toMillis()), t -> watch(id).onComplete(promise::tryComplete, promise::tryFail));
             // A recheck that cannot read the store is tried again a second later.

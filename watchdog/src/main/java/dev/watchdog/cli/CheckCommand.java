@@ -71,6 +71,11 @@ final class CheckCommand implements Callable<Integer> {
                 if (ruleFiles.isEmpty()) {
                     ruleFiles.addAll(RuleFiles.expand(config.toAbsolutePath().getParent(), cfg.rules()));
                 }
+                List<String> problems = ConfigPolicy.problems(cfg);
+                if (!problems.isEmpty()) {
+                    problems.forEach(p -> System.out.println(config + ": " + p));
+                    return 1;
+                }
                 System.out.println(config + ": config OK");
             } catch (ConfigException e) {
                 System.out.println(e.getMessage());

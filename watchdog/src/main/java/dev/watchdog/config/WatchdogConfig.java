@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** The daemon's config ({@code watchdog.yml}), immutable, with defaults and validation in each record. */
 public record WatchdogConfig(
@@ -165,17 +166,21 @@ public record WatchdogConfig(
     /**
      * The HTTP listener and its bearer tokens. Optional: listen (default 0.0.0.0:8080), maxBodyBytes
      * (64 KiB), externalUrl (how people reach the API, shown in messages; default from listen),
-     * replica (this replica's name among several; default the host name and port).
+     * replica (this replica's name among several; default the host name and port), limits (what one
+     * client may hold: {@link Limits}), tls (HTTPS, in Prometheus's web config shape: {@link Tls}),
+     * proxy (people signed in by an authenticating proxy: {@link ProxyAuth}).
      */
-    public record Server(String listen, List<Token> tokens, Integer maxBodyBytes, String externalUrl, String replica) {
+    public record Server(String listen, List<Token> tokens, Integer maxBodyBytes, String externalUrl, String replica,
+                         Limits limits, @JsonProperty("tls_server_config") @Nullable Tls tls, @Nullable ProxyAuth proxy) {
         public Server {
             listen = listen == null ? "0.0.0.0:8080" : listen;
             int port = hostAndPort(listen);
             externalUrl = externalUrl != null ? Checks.url(externalUrl, "externalUrl")
-                    : "http://" + (listen.startsWith("0.0.0.0:") ? "localhost" : listen.substring(0, listen.lastIndexOf(':')))
-                    + ":" + port;
+                    : (tls == null ? "http://" : "https://")
+                    + (listen.startsWith("0.0.0.0:") ? "localhost" : listen.substring(0, listen.lastIndexOf(':'))) + ":" + port;
             tokens = tokens == null ? List.of() : List.copyOf(tokens);
             maxBodyBytes = maxBodyBytes == null ? 65_536 : Checks.atLeastOne(maxBodyBytes, "maxBodyBytes");
+            limits = limits == null ? Limits.DEFAULT : limits;
             long names = tokens.stream().map(Token::name).distinct().count();
             if (names != tokens.size()) {
                 throw new IllegalArgumentException("token names must be unique");
@@ -183,6 +188,10 @@ public record WatchdogConfig(
             if (replica != null && !replica.matches("[A-Za-z0-9_.:-]{1,40}")) {
                 throw new IllegalArgumentException("replica must match [A-Za-z0-9_.:-]{1,40}");
             }
+        }
+
+        public Server(String listen, List<Token> tokens, Integer maxBodyBytes, String externalUrl, String replica) {
+            this(listen, tokens, maxBodyBytes, externalUrl, replica, null, null, null);
         }
 
         public String host() {
@@ -207,14 +216,28 @@ public record WatchdogConfig(
         }
     }
 
-    /** A bearer token: its name is recorded on every decision taken with it. */
-    public record Token(String name, Role role, Secret token) {
+    /**
+     * A bearer token: its name is recorded on every decision taken with it. Optional: scope (a
+     * deployer or on-call token limited to some services and environments; default all).
+     */
+    public record Token(String name, Role role, Secret token, @Nullable Scope scope) {
+        /** Shorter than this, a token can be guessed: {@code watchdog check} refuses it. */
+        public static final int MIN_LENGTH = 16;
+
         public Token {
             if (name == null || !name.matches("[A-Za-z0-9_.-]+")) {
                 throw new IllegalArgumentException("token name must match [A-Za-z0-9_.-]+");
             }
             Objects.requireNonNull(role, "role is required");
             Objects.requireNonNull(token, "token is required");
+            if (scope != null && role != Role.DEPLOYER && role != Role.ONCALL) {
+                throw new IllegalArgumentException("token " + name + ": scope is for deployer and oncall tokens, not "
+                        + role.label());
+            }
+        }
+
+        public Token(String name, Role role, Secret token) {
+            this(name, role, token, null);
         }
     }
 

@@ -273,4 +273,38 @@ class CheckCommandTest {
     private Path write(String name, String text) throws Exception {
         return Files.writeString(dir.resolve(name), text);
     }
+
+    @Test
+    @DisplayName("--config: a token short enough to guess is refused, named, never quoted")
+    void weakToken() throws Exception {
+        Files.writeString(dir.resolve("empty.yml"), "groups: []\n");
+        Path config = write("weak.yml", """
+                prometheus: {url: "http://localhost:9090"}
+                rules: [empty.yml]
+                server:
+                  tokens:
+                    - {name: ci, role: deployer, token: "abc123"}
+                    - {name: oncall, role: oncall, token: "a-long-enough-token-0123"}
+                """);
+        Cli.Result result = Cli.run("check", "--config", config.toString());
+        assertEquals(1, result.code(), result.out());
+        assertEquals(config + ": server.tokens[0] (ci): the token is shorter than 16 characters; make one with:"
+                + " openssl rand -hex 32\n", result.out());
+    }
+
+    @Test
+    @DisplayName("--config: a Slack URL without a scheme is refused when the config is read, the key named, the URL never quoted")
+    void slackUrlWithoutScheme() throws Exception {
+        Files.writeString(dir.resolve("empty.yml"), "groups: []\n");
+        Path config = write("slack.yml", """
+                prometheus: {url: "http://localhost:9090"}
+                rules: [empty.yml]
+                receivers:
+                  rm: {slack: {url: "hooks.slack.com/services/T0/B0/XYZsecret"}}
+                """);
+        Cli.Result result = Cli.run("check", "--config", config.toString());
+        assertEquals(1, result.code(), result.out());
+        assertTrue(result.out().contains("receivers.rm.slack: slack.url must be an absolute http(s) URL"), result.out());
+        assertFalse(result.out().contains("XYZsecret"), result.out());
+    }
 }
