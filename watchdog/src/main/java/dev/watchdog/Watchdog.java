@@ -18,7 +18,6 @@ import dev.watchdog.prometheus.PrometheusClient;
 import dev.watchdog.release.Registration;
 import dev.watchdog.report.Reports;
 import dev.watchdog.rules.RuleFiles;
-import dev.watchdog.rules.RuleLoader;
 import dev.watchdog.rules.RuleSet;
 import dev.watchdog.store.Leadership;
 import dev.watchdog.store.PostgresLeadership;
@@ -230,7 +229,7 @@ public final class Watchdog extends VerticleBase {
     }
 
     private Future<RuleSet> loadRules() {
-        return vertx.executeBlocking(() -> RuleLoader.load(RuleFiles.expand(configDir, config.rules())));
+        return vertx.executeBlocking(() -> RuleFiles.load(configDir, config.rules()));
     }
 
     /**

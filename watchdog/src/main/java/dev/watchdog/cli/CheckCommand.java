@@ -70,6 +70,11 @@ final class CheckCommand implements Callable<Integer> {
                 interval = cfg.evaluation().interval();
                 if (ruleFiles.isEmpty()) {
                     ruleFiles.addAll(RuleFiles.expand(config.toAbsolutePath().getParent(), cfg.rules()));
+                    if (ruleFiles.isEmpty()) {
+                        System.out.println(config + ": rules " + cfg.rules() + " match no file beside the config;"
+                                + " the documented install keeps the rule files in rules/ beside it");
+                        return 1;
+                    }
                 }
                 List<String> problems = ConfigPolicy.problems(cfg);
                 if (!problems.isEmpty()) {
@@ -146,6 +151,10 @@ final class CheckCommand implements Callable<Integer> {
     }
 
     private static int report(List<Path> ruleFiles, List<Rule> rules, List<Problem> problems, boolean parsed) {
+        if (problems.isEmpty() && rules.isEmpty()) {
+            System.out.println("0 rules in " + ruleFiles.size() + " file(s): there is nothing to judge a release by");
+            return 1;
+        }
         if (problems.isEmpty()) {
             System.out.println("OK: " + rules.size() + " rules in " + ruleFiles.size() + " files"
                     + (parsed ? "; PromQL parsed by promtool" : ""));

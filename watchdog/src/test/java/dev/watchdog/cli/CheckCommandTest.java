@@ -307,4 +307,44 @@ class CheckCommandTest {
         assertTrue(result.out().contains("receivers.rm.slack: slack.url must be an absolute http(s) URL"), result.out());
         assertFalse(result.out().contains("XYZsecret"), result.out());
     }
+
+    @Test
+    @DisplayName("--config with five problems prints five, each with its line, in one run")
+    void everyProblemAtOnce() throws Exception {
+        Files.writeString(dir.resolve("one.yml"), "groups: [{name: g, rules: [{name: r, expr: up, p1: \"> 1\"}]}]\n");
+        Path config = write("five.yml", """
+                prometheus: {url: "http://localhost:9090", timeout: 10mins}
+                evaluation: {intreval: 15s}
+                rules: [one.yml]
+                server:
+                  tokens: [{name: ci, role: deployer, token: "${env:NOT_SET_ANYWHERE}"}]
+                receivers:
+                  rm: {slack: {url: "hooks.slack.com/services/T0/B0/XYZsecret"}}
+                  devops: {telegram: {token: "123:abc", chatId: "devops"}}
+                """);
+        Cli.Result result = Cli.run("check", "--config", config.toString());
+        assertEquals(1, result.code(), result.out());
+        List<String> lines = result.out().lines().toList();
+        assertEquals(5, lines.size(), result.out());
+        assertTrue(lines.get(0).startsWith(config + ":1: prometheus.timeout: "), lines.get(0));
+        assertEquals(config + ":2: unknown key 'evaluation.intreval'", lines.get(1));
+        assertEquals(config + ":5: server.tokens[0].token: environment variable NOT_SET_ANYWHERE is not set", lines.get(2));
+        assertEquals(config + ":7: receivers.rm.slack: slack.url must be an absolute http(s) URL", lines.get(3));
+        assertEquals(config + ":8: receivers.devops.telegram: telegram.chatId must be a chat id (-1001234567890) or"
+                + " @channelname", lines.get(4));
+        assertFalse(result.out().contains("XYZsecret"), result.out());
+    }
+
+    @Test
+    @DisplayName("--config whose rule patterns match no file is refused: a watchdog with nothing to judge by is no watchdog")
+    void rulesMatchingNothing() throws Exception {
+        Path config = write("norules.yml", """
+                prometheus: {url: "http://localhost:9090"}
+                rules: [../../rules/*.yml]
+                """);
+        Cli.Result result = Cli.run("check", "--config", config.toString());
+        assertEquals(1, result.code(), result.out());
+        assertEquals(config + ": rules [../../rules/*.yml] match no file beside the config; the documented install keeps"
+                + " the rule files in rules/ beside it\n", result.out());
+    }
 }
