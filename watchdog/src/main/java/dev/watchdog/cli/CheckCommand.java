@@ -56,6 +56,11 @@ final class CheckCommand implements Callable<Integer> {
                     + "they use.")
     String release;
 
+    @Option(names = "--prometheus", paramLabel = "URL",
+            description = "Also ask this Prometheus whether each rule's selectors match any series in the last hour "
+                    + "(a misspelt metric or label reads as no data for ever): warnings.")
+    String prometheus;
+
     @Parameters(arity = "0..*", paramLabel = "FILES", description = "Rule files.")
     List<Path> files = new ArrayList<>();
 
@@ -115,6 +120,11 @@ final class CheckCommand implements Callable<Integer> {
             System.err.println("watchdog check: PromQL was not parsed: " + notParsed);
         }
         int code = report(ruleFiles, rules, problems, notParsed == null);
+        List<Lint.Warning> warnings = new ArrayList<>(Lint.comparisons(rules));
+        if (prometheus != null) {
+            warnings.addAll(LintSeries.unmatched(prometheus, rules));
+        }
+        warnings.forEach(System.out::println);
         if (release != null && problems.isEmpty()) {
             code = listFor(rules);
         }

@@ -347,4 +347,84 @@ class CheckCommandTest {
         assertEquals(config + ": rules [../../rules/*.yml] match no file beside the config; the documented install keeps"
                 + " the rule files in rules/ beside it\n", result.out());
     }
+
+    @Test
+    @DisplayName("lint: a comparison inside expr is a warning with the fix; an unquoted threshold says how to quote it")
+    void promqlHabits() throws Exception {
+        Path compares = write("compares.yml", """
+                groups:
+                  - name: g
+                    rules:
+                      - name: errors
+                        signal: errors
+                        expr: sum(rate(errors_total{service="{{service}}"}[5m])) > 0.02
+                        p1: "> 0"
+                      - name: ratio
+                        signal: errors
+                        expr: sum(rate(errors_total[5m])) > bool 0.02
+                        p1: "> 0"
+                """);
+        Cli.Result warned = Cli.run("check", compares.toString());
+        assertEquals(0, warned.code(), warned.out());
+        assertTrue(warned.out().contains(compares + ":4: rule errors: warning: expr compares (> 0.02): while healthy it"
+                + " returns no series, so the rule reads no data and never recovers; let expr give the value, and the"
+                + " threshold the number (\"> 0.02\")"), warned.out());
+        assertFalse(warned.out().contains("rule ratio"), "a bool comparison keeps its series: " + warned.out());
+
+        Path unquoted = write("unquoted.yml", """
+                groups:
+                  - name: g
+                    rules:
+                      - name: errors
+                        signal: errors
+                        expr: sum(rate(errors_total[5m]))
+                        p1: > 0.02
+                """);
+        Cli.Result refused = Cli.run("check", unquoted.toString());
+        assertEquals(1, refused.code(), refused.out());
+        assertEquals(unquoted + ":7: p1: a threshold beginning with > must be quoted (YAML reads it as a block of text):"
+                + " write p1: \"> 0.02\"\n1 problem(s)\n", refused.out());
+    }
+
+    @Test
+    @DisplayName("lint --prometheus: a selector that matches no series (a misspelt metric) is a warning; one that matches is not")
+    void selectorsMatchingNothing() throws Exception {
+        com.sun.net.httpserver.HttpServer fake = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        fake.createContext("/api/v1/series", exchange -> {
+            String match = java.net.URLDecoder.decode(exchange.getRequestURI().getRawQuery().replaceAll(".*match\\[]=([^&]*).*", "$1"),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            asked.add(match);
+            String data = match.startsWith("http_requests_total") ? "[{\"__name__\":\"http_requests_total\"}]" : "[]";
+            byte[] body = ("{\"status\":\"success\",\"data\":" + data + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        fake.start();
+        try {
+            Path rules = write("selectors.yml", """
+                    groups:
+                      - name: g
+                        rules:
+                          - name: errors
+                            signal: errors
+                            expr: |
+                              sum by (service) (rate(http_requests_total{service="{{service}}",status=~"5.."}[5m]))
+                                / sum by (service) (rate(http_requets_total{service="{{service}}"}[5m]))
+                            p1: "> 0.01"
+                    """);
+            String url = "http://127.0.0.1:" + fake.getAddress().getPort();
+            Cli.Result result = Cli.run("check", "--prometheus", url, rules.toString());
+            assertEquals(0, result.code(), result.out());
+            assertEquals(List.of("http_requests_total{status=~\"5..\"}", "http_requets_total"), asked);
+            assertTrue(result.out().contains(rules + ":4: rule errors: warning: http_requets_total matches no series in " + url
+                    + " in the last hour: a misspelt metric or label? The rule would read no data"), result.out());
+            assertFalse(result.out().contains("warning: http_requests_total"), result.out());
+        } finally {
+            fake.stop(0);
+        }
+    }
 }
