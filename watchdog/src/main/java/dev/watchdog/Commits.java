@@ -30,8 +30,8 @@ final class Commits {
     private final Runner runner;
     private final Instant now;
     private final Leadership.Fence fence;
-    /** By release: its inputs in the order they came, each an {@link Input} or a {@link Gathering}. */
-    private Map<String, List<Object>> waiting = new HashMap<>();
+    /** By release: its inputs in the order they came. */
+    private Map<String, List<Input>> waiting = new HashMap<>();
     /** Each release as the last transaction left it. */
     private final Map<String, Watch> after = new HashMap<>();
     private Future<Void> written = Future.succeededFuture();
@@ -45,19 +45,23 @@ final class Commits {
         this.fence = fence;
     }
 
-    /** A release's observations gathering for one input. */
-    private record Gathering(Map<String, Observation> seen) {}
-
-    /** What one rule of a release saw; merged with the release's other observations gathering now. */
-    void observe(String releaseId, String rule, Observation seen) {
-        List<Object> inputs = inputs(releaseId);
-        Object last = inputs.isEmpty() ? null : inputs.get(inputs.size() - 1);
-        if (last instanceof Gathering gathering) {
-            gathering.seen().put(rule, seen);
+    /**
+     * What rules of a release saw; merged with the release's other observations gathering now. With
+     * nothing seen (none was in when it was late), time passed for it.
+     */
+    void observe(String releaseId, Map<String, Observation> seen) {
+        if (seen.isEmpty()) {
+            tick(releaseId);
+            return;
+        }
+        List<Input> inputs = inputs(releaseId);
+        int last = inputs.size() - 1;
+        if (last >= 0 && inputs.get(last) instanceof Input.Observe before) {
+            Map<String, Observation> both = new LinkedHashMap<>(before.seen());
+            both.putAll(seen);
+            inputs.set(last, new Input.Observe(both));
         } else {
-            Gathering gathering = new Gathering(new LinkedHashMap<>());
-            gathering.seen().put(rule, seen);
-            inputs.add(gathering);
+            inputs.add(new Input.Observe(seen));
         }
     }
 
@@ -66,7 +70,7 @@ final class Commits {
         inputs(releaseId).add(new Input.Tick());
     }
 
-    private List<Object> inputs(String releaseId) {
+    private List<Input> inputs(String releaseId) {
         if (!flushing) {
             flushing = true;
             Promise<Void> turnEnded = Promise.promise();
@@ -89,12 +93,11 @@ final class Commits {
 
     private Future<Void> write() {
         flushing = false;
-        Map<String, List<Object>> batch = waiting;
+        Map<String, List<Input>> batch = waiting;
         waiting = new HashMap<>();
         // In release order: transactions lock rows in one order.
         List<Command> commands = new ArrayList<>();
-        batch.keySet().stream().sorted().forEach(id -> batch.get(id).forEach(input -> commands.add(new Command(id,
-                input instanceof Gathering g ? new Input.Observe(g.seen()) : (Input) input))));
+        batch.keySet().stream().sorted().forEach(id -> batch.get(id).forEach(input -> commands.add(new Command(id, input))));
         return runner.apply(commands, now, fence).<Void>map(applied -> {
             for (Applied a : applied) {
                 if (a.before() != null) {

@@ -22,13 +22,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One tick of the replica that leads: every held release of the shards it leads gets its inputs,
@@ -37,6 +37,8 @@ import org.jspecify.annotations.Nullable;
  * nothing only checks that Prometheus answers.
  */
 final class Ticker {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Ticker.class);
 
     /** How long a release's observations may be awaited before its time-driven work goes on without them. */
     static final Duration LATE = Duration.ofSeconds(1);
@@ -88,7 +90,9 @@ final class Ticker {
                 .compose(held -> tick(ruleSet, held, led, now))
                 .compose(done -> store.heldByState().map(counts -> {
                     ledAfter = done.held();
-                    alerts.resend(done.held());
+                    // Not waited for: a slow Alertmanager must not hold up the tick.
+                    alerts.resend(done.held()).onFailure(e -> LOG.warn("firing alerts not posted again error=\"{}\"",
+                            e.getMessage()));
                     metrics.held(done.held(), counts, ruleSet);
                     metrics.evaluated((System.nanoTime() - started) / 1e9, done.answered(), now);
                     return null;
@@ -133,10 +137,11 @@ final class Ticker {
 
     /**
      * The led shards' releases, observed in one sweep (each distinct query once for all of them) and
-     * applied shard by shard: each rule's observation as soon as it is in (what comes in together is
-     * one transaction), so a slow or stalled query holds up nobody else's judging; a release with no
-     * observation in after {@link #LATE} gets its time-driven work (escalation, bake, window end)
-     * without it. A shard handed over meanwhile is left to its new leader.
+     * applied shard by shard: a release's observations together as soon as all its due rules are seen
+     * (what comes in together is one transaction), so a slow or stalled query holds up only the
+     * releases whose rules asked it; a release still waiting after {@link #LATE} gets what is in at
+     * once (or, with nothing in, its time-driven work: escalation, bake, window end), and each later
+     * observation on its own. A shard handed over meanwhile is left to its new leader.
      */
     private Future<Ticked> tick(RuleSet ruleSet, List<Watch> held, Map<Integer, Leadership.Fence> led, Instant now) {
         Map<Integer, Commits> shards = new HashMap<>();
@@ -163,19 +168,11 @@ final class Ticker {
     private Future<Boolean> observe(RuleSet ruleSet, List<Watch> ours, Map<Integer, Commits> shards, Instant now) {
         ours.stream().filter(w -> !judgedNow(w)).forEach(w -> commits(shards, w.id()).tick(w.id()));
         List<Watch> judged = ours.stream().filter(Ticker::judgedNow).toList();
-        Set<String> waiting = new HashSet<>();
-        judged.forEach(w -> waiting.add(w.id()));
         Evaluator.Observing observing = evaluator.get().observe(ruleSet, judged.stream().map(this::subject).toList(), now,
-                (id, rule, seen) -> {
-                    waiting.remove(id);
-                    commits(shards, id).observe(id, rule, seen);
-                });
+                (id, seen) -> commits(shards, id).observe(id, seen));
         metrics.judged(judged.size() - observing.idle().size());
-        observing.idle().forEach(id -> {
-            waiting.remove(id);
-            commits(shards, id).tick(id);
-        });
-        long late = vertx.setTimer(LATE.toMillis(), t -> waiting.stream().sorted().forEach(id -> commits(shards, id).tick(id)));
+        observing.idle().forEach(id -> commits(shards, id).tick(id));
+        long late = vertx.setTimer(LATE.toMillis(), t -> observing.late());
         return observing.done().andThen(x -> vertx.cancelTimer(late))
                 .compose(answered -> judged.isEmpty() ? evaluator.get().probe(now) : Future.succeededFuture(answered));
     }

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -49,32 +50,78 @@ public final class Evaluator {
     public record Subject(Release release, Map<String, RuleState> states, Predicate<String> judged,
                           @Nullable Instant takenAt) {}
 
-    /** Where observations go, one rule of one release at a time, the moment each is made; on the tick's context. */
+    /**
+     * Where a release's observations go, on the tick's context: those of all its due rules together,
+     * once the last is in; or, for a release still waiting when {@link Observing#late} is called, what
+     * is in by then (perhaps nothing), and then each later one on its own.
+     */
     @FunctionalInterface
     public interface Sink {
-        void seen(String releaseId, String rule, Observation seen);
+        void seen(String releaseId, Map<String, Observation> seen);
+    }
+
+    /** A tick's observing under way. */
+    public static final class Observing {
+        private final List<String> idle;
+        private final Future<Boolean> done;
+        private final Sweep sweep;
+
+        Observing(List<String> idle, Future<Boolean> done, Sweep sweep) {
+            this.idle = idle;
+            this.done = done;
+            this.sweep = sweep;
+        }
+
+        /** The releases none of whose rules is due now. */
+        public List<String> idle() {
+            return idle;
+        }
+
+        /** Completes once every observation has gone to the sink: true if every query was answered. */
+        public Future<Boolean> done() {
+            return done;
+        }
+
+        /**
+         * The releases still waiting for an answer get what is in now (nothing, for those with no
+         * answer at all: their time-driven work goes on without); each later observation goes on its own.
+         */
+        public void late() {
+            sweep.late();
+        }
     }
 
     /**
-     * A tick's observing under way: the releases none of whose rules is due now ({@code idle}), and
-     * when every observation has gone to the sink (true if every query was answered).
-     */
-    public record Observing(List<String> idle, Future<Boolean> done) {}
-
-    /**
-     * Observes each subject's due rules at {@code now}, each observation going to {@code sink} as soon
-     * as the answers it needs are in, so that one slow query holds up only the rules that need it.
+     * Observes each subject's due rules at {@code now}. A release's observations go to {@code sink}
+     * together as soon as the answers all its due rules need are in, so that one slow query holds up
+     * only the releases whose rules need it; see {@link Observing#late} for those still waiting.
      * Observations never fail: a failed query is an observation. Call on the tick's context.
      */
     public Observing observe(RuleSet rules, List<Subject> subjects, Instant now, Sink sink) {
+        return observe(rules, subjects, now, sink, false);
+    }
+
+    /**
+     * What every rule of a release being registered sees now, on the service as it stands before the
+     * release: for the registration's answer and its first message. A select rule's query is narrowed
+     * by Prometheus to the release's series: one registration does not read the fleet's answer.
+     * Never fails.
+     */
+    public Future<Map<String, Observation>> before(RuleSet rules, Release release, Instant now) {
+        Map<String, Observation> seen = new LinkedHashMap<>();
+        Subject subject = new Subject(release, Map.of(), name -> true, null);
+        return observe(rules, List.of(subject), now, (id, in) -> seen.putAll(in), true).done().map(x -> seen);
+    }
+
+    private Observing observe(RuleSet rules, List<Subject> subjects, Instant now, Sink sink, boolean narrow) {
         Batch batch = prometheus.batch(now);
-        Sweep sweep = new Sweep(batch, now, sink);
+        Sweep sweep = new Sweep(batch, now, sink, narrow);
         Selects known = selects(rules);
         Map<List<String>, Map<List<String>, List<String>>> wanted = new HashMap<>();
         List<Sweep.Look> looks = new ArrayList<>();
         List<String> idle = new ArrayList<>();
         for (Subject subject : subjects) {
-            Sweep.Target target = new Sweep.Target(subject.release());
+            Target target = new Target(subject.release());
             Object[] selections = new Object[known.count()];
             int before = looks.size();
             for (Rule rule : rules.forRelease(subject.release()).rules()) {
@@ -96,7 +143,7 @@ public final class Evaluator {
             }
         }
         wanted.forEach(batch::want);
-        return new Observing(idle, sweep.start(looks));
+        return new Observing(idle, sweep.start(looks), sweep);
     }
 
     /**
@@ -104,7 +151,7 @@ public final class Evaluator {
      * instance per distinct key (the answers' indexes keep these, not copies); or why it cannot be
      * rendered.
      */
-    private static Object selection(Rule rule, List<String> labels, Sweep.Target target,
+    private static Object selection(Rule rule, List<String> labels, Target target,
                                     Map<List<String>, Map<List<String>, List<String>>> wanted) {
         try {
             List<String> values = List.copyOf(rule.scope().values(target.values()));

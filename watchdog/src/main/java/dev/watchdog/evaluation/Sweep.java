@@ -29,15 +29,20 @@ import org.jspecify.annotations.Nullable;
  * One tick's observing of many releases, without a future per rule: each due rule of each release
  * is a {@link Look} that goes through what it needs (guard, minimum traffic, expression, baseline)
  * as far as the answers in allow, and then waits on the one answer it lacks. When an answer comes,
- * every look waiting on it goes on in one synchronous pass, and each observation goes to the sink
- * the moment it is made: a slow query holds up only the rules that need it. The same steps and
- * words as {@link Observer}, which still observes SLO rules. Used from the tick's context only.
+ * every look waiting on it goes on in one synchronous pass. A release's observations are gathered
+ * and go to the sink together when its last due rule is seen: a slow query holds up only the
+ * releases whose rules need it, and {@link #late} lets those go on with what is in. The same steps
+ * and words as {@link Observer}, which still observes SLO rules. Used from the tick's context only.
  */
 final class Sweep {
 
     private final Batch batch;
     private final Instant now;
     private final Evaluator.Sink sink;
+    /** Whether a select rule's queries are narrowed by Prometheus to the one release observed (a registration's look). */
+    private final boolean narrow;
+    /** The releases with a due rule, in the order they were added. */
+    private final List<Target> targets = new ArrayList<>();
     private final IdentityHashMap<Future<?>, List<Look>> waiting = new IdentityHashMap<>();
     /**
      * The answers of each rule whose queries read the same for every release (no placeholders, as a
@@ -48,10 +53,11 @@ final class Sweep {
     private int open;
     private boolean failed;
 
-    Sweep(Batch batch, Instant now, Evaluator.Sink sink) {
+    Sweep(Batch batch, Instant now, Evaluator.Sink sink, boolean narrow) {
         this.batch = batch;
         this.now = now;
         this.sink = sink;
+        this.narrow = narrow;
     }
 
     /** Starts every look (each selecting one's key already known to the batch); completes when all have been seen. */
@@ -70,24 +76,15 @@ final class Sweep {
      */
     Look look(Target target, Rule rule, RuleState prev, Selection.@Nullable Selector selector,
               @Nullable RuntimeException broken) {
+        if (target.expect()) {
+            targets.add(target);
+        }
         return new Look(target, rule, prev, selector, broken);
     }
 
-    /** A release being observed this tick: its template values, rendered once and only if a rule needs them. */
-    static final class Target {
-        final Release release;
-        private @Nullable Map<String, String> values;
-
-        Target(Release release) {
-            this.release = release;
-        }
-
-        Map<String, String> values() {
-            if (values == null) {
-                values = release.templateValues();
-            }
-            return values;
-        }
+    /** Every release still gathering gets what is in (perhaps nothing); later observations go one by one. */
+    void late() {
+        targets.forEach(target -> target.late(sink));
     }
 
     /** What an answer holds now: its value if it is in, null if not (the look then waits for it); throws its failure. */
@@ -117,7 +114,7 @@ final class Sweep {
     }
 
     private void finish(Look look, Observation seen) {
-        sink.seen(look.target.release.id(), look.rule.name(), seen);
+        look.target.seen(look.rule.name(), seen, sink);
         failed |= seen instanceof Failed;
         if (--open == 0) {
             done.complete(!failed);
@@ -289,7 +286,11 @@ final class Sweep {
         }
 
         private Future<?> ask(String promql, Instant at) {
-            return selector == null ? batch.query(promql, at) : batch.indexed(promql, at, selector.labels());
+            if (selector == null) {
+                return batch.query(promql, at);
+            }
+            String narrowed = narrow ? Selection.narrowed(promql, selector) : null;
+            return batch.indexed(narrowed != null ? narrowed : promql, at, selector.labels());
         }
 
         /** The range an onset is read from: a select rule's, only the release's series. */

@@ -1,5 +1,6 @@
 package dev.watchdog.judge;
 
+import dev.watchdog.core.Ordered;
 import dev.watchdog.core.Series;
 import dev.watchdog.core.Severity;
 import java.time.Instant;
@@ -17,7 +18,7 @@ public sealed interface Observation {
         public Values {
             series = List.copyOf(series);
             baselines = baselines == null ? null : List.copyOf(baselines);
-            onset = onset == null ? Map.of() : Map.copyOf(onset);
+            onset = Ordered.sorted(onset);
         }
 
         public Values(List<Series> series, List<Series> baselines) {

@@ -62,7 +62,7 @@ final class Breaches {
         r.baseline().ifPresent(b -> parts.add("baseline " + Markdown.code(b.text())));
         String runbook = Optional.ofNullable(r.annotations().get("runbook_url")).orElse(r.annotations().get("runbook"));
         return String.join(", ", parts) + "." + (r.dryRun() ? " Dry run: it never acted." : "")
-                + (runbook == null ? "" : " Runbook: " + Markdown.text(runbook));
+                + (runbook == null ? "" : " Runbook: " + Markdown.cell(runbook));
     }
 
     /** The queries as sent for this release; a template that cannot be filled in is shown as written. */

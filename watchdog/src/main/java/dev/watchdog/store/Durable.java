@@ -15,9 +15,9 @@ import org.jspecify.annotations.Nullable;
  * release's next change, and after a restart read again at the first tick. Everything the state
  * machine decides from is written when it changes: the outcome and since when, the latched level and
  * the clocks of {@code for}, whether the rule was ever judged, a before-release baseline once it is
- * known, an error's message; the release itself, its incident, rollback, verification and what was
- * announced. A rule in breach (pending, P1, P0) has every reading written, so that every replica
- * shows its values. Pure.
+ * known, an error's message; the release itself, its incident, rollback, verification, what was
+ * announced and what its rules saw before it. A rule in breach (pending, P1, P0) has every reading
+ * written, so that every replica shows its values. Pure.
  */
 final class Durable {
 
@@ -33,6 +33,7 @@ final class Durable {
                 && Objects.equals(before.rollback(), after.rollback())
                 && Objects.equals(before.verification(), after.verification())
                 && before.announced().equals(after.announced())
+                && Objects.equals(before.before(), after.before())
                 && sameRules(before.rules(), after.rules());
     }
 

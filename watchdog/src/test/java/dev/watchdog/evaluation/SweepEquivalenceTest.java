@@ -196,7 +196,7 @@ class SweepEquivalenceTest {
                   default: {webhook: {url: "http://127.0.0.1:1/rollback"}}
                 """, "t.yml"), RULES));
         for (Evaluator.Subject s : subjects()) {
-            Watch w = new Watch(s.release(), s.states(), null, null, null, List.of());
+            Watch w = new Watch(s.release(), s.states(), null, null, null, List.of(), null);
             String id = s.release().id();
             assertEquals(machine.step(w, new Input.Observe(reference.get(id)), NOW),
                     machine.step(w, new Input.Observe(swept.get(id)), NOW), id);
@@ -218,15 +218,45 @@ class SweepEquivalenceTest {
                 ".*\"service\", \"(svc-.)\".*", "$1")).sorted().toList(), "each onset's range narrowed by Prometheus to its release");
     }
 
+    @Test
+    @DisplayName("a release's observations go to the machine together, in one input, once all its due rules are seen")
+    void oneInputPerRelease() {
+        Map<String, List<Integer>> inputs = new ConcurrentHashMap<>();
+        sweep(subjects(), (id, seen) -> inputs.computeIfAbsent(id, k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                .add(seen.size()));
+        subjects().forEach(s -> assertEquals(List.of(RULES.forRelease(s.release()).rules().size()),
+                inputs.get(s.release().id()), s.release().id()));
+    }
+
+    @Test
+    @DisplayName("a registration's look sees what a first tick sees, its select queries narrowed by Prometheus to the release")
+    void beforeIsNarrowed() {
+        Evaluator evaluator = new Evaluator(client, Duration.ofSeconds(15));
+        for (Evaluator.Subject s : subjects()) {
+            Evaluator.Subject fresh = new Evaluator.Subject(s.release(), Map.of(), name -> true, null);
+            int before = prometheus.queries.size();
+            Promise<Map<String, Observation>> seen = Promise.promise();
+            vertx.getOrCreateContext().runOnContext(x -> evaluator.before(RULES, s.release(), NOW).onComplete(seen));
+            Map<String, Map<String, Observation>> looked = sorted(Map.of(s.release().id(), seen.future().await()));
+            List<String> sent = List.copyOf(prometheus.queries.subList(before, prometheus.queries.size()));
+            assertEquals(reference(List.of(fresh)), looked, s.release().id());
+            sent.stream().filter(q -> q.contains(" by (")).forEach(q -> assertTrue(q.contains(" and on("),
+                    "a select rule's query narrowed to " + s.release().service() + ": " + q));
+        }
+    }
+
     /** The tick's path, on a context of its own as the daemon's tick runs. */
     static Map<String, Map<String, Observation>> sweep(List<Evaluator.Subject> subjects) {
-        Evaluator evaluator = new Evaluator(client, Duration.ofSeconds(15));
         Map<String, Map<String, Observation>> seen = new ConcurrentHashMap<>();
-        Promise<Boolean> done = Promise.promise();
-        vertx.getOrCreateContext().runOnContext(x -> evaluator.observe(RULES, subjects, NOW,
-                (id, rule, o) -> seen.computeIfAbsent(id, k -> new ConcurrentHashMap<>()).put(rule, o)).done().onComplete(done));
-        done.future().await();
+        sweep(subjects, (id, in) -> seen.computeIfAbsent(id, k -> new ConcurrentHashMap<>()).putAll(in));
         return sorted(seen);
+    }
+
+    static void sweep(List<Evaluator.Subject> subjects, Evaluator.Sink sink) {
+        Evaluator evaluator = new Evaluator(client, Duration.ofSeconds(15));
+        Promise<Boolean> done = Promise.promise();
+        vertx.getOrCreateContext().runOnContext(x -> evaluator.observe(RULES, subjects, NOW, sink).done().onComplete(done));
+        done.future().await();
     }
 
     /** The reference: Observer, rule by rule, over queries sent one by one and read into JSON trees. */
