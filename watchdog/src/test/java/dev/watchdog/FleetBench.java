@@ -30,13 +30,18 @@ import org.junit.jupiter.api.Test;
  * default memory flags unless {@code -Dbench.javaOpts} says otherwise) from the built jar, watching
  * N releases of distinct services with 20 rules at a 15 s interval against a Prometheus that answers
  * at once. One daemon on SQLite for {@code bench.sizes}; {@code bench.replicated} releases over
- * {@code bench.replicas} replicas on a real PostgreSQL. For each: the mean and longest tick, ticks that
- * overran, CPU share of one core, heap after a full GC and the largest resident set, release rows
- * written and releases judged per tick, the time from one release's breach (P0, {@code for: 30s})
- * to its rollback webhook, and how long a scrape of /metrics took. Run with
+ * {@code bench.replicas} replicas on a real PostgreSQL. The releases are registered while the fake
+ * Prometheus answers every query with no series (so that setting up a fleet does not cost what
+ * registrations ask), then ticks are measured. For each: the mean and longest tick, ticks that
+ * overran, CPU seconds and bytes allocated per tick (eden, from the JVM's metrics), CPU share of one
+ * core, heap after a full GC and the largest resident set, release rows written and releases judged
+ * per tick, the time from one release's breach (P0, {@code for: 30s}) to its rollback webhook, how
+ * long a scrape of /metrics took, and then the median of 10 registrations into the fleet (new
+ * versions of its services, Prometheus answering). Run with
  * {@code mvn -B verify -Dit.test=FleetBench -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false}
  * (options: -Dbench.sizes=1000,10000 -Dbench.replicated=100000 -Dbench.replicas=3 -Dbench.shards=12
- * -Dbench.perRelease= -Dbench.ticks=8 -Dbench.baselines=10 -Dbench.javaOpts=... -Dbench.replicaJavaOpts=-Xmx1g).
+ * -Dbench.perRelease= -Dbench.ticks=8 -Dbench.baselines=10 -Dbench.javaOpts=... -Dbench.replicaJavaOpts=-Xmx1g
+ * -Dbench.jar=path/to/another/watchdog.jar to measure another build with this bench).
  */
 class FleetBench {
 
@@ -56,12 +61,14 @@ class FleetBench {
     final String ruleSeries = System.getProperty("bench.ruleSeries", "notOk");
     final String javaOpts = System.getProperty("bench.javaOpts", "");
     final String replicaJavaOpts = System.getProperty("bench.replicaJavaOpts", "-Xmx1g");
+    static final Path JAR = Path.of(System.getProperty("bench.jar", "target/watchdog.jar")).toAbsolutePath();
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** What one run measured; per daemon figures are the largest (RSS, heap, CPU) or summed (rows, judged). */
     record Figures(String mode, int releases, int daemons, double queriesPerInterval, int ticks, int overruns, double meanTick,
-                   double maxTick, double cpuShare, double heapAfterGcMiB, double rssMiB, double rowsPerInterval,
-                   double judgedPerInterval, double breachToRollback, double scrapeMedian, double scrapeMax, String load) {}
+                   double maxTick, double cpuPerTick, double allocatedMiBPerTick, double cpuShare, double heapAfterGcMiB,
+                   double rssMiB, double rowsPerInterval, double judgedPerInterval, double breachToRollback,
+                   double scrapeMedian, double scrapeMax, double registrationMillis, String load) {}
 
     @Test
     void measure() throws Exception {
@@ -81,16 +88,17 @@ class FleetBench {
             vertx.close().await();
         }
         System.out.printf("%nFLEET %d rules (%d with an offset baseline, one P0 with for: %ds), interval %ds, ruleSeries %s,"
-                + " %d measured ticks each, launcher defaults%s%n", RULES, baselines, FOR.toSeconds(), INTERVAL.toSeconds(),
-                ruleSeries, ticks, javaOpts.isBlank() ? "" : " + " + javaOpts);
+                + " %d measured ticks each, launcher defaults%s, %s%n", RULES, baselines, FOR.toSeconds(), INTERVAL.toSeconds(),
+                ruleSeries, ticks, javaOpts.isBlank() ? "" : " + " + javaOpts, JAR);
         System.out.println("| rules | releases | daemons | queries per interval | ticks | overran | mean tick | max tick"
-                + " | CPU (one core) | heap after GC | RSS (max) | rows written per interval | judged per interval"
-                + " | breach to rollback | /metrics median, max | load |");
-        System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
-        all.forEach(f -> System.out.printf("| %s | %d | %d | %.0f | %d | %d | %.2f s | %.2f s | %.0f %% | %.0f MiB | %.0f MiB | %.1f"
-                + " | %.0f | %.1f s | %.2f s, %.2f s | %s |%n", f.mode(), f.releases(), f.daemons(), f.queriesPerInterval(),
-                f.ticks(), f.overruns(), f.meanTick(), f.maxTick(), f.cpuShare() * 100, f.heapAfterGcMiB(), f.rssMiB(),
-                f.rowsPerInterval(), f.judgedPerInterval(), f.breachToRollback(), f.scrapeMedian(), f.scrapeMax(), f.load()));
+                + " | CPU per tick | allocated per tick | CPU (one core) | heap after GC | RSS (max) | rows written per interval"
+                + " | judged per interval | breach to rollback | /metrics median, max | a registration | load |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        all.forEach(f -> System.out.printf("| %s | %d | %d | %.0f | %d | %d | %.2f s | %.2f s | %.2f s | %.0f MiB | %.0f %% | %.0f MiB"
+                + " | %.0f MiB | %.1f | %.0f | %.1f s | %.2f s, %.2f s | %.0f ms | %s |%n", f.mode(), f.releases(), f.daemons(),
+                f.queriesPerInterval(), f.ticks(), f.overruns(), f.meanTick(), f.maxTick(), f.cpuPerTick(),
+                f.allocatedMiBPerTick(), f.cpuShare() * 100, f.heapAfterGcMiB(), f.rssMiB(), f.rowsPerInterval(),
+                f.judgedPerInterval(), f.breachToRollback(), f.scrapeMedian(), f.scrapeMax(), f.registrationMillis(), f.load()));
     }
 
     /** One daemon on SQLite. */
@@ -157,7 +165,9 @@ class FleetBench {
     private Figures run(String mode, int n, List<FleetDaemon> daemons, FleetPrometheus prometheus, Rollbacks rollbacks)
             throws Exception {
         long started = System.nanoTime();
+        prometheus.quiet(true);
         register(daemons, n);
+        prometheus.quiet(false);
         System.out.printf("FLEET %s %d: registered in %.1f s%n", mode, n, (System.nanoTime() - started) / 1e9);
         // Warm up: the first ticks write every release's first judgement (twenty outcomes each).
         for (FleetDaemon d : daemons) {
@@ -179,8 +189,11 @@ class FleetBench {
         long queries = prometheus.queries() - queriesBefore;
         sampler.stop();
         double cpu = 0;
+        double cpuAll = 0;
         for (int i = 0; i < daemons.size(); i++) {
-            cpu = Math.max(cpu, (daemons.get(i).cpuSeconds() - cpuBefore[i]) / wall);
+            double used = daemons.get(i).cpuSeconds() - cpuBefore[i];
+            cpu = Math.max(cpu, used / wall);
+            cpuAll += used;
         }
         double heap = daemons.stream().mapToDouble(FleetDaemon::heapAfterGc).max().orElse(Double.NaN);
         int overruns = 0;
@@ -191,10 +204,12 @@ class FleetBench {
             }
         }
         double intervals = wall / INTERVAL.toSeconds();
+        double registration = registrationMillis(daemons.get(0));
         Figures f = new Figures(mode, n, daemons.size(), queries / intervals, sampler.ticks(), overruns,
-                sampler.meanTick(), sampler.maxTick(), cpu, heap, sampler.maxRss(), sampler.rowsPerInterval(intervals),
-                sampler.judgedPerInterval(intervals), (rollbacks.first.get() - breachAt) / 1000.0, sampler.scrape(0.5),
-                sampler.scrape(1), loadBefore + " to " + load());
+                sampler.meanTick(), sampler.maxTick(), cpuAll / sampler.allTicks(), sampler.allocatedPerTick() / (1 << 20), cpu,
+                heap, sampler.maxRss(), sampler.rowsPerInterval(intervals), sampler.judgedPerInterval(intervals),
+                (rollbacks.first.get() - breachAt) / 1000.0, sampler.scrape(0.5), sampler.scrape(1), registration,
+                loadBefore + " to " + load());
         System.out.println("FLEET " + f);
         return f;
     }
@@ -218,6 +233,26 @@ class FleetBench {
                 throw new IllegalStateException("registration answered " + r.statusCode() + ": " + r.body());
             }
         }
+    }
+
+    /** The median time of 10 registrations, one at a time, of new versions of the fleet's services. */
+    double registrationMillis(FleetDaemon daemon) throws Exception {
+        List<Double> millis = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            String body = "{\"service\":\"svc-" + i + "\",\"version\":\"2.0." + i + "\",\"environment\":\"production\","
+                    + "\"window\":\"24h\"}";
+            HttpRequest request = HttpRequest.newBuilder(URI.create(daemon.url() + "/api/v1/releases"))
+                    .header("Authorization", "Bearer bench-token").header("Content-Type", "application/json")
+                    .timeout(Duration.ofSeconds(120)).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+            long started = System.nanoTime();
+            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            millis.add((System.nanoTime() - started) / 1e6);
+            if (r.statusCode() != 201) {
+                throw new IllegalStateException("registration answered " + r.statusCode() + ": " + r.body());
+            }
+        }
+        java.util.Collections.sort(millis);
+        return millis.get(millis.size() / 2);
     }
 
     /** The bench's rules: with {@code select}, one query per rule for all releases; without, one per release. */
@@ -288,7 +323,7 @@ class FleetBench {
 
     /** The launcher's environment: the jar just built, this JVM's Java, and the bench's Java options (last, winning). */
     static Map<String, String> env(String javaOpts) {
-        return Map.of("WATCHDOG_JAR", Path.of("target", "watchdog.jar").toAbsolutePath().toString(), "JAVA_HOME",
+        return Map.of("WATCHDOG_JAR", JAR.toString(), "JAVA_HOME",
                 System.getProperty("java.home"), "WATCHDOG_JAVA_OPTS", javaOpts);
     }
 

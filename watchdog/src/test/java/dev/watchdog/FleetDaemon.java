@@ -18,8 +18,16 @@ import java.util.regex.Pattern;
 /** One daemon of FleetBench, started by the launcher: its metrics, CPU, heap and resident set, read from outside. */
 final class FleetDaemon {
 
-    /** What one scrape of /metrics said, and how long it took. */
-    record Sample(double count, double sum, double writes, double judged, double scrapeSeconds, double rssMiB) {}
+    /**
+     * What one scrape of /metrics said, and how long it took. {@code allocated}: bytes allocated in the
+     * young generation's eden so far, as the JVM's metrics count them at each collection.
+     */
+    record Sample(double count, double sum, double writes, double judged, double allocated, double scrapeSeconds,
+                  double rssMiB) {}
+
+    /** Eden's {@code jvm_memory_pool_allocated_bytes_total}: every new object starts there (G1, Serial, Parallel). */
+    private static final Pattern EDEN = Pattern.compile("(?m)^jvm_memory_pool_allocated_bytes_total\\{pool=\"[^\"]*Eden[^\"]*\"\\}"
+            + " ([0-9.E+-]+)$");
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -85,13 +93,18 @@ final class FleetDaemon {
             return new Sample(FleetBench.sample(text, "watchdog_evaluation_duration_seconds_count"),
                     FleetBench.sample(text, "watchdog_evaluation_duration_seconds_sum"),
                     FleetBench.sample(text, "watchdog_store_release_writes_total"),
-                    FleetBench.sample(text, "watchdog_judged_releases_total"), took, rssMiB());
+                    FleetBench.sample(text, "watchdog_judged_releases_total"), eden(text), took, rssMiB());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    private static double eden(String text) {
+        Matcher m = EDEN.matcher(text);
+        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
     }
 
     /** User and system CPU, in seconds, from /proc (clock ticks of 1/100 s). */

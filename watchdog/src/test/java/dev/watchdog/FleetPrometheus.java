@@ -16,13 +16,17 @@ import java.util.regex.Pattern;
 /**
  * Prometheus's query API for FleetBench, answered at once from bodies made in advance: a fleet query
  * (no service in it) gets a series for each of the {@code n} services, a query for one service one
+ * series, a query narrowed to one service ({@code and on(...) label_replace(...)}) that service's
  * series. From {@link #breach}, the P0 rule's metric reads 5000 for one service (its instant answers,
- * and the range an onset is read from); everything else reads 1. Each tick is told apart by the
- * evaluation time its queries carry.
+ * and the range an onset is read from); everything else reads 1. While {@link #quiet}, every instant
+ * query answers no series: releases are registered so, whatever a registration asks. Each tick is
+ * told apart by the evaluation time its queries carry.
  */
 final class FleetPrometheus {
 
     static final Pattern SERVICE = Pattern.compile("service=\"(svc-\\d+)\"");
+    /** A query narrowed by the watchdog to one release's series (see Selection.narrowed). */
+    static final Pattern NARROWED = Pattern.compile("\"service\", \"(svc-\\d+)\"");
 
     /** By replica (the first segment of the path it asks under; "" for one daemon): the times of its ticks. */
     private final Map<String, ConcurrentLinkedQueue<Long>> tickTimes = new ConcurrentHashMap<>();
@@ -32,8 +36,10 @@ final class FleetPrometheus {
     private final Buffer fleet;
     private final Buffer breachedFleet;
     private final Buffer one;
+    private final Buffer none = body("");
     private final String breaching;
     private volatile long breachFrom = Long.MAX_VALUE;
+    private volatile boolean quiet;
     private HttpServer server;
 
     /** {@code breaching}: the service that breaches the P0 rule once {@link #breach} is called. */
@@ -69,6 +75,11 @@ final class FleetPrometheus {
         return "http://127.0.0.1:" + server.actualPort();
     }
 
+    /** While {@code on}, every instant query answers no series (and counts as no tick). */
+    void quiet(boolean on) {
+        quiet = on;
+    }
+
     /** From {@code fromMillis} (wall clock, as the daemons ask), the breaching service reads 5000. */
     void breach(long fromMillis) {
         breachFrom = fromMillis;
@@ -95,6 +106,10 @@ final class FleetPrometheus {
                     seconds(request.getParam("start")), seconds(request.getParam("end")), seconds(request.getParam("step"))));
             return;
         }
+        if (quiet) {
+            request.response().putHeader("Content-Type", "application/json").end(none);
+            return;
+        }
         long time = seconds(request.getParam("time", "0"));
         String path = request.path();
         String replica = path.startsWith("/api/") ? "" : path.substring(1, path.indexOf('/', 1));
@@ -107,13 +122,25 @@ final class FleetPrometheus {
         queries.incrementAndGet();
         boolean forOne = SERVICE.matcher(query).find();
         boolean breached = query.contains(FleetBench.P0_METRIC) && time >= breachFrom;
-        request.response().putHeader("Content-Type", "application/json").end(forOne ? one : breached ? breachedFleet : fleet);
+        Matcher narrowed = NARROWED.matcher(query);
+        Buffer answer = forOne ? one : narrowed.find() ? narrowed(narrowed.group(1), breached)
+                : breached ? breachedFleet : fleet;
+        request.response().putHeader("Content-Type", "application/json").end(answer);
     }
 
-    /** The range an onset is read from, narrowed to one service as Prometheus would: its steps from the breach on. */
+    /** One service's series of a select query, as Prometheus answers the query narrowed to it. */
+    private Buffer narrowed(String service, boolean breached) {
+        return body("{\"metric\":{\"service\":\"" + service + "\",\"environment\":\"production\"},\"value\":[1.7e9,\""
+                + (breached && service.equals(breaching) ? "5000" : "1") + "\"]}");
+    }
+
+    /**
+     * The range an onset is read from: narrowed to one service as Prometheus would, or, not narrowed,
+     * the breaching service's series alone (of a fleet's, the only one a release filters for).
+     */
     private String range(String query, long start, long end, long step) {
-        Matcher m = Pattern.compile("\"service\", \"(svc-\\d+)\"").matcher(query);
-        String service = m.find() ? m.group(1) : null;
+        Matcher m = NARROWED.matcher(query);
+        String service = m.find() ? m.group(1) : breaching;
         StringBuilder values = new StringBuilder();
         for (long t = start; t <= end && service != null; t += Math.max(1, step)) {
             boolean breached = service.equals(breaching) && query.contains(FleetBench.P0_METRIC) && t >= breachFrom;

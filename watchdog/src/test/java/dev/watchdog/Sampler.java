@@ -7,8 +7,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Scrapes every daemon's /metrics once a second while FleetBench measures: each tick's duration
- * (from the evaluation histogram's count and sum), rows written, releases judged, the largest
- * resident set, and how long each scrape took.
+ * (from the evaluation histogram's count and sum), rows written, releases judged, bytes allocated,
+ * the largest resident set, and how long each scrape took.
  */
 final class Sampler {
 
@@ -69,7 +69,8 @@ final class Sampler {
         return fewest;
     }
 
-    private double allTicks() {
+    /** Ticks completed by all daemons together since sampling began. */
+    double allTicks() {
         double n = 0;
         for (int i = 0; i < daemons.size(); i++) {
             n += last.get(i).count() - first.get(i).count();
@@ -83,6 +84,18 @@ final class Sampler {
             sum += last.get(i).sum() - first.get(i).sum();
         }
         return sum / allTicks();
+    }
+
+    /**
+     * Bytes allocated per tick, over every daemon: the JVM counts them at each young collection, so the
+     * figure is as fine as the collections that fell within the measured ticks.
+     */
+    double allocatedPerTick() {
+        double bytes = 0;
+        for (int i = 0; i < daemons.size(); i++) {
+            bytes += last.get(i).allocated() - first.get(i).allocated();
+        }
+        return bytes / allTicks();
     }
 
     double maxTick() {
