@@ -33,15 +33,15 @@ import org.junit.jupiter.api.Test;
  * {@code bench.replicas} replicas on a real PostgreSQL. The releases are registered while the fake
  * Prometheus answers every query with no series (so that setting up a fleet does not cost what
  * registrations ask), then ticks are measured. For each: the mean and longest tick, ticks that
- * overran, CPU seconds and bytes allocated per tick (eden, from the JVM's metrics), CPU share of one
- * core, heap after a full GC and the largest resident set, release rows written and releases judged
- * per tick, the time from one release's breach (P0, {@code for: 30s}) to its rollback webhook, how
- * long a scrape of /metrics took, and then the median of 10 registrations into the fleet (new
- * versions of its services, Prometheus answering). Run with
- * {@code mvn -B verify -Dit.test=FleetBench -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false}
- * (options: -Dbench.sizes=1000,10000 -Dbench.replicated=100000 -Dbench.replicas=3 -Dbench.shards=12
- * -Dbench.perRelease= -Dbench.ticks=8 -Dbench.baselines=10 -Dbench.javaOpts=... -Dbench.replicaJavaOpts=-Xmx1g
- * -Dbench.jar=path/to/another/watchdog.jar to measure another build with this bench).
+ * overran, CPU seconds and bytes allocated per tick (by the daemon's threads, read over JMX), CPU
+ * share of one core, heap after a full GC and the largest resident set, release rows written and
+ * releases judged per tick, the time from one release's breach (P0, {@code for: 30s}) to its
+ * rollback webhook, how long a scrape of /metrics took, and then the median of 10 registrations into
+ * the fleet (new versions of its services, Prometheus answering). Run, once the jar is built, with
+ * {@code mvn -B -o test -Dtest=FleetBench -Dsurefire.failIfNoSpecifiedTests=false} (options:
+ * -Dbench.sizes=1000,10000 -Dbench.replicated=100000 -Dbench.replicas=3 -Dbench.shards=12
+ * -Dbench.perRelease= -Dbench.ticks=8 -Dbench.baselines=10 -Dbench.javaOpts=-Xmx1g
+ * -Dbench.replicaJavaOpts=-Xmx1g, and -Dbench.jar=path/to/watchdog.jar to measure another build).
  */
 class FleetBench {
 

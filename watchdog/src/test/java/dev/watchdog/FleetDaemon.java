@@ -2,7 +2,10 @@ package dev.watchdog;
 
 import dev.watchdog.testing.Poll;
 import dev.watchdog.testing.RealProcess;
+import com.sun.tools.attach.AttachNotSupportedException;
+import com.sun.tools.attach.VirtualMachine;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,26 +17,27 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.management.MBeanServerConnection;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+import org.jspecify.annotations.Nullable;
 
 /** One daemon of FleetBench, started by the launcher: its metrics, CPU, heap and resident set, read from outside. */
 final class FleetDaemon {
 
     /**
-     * What one scrape of /metrics said, and how long it took. {@code allocated}: bytes allocated in the
-     * young generation's eden so far, as the JVM's metrics count them at each collection.
+     * What one scrape of /metrics said, and how long it took; {@code allocated}: the bytes the daemon's
+     * threads have allocated so far (read over JMX just before the scrape).
      */
     record Sample(double count, double sum, double writes, double judged, double allocated, double scrapeSeconds,
                   double rssMiB) {}
-
-    /** Eden's {@code jvm_memory_pool_allocated_bytes_total}: every new object starts there (G1, Serial, Parallel). */
-    private static final Pattern EDEN = Pattern.compile("(?m)^jvm_memory_pool_allocated_bytes_total\\{pool=\"[^\"]*Eden[^\"]*\"\\}"
-            + " ([0-9.E+-]+)$");
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final String name;
     private final String url;
     private final RealProcess process;
+    private com.sun.management.@Nullable ThreadMXBean threads;
 
     private FleetDaemon(String name, String url, RealProcess process) {
         this.name = name;
@@ -86,6 +90,7 @@ final class FleetDaemon {
     /** A scrape of /metrics, timed. */
     Sample sample() {
         try {
+            double allocated = allocated();
             long started = System.nanoTime();
             String text = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/metrics")).timeout(Duration.ofSeconds(60)).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
@@ -93,7 +98,7 @@ final class FleetDaemon {
             return new Sample(FleetBench.sample(text, "watchdog_evaluation_duration_seconds_count"),
                     FleetBench.sample(text, "watchdog_evaluation_duration_seconds_sum"),
                     FleetBench.sample(text, "watchdog_store_release_writes_total"),
-                    FleetBench.sample(text, "watchdog_judged_releases_total"), eden(text), took, rssMiB());
+                    FleetBench.sample(text, "watchdog_judged_releases_total"), allocated, took, rssMiB());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -102,9 +107,30 @@ final class FleetDaemon {
         }
     }
 
-    private static double eden(String text) {
-        Matcher m = EDEN.matcher(text);
-        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+    /**
+     * Bytes allocated by the daemon's live threads so far (its event loops, workers and pools live as
+     * long as it does), from its ThreadMXBean over a local JMX connection made by the attach API:
+     * exact, where the JVM's metrics count allocation only at each collection.
+     */
+    double allocated() {
+        try {
+            if (threads == null) {
+                VirtualMachine vm = VirtualMachine.attach(String.valueOf(pid()));
+                String address = vm.startLocalManagementAgent();
+                vm.detach();
+                MBeanServerConnection connection = JMXConnectorFactory.connect(new JMXServiceURL(address))
+                        .getMBeanServerConnection();
+                threads = ManagementFactory.newPlatformMXBeanProxy(connection, ManagementFactory.THREAD_MXBEAN_NAME,
+                        com.sun.management.ThreadMXBean.class);
+            }
+            long sum = 0;
+            for (long bytes : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+                sum += Math.max(0, bytes);
+            }
+            return sum;
+        } catch (IOException | AttachNotSupportedException e) {
+            return Double.NaN;
+        }
     }
 
     /** User and system CPU, in seconds, from /proc (clock ticks of 1/100 s). */

@@ -86,10 +86,7 @@ final class Sampler {
         return sum / allTicks();
     }
 
-    /**
-     * Bytes allocated per tick, over every daemon: the JVM counts them at each young collection, so the
-     * figure is as fine as the collections that fell within the measured ticks.
-     */
+    /** Bytes allocated per tick, over every daemon (by all their threads, ticks and the scrapes alike). */
     double allocatedPerTick() {
         double bytes = 0;
         for (int i = 0; i < daemons.size(); i++) {
