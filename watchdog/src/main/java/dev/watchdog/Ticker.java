@@ -40,7 +40,10 @@ final class Ticker {
 
     private static final Logger LOG = LoggerFactory.getLogger(Ticker.class);
 
-    /** How long a release's observations may be awaited before its time-driven work goes on without them. */
+    /**
+     * How long a tick may go without any answer coming in while releases wait, before those go on
+     * with what is in (and their time-driven work) without the answers they lack.
+     */
     static final Duration LATE = Duration.ofSeconds(1);
 
     private final Store store;
@@ -139,9 +142,11 @@ final class Ticker {
      * The led shards' releases, observed in one sweep (each distinct query once for all of them) and
      * applied shard by shard: a release's observations together as soon as all its due rules are seen
      * (what comes in together is one transaction), so a slow or stalled query holds up only the
-     * releases whose rules asked it; a release still waiting after {@link #LATE} gets what is in at
-     * once (or, with nothing in, its time-driven work: escalation, bake, window end), and each later
-     * observation on its own. A shard handed over meanwhile is left to its new leader.
+     * releases whose rules asked it. Once no answer has come in for {@link #LATE}, a release still
+     * waiting gets what is in at once (or, with nothing in, its time-driven work: escalation, bake,
+     * window end), and each later observation on its own. The silence, not the time since the tick
+     * began, tells a stalled query: a fleet's answers may take longer than that to read, and its
+     * releases are still each judged as one. A shard handed over meanwhile is left to its new leader.
      */
     private Future<Ticked> tick(RuleSet ruleSet, List<Watch> held, Map<Integer, Leadership.Fence> led, Instant now) {
         Map<Integer, Commits> shards = new HashMap<>();
@@ -172,9 +177,26 @@ final class Ticker {
                 (id, seen) -> commits(shards, id).observe(id, seen));
         metrics.judged(judged.size() - observing.idle().size());
         observing.idle().forEach(id -> commits(shards, id).tick(id));
-        long late = vertx.setTimer(LATE.toMillis(), t -> observing.late());
-        return observing.done().andThen(x -> vertx.cancelTimer(late))
+        lateWhenQuiet(observing);
+        return observing.done()
                 .compose(answered -> judged.isEmpty() ? evaluator.get().probe(now) : Future.succeededFuture(answered));
+    }
+
+    /**
+     * Calls {@link Evaluator.Observing#late} once no answer has come in for {@link #LATE}, checking
+     * again as long as answers keep coming; nothing once all are in. The last check runs behind what
+     * is queued on the event loop, so that answers that came while it was busy count.
+     */
+    private void lateWhenQuiet(Evaluator.Observing observing) {
+        long left = LATE.minus(observing.quiet()).toMillis();
+        if (observing.done().isComplete()) {
+            return;
+        }
+        if (left > 0) {
+            vertx.setTimer(left, t -> context.runOnContext(x -> lateWhenQuiet(observing)));
+        } else {
+            observing.late();
+        }
     }
 
     private Commits commits(Map<Integer, Commits> shards, String releaseId) {

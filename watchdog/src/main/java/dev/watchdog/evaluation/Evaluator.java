@@ -83,6 +83,14 @@ public final class Evaluator {
         }
 
         /**
+         * How long no answer has come in (since the last did, or since observing began): answers that
+         * keep coming are a fleet being read, a silence while releases wait is a query stalled.
+         */
+        public Duration quiet() {
+            return sweep.quiet();
+        }
+
+        /**
          * The releases still waiting for an answer get what is in now (nothing, for those with no
          * answer at all: their time-driven work goes on without); each later observation goes on its own.
          */

@@ -52,6 +52,8 @@ final class Sweep {
     private final Promise<Boolean> done = Promise.promise();
     private int open;
     private boolean failed;
+    /** When the last answer came in or observation was made (or the sweep started), by {@link System#nanoTime}. */
+    private long lastAnswer = System.nanoTime();
 
     Sweep(Batch batch, Instant now, Evaluator.Sink sink, boolean narrow) {
         this.batch = batch;
@@ -82,6 +84,11 @@ final class Sweep {
         return new Look(target, rule, prev, selector, broken);
     }
 
+    /** How long since the last answer came in, or since the sweep started if none has. */
+    Duration quiet() {
+        return Duration.ofNanos(System.nanoTime() - lastAnswer);
+    }
+
     /** Every release still gathering gets what is in (perhaps nothing); later observations go one by one. */
     void late() {
         targets.forEach(target -> target.late(sink));
@@ -107,6 +114,7 @@ final class Sweep {
 
     /** An answer came: every look that waited on it goes on, in one pass. */
     private void resume(Future<?> answer) {
+        lastAnswer = System.nanoTime();
         List<Look> list = waiting.remove(answer);
         if (list != null) {
             list.forEach(Look::advance);
@@ -114,6 +122,7 @@ final class Sweep {
     }
 
     private void finish(Look look, Observation seen) {
+        lastAnswer = System.nanoTime();
         look.target.seen(look.rule.name(), seen, sink);
         failed |= seen instanceof Failed;
         if (--open == 0) {
