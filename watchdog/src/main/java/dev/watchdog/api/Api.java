@@ -37,6 +37,7 @@ import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 
 /** The HTTP API of the contract, and the one place where failures become statuses. */
@@ -156,7 +157,8 @@ public final class Api {
                 .filter(s -> s.label().equals(stateParam)).findFirst()
                 .orElseThrow(() -> ApiException.badInput("state", "unknown state '" + stateParam + "'"));
         int limit = Params.integer(ctx, "limit", 100, 1, 1000);
-        json(ctx, 200, store.list(state, limit).map(list -> list.stream().map(this::view).toList()));
+        Store.Filter filter = new Store.Filter(state, ctx.queryParams().get("service"), ctx.queryParams().get("environment"));
+        json(ctx, 200, store.list(filter, limit).map(list -> list.stream().map(this::view).toList()));
     }
 
     private void verdict(RoutingContext ctx) {
@@ -172,7 +174,10 @@ public final class Api {
                 : Future.failedFuture(e)));
     }
 
-    /** A decision by whoever holds the token, with an optional {@code {"reason": "..."}} body. */
+    /**
+     * A decision by whoever holds the token, with an optional {@code {"reason": "...", "as": "alice"}}
+     * body: {@code as} names the person behind a shared token, recorded as "alice via TOKEN".
+     */
     private void decide(RoutingContext ctx, BiFunction<String, String, Input> decision) {
         Decision body = body(ctx, Decision.class);
         String reason = body == null ? null : body.reason();
@@ -180,11 +185,16 @@ public final class Api {
         if (problem != null) {
             throw ApiException.badInput("reason", "reason " + problem);
         }
+        String as = body == null ? null : body.as();
+        if (as != null && !as.matches("[\\p{L}\\p{N}][\\p{L}\\p{N} ._@-]{0,63}")) {
+            throw ApiException.badInput("as", "as must be a person's name: 1 to 64 letters, digits, spaces, . _ @ -");
+        }
         Auth.Principal who = Auth.who(ctx);
+        String name = as == null || as.equals(who.name()) ? who.name() : as + " via " + who.name();
         json(ctx, 200, runner.watch(id(ctx))
                 .compose(w -> {
                     inScope(ctx, w.release().service(), w.release().environment());
-                    return runner.decide(w.id(), decision.apply(who.name(), reason));
+                    return runner.decide(w.id(), decision.apply(name, reason));
                 })
                 .map(this::view));
     }
@@ -202,7 +212,7 @@ public final class Api {
     }
 
     /** The optional body of a decision. */
-    record Decision(String reason) {}
+    record Decision(@Nullable String reason, @Nullable String as) {}
 
     private ObjectNode view(Watch w) {
         return Views.release(w, rules.get());

@@ -10,6 +10,7 @@ import dev.watchdog.release.Event;
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where every release's state, timeline and outbox are kept. A change is one transaction: the
@@ -59,8 +60,13 @@ public interface Store {
     /** Every release the watchdog still has work for ({@link Watch#held}). */
     Future<List<Watch>> held();
 
-    /** Releases, newest first; {@code state} null for all. */
-    Future<List<Watch>> list(Release.State state, int limit);
+    /** Releases, newest first, those that pass {@code filter}. */
+    Future<List<Watch>> list(Filter filter, int limit);
+
+    /** Which releases a list holds: each field null for any. */
+    record Filter(Release.@Nullable State state, @Nullable String service, @Nullable String environment) {
+        public static final Filter ALL = new Filter(null, null, null);
+    }
 
     Future<List<Event>> events(String releaseId);
 
