@@ -70,7 +70,7 @@ final class ExpectationCheck {
         String who = e.rule() == null ? "no rule" : e.rule();
         return "reach " + e.reach() + " by " + Durations.format(e.by()) + ": " + who + " counted " + label(severity)
                 + " by then" + first.map(h -> " (first: " + h.timeline().rule().name() + " at "
-                        + since(h.state().evaluatedAt()) + ")").orElse(" (never)");
+                        + since(h.state().evaluatedAt()) + ")").orElse(never(judged));
     }
 
     /**
@@ -96,7 +96,13 @@ final class ExpectationCheck {
         }
         return what + ": it held at " + since(c) + ", and " + (e.rule() == null ? "no rule" : e.rule()) + " counted "
                 + label(severity) + " by " + since(c.plus(e.within())) + hit.map(h -> " (first: " + h.timeline().rule().name()
-                        + " at " + since(h.state().evaluatedAt()) + ")").orElse(" (never)");
+                        + " at " + since(h.state().evaluatedAt()) + ")").orElse(never(judged));
+    }
+
+    /** Why nothing was counted: said as "no data" when no rule ever had anything to judge. */
+    private static String never(Collection<RuleTimeline> judged) {
+        return judged.stream().anyMatch(RuleTimeline::everJudged) ? " (never)"
+                : " (never: no data, the rules' series were empty throughout)";
     }
 
     private record Hit(RuleTimeline timeline, RuleState state) {}

@@ -27,8 +27,14 @@ public final class Replay {
 
     /** One rule's states at every step. */
     public record RuleTimeline(Rule rule, Duration interval, List<RuleState> states) {
+
         public RuleTimeline {
             states = List.copyOf(states);
+        }
+
+        /** Whether the rule had anything to judge at any step. */
+        public boolean everJudged() {
+            return states.stream().anyMatch(RuleState::everJudged);
         }
 
         /** The states at which the outcome changed. */
