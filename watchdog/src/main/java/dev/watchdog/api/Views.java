@@ -48,7 +48,7 @@ final class Views {
         ObjectNode r = Json.MAPPER.createObjectNode();
         r.put("name", rule.name());
         r.put("signal", Rule.label(rule.signal()));
-        r.put("unit", Rule.label(rule.unit()));
+        r.put("unit", Rule.label(rule.presentation().unit()));
         r.put("outcome", state == null ? "waiting" : state.outcome().label());
         if (state != null && state.value() != null) {
             r.put("value", state.value());
@@ -58,13 +58,13 @@ final class Views {
         if (state != null && state.baseline() != null) {
             r.put("baseline", state.baseline());
         }
-        rule.baseline().ifPresent(b -> r.put("baselineOf", b.text()));
+        rule.measure().baseline().ifPresent(b -> r.put("baselineOf", b.text()));
         if (rule.dryRun()) {
             r.put("dryRun", true);
         }
         ObjectNode threshold = r.putObject("threshold");
-        rule.p1().map(Threshold::text).ifPresent(t -> threshold.put("p1", t));
-        rule.p0().map(Threshold::text).ifPresent(t -> threshold.put("p0", t));
+        rule.judgement().p1().map(Threshold::text).ifPresent(t -> threshold.put("p1", t));
+        rule.judgement().p0().map(Threshold::text).ifPresent(t -> threshold.put("p0", t));
         if (state != null) {
             r.put("since", state.since().toString());
             if (state.message() != null) {

@@ -44,9 +44,9 @@ final class Messages {
         List<Note> notes = notes(rules, inc.rules().keySet(), r);
         for (Breach b : inc.rules().values()) {
             Optional<Rule> rule = rules.byName(b.rule());
-            String unitThreshold = rule.map(x -> Threshold.inUnit(x.unit(), b.threshold())).orElse(b.threshold());
+            String unitThreshold = rule.map(x -> Threshold.inUnit(x.presentation().unit(), b.threshold())).orElse(b.threshold());
             String baseline = b.baseline() == null ? "" : rule.map(x -> " against baseline "
-                    + Units.format(x.unit(), b.baseline())).orElse("");
+                    + Units.format(x.presentation().unit(), b.baseline())).orElse("");
             Note note = notes.stream().filter(n -> n.rule().equals(b.rule())).findFirst().orElse(null);
             String summary = note == null || note.summary() == null ? "" : ": " + note.summary();
             lines.add("- " + b.rule() + ": " + value(rules, b) + baseline + " (" + b.severity() + " " + unitThreshold + ")"
@@ -80,8 +80,8 @@ final class Messages {
     static List<Note> notes(RuleSet rules, Collection<String> names, Release r) {
         Map<String, String> values = r.templateValues();
         return names.stream().map(rules::byName).flatMap(Optional::stream)
-                .map(x -> new Note(x.name(), x.labels(), Template.annotate(x.summary(), values),
-                        Template.annotate(x.description(), values), x.runbookUrl()))
+                .map(x -> new Note(x.name(), x.presentation().labels(), Template.annotate(x.presentation().summary(), values),
+                        Template.annotate(x.presentation().description(), values), x.presentation().runbookUrl()))
                 .toList();
     }
 
@@ -113,8 +113,8 @@ final class Messages {
                 boolean why = (failing || notice.kind() == Kind.UNJUDGED) && s.message() != null;
                 if (notice.kind() != Kind.BLIND || failing) {
                     lines.add("- " + rule.name() + ": " + s.outcome().label() + (s.value() == null ? ""
-                            : " " + Units.format(rule.unit(), s.value())) + (s.baseline() == null ? ""
-                            : " (baseline " + Units.format(rule.unit(), s.baseline()) + ")")
+                            : " " + Units.format(rule.presentation().unit(), s.value())) + (s.baseline() == null ? ""
+                            : " (baseline " + Units.format(rule.presentation().unit(), s.baseline()) + ")")
                             + (why ? " (" + s.message() + ")" : "") + (rule.dryRun() ? " [dry run]" : ""));
                 }
             }
@@ -137,7 +137,7 @@ final class Messages {
     }
 
     private static String value(RuleSet rules, Breach b) {
-        return rules.byName(b.rule()).map(x -> Units.format(x.unit(), b.value())).orElse(String.valueOf(b.value()));
+        return rules.byName(b.rule()).map(x -> Units.format(x.presentation().unit(), b.value())).orElse(String.valueOf(b.value()));
     }
 
     private static String verb(Kind kind, Incident inc) {

@@ -55,12 +55,12 @@ final class Breaches {
 
     private static String describe(Rule r) {
         List<String> parts = new ArrayList<>();
-        parts.add("Signal " + Rule.label(r.signal()) + ", unit " + Rule.label(r.unit()));
-        r.p1().map(Threshold::text).ifPresent(t -> parts.add("P1 " + Markdown.code(t)));
-        r.p0().map(Threshold::text).ifPresent(t -> parts.add("P0 " + Markdown.code(t)));
-        parts.add("for " + Durations.format(r.forDuration()));
-        r.baseline().ifPresent(b -> parts.add("baseline " + Markdown.code(b.text())));
-        String runbook = Optional.ofNullable(r.annotations().get("runbook_url")).orElse(r.annotations().get("runbook"));
+        parts.add("Signal " + Rule.label(r.signal()) + ", unit " + Rule.label(r.presentation().unit()));
+        r.judgement().p1().map(Threshold::text).ifPresent(t -> parts.add("P1 " + Markdown.code(t)));
+        r.judgement().p0().map(Threshold::text).ifPresent(t -> parts.add("P0 " + Markdown.code(t)));
+        parts.add("for " + Durations.format(r.judgement().forDuration()));
+        r.measure().baseline().ifPresent(b -> parts.add("baseline " + Markdown.code(b.text())));
+        String runbook = Optional.ofNullable(r.presentation().annotations().get("runbook_url")).orElse(r.presentation().annotations().get("runbook"));
         return String.join(", ", parts) + "." + (r.dryRun() ? " Dry run: it never acted." : "")
                 + (runbook == null ? "" : " Runbook: " + Markdown.text(runbook));
     }
@@ -104,7 +104,7 @@ final class Breaches {
             return "";
         }
         String raw = Markdown.number(v);
-        String shown = rule.map(r -> Units.format(r.unit(), v)).orElse(raw);
+        String shown = rule.map(r -> Units.format(r.presentation().unit(), v)).orElse(raw);
         return shown.equals(raw) ? raw : raw + " (" + shown + ")";
     }
 

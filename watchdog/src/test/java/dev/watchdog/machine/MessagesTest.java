@@ -78,7 +78,7 @@ class MessagesTest {
 
     /** Throughput against yesterday's. */
     static Observation against(double value, double baseline) {
-        return new Observation.Values(List.of(new Series(Map.of(), value)), List.of(new Series(Map.of(), baseline)));
+        return Observation.Values.against(List.of(new Series(Map.of(), value)), "offset 1d", List.of(new Series(Map.of(), baseline)));
     }
 
     static Input.Observe observe(Object... ruleAndObservation) {
