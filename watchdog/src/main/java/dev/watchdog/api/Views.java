@@ -70,6 +70,11 @@ final class Views {
             if (state.message() != null) {
                 r.put("message", state.message());
             }
+            if (state.evidence() != null) {
+                ObjectNode evidence = Json.MAPPER.valueToTree(state.evidence());
+                evidence.put("text", state.evidence().text());
+                r.set("evidence", evidence);
+            }
             if (state.series().size() > 1) {
                 r.set("series", Json.MAPPER.valueToTree(state.series()));
             }

@@ -145,6 +145,9 @@ final class ExpectationCheck {
         if (got.message() != null) {
             facts.add(got.message());
         }
+        if (got.evidence() != null) {
+            facts.add(got.evidence().text());
+        }
         return facts.isEmpty() ? "" : " [" + String.join(", ", facts) + "]";
     }
 

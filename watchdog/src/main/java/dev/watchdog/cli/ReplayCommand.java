@@ -90,6 +90,9 @@ final class ReplayCommand implements Callable<Integer> {
                 String message = s.message() == null ? "" : "  " + s.message();
                 out.printf("  %s  %-10s %-12s %s%s%s%n", s.evaluatedAt(), "T+" + since(r, s.evaluatedAt()),
                         s.outcome().label(), value, baseline, message);
+                if (s.evidence() != null) {
+                    out.printf("  %-32s %s%n", "", s.evidence().text());
+                }
             }
         }
         out.printf("%n%-28s %-32s %s%n", "rule", "first P1", "first P0");

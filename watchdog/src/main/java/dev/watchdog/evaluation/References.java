@@ -26,8 +26,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * A rule's expression (and total) now and at each of its baseline alternatives: offsets at the same
  * clock time earlier, the span before the release (asked once, then kept with the release), and, for
- * a rule with a test, the expression minute by minute over the hour before the release (asked once),
- * from which the judge learns how much the counts vary beyond chance.
+ * a rule with a test, the expression minute by minute before the release and about the same time on
+ * the reference days (asked once), from which the judge learns how much the counts vary beyond chance.
  */
 final class References {
 
@@ -104,9 +104,11 @@ final class References {
     }
 
     /**
-     * For a rule with a test, once: the expression minute by minute over the hour before the release
-     * ({@code {{since_release}}} set to a minute), by one range query where Prometheus is asked directly,
-     * minute by minute where answers come from a replay's ranges.
+     * For a rule with a test, once: the expression minute by minute ({@code {{since_release}}} set to a
+     * minute) over the hour before the release and, for offset baselines, over the two hours about the
+     * release's time on each reference day: a few hundred minutes, so that rare bursts show in them. By
+     * one range query each where Prometheus is asked directly, minute by minute where answers come from
+     * a replay's ranges. The spans are kept apart by an empty sample: differences are taken within one.
      */
     private static Future<@Nullable List<Sample>> minutes(Rule rule, Release release, RuleState prev,
                                                           Map<String, String> values, Query query) {
@@ -114,9 +116,27 @@ final class References {
         if (rule.judgement().test().isEmpty() || !rule.cumulative() || known) {
             return Future.succeededFuture(null);
         }
+        Instant start = release.startedAt();
+        List<Future<List<Sample>>> spans = new ArrayList<>();
+        spans.add(span(rule, values, query, start.minus(MINUTE.multipliedBy(MINUTES - 1L)), start));
+        rule.measure().baseline().map(Baseline::alternatives).orElse(List.of()).stream()
+                .filter(Baseline.Offsets.class::isInstance).flatMap(a -> ((Baseline.Offsets) a).offsets().stream())
+                .forEach(d -> spans.add(span(rule, values, query, start.minus(d).minus(MINUTE.multipliedBy(MINUTES - 1L)),
+                        start.minus(d).plus(MINUTE.multipliedBy(MINUTES)))));
+        return Future.all(new ArrayList<>(spans)).map(x -> {
+            List<Sample> out = new ArrayList<>();
+            for (Future<List<Sample>> f : spans) {
+                out.addAll(f.result());
+                out.add(Sample.EMPTY);
+            }
+            return out;
+        });
+    }
+
+    /** The expression minute by minute from first to last. */
+    private static Future<List<Sample>> span(Rule rule, Map<String, String> values, Query query, Instant first,
+                                             Instant last) {
         Map<String, String> perMinute = withSince(values, MINUTE);
-        Instant last = release.startedAt();
-        Instant first = last.minus(MINUTE.multipliedBy(MINUTES - 1L));
         Future<Map<Instant, List<Series>>> series = Observer.render(() -> rule.measure().expr().render(perMinute))
                 .compose(q -> range(query, q, first, last));
         Future<Map<Instant, List<Series>>> totals = rule.measure().shape() instanceof Shape.Ratio r

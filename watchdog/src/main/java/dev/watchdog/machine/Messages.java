@@ -27,14 +27,17 @@ import java.util.Optional;
 
 /**
  * What each notice says. Pure. An incident's message names the release, every rule with its value
- * against its threshold in the rule's unit, the severity, the level, how long it has been open, how
- * to acknowledge and decide (CLI and API), and each rule's summary, description and runbook.
+ * against its threshold in the rule's unit (and, for a rule with a test, the evidence: "p95 +14 %
+ * [+9 %, +19 %] against the hour before; 2310 and 4020 requests"), the severity, the level, how long it
+ * has been open, how to acknowledge and decide (CLI and API), and each rule's summary, description and
+ * runbook.
  */
 final class Messages {
 
     private Messages() {}
 
-    static Message incident(Notice notice, Incident inc, Release r, RuleSet rules, String apiBase, Instant now) {
+    static Message incident(Notice notice, Incident inc, Release r, RuleSet rules, Map<String, RuleState> states,
+                            String apiBase, Instant now) {
         String sev = inc.severity().name();
         Breach lead = inc.rules().values().stream().max(Comparator.comparing(Breach::severity)).orElse(null);
         String headline = lead == null ? "" : ": " + lead.rule() + " " + value(rules, lead);
@@ -51,6 +54,7 @@ final class Messages {
             String summary = note == null || note.summary() == null ? "" : ": " + note.summary();
             lines.add("- " + b.rule() + ": " + value(rules, b) + baseline + " (" + b.severity() + " " + unitThreshold + ")"
                     + summary);
+            Optional.ofNullable(states.get(b.rule())).map(RuleState::evidence).ifPresent(e -> lines.add("  " + e.text()));
             if (note != null) {
                 Optional.ofNullable(note.description()).ifPresent(d -> lines.add("  " + d));
                 Optional.ofNullable(note.runbookUrl()).ifPresent(u -> lines.add("  Runbook: " + u));
@@ -116,6 +120,7 @@ final class Messages {
                             : " " + Units.format(rule.presentation().unit(), s.value())) + (s.baseline() == null ? ""
                             : " (baseline " + Units.format(rule.presentation().unit(), s.baseline()) + ")")
                             + (why ? " (" + s.message() + ")" : "") + (rule.dryRun() ? " [dry run]" : ""));
+                    Optional.ofNullable(s.evidence()).ifPresent(e -> lines.add("  " + e.text()));
                 }
             }
         }

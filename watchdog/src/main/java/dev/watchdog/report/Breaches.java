@@ -19,7 +19,8 @@ import java.util.Set;
 
 /**
  * The report's rules that breached: each one's query as it was sent for this release, its
- * thresholds and baseline, and its value against them at every moment its outcome changed.
+ * thresholds and baseline, and its value against them at every moment its outcome changed (for a rule
+ * with a test, with its evidence: the change, its interval and the counts behind it).
  */
 final class Breaches {
 
@@ -39,7 +40,9 @@ final class Breaches {
             md.heading(3, name);
             md.line(rule.map(Breaches::describe).orElse("This rule is no longer in the rule files.")).gap();
             rule.ifPresent(r -> md.code("promql", query(r, release)));
-            md.table(List.of("at", "outcome", "value", "threshold", "baseline"), moments(md, name, events, rule));
+            boolean tested = events.stream().anyMatch(e -> name.equals(e.data().get("rule")) && e.data().containsKey("evidence"));
+            md.table(tested ? List.of("at", "outcome", "value", "threshold", "baseline", "evidence")
+                    : List.of("at", "outcome", "value", "threshold", "baseline"), moments(md, name, events, rule, tested));
             lastSeen(md, name, incidents, rule);
         }
     }
@@ -78,11 +81,19 @@ final class Breaches {
         return String.join("\n\n", lines);
     }
 
-    private static List<List<String>> moments(Markdown md, String name, List<Event> events, Optional<Rule> rule) {
+    /** Each moment the rule's outcome changed; for a rule with a test, with the evidence it had then. */
+    private static List<List<String>> moments(Markdown md, String name, List<Event> events, Optional<Rule> rule,
+                                              boolean tested) {
         return events.stream().filter(e -> e.type() == Event.Type.OUTCOME && name.equals(e.data().get("rule")))
-                .map(e -> List.of(md.at(e.at()), String.valueOf(e.data().get("outcome")),
-                        value(rule, number(e.data(), "value")), threshold(e.data().get("threshold")),
-                        value(rule, number(e.data(), "baseline"))))
+                .map(e -> {
+                    List<String> row = new ArrayList<>(List.of(md.at(e.at()), String.valueOf(e.data().get("outcome")),
+                            value(rule, number(e.data(), "value")), threshold(e.data().get("threshold")),
+                            value(rule, number(e.data(), "baseline"))));
+                    if (tested) {
+                        row.add(e.data().get("evidence") == null ? "" : Markdown.text(String.valueOf(e.data().get("evidence"))));
+                    }
+                    return row;
+                })
                 .toList();
     }
 
