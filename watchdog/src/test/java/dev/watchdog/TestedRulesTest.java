@@ -78,7 +78,7 @@ class TestedRulesTest extends DaemonTest {
         assertEquals("the previous version (1.9.0)", evidence.getString("against"));
         assertTrue(evidence.getDouble("lower") > 0.125, evidence.encode());
         assertTrue(evidence.getString("text").startsWith("ratio +100 % [+"), evidence.getString("text"));
-        assertTrue(evidence.getString("text").endsWith("against the previous version (1.9.0); 200 of 10000 and 900 of 90000 "
+        assertTrue(evidence.getString("text").endsWith("against the previous version (1.9.0); 100 of 5000 and 450 of 45000 "
                 + "requests; the new version has 10 % of the traffic"), evidence.getString("text"));
         JsonObject p1 = daemon.events(id).stream().map(JsonObject.class::cast)
                 .filter(e -> "outcome".equals(e.getString("type")) && e.getString("message").startsWith("canary-error-rate is p1"))

@@ -119,7 +119,7 @@ final class ReleaseRules {
                     : "expr over the " + Durations.format(b.span()) + " before the release's start";
         }
         if (a instanceof Baseline.Offsets o) {
-            List<String> each = o.offsets().stream().map(Durations::format).toList();
+            List<String> each = o.offsets().stream().map(Baseline::days).toList();
             return "expr at the evaluation's time minus " + String.join(", ", each)
                     + (each.size() > 1 ? "; their median" : "");
         }

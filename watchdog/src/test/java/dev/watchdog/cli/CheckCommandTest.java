@@ -255,7 +255,7 @@ class CheckCommandTest {
                   expr:
                     sum(increase(orders_total{service="shop-eu",shop="eu"}[{{since_release}}]))
                   baseline offset 7d:
-                    expr at the evaluation's time minus 1w""".formatted(file)), shop.out());
+                    expr at the evaluation's time minus 7d""".formatted(file)), shop.out());
 
         Cli.Result api = Cli.run("check", "--release", "service=api,environment=staging", file.toString());
         assertEquals(0, api.code(), api.out());
