@@ -24,11 +24,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One tick of the replica that leads: for each shard it leads, every held release gets one input,
@@ -37,6 +38,8 @@ import java.util.function.Supplier;
  * nothing only checks that Prometheus answers.
  */
 final class Ticker {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Ticker.class);
 
     /** How long a release's observations may be awaited before its time-driven work goes on without them. */
     static final Duration LATE = Duration.ofSeconds(1);
@@ -85,7 +88,8 @@ final class Ticker {
             return Future.all(shards).map(x -> shards.stream().allMatch(Future::result));
         }).compose(answered -> store.held().map(held -> {
             List<Watch> ours = held.stream().filter(w -> led.containsKey(leadership.shardOf(w.id()))).toList();
-            alerts.resend(ours);
+            // Not waited for: a slow Alertmanager must not hold up the tick.
+            alerts.resend(ours).onFailure(e -> LOG.warn("firing alerts not posted again error=\"{}\"", e.getMessage()));
             metrics.held(held, ruleSet);
             metrics.evaluated((System.nanoTime() - started) / 1e9, answered, now);
             return null;
@@ -121,10 +125,11 @@ final class Ticker {
     }
 
     /**
-     * One shard's releases: each rule's observation is applied as soon as it is in (what comes in
-     * together is one transaction), so a slow or stalled query holds up nobody else's judging; a
-     * release with no observation in after {@link #LATE} gets its time-driven work (escalation, bake,
-     * window end) without it. True if every query answered.
+     * One shard's releases: a release's observations are applied together as soon as all its rules'
+     * queries have answered (what comes in together is one transaction), so a slow or stalled query
+     * holds up no other release; a release still waiting after {@link #LATE} gets what is in (or its
+     * time-driven work: escalation, bake, window end) at once, and each late answer on its own. True
+     * if every query answered.
      */
     private Future<Boolean> tick(RuleSet ruleSet, List<Watch> held, Leadership.Fence fence, Instant now) {
         Commits commits = new Commits(context, runner, now, fence);
@@ -132,21 +137,16 @@ final class Ticker {
         List<Watch> judged = held.stream().filter(Ticker::judgedNow).toList();
         List<Map<String, Future<Observation>>> seen = evaluator.get().observe(ruleSet,
                 judged.stream().map(Ticker::subject).toList(), now);
-        Set<String> waiting = new HashSet<>();
+        List<Gathering> gatherings = new ArrayList<>();
         List<Future<Observation>> all = new ArrayList<>();
         for (int i = 0; i < judged.size(); i++) {
-            String id = judged.get(i).id();
-            waiting.add(id);
-            // Added before Future.all below listens, so that every observation is added by the time it completes.
-            seen.get(i).forEach((rule, observation) -> all.add(observation.onSuccess(o -> {
-                waiting.remove(id);
-                commits.add(new Command(id, new Input.Observe(Map.of(rule, o))));
-            })));
+            Gathering g = new Gathering(judged.get(i).id(), seen.get(i).size(), commits);
+            gatherings.add(g);
+            // Listened to before Future.all below, so that every answer is added by the time it completes.
+            seen.get(i).forEach((rule, observation) -> all.add(observation.onSuccess(o -> g.in(rule, o))));
+            g.checkComplete();
         }
-        long late = vertx.setTimer(LATE.toMillis(), t -> waiting.stream().sorted()
-                .forEach(id -> commits.add(new Command(id, new Input.Tick()))));
-        judged.stream().filter(w -> seen.get(judged.indexOf(w)).isEmpty())
-                .forEach(w -> commits.add(new Command(w.id(), new Input.Tick())));
+        long late = vertx.setTimer(LATE.toMillis(), t -> gatherings.forEach(Gathering::late));
         return Future.all(all).transform(x -> {
             vertx.cancelTimer(late);
             return commits.done();
@@ -154,6 +154,47 @@ final class Ticker {
             boolean answered = all.stream().map(Future::result).noneMatch(o -> o instanceof Observation.Failed);
             return judged.isEmpty() ? evaluator.get().probe(now) : Future.succeededFuture(answered);
         });
+    }
+
+    /** One release's observations of a tick, gathered until all are in or they are late. */
+    private static final class Gathering {
+        private final String release;
+        private final int expected;
+        private final Commits commits;
+        private final Map<String, Observation> in = new LinkedHashMap<>();
+        private boolean sent;
+
+        Gathering(String release, int expected, Commits commits) {
+            this.release = release;
+            this.expected = expected;
+            this.commits = commits;
+        }
+
+        void in(String rule, Observation o) {
+            if (sent) {
+                commits.add(new Command(release, new Input.Observe(Map.of(rule, o))));
+            } else {
+                in.put(rule, o);
+                checkComplete();
+            }
+        }
+
+        void checkComplete() {
+            if (!sent && in.size() == expected) {
+                send();
+            }
+        }
+
+        void late() {
+            if (!sent) {
+                send();
+            }
+        }
+
+        private void send() {
+            sent = true;
+            commits.add(new Command(release, in.isEmpty() ? new Input.Tick() : new Input.Observe(in)));
+        }
     }
 
     private static boolean judgedNow(Watch w) {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.watchdog.config.ConfigLoader;
 import dev.watchdog.config.WatchdogConfig;
+import dev.watchdog.testing.ExampleEnv;
 import dev.watchdog.testing.RealProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,7 +62,7 @@ class DeployFilesTest {
                     "ExecStart=/opt/watchdog/bin/watchdog run --config /etc/watchdog/watchdog.yml")) {
                 assertTrue(lines.contains(line), line);
             }
-            WatchdogConfig shipped = new ConfigLoader(name -> "set-by-" + name).load(Path.of("config/watchdog.yml"));
+            WatchdogConfig shipped = new ConfigLoader(ExampleEnv::value).load(Path.of("config/watchdog.yml"));
             assertEquals("/var/lib/watchdog/", shipped.storage().path(), "StateDirectory=watchdog is /var/lib/watchdog");
         }
     }
@@ -121,7 +122,7 @@ class DeployFilesTest {
             Set<String> given = new HashSet<>(secretKeys);
             container.path("env").forEach(e -> given.add(e.path("name").asText()));
             assertEquals("watchdog-secrets", container.path("envFrom").get(0).path("secretRef").path("name").asText());
-            return new ConfigLoader(name -> given.contains(name) ? "set-by-" + name : null).parse(configText, "watchdog.yml");
+            return new ConfigLoader(name -> given.contains(name) ? ExampleEnv.value(name) : null).parse(configText, "watchdog.yml");
         }
 
         String mountPath(String volume) {

@@ -10,8 +10,8 @@ import dev.watchdog.testing.DaemonTest;
 import dev.watchdog.testing.FakeGitHub;
 import dev.watchdog.testing.Logs;
 import dev.watchdog.testing.Poll;
-import dev.watchdog.testing.WebhookRecorder;
 import dev.watchdog.testing.WebhookRecorder.Reply;
+import dev.watchdog.testing.WebhookRecorder;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -168,7 +168,7 @@ class ReceiversTest extends DaemonTest {
             JsonObject sent = daemon.notifications(id).getJsonObject(0);
             assertEquals("sent", sent.getString("status"));
             assertEquals(3, sent.getInteger("attempts"));
-            assertTrue(logs.text().contains("webhook attempt failed kind=grafana"), logs.text());
+            assertTrue(logs.text().contains("attempt failed kind=grafana"), logs.text());
             noTokens("the logs", logs.text());
             noTokens("the API's answers", answers(id));
         }
@@ -217,6 +217,21 @@ class ReceiversTest extends DaemonTest {
         }
 
         @Test
+        @DisplayName("the search for it reads every page: with 150 issues touched since, the retry still finds it")
+        void retryFindsItPastTheFirstPage() {
+            github.loseAnswers.set(1);
+            github.othersAfterEachPost = 150;
+            String id = incidentRolledBack();
+            assertEquals(List.of("GET", "POST", "GET", "GET"), github.calls.stream().map(FakeGitHub.Call::method).toList());
+            assertEquals("2", github.calls.get(3).params().get("page"));
+            assertEquals(1, github.issues.stream().filter(i -> String.valueOf(i.getString("body")).contains("release-watchdog key"))
+                    .count(), "one report filed");
+            JsonObject notification = daemon.notifications(id).stream().map(JsonObject.class::cast)
+                    .filter(n -> n.getString("receiver").equals("postmortem")).findFirst().orElseThrow();
+            assertEquals("sent", notification.getString("status"), notification.encode());
+        }
+
+        @Test
         @DisplayName("when GitHub cannot be searched, nothing is filed and the notification says why")
         void searchFails() {
             github.listStatus = 500;
@@ -225,7 +240,7 @@ class ReceiversTest extends DaemonTest {
             JsonObject notification = daemon.notifications(id).stream().map(JsonObject.class::cast)
                     .filter(n -> n.getString("receiver").equals("postmortem")).findFirst().orElseThrow();
             assertEquals("failed", notification.getString("status"));
-            assertEquals("could not look for an issue filed earlier, so none was filed: HTTP 500", notification.getString("error"));
+            assertEquals("could not look for a delivery made before, so nothing was sent: HTTP 500", notification.getString("error"));
         }
 
         @Test

@@ -6,9 +6,11 @@ import dev.watchdog.incident.Notification;
 import dev.watchdog.machine.Context;
 import dev.watchdog.machine.Firing;
 import dev.watchdog.machine.Watch;
+import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -34,11 +36,16 @@ public final class Alerts {
         this.clock = clock;
     }
 
-    /** Posts again every firing alert of these releases whose resend interval has passed. */
-    public void resend(List<Watch> held) {
+    /**
+     * Posts again every firing alert of these releases whose resend interval has passed; completes
+     * when each has been tried. Not an outbox effect: what fires is derived from the stored state on
+     * every tick, and posting it again changes nothing, so there is nothing to store or to resume.
+     */
+    public Future<Void> resend(List<Watch> held) {
         Context ctx = context.get();
         Instant now = clock.instant();
         Set<String> firing = new HashSet<>();
+        List<Future<Void>> sent = new ArrayList<>();
         for (Watch w : held) {
             for (Notification n : Firing.of(w, ctx, now)) {
                 String key = n.receiver() + "|" + n.key();
@@ -46,15 +53,17 @@ public final class Alerts {
                 Instant last = lastSent.get(key);
                 if (last == null || !last.plus(resend(ctx.config(), n.receiver())).isAfter(now)) {
                     lastSent.put(key, now);
-                    notifier.resend(n);
+                    sent.add(notifier.resend(n));
                 }
             }
         }
         lastSent.keySet().retainAll(firing);
+        return Future.join(sent).mapEmpty();
     }
 
     private static Duration resend(WatchdogConfig config, String receiver) {
         Receiver r = config.receivers().get(receiver);
-        return r == null || r.alertmanager() == null ? Duration.ofMinutes(1) : r.alertmanager().resend();
+        Duration resend = r == null ? null : r.channel().resend();
+        return resend == null ? Duration.ofMinutes(1) : resend;
     }
 }

@@ -1,11 +1,6 @@
 package dev.watchdog.action;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
 /** Capped exponential backoff with equal jitter; a server's {@code Retry-After} wins. Pure. */
@@ -23,23 +18,5 @@ record Backoff(Duration initial, Duration max) {
         long cap = initial.toMillis() << Math.min(attempt - 1, 30);
         cap = Math.min(cap <= 0 ? Long.MAX_VALUE : cap, max.toMillis());
         return Duration.ofMillis(cap / 2 + (long) (random * (cap / 2.0)));
-    }
-
-    /** {@code Retry-After} as seconds or as an HTTP date; empty if absent or unreadable. */
-    static Optional<Duration> retryAfter(String header, Clock clock) {
-        if (header == null || header.isBlank()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(header.trim()))));
-        } catch (NumberFormatException e) {
-            try {
-                Instant at = ZonedDateTime.parse(header.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-                Duration wait = Duration.between(clock.instant(), at);
-                return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
-            } catch (DateTimeParseException notADate) {
-                return Optional.empty();
-            }
-        }
     }
 }

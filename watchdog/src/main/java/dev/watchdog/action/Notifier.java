@@ -1,65 +1,58 @@
 package dev.watchdog.action;
 
-import dev.watchdog.config.Receiver.Alertmanager;
-import dev.watchdog.config.Receiver.Channel;
-import dev.watchdog.config.Receiver.GitHub;
-import dev.watchdog.config.Receiver.Grafana;
-import dev.watchdog.config.Receiver.Slack;
-import dev.watchdog.config.Receiver.Telegram;
 import dev.watchdog.config.Receiver;
-import dev.watchdog.config.WatchdogConfig.Webhook;
-import dev.watchdog.core.Json;
-import dev.watchdog.core.Secret;
-import dev.watchdog.incident.Message;
+import dev.watchdog.http.Http;
 import dev.watchdog.incident.Notification;
 import dev.watchdog.machine.Answer;
 import dev.watchdog.machine.OutboxEntry;
 import dev.watchdog.metrics.WatchdogMetrics;
+import dev.watchdog.receiver.Channel;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers notifications to their receivers. Each receiver has its own queue, paced by its
- * minInterval, so that a slow or failing receiver never holds up the others. Each kind of receiver
- * gets the request it takes. Used from one event-loop context.
+ * Delivers notifications to their receivers, whatever their kind: the kind builds the requests and
+ * reads the answers, the sender attempts and retries. Each receiver has its own queue, paced by its
+ * minInterval, so that a slow or failing receiver never holds up the others. Used from one
+ * event-loop context.
  */
 public final class Notifier {
 
     private static final Logger LOG = LoggerFactory.getLogger(Notifier.class);
-    private static final Duration RECEIVER_TIMEOUT = Duration.ofSeconds(10);
 
     private final Vertx vertx;
+    private final Http http;
     private final WebhookSender sender;
-    private final GitHubIssues issues;
     private final Supplier<Map<String, Receiver>> receivers;
     private final WatchdogMetrics metrics;
-    private final Clock clock;
+    private final Function<String, Future<String>> reports;
     private final Map<String, Future<?>> queues = new HashMap<>();
     private final Map<String, Long> lastSentNanos = new HashMap<>();
 
     /**
      * {@code receivers}: the receivers in force, read at each delivery. {@code reports}: a release's
-     * incident report by its id, for the receivers that file it.
+     * incident report by its id, for the kinds that file it.
      */
     public Notifier(Vertx vertx, WebhookSender sender, Supplier<Map<String, Receiver>> receivers, WatchdogMetrics metrics,
                     Clock clock, Function<String, Future<String>> reports) {
         this.vertx = vertx;
+        this.http = new Http(vertx);
         this.sender = sender;
-        this.issues = new GitHubIssues(vertx, sender, reports);
         this.receivers = receivers;
         this.metrics = metrics;
-        this.clock = clock;
+        this.reports = reports;
     }
 
     /** Delivers after those queued before it for the same receiver; asks {@code wanted} before each attempt. */
@@ -90,27 +83,46 @@ public final class Notifier {
     }
 
     private Future<WebhookSender.Delivery> send(Notification n, Receiver r, Supplier<Future<Boolean>> wanted) {
-        if (r.channel() instanceof GitHub g) {
-            return issues.file(n, g, r.retry(), wanted);
-        }
-        List<WebhookSender.Post> posts = posts(n, r, wanted);
-        return posts.size() == 1 ? sender.deliver(posts.get(0)) : cluster(posts);
+        Channel channel = r.channel();
+        Future<@Nullable String> report = channel.filesReport() ? reports.apply(n.releaseId()) : Future.succeededFuture();
+        return report.transform(ar -> ar.failed()
+                ? Future.succeededFuture(new WebhookSender.Delivery(false, 0, 0, "the incident report could not be written"))
+                : cluster(channel.requests(n, ar.result()).stream()
+                        .map(request -> sender.deliver(post(n, r, request.withDeadline(r.timeout()), wanted))).toList()));
+    }
+
+    private WebhookSender.Post post(Notification n, Receiver r, Http.Request request, Supplier<Future<Boolean>> wanted) {
+        Channel channel = r.channel();
+        return new WebhookSender.Post(channel.kind(), request, channel.signing(), r.retry(), n.key(),
+                () -> before(n, channel, wanted), (response, clock) -> channel.read(response, clock).masking(channel.secrets()));
+    }
+
+    /** Not wanted any more: dropped. Wanted, and the kind finds it delivered before: done. Neither can be told: failed. */
+    private Future<Optional<WebhookSender.Delivery>> before(Notification n, Channel channel, Supplier<Future<Boolean>> wanted) {
+        return wanted.get().otherwise(true).compose(w -> !w
+                ? Future.succeededFuture(Optional.of(new WebhookSender.Delivery(false, 0, 0, "no longer wanted", true)))
+                : channel.deliveredBefore(n, http).transform(ar -> Future.succeededFuture(ar.failed()
+                        ? Optional.of(new WebhookSender.Delivery(false, 0, 0, "could not look for a delivery made before, so"
+                                + " nothing was sent: " + ar.cause().getMessage()))
+                        : ar.result() ? Optional.of(new WebhookSender.Delivery(true, 0, 0, null)) : Optional.empty())));
     }
 
     /**
-     * Every Alertmanager of a cluster is posted to at once, each with its own retries; delivered when
-     * any one took it, as Prometheus counts it: they share alerts by gossip.
+     * A notification's requests, each with its own retries: one for most kinds; for a cluster (every
+     * Alertmanager of it posted to at once), delivered when any one took it, as Prometheus counts it.
      */
-    private Future<WebhookSender.Delivery> cluster(List<WebhookSender.Post> posts) {
-        List<Future<WebhookSender.Delivery>> all = posts.stream().map(sender::deliver).toList();
+    private Future<WebhookSender.Delivery> cluster(List<Future<WebhookSender.Delivery>> all) {
         return Future.all(all).map(x -> {
             List<WebhookSender.Delivery> answers = all.stream().map(Future::result).toList();
+            if (answers.size() == 1) {
+                return answers.get(0);
+            }
             int attempts = answers.stream().mapToInt(WebhookSender.Delivery::attempts).max().orElse(0);
             WebhookSender.Delivery first = answers.stream().filter(WebhookSender.Delivery::delivered).findFirst()
                     .orElse(answers.get(0));
             boolean dropped = answers.stream().allMatch(WebhookSender.Delivery::dropped);
             String error = first.delivered() ? null : answers.stream().map(WebhookSender.Delivery::error)
-                    .filter(java.util.Objects::nonNull).distinct().reduce((a, b) -> a + "; " + b).orElse(null);
+                    .filter(Objects::nonNull).distinct().reduce((a, b) -> a + "; " + b).orElse(null);
             return new WebhookSender.Delivery(first.delivered(), attempts, first.status(), error, dropped);
         });
     }
@@ -131,65 +143,5 @@ public final class Notifier {
         Long last = lastSentNanos.get(receiver);
         long waitMillis = last == null ? 0 : minInterval.toMillis() - (System.nanoTime() - last) / 1_000_000;
         return waitMillis > 0 ? vertx.timer(waitMillis).mapEmpty() : Future.succeededFuture();
-    }
-
-    /** The HTTP request each kind of receiver takes. */
-    WebhookSender.Post post(Notification n, Receiver r, Supplier<Future<Boolean>> wanted) {
-        Message m = n.message();
-        Channel channel = r.channel();
-        Function<String, WebhookSender.Post> plain = json -> new WebhookSender.Post(kind(channel), url(channel),
-                Map.of(), null, RECEIVER_TIMEOUT, r.retry(), n.key(), Buffer.buffer(json), wanted);
-        if (channel instanceof Slack) {
-            return plain.apply(Payloads.slack(m).encode());
-        } else if (channel instanceof Telegram t) {
-            return plain.apply(new JsonObject().put("chat_id", t.chatId()).put("text", Payloads.telegramText(m))
-                    .put("disable_web_page_preview", true).encode());
-        } else if (channel instanceof Alertmanager a) {
-            return alertmanager(n, r, a, a.url(), wanted);
-        } else if (channel instanceof Grafana g) {
-            return new WebhookSender.Post("grafana", url(channel), Map.of("Authorization", bearer(g.token())), null,
-                    RECEIVER_TIMEOUT, r.retry(), n.key(), Buffer.buffer(Payloads.annotation(n).encode()), wanted);
-        }
-        Webhook w = (Webhook) channel;
-        JsonObject body = new JsonObject().put("type", "notification").put("kind", n.kind().label()).put("key", n.key())
-                .put("release", m.releaseId()).put("incident", n.incidentId()).put("message", new JsonObject(Json.write(m)));
-        return new WebhookSender.Post("webhook", w.url(), Map.of(), w.secret(), w.timeout(), r.retry(), n.key(),
-                Buffer.buffer(body.encode()), wanted);
-    }
-
-    /** The requests a notification takes: one per Alertmanager of a cluster, one otherwise. */
-    List<WebhookSender.Post> posts(Notification n, Receiver r, Supplier<Future<Boolean>> wanted) {
-        if (r.channel() instanceof Alertmanager a) {
-            return a.urls().stream().map(url -> alertmanager(n, r, a, url, wanted)).toList();
-        }
-        return List.of(post(n, r, wanted));
-    }
-
-    private WebhookSender.Post alertmanager(Notification n, Receiver r, Alertmanager a, String url,
-                                            Supplier<Future<Boolean>> wanted) {
-        Message m = n.message();
-        Buffer body = Buffer.buffer(Payloads.alerts(m, n.createdAt(), m.firing() ? null : clock.instant()).encode());
-        return new WebhookSender.Post("alertmanager", url + "/api/v2/alerts", a.headers(), null, RECEIVER_TIMEOUT, r.retry(),
-                n.key(), body, wanted);
-    }
-
-    private static String kind(Channel c) {
-        return c instanceof Slack ? "slack" : c instanceof Telegram ? "telegram" : c instanceof Alertmanager
-                ? "alertmanager" : c instanceof Grafana ? "grafana" : "webhook";
-    }
-
-    static Secret bearer(Secret token) {
-        return new Secret("Bearer " + token.value());
-    }
-
-    private static String url(Channel c) {
-        if (c instanceof Slack s) {
-            return s.url().value();
-        } else if (c instanceof Telegram t) {
-            return t.apiUrl() + "/bot" + t.token().value() + "/sendMessage";
-        } else if (c instanceof Grafana g) {
-            return g.url() + "/api/annotations";
-        }
-        return ((Webhook) c).url();
     }
 }

@@ -7,9 +7,10 @@ import dev.watchdog.machine.Input;
 import dev.watchdog.machine.Machine;
 import dev.watchdog.machine.OutboxEntry;
 import dev.watchdog.metrics.WatchdogMetrics;
+import dev.watchdog.receiver.Webhook;
 import dev.watchdog.store.Leadership;
-import dev.watchdog.store.Store;
 import dev.watchdog.store.Store.Command;
+import dev.watchdog.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -128,22 +130,26 @@ public final class Outbox {
         return acting && fence.equals(leadership.fenceFor(entry.releaseId()));
     }
 
+    /**
+     * Performs a claimed effect, each kind with its retry policy, all through the one attempt loop,
+     * which asks before every attempt whether this replica still leads under the fence the effect
+     * was claimed with (and, for a page, whether it is still wanted).
+     */
     private Future<Void> performClaimed(OutboxEntry entry, Leadership.Fence fence) {
         Effect effect = entry.effect();
+        Supplier<Future<Boolean>> ours = () -> Future.succeededFuture(leads(entry, fence));
         Future<Input> answered;
         if (effect instanceof Effect.Notify n) {
             answered = notifier.deliver(n.notification(), () -> !leads(entry, fence) ? Future.succeededFuture(false)
                             : store.watch(entry.releaseId()).map(w -> Machine.wanted(w.orElse(null), n.notification())))
-                    .compose(a -> a.status() == OutboxEntry.Status.DROPPED && !leads(entry, fence)
-                            ? Future.failedFuture(new NotLeading()) : Future.succeededFuture(a))
-                    .map(a -> new Input.NotificationAnswered(n.notification(), a));
+                    .compose(a -> stillLed(a, entry, fence)).map(a -> new Input.NotificationAnswered(n.notification(), a));
         } else if (effect instanceof Effect.CallRollback call) {
-            answered = rollback(call, () -> Future.succeededFuture(leads(entry, fence)))
+            answered = rollback(call, ours).compose(a -> stillLed(a, entry, fence))
                     .map(a -> new Input.RollbackAnswered(call.id(), a));
         } else {
-            answered = silences.perform(effect, () -> leads(entry, fence))
-                    .compose(a -> a.status() == OutboxEntry.Status.DROPPED ? Future.failedFuture(new NotLeading())
-                            : Future.succeededFuture(a))
+            answered = silences.perform(effect, () -> ours.get().map(led -> led ? Optional.empty()
+                            : Optional.of(new WebhookSender.Delivery(false, 0, 0, "no longer the leader", true))))
+                    .map(Outbox::answer).compose(a -> stillLed(a, entry, fence))
                     .map(a -> new Input.SilenceAnswered(effect.id(), a));
         }
         // An answer is a fact any replica may record: kept trying while the store is away, so that an
@@ -152,6 +158,18 @@ public final class Outbox {
         return answered.compose(input -> store(entry, input, ANSWER_TRIES))
                 .onFailure(e -> LOG.warn("effect left pending key={} why=\"{}\"", entry.id(),
                         e instanceof NotLeading ? "no longer the leader" : "its answer could not be stored"));
+    }
+
+    /** An effect dropped because this replica stopped leading stays pending, for the leader now. */
+    private Future<Answer> stillLed(Answer a, OutboxEntry entry, Leadership.Fence fence) {
+        return a.status() == OutboxEntry.Status.DROPPED && !leads(entry, fence) ? Future.failedFuture(new NotLeading())
+                : Future.succeededFuture(a);
+    }
+
+    /** A delivery as the outbox records it. */
+    static Answer answer(WebhookSender.Delivery d) {
+        return new Answer(d.dropped() ? OutboxEntry.Status.DROPPED : d.delivered() ? OutboxEntry.Status.SENT
+                : OutboxEntry.Status.FAILED, d.attempts(), d.status(), d.error());
     }
 
     private Future<Void> store(OutboxEntry entry, Input answer, int tries) {
@@ -168,20 +186,16 @@ public final class Outbox {
         }
         LOG.info("rollback called release={} key={}", call.releaseId(), call.key());
         metrics.rollback("requested");
-        WatchdogConfig.Webhook hook = target.webhook();
-        return sender.deliver(new WebhookSender.Post("rollback", hook.url(), Map.of(), hook.secret(), hook.timeout(),
-                        hook.retry(), call.key(), Buffer.buffer(call.body()), stillOurs))
-                .compose(d -> d.dropped() ? Future.failedFuture(new NotLeading()) : Future.succeededFuture(d))
-                .map(d -> {
-                    metrics.rollback(d.delivered() ? "succeeded" : "failed");
-                    if (d.delivered()) {
-                        LOG.info("rollback delivered release={} attempts={}", call.releaseId(), d.attempts());
-                    } else {
-                        LOG.warn("rollback failed release={} attempts={} error=\"{}\"", call.releaseId(), d.attempts(),
-                                d.error());
-                    }
-                    return new Answer(d.delivered() ? OutboxEntry.Status.SENT : OutboxEntry.Status.FAILED, d.attempts(),
-                            d.status(), d.error());
-                });
+        Webhook hook = target.webhook();
+        return sender.deliver("rollback", hook, call.key(), Buffer.buffer(call.body()), stillOurs).map(d -> {
+            if (d.delivered()) {
+                metrics.rollback("succeeded");
+                LOG.info("rollback delivered release={} attempts={}", call.releaseId(), d.attempts());
+            } else if (!d.dropped()) {
+                metrics.rollback("failed");
+                LOG.warn("rollback failed release={} attempts={} error=\"{}\"", call.releaseId(), d.attempts(), d.error());
+            }
+            return answer(d);
+        });
     }
 }

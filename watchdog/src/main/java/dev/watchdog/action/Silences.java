@@ -2,11 +2,12 @@ package dev.watchdog.action;
 
 import dev.watchdog.config.Receiver;
 import dev.watchdog.config.WatchdogConfig;
-import dev.watchdog.core.Failures;
+import dev.watchdog.http.Failures;
 import dev.watchdog.http.Http;
-import dev.watchdog.machine.Answer;
 import dev.watchdog.machine.Effect;
-import dev.watchdog.machine.OutboxEntry;
+import dev.watchdog.receiver.Alertmanager;
+import dev.watchdog.receiver.Reading;
+import dev.watchdog.receiver.Retry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -16,6 +17,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -29,37 +31,35 @@ public final class Silences {
 
     static final String AUTHOR = "release-watchdog";
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
-    private static final int ATTEMPTS = 5;
+    /** Five attempts, 1s to 5s apart. */
+    private static final Retry RETRY = new Retry(5, Duration.ofSeconds(1), Duration.ofSeconds(5));
 
-    private final Vertx vertx;
     private final Http http;
+    private final WebhookSender sender;
     private final Supplier<WatchdogConfig> config;
     private final Clock clock;
 
-    public Silences(Vertx vertx, Supplier<WatchdogConfig> config, Clock clock) {
-        this.vertx = vertx;
+    public Silences(Vertx vertx, WebhookSender sender, Supplier<WatchdogConfig> config, Clock clock) {
         this.http = new Http(vertx);
+        this.sender = sender;
         this.config = config;
         this.clock = clock;
     }
 
-    /** Makes or expires; {@code stillOurs} is asked before each attempt. The future always succeeds. */
-    public Future<Answer> perform(Effect effect, BooleanSupplier stillOurs) {
+    /**
+     * Makes or expires, with the retries every effect has; {@code before} is asked before each attempt
+     * (the leader's fence). The future always succeeds.
+     */
+    public Future<WebhookSender.Delivery> perform(Effect effect,
+                                                  Supplier<Future<Optional<WebhookSender.Delivery>>> before) {
         String url = url(effect instanceof Effect.Silence s ? s.alertmanager() : ((Effect.Unsilence) effect).alertmanager());
         if (url == null) {
-            return Future.succeededFuture(new Answer(OutboxEntry.Status.FAILED, 0, 0, "no alertmanager receiver for it"));
+            return Future.succeededFuture(new WebhookSender.Delivery(false, 0, 0, "no alertmanager receiver for it"));
         }
-        return attempt(effect, url, stillOurs, 1);
-    }
-
-    private Future<Answer> attempt(Effect effect, String url, BooleanSupplier stillOurs, int n) {
-        if (!stillOurs.getAsBoolean()) {
-            return Future.succeededFuture(new Answer(OutboxEntry.Status.DROPPED, n - 1, 0, "no longer the leader"));
-        }
-        Future<Void> done = effect instanceof Effect.Silence s ? create(url, s) : expire(url, (Effect.Unsilence) effect);
-        return done.map(x -> new Answer(OutboxEntry.Status.SENT, n, 200, null)).recover(e -> n >= ATTEMPTS
-                ? Future.succeededFuture(new Answer(OutboxEntry.Status.FAILED, n, 0, e.getMessage()))
-                : vertx.timer(1000L * n).compose(x -> attempt(effect, url, stillOurs, n + 1)));
+        return sender.attempts("silence", RETRY, effect.id(), before, () -> (effect instanceof Effect.Silence s
+                ? create(url, s) : expire(url, (Effect.Unsilence) effect)).transform(ar -> Future.succeededFuture(
+                        ar.succeeded() ? new Reading(200, false, Optional.empty(), null)
+                                : Reading.failed(ar.cause().getMessage()))));
     }
 
     private Future<Void> create(String url, Effect.Silence s) {
@@ -92,6 +92,6 @@ public final class Silences {
 
     private String url(String receiver) {
         Receiver r = config.get().receivers().get(receiver);
-        return r == null || r.alertmanager() == null ? null : r.alertmanager().url();
+        return r != null && r.channel() instanceof Alertmanager a ? a.url() : null;
     }
 }

@@ -41,6 +41,9 @@ final class Views {
         if (w.verification() != null) {
             node.set("verification", Json.MAPPER.valueToTree(w.verification()));
         }
+        if (w.before() != null) {
+            node.set("before", Json.MAPPER.valueToTree(w.before()));
+        }
         return node;
     }
 

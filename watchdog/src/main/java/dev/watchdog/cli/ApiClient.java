@@ -1,8 +1,8 @@
 package dev.watchdog.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.watchdog.core.Failures;
 import dev.watchdog.core.Json;
+import dev.watchdog.http.Failures;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;

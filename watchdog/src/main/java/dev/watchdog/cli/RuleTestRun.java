@@ -6,7 +6,6 @@ import dev.watchdog.cli.RuleTestCommand.ReleaseSpec;
 import dev.watchdog.cli.RuleTestCommand.TestCase;
 import dev.watchdog.config.WatchdogConfig;
 import dev.watchdog.core.Release;
-import dev.watchdog.evaluation.Observer;
 import dev.watchdog.evaluation.Replay.RuleTimeline;
 import dev.watchdog.evaluation.Replay;
 import dev.watchdog.metrics.WatchdogMetrics;

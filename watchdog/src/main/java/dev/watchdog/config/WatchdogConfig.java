@@ -3,15 +3,20 @@ package dev.watchdog.config;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonValue;
+import dev.watchdog.core.Checks;
 import dev.watchdog.core.Secret;
 import dev.watchdog.incident.DeployNoise;
 import dev.watchdog.incident.Policy;
+import dev.watchdog.receiver.Alertmanager;
+import dev.watchdog.receiver.Retry;
+import dev.watchdog.receiver.Webhook;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** The daemon's config ({@code watchdog.yml}), immutable, with defaults and validation in each record. */
 public record WatchdogConfig(
@@ -45,8 +50,8 @@ public record WatchdogConfig(
                 }
             }
             DeployNoise noise = policy.getValue().deployNoise();
-            if (noise != null && (receivers.get(noise.alertmanager()) == null
-                    || receivers.get(noise.alertmanager()).alertmanager() == null)) {
+            Receiver silencer = noise == null ? null : receivers.get(noise.alertmanager());
+            if (noise != null && (silencer == null || !(silencer.channel() instanceof Alertmanager))) {
                 throw new IllegalArgumentException("escalation." + policy.getKey() + ".deployNoise.alertmanager '"
                         + noise.alertmanager() + "' is not a receiver of the alertmanager kind");
             }
@@ -71,11 +76,11 @@ public record WatchdogConfig(
     public record Prometheus(String url, Duration timeout, Map<String, Secret> headers, Integer maxConcurrency,
                              Integer maxAnswerBytes) {
         public Prometheus {
-            url = requireUrl(url);
-            timeout = timeout == null ? Duration.ofSeconds(10) : positive(timeout, "timeout");
+            url = Checks.url(url, "url");
+            timeout = timeout == null ? Duration.ofSeconds(10) : Checks.positive(timeout, "timeout");
             headers = headers == null ? Map.of() : Map.copyOf(headers);
-            maxConcurrency = maxConcurrency == null ? 8 : atLeastOne(maxConcurrency, "maxConcurrency");
-            maxAnswerBytes = maxAnswerBytes == null ? 16 << 20 : atLeastOne(maxAnswerBytes, "maxAnswerBytes");
+            maxConcurrency = maxConcurrency == null ? 8 : Checks.atLeastOne(maxConcurrency, "maxConcurrency");
+            maxAnswerBytes = maxAnswerBytes == null ? 16 << 20 : Checks.atLeastOne(maxAnswerBytes, "maxAnswerBytes");
         }
 
         public Prometheus(String url, Duration timeout, Map<String, Secret> headers, Integer maxConcurrency) {
@@ -123,9 +128,9 @@ public record WatchdogConfig(
      */
     public record Evaluation(Duration interval, Duration defaultWindow, Duration blindAfter) {
         public Evaluation {
-            interval = interval == null ? Duration.ofSeconds(15) : positive(interval, "interval");
-            defaultWindow = defaultWindow == null ? Duration.ofHours(24) : positive(defaultWindow, "defaultWindow");
-            blindAfter = blindAfter == null ? Duration.ofMinutes(5) : positive(blindAfter, "blindAfter");
+            interval = interval == null ? Duration.ofSeconds(15) : Checks.positive(interval, "interval");
+            defaultWindow = defaultWindow == null ? Duration.ofHours(24) : Checks.positive(defaultWindow, "defaultWindow");
+            blindAfter = blindAfter == null ? Duration.ofMinutes(5) : Checks.positive(blindAfter, "blindAfter");
         }
     }
 
@@ -150,10 +155,10 @@ public record WatchdogConfig(
             if (url == null || !url.startsWith("jdbc:postgresql://")) {
                 throw new IllegalArgumentException("storage.postgres.url must be a jdbc:postgresql:// URL");
             }
-            shards = shards == null ? 1 : atLeastOne(shards, "shards");
-            pool = pool == null ? 8 : atLeastOne(pool, "pool");
+            shards = shards == null ? 1 : Checks.atLeastOne(shards, "shards");
+            pool = pool == null ? 8 : Checks.atLeastOne(pool, "pool");
             if (lease != null) {
-                positive(lease, "lease");
+                Checks.positive(lease, "lease");
             }
         }
     }
@@ -161,17 +166,21 @@ public record WatchdogConfig(
     /**
      * The HTTP listener and its bearer tokens. Optional: listen (default 0.0.0.0:8080), maxBodyBytes
      * (64 KiB), externalUrl (how people reach the API, shown in messages; default from listen),
-     * replica (this replica's name among several; default the host name and port).
+     * replica (this replica's name among several; default the host name and port), limits (what one
+     * client may hold: {@link Limits}), tls (HTTPS, in Prometheus's web config shape: {@link Tls}),
+     * proxy (people signed in by an authenticating proxy: {@link ProxyAuth}).
      */
-    public record Server(String listen, List<Token> tokens, Integer maxBodyBytes, String externalUrl, String replica) {
+    public record Server(String listen, List<Token> tokens, Integer maxBodyBytes, String externalUrl, String replica,
+                         Limits limits, @JsonProperty("tls_server_config") @Nullable Tls tls, @Nullable ProxyAuth proxy) {
         public Server {
             listen = listen == null ? "0.0.0.0:8080" : listen;
             int port = hostAndPort(listen);
-            externalUrl = externalUrl != null ? requireUrl(externalUrl)
-                    : "http://" + (listen.startsWith("0.0.0.0:") ? "localhost" : listen.substring(0, listen.lastIndexOf(':')))
-                    + ":" + port;
+            externalUrl = externalUrl != null ? Checks.url(externalUrl, "externalUrl")
+                    : (tls == null ? "http://" : "https://")
+                    + (listen.startsWith("0.0.0.0:") ? "localhost" : listen.substring(0, listen.lastIndexOf(':'))) + ":" + port;
             tokens = tokens == null ? List.of() : List.copyOf(tokens);
-            maxBodyBytes = maxBodyBytes == null ? 65_536 : atLeastOne(maxBodyBytes, "maxBodyBytes");
+            maxBodyBytes = maxBodyBytes == null ? 65_536 : Checks.atLeastOne(maxBodyBytes, "maxBodyBytes");
+            limits = limits == null ? Limits.DEFAULT : limits;
             long names = tokens.stream().map(Token::name).distinct().count();
             if (names != tokens.size()) {
                 throw new IllegalArgumentException("token names must be unique");
@@ -179,6 +188,10 @@ public record WatchdogConfig(
             if (replica != null && !replica.matches("[A-Za-z0-9_.:-]{1,40}")) {
                 throw new IllegalArgumentException("replica must match [A-Za-z0-9_.:-]{1,40}");
             }
+        }
+
+        public Server(String listen, List<Token> tokens, Integer maxBodyBytes, String externalUrl, String replica) {
+            this(listen, tokens, maxBodyBytes, externalUrl, replica, null, null, null);
         }
 
         public String host() {
@@ -203,14 +216,28 @@ public record WatchdogConfig(
         }
     }
 
-    /** A bearer token: its name is recorded on every decision taken with it. */
-    public record Token(String name, Role role, Secret token) {
+    /**
+     * A bearer token: its name is recorded on every decision taken with it. Optional: scope (a
+     * deployer or on-call token limited to some services and environments; default all).
+     */
+    public record Token(String name, Role role, Secret token, @Nullable Scope scope) {
+        /** Shorter than this, a token can be guessed: {@code watchdog check} refuses it. */
+        public static final int MIN_LENGTH = 16;
+
         public Token {
             if (name == null || !name.matches("[A-Za-z0-9_.-]+")) {
                 throw new IllegalArgumentException("token name must match [A-Za-z0-9_.-]+");
             }
             Objects.requireNonNull(role, "role is required");
             Objects.requireNonNull(token, "token is required");
+            if (scope != null && role != Role.DEPLOYER && role != Role.ONCALL) {
+                throw new IllegalArgumentException("token " + name + ": scope is for deployer and oncall tokens, not "
+                        + role.label());
+            }
+        }
+
+        public Token(String name, Role role, Secret token) {
+            this(name, role, token, null);
         }
     }
 
@@ -237,74 +264,5 @@ public record WatchdogConfig(
                         new Retry(r.attempts(), r.initial(), r.max(), DEFAULT_BUDGET));
             }
         }
-    }
-
-    /** An outbound webhook. Optional: secret (signs with Standard Webhooks), timeout (10s), retry. */
-    public record Webhook(String url, Secret secret, Duration timeout, Retry retry) implements Receiver.Channel {
-        public Webhook {
-            url = requireUrl(url);
-            timeout = timeout == null ? Duration.ofSeconds(10) : positive(timeout, "timeout");
-            retry = retry == null ? new Retry(null, null, null) : retry;
-        }
-    }
-
-    /**
-     * Capped exponential backoff with jitter. Optional: attempts (8, or no limit with a budget), initial
-     * (1s), max (1m), for (the time budget: no attempt starts after it has passed since the first;
-     * none by default, 10m for rollback targets).
-     */
-    public record Retry(Integer attempts, Duration initial, Duration max, @JsonProperty("for") Duration budget) {
-
-        public Retry(Integer attempts, Duration initial, Duration max) {
-            this(attempts, initial, max, null);
-        }
-
-        public Retry {
-            attempts = attempts == null ? null : atLeastOne(attempts, "attempts");
-            initial = initial == null ? Duration.ofSeconds(1) : positive(initial, "initial");
-            max = max == null ? Duration.ofMinutes(1) : positive(max, "max");
-            if (max.compareTo(initial) < 0) {
-                throw new IllegalArgumentException("retry.max must not be below retry.initial");
-            }
-            if (budget != null && (budget.isNegative() || budget.isZero())) {
-                throw new IllegalArgumentException("retry.for must be positive");
-            }
-        }
-
-        /** The most attempts: as given; else no limit under a time budget, and 8 without one. */
-        public int maxAttempts() {
-            return attempts != null ? attempts : budget != null ? Integer.MAX_VALUE : 8;
-        }
-    }
-
-    static String requireUrl(String url) {
-        if (url == null || url.isBlank()) {
-            throw new IllegalArgumentException("url is required");
-        }
-        URI uri;
-        try {
-            uri = new URI(url);
-        } catch (java.net.URISyntaxException e) {
-            // The URL itself is not repeated: it may carry a token.
-            throw new IllegalArgumentException("url is not a valid URL", e);
-        }
-        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-            throw new IllegalArgumentException("url must be an absolute http(s) URL");
-        }
-        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-    }
-
-    static Duration positive(Duration d, String name) {
-        if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive");
-        }
-        return d;
-    }
-
-    private static int atLeastOne(int n, String name) {
-        if (n < 1) {
-            throw new IllegalArgumentException(name + " must be at least 1");
-        }
-        return n;
     }
 }

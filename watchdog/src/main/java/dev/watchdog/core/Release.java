@@ -28,7 +28,7 @@ public record Release(
         String supersededBy) {
 
     public Release {
-        labels = labels == null ? Map.of() : Map.copyOf(labels);
+        labels = Ordered.sorted(labels);
     }
 
     /** The states of the contract; only watching and degraded are evaluated. */

@@ -5,6 +5,6 @@ import java.util.Map;
 /** One series of a query result: its labels and its value. */
 public record Series(Map<String, String> labels, double value) {
     public Series {
-        labels = Map.copyOf(labels);
+        labels = Ordered.sorted(labels);
     }
 }

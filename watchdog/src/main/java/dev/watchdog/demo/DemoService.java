@@ -72,10 +72,12 @@ public final class DemoService {
                 errorRatio(Double.parseDouble(request.getParam("errorRatio", "0")));
                 request.response().end("errorRatio=" + errorRatio + "\n");
             }
-            case "/rollback" -> request.body().onSuccess(body -> {
-                errorRatio(0);
-                onRollback.accept(body.toString());
-                request.response().end("rolled back\n");
+            case "/rollback" -> request.body().onComplete(body -> {
+                if (body.succeeded()) {
+                    errorRatio(0);
+                    onRollback.accept(body.result().toString());
+                }
+                request.response().setStatusCode(body.succeeded() ? 200 : 400).end(body.succeeded() ? "rolled back\n" : "");
             });
             default -> request.response().setStatusCode(404).end();
         }

@@ -46,6 +46,20 @@ public final class Evaluator {
         return subjects.stream().map(s -> observe(rules, s, batch, now)).toList();
     }
 
+    /**
+     * What every rule of a release being registered sees now, on the service as it stands before the
+     * release: for the registration's answer and its first message. Never fails.
+     */
+    public Future<Map<String, Observation>> before(RuleSet rules, Release release, Instant now) {
+        Map<String, Future<Observation>> seen = observe(rules, List.of(new Subject(release, Map.of(), name -> true)), now)
+                .get(0);
+        return Future.all(List.copyOf(seen.values())).map(x -> {
+            Map<String, Observation> out = new LinkedHashMap<>();
+            seen.forEach((rule, f) -> out.put(rule, f.result()));
+            return out;
+        });
+    }
+
     private Map<String, Future<Observation>> observe(RuleSet rules, Subject subject, PrometheusClient.Batch batch,
                                                      Instant now) {
         Map<String, Future<Observation>> seen = new LinkedHashMap<>();

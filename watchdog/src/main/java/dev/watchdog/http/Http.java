@@ -1,7 +1,6 @@
 package dev.watchdog.http;
 
 import dev.watchdog.core.Durations;
-import dev.watchdog.core.Failures;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -84,6 +83,10 @@ public final class Http {
         public Request query(String name, String value) {
             String sep = url.contains("?") ? "&" : "?";
             return new Request(method, url + sep + encode(name) + "=" + encode(value), headers, body, deadline, maxAnswer);
+        }
+
+        public Request withDeadline(Duration d) {
+            return new Request(method, url, headers, body, d, maxAnswer);
         }
 
         public Request maxAnswer(long bytes) {

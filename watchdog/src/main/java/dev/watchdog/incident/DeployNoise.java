@@ -1,5 +1,7 @@
 package dev.watchdog.incident;
 
+import dev.watchdog.core.Ordered;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -16,6 +18,16 @@ import java.util.regex.Pattern;
  */
 public record DeployNoise(String alertmanager, List<String> matchers, Map<String, String> scope) {
 
+    /** The release fields that scope a silence by default, service first. */
+    private static final Map<String, String> DEFAULT_SCOPE = defaultScope();
+
+    private static Map<String, String> defaultScope() {
+        Map<String, String> scope = new LinkedHashMap<>();
+        scope.put("service", "service");
+        scope.put("environment", "environment");
+        return Ordered.kept(scope);
+    }
+
     private static final Pattern MATCHER = Pattern.compile("\\s*([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!~|!=|=)\\s*\"(.*)\"\\s*");
 
     /** One matcher as Alertmanager's API takes it. */
@@ -28,7 +40,7 @@ public record DeployNoise(String alertmanager, List<String> matchers, Map<String
         }
         matchers = List.copyOf(matchers);
         matchers.forEach(DeployNoise::parse);
-        scope = scope == null ? Map.of("service", "service", "environment", "environment") : Map.copyOf(scope);
+        scope = scope == null ? DEFAULT_SCOPE : Ordered.kept(scope);
         if (!scope.keySet().equals(java.util.Set.of("service", "environment"))) {
             throw new IllegalArgumentException("deployNoise.scope names the labels of service and environment, and only those");
         }

@@ -2,6 +2,7 @@ package dev.watchdog.incident;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
+import dev.watchdog.core.Ordered;
 import dev.watchdog.core.Severity;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a release's breaches become: one incident per release at a time, its rules' breaches grouped
@@ -40,8 +42,8 @@ public record Incident(
         Cause cause) {
 
     public Incident {
-        rules = rules == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(rules));
-        accepted = accepted == null ? Map.of() : Map.copyOf(accepted);
+        rules = Ordered.kept(rules);
+        accepted = Ordered.kept(accepted);
         decisions = decisions == null ? List.of() : List.copyOf(decisions);
     }
 
@@ -75,10 +77,36 @@ public record Incident(
     }
 
     /** One rule's breach, as last seen. */
-    public record Breach(String rule, Severity severity, Double value, Double baseline, String threshold) {}
+    /**
+     * A rule's breach as the incident holds it. {@code before}: a P0 that was already there before the
+     * release, paged as a P1 (the team decides) rather than rolled back.
+     */
+    public record Breach(String rule, Severity severity, @Nullable Double value, @Nullable Double baseline,
+                         String threshold, boolean before) {
+
+        public Breach(String rule, Severity severity, @Nullable Double value, @Nullable Double baseline, String threshold) {
+            this(rule, severity, value, baseline, threshold, false);
+        }
+
+        /** The same breach, paged as a P1 because it was already there before the release. */
+        public Breach fromBefore() {
+            return new Breach(rule, Severity.P1, value, baseline, threshold, true);
+        }
+    }
 
     /** Who did what, when, and why: acknowledgements and decisions. */
-    public record Mark(String kind, String who, String reason, Instant at) {}
+    public record Mark(String kind, String who, String reason, Instant at) {
+        /** The decision in words, as pages and reports print it. */
+        public static String words(String kind) {
+            return switch (kind) {
+                case "ack" -> "acknowledged";
+                case "accept" -> "accepted (kept the release)";
+                case "rollback" -> "decided to roll back";
+                case "auto_rollback" -> "rolled back automatically";
+                default -> kind.replace('_', ' ');
+            };
+        }
+    }
 
     /** Whether the incident pages and keeps the release degraded. */
     public boolean open() {

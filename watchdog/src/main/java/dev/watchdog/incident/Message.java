@@ -1,5 +1,6 @@
 package dev.watchdog.incident;
 
+import dev.watchdog.core.Ordered;
 import java.util.List;
 import java.util.Map;
 
@@ -26,14 +27,14 @@ public record Message(
     /** What a rule says about itself: its labels, and its summary, description and runbook (each may be null). */
     public record Note(String rule, Map<String, String> labels, String summary, String description, String runbookUrl) {
         public Note {
-            labels = labels == null ? Map.of() : Map.copyOf(labels);
+            labels = Ordered.sorted(labels);
         }
     }
 
     public Message {
         lines = List.copyOf(lines);
         rules = rules == null ? List.of() : List.copyOf(rules);
-        labels = labels == null ? Map.of() : Map.copyOf(labels);
+        labels = Ordered.sorted(labels);
         notes = notes == null ? List.of() : List.copyOf(notes);
     }
 

@@ -100,14 +100,22 @@ public final class Judge {
                 .reduce(Severity.NONE, Severity::worst);
     }
 
+    /** One look at a rule without a test: its worst series's value, baseline and severity. */
+    public record Look(Severity severity, double value, @Nullable Double baseline) {}
+
+    /**
+     * A rule without a test looked at once, {@code for} aside, as at registration: the reading of its
+     * worst series, read by its shape against its baseline; empty when no series can be told.
+     */
+    public static Optional<Look> once(Rule rule, Values v) {
+        List<Reading> judged = Plain.readings(rule, v).stream().filter(r -> r.severity() != null).toList();
+        return judged.isEmpty() ? Optional.empty() : Optional.of(worst(rule, judged))
+                .map(r -> new Look(r.severity(), r.series().value(), r.baseline()));
+    }
+
     /** At most this many series are kept and shown. */
     static List<Series> reported(List<Series> series) {
         return series.size() > MAX_REPORTED_SERIES ? series.subList(0, MAX_REPORTED_SERIES) : series;
-    }
-
-    /** The baseline series with the same labels; a lone baseline series (an aggregate) serves every series. */
-    public static @Nullable Double baselineOf(Series series, List<Series> baselines) {
-        return baselines == null ? null : Plain.baselineOf(series, baselines);
     }
 
     /**

@@ -1,10 +1,9 @@
 package dev.watchdog.judge;
 
+import dev.watchdog.core.Ordered;
 import dev.watchdog.core.Series;
 import dev.watchdog.core.Severity;
 import java.time.Instant;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -25,9 +24,9 @@ public sealed interface Observation {
     record Values(Sample now, Map<String, List<Sample>> references, @Nullable Split split,
                   @Nullable List<Sample> minutes, Map<Severity, Instant> onset) implements Observation {
         public Values {
-            references = Collections.unmodifiableMap(new LinkedHashMap<>(references));
+            references = Ordered.kept(references);
             minutes = minutes == null ? null : List.copyOf(minutes);
-            onset = onset == null ? Map.of() : Map.copyOf(onset);
+            onset = Ordered.sorted(onset);
         }
 
         public Values(List<Series> series) {

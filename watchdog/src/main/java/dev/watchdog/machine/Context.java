@@ -7,15 +7,10 @@ import dev.watchdog.incident.Notice;
 import dev.watchdog.incident.Policy;
 import dev.watchdog.rules.RuleSet;
 import java.time.Duration;
-import java.util.EnumSet;
-import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /** What the state machine decides by, besides the release and the input: the config and the rules in force. */
 public record Context(WatchdogConfig config, RuleSet rules) {
-
-    private static final Set<Notice.Kind> ANNOTATED = EnumSet.of(Notice.Kind.WATCHING, Notice.Kind.OPENED,
-            Notice.Kind.ACKNOWLEDGED, Notice.Kind.ROLLED_BACK, Notice.Kind.ROLLBACK_FAILED, Notice.Kind.ALL_CLEAR,
-            Notice.Kind.UNJUDGED);
 
     Policy policy(String name) {
         return config.escalation().getOrDefault(name, Policy.SILENT);
@@ -35,28 +30,15 @@ public record Context(WatchdogConfig config, RuleSet rules) {
         return config.server().externalUrl();
     }
 
-    /** Whether a receiver is an Alertmanager: alerts to it are kept firing by resending them. */
-    boolean alertmanager(String receiver) {
+    /** Whether a receiver's alerts resolve by themselves unless posted again (an Alertmanager's). */
+    boolean keptFiring(String receiver) {
         Receiver r = config.receivers().get(receiver);
-        return r != null && r.alertmanager() != null;
+        return r != null && r.channel().resend() != null;
     }
 
-    /**
-     * Alertmanager takes alerts, not chatter: lifecycle messages other than a blind watch skip it.
-     * Grafana takes the milestones worth an annotation on a dashboard. GitHub takes the end of an
-     * incident by a rollback ({@code incident}: the release's, as the notice leaves it): rolled back,
-     * or a failed rollback that a person took over.
-     */
-    boolean takes(String receiver, Notice.Kind kind, Incident incident) {
+    /** Whether a receiver takes a notice ({@code incident}: the release's, as the notice leaves it): as its kind says. */
+    boolean takes(String receiver, Notice.Kind kind, @Nullable Incident incident) {
         Receiver r = config.receivers().get(receiver);
-        if (r == null) {
-            return false;
-        } else if (r.grafana() != null) {
-            return ANNOTATED.contains(kind);
-        } else if (r.github() != null) {
-            return kind == Notice.Kind.ROLLED_BACK || (kind == Notice.Kind.ACCEPTED && incident != null
-                    && incident.cause() == Incident.Cause.ROLLBACK_FAILED);
-        }
-        return r.alertmanager() == null || kind.aboutIncident() || kind == Notice.Kind.BLIND || kind == Notice.Kind.SEEING;
+        return r != null && r.channel().takes(kind, incident == null ? null : incident.cause());
     }
 }

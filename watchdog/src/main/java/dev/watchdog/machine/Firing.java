@@ -35,7 +35,7 @@ public final class Firing {
             Policy policy = ctx.policy(w.release().policy());
             List<String> levelOne = policy.levels().isEmpty() ? List.of() : policy.levels().get(0).receivers();
             Notice notice = new Notice(w.id() + ":blind:firing", Notice.Kind.BLIND, levelOne, 0, null, null);
-            Message m = Messages.release(notice, w.release(), w.rules(), ctx.rules().forRelease(w.release()),
+            Message m = Messages.release(notice, w.release(), w.rules(), null, ctx.rules().forRelease(w.release()),
                     policy.summary(), ctx.apiBase(), now);
             add(out, w, notice, m, ctx, w.release().startedAt());
         }
@@ -43,7 +43,7 @@ public final class Firing {
     }
 
     private static void add(List<Notification> out, Watch w, Notice notice, Message m, Context ctx, Instant since) {
-        notice.receivers().stream().filter(r -> ctx.alertmanager(r))
+        notice.receivers().stream().filter(ctx::keptFiring)
                 .forEach(r -> out.add(Notification.of(notice, w.id(), r, m, since)));
     }
 }

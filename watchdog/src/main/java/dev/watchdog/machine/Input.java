@@ -1,5 +1,6 @@
 package dev.watchdog.machine;
 
+import dev.watchdog.core.Ordered;
 import dev.watchdog.core.Release;
 import dev.watchdog.incident.Notification;
 import dev.watchdog.judge.Observation;
@@ -8,8 +9,19 @@ import java.util.Map;
 /** Everything that can happen to a release: the closed set of inputs to {@link Machine#step}. */
 public sealed interface Input {
 
-    /** A deploy script registered the release. */
-    record Register(Release release) implements Input {}
+    /**
+     * A deploy script registered the release; {@code before}: what its rules saw at that moment, on
+     * the service as it stood before the release (empty when it was not looked at).
+     */
+    record Register(Release release, Map<String, Observation> before) implements Input {
+        public Register {
+            before = Ordered.kept(before);
+        }
+
+        public Register(Release release) {
+            this(release, Map.of());
+        }
+    }
 
     /** A newer version of the same service and environment was registered. */
     record Supersede(String by, String version) implements Input {}
@@ -17,7 +29,7 @@ public sealed interface Input {
     /** Prometheus was asked about the release's due rules: what each one saw. */
     record Observe(Map<String, Observation> seen) implements Input {
         public Observe {
-            seen = Map.copyOf(seen);
+            seen = Ordered.kept(seen);
         }
     }
 

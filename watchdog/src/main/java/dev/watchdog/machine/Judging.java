@@ -78,21 +78,23 @@ final class Judging {
         Release r = d.watch.release();
         Map<String, RuleState> states = new LinkedHashMap<>(d.watch.rules());
         RuleSet rules = rules(d);
-        seen.forEach((name, observation) -> rules.byName(name).filter(rule -> which.test(name)).ifPresent(rule -> {
+        // In the rule files' order, whatever order the observations came in: the timeline reads the same every time.
+        rules.rules().stream().filter(rule -> seen.containsKey(rule.name()) && which.test(rule.name())).forEach(rule -> {
+            String name = rule.name();
             RuleState before = states.get(name);
             RuleState prev = before == null ? RuleState.initial(name, r.startedAt()) : before;
-            RuleState next = Judge.judge(rule, prev, observation, d.now, r.startedAt());
+            RuleState next = Judge.judge(rule, prev, seen.get(name), d.now, r.startedAt());
             states.put(name, next);
             if (before == null || before.outcome() != next.outcome()) {
                 Timeline.outcome(d, rule, next);
             }
-        }));
+        });
         d.watch = d.watch.withRules(states);
     }
 
     /** A watched release after its rules were judged, or as time passes. */
     private void advanceWatched(Draft d) {
-        Map<String, Breach> breaches = breaches(rules(d), d.watch.rules());
+        Map<String, Breach> breaches = fromBefore(d, breaches(rules(d), d.watch.rules()));
         Severity worst = breaches.values().stream().map(Breach::severity).reduce(Severity.NONE, Severity::worst);
         Policy policy = ctx.policy(d.watch.release().policy());
         Escalator.Step step = Escalator.afterTick(d.watch.incident(), d.id(), breaches, policy, d.now);
@@ -108,7 +110,7 @@ final class Judging {
         }
         announce(d, moved.verdict(), moved.passed());
         if (worst == Severity.P0) {
-            machine.requestRollback(d, p0Reason(rules(d), d.watch.rules()), "watchdog");
+            machine.requestRollback(d, p0Reason(breaches), "watchdog");
         } else if (step.rollBack()) {
             machine.requestRollback(d, reasonOf(inc), "watchdog (P1 unacknowledged)");
         }
@@ -226,7 +228,7 @@ final class Judging {
         Policy policy = ctx.policy(d.watch.release().policy());
         Announcements.Due due = Announcements.due(d.watch, verdict, passed, policy, ctx.blindAfter(), d.now);
         d.watch = d.watch.withAnnounced(due.announced());
-        notify(d, due.notices(), n -> Messages.release(n, d.watch.release(), d.watch.rules(), rules(d),
+        notify(d, due.notices(), n -> Messages.release(n, d.watch.release(), d.watch.rules(), d.watch.before(), rules(d),
                 policy.summary(), ctx.apiBase(), d.now));
     }
 
@@ -253,8 +255,8 @@ final class Judging {
     /** Every rule whose counted level is P1 or P0, with its value and the threshold it breached; dry runs left out. */
     static Map<String, Breach> breaches(RuleSet ruleSet, Map<String, RuleState> states) {
         Map<String, Breach> out = new LinkedHashMap<>();
-        states.values().stream()
-                .filter(s -> s.level() != Severity.NONE && acts(ruleSet, s.rule()))
+        ruleSet.rules().stream().map(rule -> states.get(rule.name()))
+                .filter(s -> s != null && s.level() != Severity.NONE && acts(ruleSet, s.rule()))
                 .forEach(s -> out.put(s.rule(), breach(ruleSet, s, s.rule())));
         return out;
     }
@@ -269,11 +271,26 @@ final class Judging {
         return ruleSet.byName(rule).map(r -> !r.dryRun()).orElse(false);
     }
 
-    private static Reason p0Reason(RuleSet rules, Map<String, RuleState> states) {
-        RuleState cause = states.values().stream().filter(s -> s.level() == Severity.P0 && acts(rules, s.rule()))
-                .min(Comparator.comparing(RuleState::rule)).orElseThrow();
-        String threshold = rules.byName(cause.rule()).map(r -> Judge.thresholdOf(r, Severity.P0)).orElse("");
-        return new Reason(cause.rule(), "P0", cause.value(), threshold);
+    /** Why a P0 rolls back: the first of its P0 breaches by name. */
+    private static Reason p0Reason(Map<String, Breach> breaches) {
+        Breach cause = breaches.values().stream().filter(b -> b.severity() == Severity.P0)
+                .min(Comparator.comparing(Breach::rule)).orElseThrow();
+        return new Reason(cause.rule(), "P0", cause.value(), cause.threshold());
+    }
+
+    /**
+     * A P0 already there when the release was registered (a hotfix into an outage) pages people as a
+     * P1 does, rather than rolling back to a version that had it too, unless the policy says
+     * {@code preexisting: rollback}. One that appears only after the release rolls back as always.
+     */
+    private Map<String, Breach> fromBefore(Draft d, Map<String, Breach> breaches) {
+        Before before = d.watch.before();
+        if (before == null || ctx.policy(d.watch.release().policy()).preexisting() == Policy.Preexisting.ROLLBACK) {
+            return breaches;
+        }
+        Map<String, Breach> out = new LinkedHashMap<>();
+        breaches.forEach((name, b) -> out.put(name, b.severity() == Severity.P0 && before.p0(name) ? b.fromBefore() : b));
+        return out;
     }
 
     /** Why an incident is rolled back: its most severe rule. */

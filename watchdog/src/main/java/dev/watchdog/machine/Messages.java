@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What each notice says. Pure. An incident's message names the release, every rule with its value
@@ -52,8 +53,9 @@ final class Messages {
                     + Units.format(x.presentation().unit(), b.baseline())).orElse("");
             Note note = notes.stream().filter(n -> n.rule().equals(b.rule())).findFirst().orElse(null);
             String summary = note == null || note.summary() == null ? "" : ": " + note.summary();
-            lines.add("- " + b.rule() + ": " + value(rules, b) + baseline + " (" + b.severity() + " " + unitThreshold + ")"
-                    + summary);
+            String level = b.before() ? "P0 " + unitThreshold + ", already before the release: paged, not rolled back"
+                    : b.severity() + " " + unitThreshold;
+            lines.add("- " + b.rule() + ": " + value(rules, b) + baseline + " (" + level + ")" + summary);
             Optional.ofNullable(states.get(b.rule())).map(RuleState::evidence).ifPresent(e -> lines.add("  " + e.text()));
             if (note != null) {
                 Optional.ofNullable(note.description()).ifPresent(d -> lines.add("  " + d));
@@ -95,8 +97,8 @@ final class Messages {
     }
 
     /** Lifecycle messages: watching, checkpoints, all clear, and a watch gone blind or seeing again. */
-    static Message release(Notice notice, Release r, Map<String, RuleState> states, RuleSet rules,
-                           List<String> summary, String apiBase, Instant now) {
+    static Message release(Notice notice, Release r, Map<String, RuleState> states, @Nullable Before before,
+                           RuleSet rules, List<String> summary, String apiBase, Instant now) {
         String what = r.service() + " " + r.version() + " (" + r.environment() + ")";
         List<String> lines = new ArrayList<>();
         String title = switch (notice.kind()) {
@@ -110,6 +112,9 @@ final class Messages {
             case SEEING -> "Seeing " + what + " again: queries answer";
             default -> notice.kind().label() + " " + what;
         };
+        if (notice.kind() == Kind.WATCHING && before != null) {
+            lines.addAll(before(before, r, rules));
+        }
         for (Rule rule : rules.rules()) {
             RuleState s = states.get(rule.name());
             if ((summary == null || summary.contains(rule.name())) && s != null) {
@@ -127,6 +132,34 @@ final class Messages {
         lines.add("Release " + r.id() + " | started " + r.startedAt());
         return new Message(title, lines, null, r.service(), r.version(), r.environment(), r.id(), List.of(), null,
                 notice.kind() == Kind.BLIND, r.labels(), List.of(), link(apiBase, r));
+    }
+
+    /**
+     * What the rules saw at registration, as lines: the first says it all (the timeline's entry), the
+     * rest name each breach already there.
+     */
+    static List<String> before(Before before, Release r, RuleSet rules) {
+        List<String> lines = new ArrayList<>();
+        String where = r.service() + " in " + r.environment();
+        if (before.error() != null) {
+            lines.add("Could not look at " + where + " before the release: " + before.error());
+        } else if (before.blank()) {
+            lines.add("No rule finds any data for " + where + " (" + String.join(", ", before.nothingToJudge())
+                    + "): check the service's name and that its metrics carry the labels the rules select");
+        } else if (before.breaching().isEmpty()) {
+            lines.add("Before the release: " + before.judged() + " rule(s) judged, nothing breaching");
+        } else {
+            lines.add("Already breaching before the release, so not caused by it: "
+                    + before.breaching().stream().map(b -> b.rule() + " " + b.severity()).reduce((a, b) -> a + ", " + b)
+                    .orElse("") + (before.breaching().stream().anyMatch(b -> b.severity().name().equals("P0"))
+                    ? " (a P0 already there pages people; it does not roll back to a version that had it too)" : ""));
+            for (Breach b : before.breaching()) {
+                Optional<Rule> rule = rules.byName(b.rule());
+                lines.add("- " + b.rule() + ": " + value(rules, b) + " (" + b.severity() + " "
+                        + rule.map(x -> Threshold.inUnit(x.presentation().unit(), b.threshold())).orElse(b.threshold()) + ")");
+            }
+        }
+        return lines;
     }
 
     /** What a raised incident means for the people paged, and what they can do. */

@@ -2,9 +2,8 @@ package dev.watchdog.prometheus;
 
 import dev.watchdog.config.WatchdogConfig;
 import dev.watchdog.core.Durations;
-import dev.watchdog.core.Failures;
 import dev.watchdog.core.Series;
-import dev.watchdog.evaluation.Observer;
+import dev.watchdog.http.Failures;
 import dev.watchdog.http.Http;
 import dev.watchdog.metrics.WatchdogMetrics;
 import dev.watchdog.prometheus.QueryException.Kind;

@@ -1,7 +1,6 @@
 package dev.watchdog.prometheus;
 
 import dev.watchdog.core.Series;
-import dev.watchdog.evaluation.Observer;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.time.Instant;

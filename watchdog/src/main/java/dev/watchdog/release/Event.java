@@ -3,6 +3,7 @@ package dev.watchdog.release;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
+import dev.watchdog.core.Ordered;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Locale;
@@ -13,12 +14,12 @@ import java.util.Map;
 public record Event(long seq, String releaseId, Instant at, Type type, String message, Map<String, Object> data) {
 
     public Event {
-        data = data == null ? Map.of() : Map.copyOf(data);
+        data = Ordered.sorted(data);
     }
 
     /** What happened: the closed set of timeline entries. */
     public enum Type {
-        REGISTERED, SUPERSEDED, OUTCOME, DEGRADED, RECOVERED, VERDICT, PASSED, FINISHED, CANCELLED,
+        REGISTERED, BEFORE_RELEASE, SUPERSEDED, OUTCOME, DEGRADED, RECOVERED, VERDICT, PASSED, FINISHED, CANCELLED,
         ROLLBACK_REQUESTED, ROLLBACK_SUCCEEDED, ROLLBACK_FAILED, VERIFICATION,
         ACKNOWLEDGED, ACCEPTED, ROLLBACK_DECIDED,
         ANNOUNCEMENT, INCIDENT, NOTIFICATION_SENT, NOTIFICATION_FAILED, NOTIFICATION_DROPPED, SILENCE;

@@ -1,6 +1,5 @@
 package dev.watchdog.release;
 
-import dev.watchdog.core.Release;
 import java.security.SecureRandom;
 import java.time.Instant;
 

@@ -65,7 +65,7 @@ final class Breaches {
         r.measure().baseline().ifPresent(b -> parts.add("baseline " + Markdown.code(b.text())));
         String runbook = Optional.ofNullable(r.presentation().annotations().get("runbook_url")).orElse(r.presentation().annotations().get("runbook"));
         return String.join(", ", parts) + "." + (r.dryRun() ? " Dry run: it never acted." : "")
-                + (runbook == null ? "" : " Runbook: " + Markdown.text(runbook));
+                + (runbook == null ? "" : " Runbook: " + Markdown.cell(runbook));
     }
 
     /** The queries as sent for this release; a template that cannot be filled in is shown as written. */

@@ -1,5 +1,6 @@
 package dev.watchdog.rules;
 
+import dev.watchdog.core.Ordered;
 import dev.watchdog.core.Release;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,7 +19,7 @@ public record Match(Optional<Pattern> service, Optional<Pattern> environment, Ma
     public static final Match ALL = new Match(Optional.empty(), Optional.empty(), Map.of());
 
     public Match {
-        labels = Map.copyOf(labels);
+        labels = Ordered.sorted(labels);
     }
 
     /** A pattern anchored at both ends, as Prometheus anchors its regex matchers. */

@@ -1,5 +1,6 @@
 package dev.watchdog.rules;
 
+import dev.watchdog.core.Ordered;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -40,7 +41,7 @@ public final class Template {
         for (int i = 1; i < parts.size(); i += 2) {
             names.add(parts.get(i));
         }
-        this.variables = Set.copyOf(names);
+        this.variables = Ordered.sorted(Set.copyOf(names));
     }
 
     private static List<String> split(String text) {

@@ -2,6 +2,7 @@ package dev.watchdog.action;
 
 import static dev.watchdog.testing.WebhookRecorder.Reply.status;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.watchdog.config.ConfigLoader;
@@ -109,6 +110,48 @@ class NotifierTest {
                 })));
     }
 
+    /** A message whose every user-given part is hostile, with a link to the release's page. */
+    static Message hostile() {
+        return new Message("[P1] Breach in <!channel> 1.4.0 (<https://evil.example|production>)",
+                List.of("- error-rate: 7.3 %", "Acknowledged by @team: <https://evil.example|Acknowledge here> & <b>go</b>"),
+                "P1", "<!channel>", "1.4.0", "<https://evil.example|production>", "rel_1", List.of("error-rate"), null,
+                true, Map.of(), List.of(), "https://watchdog.example/#rel_1");
+    }
+
+    @Test
+    @DisplayName("Slack: a service named <!channel> and a planted link are shown as text, never act; the page's link is ours")
+    void slackEscapes(VertxTestContext test) {
+        deliver(notification("rm", Notice.Kind.OPENED, hostile(), "hostile-slack"))
+                .onComplete(test.succeeding(answer -> test.verify(() -> {
+                    JsonObject body = new JsonObject(fake.calls("/slack").stream()
+                            .filter(c -> c.header("Idempotency-Key").startsWith("hostile-slack")).findFirst().orElseThrow().body());
+                    assertEquals("[P1] Breach in &lt;!channel&gt; 1.4.0 (&lt;https://evil.example|production&gt;)",
+                            body.getString("text"));
+                    String all = body.encode();
+                    assertFalse(all.contains("<!channel>") || all.contains("<https://evil"), all);
+                    assertTrue(all.contains("Acknowledged by @team: &lt;https://evil.example|Acknowledge here&gt; &amp; "
+                            + "&lt;b&gt;go&lt;/b&gt;"), all);
+                    assertTrue(all.endsWith("| <https://watchdog.example/#rel_1|Open the release>\"}]}]}"), all);
+                    test.completeNow();
+                })));
+    }
+
+    @Test
+    @DisplayName("Telegram: HTML from user text is shown as text, @team mentions nobody; the title is bold, the page linked")
+    void telegramEscapes(VertxTestContext test) {
+        deliver(notification("devops", Notice.Kind.OPENED, hostile(), "hostile-telegram"))
+                .onComplete(test.succeeding(answer -> test.verify(() -> {
+                    JsonObject body = new JsonObject(fake.calls("/bot123:ABC/sendMessage").stream()
+                            .filter(c -> c.header("Idempotency-Key").startsWith("hostile-telegram")).findFirst().orElseThrow()
+                            .body());
+                    assertEquals("<b>[P1] Breach in &lt;!channel&gt; 1.4.0 (&lt;https://evil.example|production&gt;)</b>\n"
+                            + "- error-rate: 7.3 %\nAcknowledged by @\u2060team: &lt;https://evil.example|Acknowledge here&gt;"
+                            + " &amp; &lt;b&gt;go&lt;/b&gt;\n<a href=\"https://watchdog.example/#rel_1\">Open the release</a>",
+                            body.getString("text"));
+                    test.completeNow();
+                })));
+    }
+
     @Test
     @DisplayName("Slack's 429 with Retry-After is honoured, and a 500 is retried")
     void slackRetries(VertxTestContext test) {
@@ -139,10 +182,11 @@ class NotifierTest {
                     assertTrue(Duration.between(calls.get(0).at(), calls.get(1).at()).compareTo(Duration.ofMillis(950)) >= 0);
                     JsonObject body = new JsonObject(calls.get(1).body());
                     assertEquals("-1001", body.getString("chat_id"));
+                    assertEquals("HTML", body.getString("parse_mode"));
                     String text = body.getString("text");
                     assertEquals(4096, text.length());
-                    assertTrue(text.startsWith("title\nxxx"));
-                    assertTrue(text.endsWith("[cut: 910+ characters more]"), text.substring(4000));
+                    assertTrue(text.startsWith("<b>title</b>\nxxx"), text.substring(0, 20));
+                    assertTrue(text.endsWith("[cut: 917+ characters more]"), text.substring(4000));
                     test.completeNow();
                 })));
     }

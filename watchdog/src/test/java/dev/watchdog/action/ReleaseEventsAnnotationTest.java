@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.watchdog.incident.Message;
 import dev.watchdog.incident.Notice;
 import dev.watchdog.incident.Notification;
+import dev.watchdog.receiver.Grafana;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Releases dashboard's "Release events" annotation query against what a grafana receiver really
- * posts ({@link Payloads#annotation}): Grafana shows an annotation when it carries every tag the
+ * posts ({@link Grafana#annotation}): Grafana shows an annotation when it carries every tag the
  * query filters on, so those tags must be among the ones posted, for every service and kind.
  */
 class ReleaseEventsAnnotationTest {
@@ -33,7 +34,7 @@ class ReleaseEventsAnnotationTest {
         assertFalse(asked.isEmpty(), "a tag query without tags shows nothing");
         for (String service : List.of("api", "payments")) {
             for (Notice.Kind kind : Notice.Kind.values()) {
-                List<String> posted = Payloads.annotation(notification(service, kind)).getJsonArray("tags").stream()
+                List<String> posted = Grafana.annotation(notification(service, kind)).getJsonArray("tags").stream()
                         .map(String.class::cast).toList();
                 assertTrue(posted.containsAll(asked), service + " " + kind.label() + ": posted " + posted
                         + ", the dashboard asks for " + asked);

@@ -6,10 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.watchdog.config.WatchdogConfig.Retry;
-import dev.watchdog.config.WatchdogConfig.Webhook;
 import dev.watchdog.core.Secret;
 import dev.watchdog.metrics.WatchdogMetrics;
+import dev.watchdog.receiver.Reading;
+import dev.watchdog.receiver.Retry;
+import dev.watchdog.receiver.Webhook;
 import dev.watchdog.testing.WebhookRecorder.Reply;
 import dev.watchdog.testing.WebhookRecorder;
 import io.vertx.core.Vertx;
@@ -145,8 +146,8 @@ class WebhookSenderTest {
         assertEquals(Duration.ofSeconds(7), b.delay(1, Optional.of(Duration.ofSeconds(7)), 0.3));
         assertEquals(Backoff.LONGEST_RETRY_AFTER, b.delay(1, Optional.of(Duration.ofHours(5)), 0));
         Clock clock = Clock.fixed(Instant.parse("2026-11-21T10:00:00Z"), java.time.ZoneOffset.UTC);
-        assertEquals(Optional.of(Duration.ofSeconds(30)), Backoff.retryAfter("Sat, 21 Nov 2026 10:00:30 GMT", clock));
-        assertEquals(Optional.of(Duration.ofSeconds(3)), Backoff.retryAfter("3", clock));
-        assertEquals(Optional.empty(), Backoff.retryAfter("soon", clock));
+        assertEquals(Optional.of(Duration.ofSeconds(30)), Reading.retryAfter("Sat, 21 Nov 2026 10:00:30 GMT", clock));
+        assertEquals(Optional.of(Duration.ofSeconds(3)), Reading.retryAfter("3", clock));
+        assertEquals(Optional.empty(), Reading.retryAfter("soon", clock));
     }
 }

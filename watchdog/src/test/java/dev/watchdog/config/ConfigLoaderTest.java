@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.watchdog.core.Secret;
+import dev.watchdog.receiver.Alertmanager;
+import dev.watchdog.receiver.GitHub;
+import dev.watchdog.receiver.Grafana;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -95,9 +98,9 @@ class ConfigLoaderTest {
                 """, "watchdog.yml");
         String shown = loader.print(c);
         assertEquals(java.util.List.of("http://am2:am2-password@am-2.example:9093", "http://am-3.example:9093"),
-                c.receivers().get("cluster").alertmanager().urls());
+                ((Alertmanager) c.receivers().get("cluster").channel()).urls());
         assertEquals(java.util.List.of("http://am:am-password@alertmanager.example:9093"),
-                c.receivers().get("pager").alertmanager().urls(), "url alone still works");
+                ((Alertmanager) c.receivers().get("pager").channel()).urls(), "url alone still works");
         for (String secret : new String[] {"hunter2", "slack-path-token", "query-token", "am-password", "path-token",
             "am2-password", "am-header-token"}) {
             assertFalse(shown.contains(secret), shown);
@@ -114,9 +117,9 @@ class ConfigLoaderTest {
                 prometheus: {url: http://p:9090}
                 server:
                   tokens:
-                    - {name: ci, role: viewer, token: x, scope: all}
+                    - {name: ci, role: viewer, token: x, expires: all}
                 """, "watchdog.yml"));
-        assertEquals("watchdog.yml:4: unknown key 'server.tokens[0].scope'", e.getMessage());
+        assertEquals("watchdog.yml:4: unknown key 'server.tokens[0].expires'", e.getMessage());
     }
 
     @Test
@@ -198,8 +201,8 @@ class ConfigLoaderTest {
                   dashboards: {grafana: {url: "https://grafana.example/", token: glsa_abc}}
                   postmortem: {github: {repo: acme/api, token: ghp_abc}}
                 """, "w.yml");
-        assertEquals("https://grafana.example", c.receivers().get("dashboards").grafana().url());
-        Receiver.GitHub github = c.receivers().get("postmortem").github();
+        assertEquals("https://grafana.example", ((Grafana) c.receivers().get("dashboards").channel()).url());
+        GitHub github = (GitHub) c.receivers().get("postmortem").channel();
         assertEquals("https://api.github.com", github.apiUrl());
         assertEquals(java.util.List.of(), github.labels());
         assertFalse(loader.print(c).contains("glsa_abc") || loader.print(c).contains("ghp_abc"), loader.print(c));

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.watchdog.Watchdog;
 import dev.watchdog.config.ConfigLoader;
-import dev.watchdog.config.WatchdogConfig;
 import dev.watchdog.incident.Incident;
 import dev.watchdog.machine.Effect;
 import dev.watchdog.machine.OutboxEntry;

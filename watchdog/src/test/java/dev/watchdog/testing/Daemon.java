@@ -2,7 +2,6 @@ package dev.watchdog.testing;
 
 import dev.watchdog.Watchdog;
 import dev.watchdog.config.ConfigLoader;
-import dev.watchdog.config.WatchdogConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;

@@ -1,4 +1,4 @@
-package dev.watchdog.core;
+package dev.watchdog.http;
 
 import io.netty.handler.ssl.NotSslRecordException;
 import io.vertx.core.http.HttpClosedException;

@@ -1,0 +1,25 @@
+package dev.watchdog.config;
+
+import dev.watchdog.core.Checks;
+import java.time.Duration;
+
+/**
+ * What one client may hold of a server (the API, the agent): a connection must bring a request's
+ * headers within {@code headerTimeout} of opening (and then its body within as long again), and the
+ * next request within {@code idleTimeout} of the last answer; at most {@code maxConnections} are
+ * open at once, and one more is closed as it opens. A request being answered (a verdict awaited) is
+ * never cut. Optional: headerTimeout (10s), idleTimeout (60s), maxConnections (1024).
+ */
+public record Limits(Duration headerTimeout, Duration idleTimeout, Integer maxConnections) {
+
+    public static final Limits DEFAULT = new Limits(null, null, null);
+
+    public Limits {
+        headerTimeout = headerTimeout == null ? Duration.ofSeconds(10) : Checks.positive(headerTimeout, "headerTimeout");
+        idleTimeout = idleTimeout == null ? Duration.ofSeconds(60) : Checks.positive(idleTimeout, "idleTimeout");
+        maxConnections = maxConnections == null ? 1024 : maxConnections;
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("maxConnections must be at least 1");
+        }
+    }
+}
