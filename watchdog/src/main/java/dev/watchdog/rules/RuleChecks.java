@@ -71,6 +71,11 @@ final class RuleChecks {
             problem("baseline", "versions serve different shares of the traffic: compare their rates (total) or "
                     + "distributions (quantile), not their counts");
         }
+        if (measure.shape() instanceof Shape.Value && measure.baseline().flatMap(Baseline::beforeRelease).isPresent()) {
+            problem("baseline", "a count since the release is compared with the same span at the same clock time "
+                    + "earlier (offset 1d, 7d, 14d): the span before the release is not as long; before-release "
+                    + "compares rates (total) or distributions (quantile)");
+        }
     }
 
     private boolean has(String key) {

@@ -122,6 +122,22 @@ class StatisticalRulesTest {
     }
 
     @Test
+    @DisplayName("a count since the release is not compared with the hour before: the spans differ in length")
+    void countsAgainstTheHourBefore() {
+        RuleException e = assertThrows(RuleException.class, () -> RuleFixtures.rule("""
+                name: orders-against-the-hour
+                signal: business
+                expr: sum(increase(orders_total[{{since_release}}]))
+                baseline: before-release 1h
+                p1: "< -20%"
+                significance: 0.01
+                """));
+        assertTrue(e.getMessage().contains("a count since the release is compared with the same span at the same clock "
+                + "time earlier (offset 1d, 7d, 14d): the span before the release is not as long; before-release compares "
+                + "rates (total) or distributions (quantile)"), e.getMessage());
+    }
+
+    @Test
     @DisplayName("{{since_release}} stands in a range selector, outside quotes, and never in an SLO")
     void sinceRelease() {
         Template t = Template.parse("sum(increase(x{service=\"{{service}}\"}[{{since_release}}]))");
