@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * @param referenceEvents for a ratio, the reference's events
  * @param share against the previous version, the new version's share of the traffic; null otherwise
  * @param dispersion how many times more the counts vary than independent events would (1: not more)
- * @param margin the change the test has to rule out before a breach counts: half the threshold
+ * @param margin the change the test has to rule out before a breach counts: a quarter of the threshold
  * @param eValue the evidence against a change of at most {@code margin}; at least 1/significance rejects it
  * @param significance the level it is tested at, over the whole watch
  * @param rejects whether the test rules out a change of at most {@code margin}
