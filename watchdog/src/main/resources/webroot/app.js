@@ -171,7 +171,8 @@ function ruleRow(rule) {
     el('td', {'data-label': 'Outcome'}, outcome, rule.message ? el('span', {class: 'muted block'}, rule.message) : null),
     el('td', {'data-label': 'Value'}, fmt(rule.unit, rule.value)),
     el('td', {'data-label': 'Threshold'}, limits || 'none'),
-    el('td', {'data-label': 'Baseline'}, baseline));
+    el('td', {'data-label': 'Baseline'}, baseline,
+      rule.evidence ? el('span', {class: 'muted block evidence'}, rule.evidence.text) : null));
 }
 
 function renderIncident(r) {

@@ -139,17 +139,20 @@ final class ExpectationCheck {
     private static String facts(RuleTimeline timeline, RuleState got) {
         List<String> facts = new ArrayList<>();
         if (got.value() != null) {
-            facts.add("value " + Units.format(timeline.rule().unit(), got.value()));
+            facts.add("value " + Units.format(timeline.rule().presentation().unit(), got.value()));
         }
         if (got.baseline() != null) {
-            facts.add("baseline " + Units.format(timeline.rule().unit(), got.baseline()));
+            facts.add("baseline " + Units.format(timeline.rule().presentation().unit(), got.baseline()));
         }
         String threshold = got.value() == null ? "" : Judge.thresholdFor(timeline.rule(), got.value(), got.baseline());
         if (!threshold.isEmpty()) {
-            facts.add("threshold " + Threshold.inUnit(timeline.rule().unit(), threshold));
+            facts.add("threshold " + Threshold.inUnit(timeline.rule().presentation().unit(), threshold));
         }
         if (got.message() != null) {
             facts.add(got.message());
+        }
+        if (got.evidence() != null) {
+            facts.add(got.evidence().text());
         }
         return facts.isEmpty() ? "" : " [" + String.join(", ", facts) + "]";
     }

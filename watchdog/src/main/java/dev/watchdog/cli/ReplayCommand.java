@@ -85,11 +85,14 @@ final class ReplayCommand implements Callable<Integer> {
         for (RuleTimeline t : timelines.values()) {
             out.printf("%n%s (every %s)%s%n", t.rule().name(), Durations.format(t.interval()), t.rule().dryRun() ? " [dry run]" : "");
             for (RuleState s : t.changes()) {
-                String value = s.value() == null ? "" : Units.format(t.rule().unit(), s.value());
-                String baseline = s.baseline() == null ? "" : " (baseline " + Units.format(t.rule().unit(), s.baseline()) + ")";
+                String value = s.value() == null ? "" : Units.format(t.rule().presentation().unit(), s.value());
+                String baseline = s.baseline() == null ? "" : " (baseline " + Units.format(t.rule().presentation().unit(), s.baseline()) + ")";
                 String message = s.message() == null ? "" : "  " + s.message();
                 out.printf("  %s  %-10s %-12s %s%s%s%n", s.evaluatedAt(), "T+" + since(r, s.evaluatedAt()),
                         s.outcome().label(), value, baseline, message);
+                if (s.evidence() != null) {
+                    out.printf("  %-32s %s%n", "", s.evidence().text());
+                }
             }
         }
         out.printf("%n%-28s %-32s %s%n", "rule", "first P1", "first P0");

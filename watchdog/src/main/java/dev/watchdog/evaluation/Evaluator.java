@@ -77,7 +77,7 @@ public final class Evaluator {
         if (prev.evaluatedAt() == null || forRunsOut(rule, prev, now)) {
             return true;
         }
-        Duration interval = rule.interval().orElse(defaultInterval);
+        Duration interval = rule.measure().interval().orElse(defaultInterval);
         // Half a tick of slack, so that timer jitter does not skip a whole interval.
         return !prev.evaluatedAt().plus(interval).minus(defaultInterval.dividedBy(2)).isAfter(now);
     }
@@ -94,7 +94,7 @@ public final class Evaluator {
         }
         Stream<Instant> p1 = s.level() == Severity.NONE && s.p1Since() != null ? Stream.of(s.p1Since()) : Stream.empty();
         Stream<Instant> p0 = s.level() != Severity.P0 && s.p0Since() != null ? Stream.of(s.p0Since()) : Stream.empty();
-        return Stream.concat(p1, p0).map(since -> since.plus(rule.forDuration()));
+        return Stream.concat(p1, p0).map(since -> since.plus(rule.judgement().forDuration()));
     }
 
     /** The next moment after {@code now} a release's pending rule runs out of {@code for}; null if none. */

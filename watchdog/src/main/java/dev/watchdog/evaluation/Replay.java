@@ -73,7 +73,7 @@ public final class Replay {
         Map<String, RuleTimeline> out = new LinkedHashMap<>();
         Map<Duration, Query> byInterval = new HashMap<>();
         for (Rule rule : rules.forRelease(release).rules()) {
-            Duration interval = rule.interval().orElse(defaultInterval);
+            Duration interval = rule.measure().interval().orElse(defaultInterval);
             Query query = byInterval.computeIfAbsent(interval, queries);
             RuleState state = RuleState.initial(rule.name(), release.startedAt());
             List<RuleState> states = new ArrayList<>();
