@@ -27,7 +27,8 @@ public record Before(List<Breach> breaching, List<String> nothingToJudge, int ju
     /**
      * Judges each rule once on what it saw, in the rule files' order; {@code for} does not apply to one
      * look. A rule that counts since the release (all rules with a test do) has nothing to see before it,
-     * and is left out: neither judged nor without data. Null when no rule looked.
+     * and is left out: neither judged nor without data; so is a rule judged only from a later point
+     * ({@code after}), which is not yet in force. Null when no rule looked.
      */
     static @Nullable Before of(RuleSet rules, Map<String, Observation> seen) {
         List<Breach> breaching = new ArrayList<>();
@@ -36,7 +37,7 @@ public record Before(List<Breach> breaching, List<String> nothingToJudge, int ju
         String error = null;
         for (Rule rule : rules.rules()) {
             Observation o = seen.get(rule.name());
-            if (o == null || rule.cumulative()) {
+            if (o == null || rule.cumulative() || !rule.judgement().after().isZero()) {
                 continue;
             }
             if (o instanceof Observation.Failed f) {

@@ -168,6 +168,19 @@ class BeforeReleaseTest {
     }
 
     @Test
+    @DisplayName("rules judged only from T+30m are not in force at registration: nothing said, rather than 'no data'")
+    void laterRulesAreLeftOut() {
+        Life life = new Life(machine("page", """
+                  - name: healthy-at-t30m
+                    signal: errors
+                    expr: error_ratio{service="{{service}}"}
+                    p1: "> 0.001"
+                    after: 30m
+            """), Map.of("healthy-at-t30m", new Observation.Values(List.of())));
+        assertTrue(life.timeline().stream().noneMatch(e -> e.startsWith("before_release")), life.timeline().toString());
+    }
+
+    @Test
     @DisplayName("Prometheus not answering at registration: said, and nothing is taken as breaching")
     void couldNotLook() {
         Life life = new Life(machine("page"), Map.of("error-rate", new Observation.Failed("cannot reach Prometheus")));
