@@ -36,6 +36,7 @@ import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +56,7 @@ public final class Api {
     private final BooleanSupplier ready;
     private final Supplier<Future<JsonObject>> reload;
     private final Supplier<Map<String, Object>> status;
+    private @Nullable Integrations integrations;
 
     /** Validates a registration against the config and rules in force, and makes the release. */
     @FunctionalInterface
@@ -74,6 +76,12 @@ public final class Api {
         this.metrics = metrics;
         this.ready = ready;
         this.reload = reload;
+    }
+
+    /** The routes of delivery tools and chats (mounted in any case; without them they answer 503). */
+    public Api with(Integrations in) {
+        this.integrations = in;
+        return this;
     }
 
     /**
@@ -118,6 +126,7 @@ public final class Api {
         router.get(base + "/:id/report").handler(auth.require(Role.VIEWER)).handler(ctx -> new Reports(store)
                 .of(id(ctx), rules.get()).onFailure(ctx::fail)
                 .onSuccess(md -> ctx.response().putHeader("Content-Type", "text/markdown; charset=utf-8").end(md)));
+        Integrations.mount(router, auth, integrations);
         OpenApi.mount(router);
         router.route("/api/*").handler(ctx -> ctx.fail(new ApiException(404, "no such route", null)));
         Page.mount(router);
@@ -218,7 +227,7 @@ public final class Api {
         return ctx.pathParam("id");
     }
 
-    private static void json(RoutingContext ctx, int status, Future<?> result) {
+    static void json(RoutingContext ctx, int status, Future<?> result) {
         result.onSuccess(value -> ctx.response().setStatusCode(status)
                         .putHeader("Content-Type", "application/json")
                         .end(value instanceof JsonObject j ? j.encode() : Json.write(value)))
