@@ -11,6 +11,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code watchdog report ...}: figures over many releases, from the watchdog's API. */
 @Command(name = "report", description = "Figures over many releases.",
+        exitCodeListHeading = "%nExit codes (each subcommand's help lists its own):%n",
+        exitCodeList = {"0:done", "3:the watchdog could not be reached, or refused", "64:usage error", "70:internal error"},
         subcommands = {ReportCommand.Dora.class})
 final class ReportCommand implements Runnable {
 
