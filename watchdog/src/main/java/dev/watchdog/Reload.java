@@ -7,7 +7,6 @@ import dev.watchdog.incident.Incident;
 import dev.watchdog.machine.Watch;
 import dev.watchdog.metrics.WatchdogMetrics;
 import dev.watchdog.rules.RuleFiles;
-import dev.watchdog.rules.RuleLoader;
 import dev.watchdog.rules.RuleSet;
 import dev.watchdog.store.Store;
 import io.vertx.core.Future;
@@ -71,7 +70,7 @@ public final class Reload {
     Future<Reloaded> read(WatchdogConfig inForce) {
         return vertx.executeBlocking(() -> {
                     WatchdogConfig next = source.get();
-                    return new Reloaded(next, RuleLoader.load(RuleFiles.expand(configDir, next.rules())),
+                    return new Reloaded(next, RuleFiles.load(configDir, next.rules()),
                             restartNeeded(inForce, next));
                 })
                 .compose(next -> store.held().map(held -> keepsEscalation(held, next)))

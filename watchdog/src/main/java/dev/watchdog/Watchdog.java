@@ -19,7 +19,6 @@ import dev.watchdog.prometheus.PrometheusClient;
 import dev.watchdog.release.Registration;
 import dev.watchdog.report.Reports;
 import dev.watchdog.rules.RuleFiles;
-import dev.watchdog.rules.RuleLoader;
 import dev.watchdog.rules.RuleSet;
 import dev.watchdog.store.Leadership;
 import dev.watchdog.store.PostgresLeadership;
@@ -233,7 +232,7 @@ public final class Watchdog extends VerticleBase {
     }
 
     private Future<RuleSet> loadRules() {
-        return vertx.executeBlocking(() -> RuleLoader.load(RuleFiles.expand(configDir, config.rules())));
+        return vertx.executeBlocking(() -> RuleFiles.load(configDir, config.rules()));
     }
 
     /**

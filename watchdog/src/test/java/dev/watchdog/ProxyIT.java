@@ -56,7 +56,12 @@ class ProxyIT {
                 rollback:
                   default:
                     webhook: {url: "http://127.0.0.1:9/rollback", timeout: 1s}
-                """.formatted(p, RealDaemon.TOKEN), "groups: []\n", Map.of());
+                """.formatted(p, RealDaemon.TOKEN), """
+                groups:
+                  - name: g
+                    rules:
+                      - {name: error-rate, signal: errors, expr: 'error_ratio{service="{{service}}"}', p1: "> 0.01"}
+                """, Map.of());
         nginxPort = RealProcess.freePort();
         Path nginxDir = Files.createDirectories(DIR.resolve("nginx"));
         Files.writeString(nginxDir.resolve("nginx.conf"), """

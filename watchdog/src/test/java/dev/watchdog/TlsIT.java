@@ -71,7 +71,12 @@ class TlsIT {
                       default:
                         webhook: {url: "http://127.0.0.1:9/rollback", timeout: 1s}
                     """.formatted(p, RealDaemon.TOKEN);
-        }, "groups: []\n", Map.of(), context(true));
+        }, """
+                groups:
+                  - name: g
+                    rules:
+                      - {name: error-rate, signal: errors, expr: 'error_ratio{service="{{service}}"}', p1: "> 0.01"}
+                """, Map.of(), context(true));
     }
 
     @AfterAll

@@ -95,7 +95,7 @@ public final class Notifier {
     private WebhookSender.Post post(Notification n, Receiver r, Http.Request request, Supplier<Future<Boolean>> wanted) {
         Channel channel = r.channel();
         return new WebhookSender.Post(channel.kind(), request, channel.signing(), r.retry(), n.key(),
-                () -> before(n, channel, wanted), channel::read);
+                () -> before(n, channel, wanted), (response, clock) -> channel.read(response, clock).masking(channel.secrets()));
     }
 
     /** Not wanted any more: dropped. Wanted, and the kind finds it delivered before: done. Neither can be told: failed. */

@@ -95,7 +95,18 @@ public record Incident(
     }
 
     /** Who did what, when, and why: acknowledgements and decisions. */
-    public record Mark(String kind, String who, String reason, Instant at) {}
+    public record Mark(String kind, String who, String reason, Instant at) {
+        /** The decision in words, as pages and reports print it. */
+        public static String words(String kind) {
+            return switch (kind) {
+                case "ack" -> "acknowledged";
+                case "accept" -> "accepted (kept the release)";
+                case "rollback" -> "decided to roll back";
+                case "auto_rollback" -> "rolled back automatically";
+                default -> kind.replace('_', ' ');
+            };
+        }
+    }
 
     /** Whether the incident pages and keeps the release degraded. */
     public boolean open() {

@@ -49,6 +49,11 @@ public record CDEvents(String url, @Nullable String source, Map<String, Secret> 
     }
 
     @Override
+    public List<Secret> secrets() {
+        return List.copyOf(headers.values());
+    }
+
+    @Override
     public String kind() {
         return "cdevents";
     }

@@ -48,6 +48,11 @@ public record GitHubDeployments(@Nullable String repo, Secret token, String apiU
     }
 
     @Override
+    public List<Secret> secrets() {
+        return List.of(token);
+    }
+
+    @Override
     public String kind() {
         return "githubDeployments";
     }

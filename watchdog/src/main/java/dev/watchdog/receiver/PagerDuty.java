@@ -45,6 +45,11 @@ public record PagerDuty(Secret routingKey, String url, String p1Severity, @Nulla
     }
 
     @Override
+    public List<Secret> secrets() {
+        return webhookSecret == null ? List.of(routingKey) : List.of(routingKey, webhookSecret);
+    }
+
+    @Override
     public String kind() {
         return "pagerduty";
     }

@@ -37,6 +37,11 @@ public record Slack(Secret url, @Nullable Secret signingSecret) implements Chann
     }
 
     @Override
+    public List<Secret> secrets() {
+        return signingSecret == null ? List.of(url) : List.of(url, signingSecret);
+    }
+
+    @Override
     public String kind() {
         return "slack";
     }

@@ -3,6 +3,10 @@ package dev.watchdog.receiver;
 import dev.watchdog.core.Checks;
 import dev.watchdog.core.Secret;
 import dev.watchdog.http.Http;
+import dev.watchdog.incident.Incident;
+import dev.watchdog.incident.Message;
+import dev.watchdog.incident.Notice;
+import dev.watchdog.incident.Notification;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
@@ -11,10 +15,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
-import dev.watchdog.incident.Notice;
-import dev.watchdog.incident.Notification;
-import dev.watchdog.incident.Incident;
-import dev.watchdog.incident.Message;
 
 /**
  * A Telegram bot's {@code sendMessage}, in Telegram's HTML: the title bold, a link to the release's
@@ -48,6 +48,11 @@ public record Telegram(Secret token, String chatId, String apiUrl, @Nullable Sec
     /** A Bot API method's URL (it holds the token: never logged). */
     public String method(String name) {
         return apiUrl + "/bot" + token.value() + "/" + name;
+    }
+
+    @Override
+    public List<Secret> secrets() {
+        return webhookSecret == null ? List.of(token) : List.of(token, webhookSecret);
     }
 
     @Override

@@ -5,6 +5,6 @@ public record Problem(String file, int line, String rule, String message) {
 
     @Override
     public String toString() {
-        return file + ":" + line + ": " + (rule == null ? "" : "rule " + rule + ": ") + message;
+        return file + (line > 0 ? ":" + line : "") + ": " + (rule == null ? "" : "rule " + rule + ": ") + message;
     }
 }

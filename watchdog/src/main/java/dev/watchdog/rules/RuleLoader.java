@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /** Loads rule files, collecting every problem with its file, line and rule instead of stopping at the first. */
@@ -75,9 +77,34 @@ public final class RuleLoader {
             }
         } catch (JsonProcessingException e) {
             int line = e.getLocation() == null ? 1 : e.getLocation().getLineNr();
-            fields.problem(line, null, "not valid YAML: " + e.getOriginalMessage());
+            if (!unquotedThresholds(path)) {
+                fields.problem(line, null, "not valid YAML: " + e.getOriginalMessage());
+            }
         } catch (IOException e) {
             fields.problem(0, null, "cannot read: " + e.getMessage());
+        }
+    }
+
+    /** A threshold written as in PromQL ({@code p1: > 0.02}): YAML reads {@code >} as a folded block, so say how to write it. */
+    private static final Pattern UNQUOTED = Pattern.compile("^(\\s*-?\\s*)(p0|p1)\\s*:\\s*([<>][^#\"']*?)\\s*(#.*)?$");
+
+    /** Tells each unquoted threshold of the file with its fix; false when there is none (another YAML problem). */
+    private boolean unquotedThresholds(Path path) {
+        try {
+            List<String> lines = Files.readAllLines(path, StandardCharsets.UTF_8);
+            boolean found = false;
+            for (int i = 0; i < lines.size(); i++) {
+                Matcher m = UNQUOTED.matcher(lines.get(i));
+                if (m.matches()) {
+                    found = true;
+                    fields.problem(i + 1, null, m.group(2) + ": a threshold beginning with " + m.group(3).charAt(0)
+                            + " must be quoted (YAML reads it as a block of text): write " + m.group(2) + ": \""
+                            + m.group(3) + "\"");
+                }
+            }
+            return found;
+        } catch (IOException e) {
+            return false;
         }
     }
 

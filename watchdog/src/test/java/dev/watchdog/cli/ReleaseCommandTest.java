@@ -108,6 +108,23 @@ class ReleaseCommandTest extends DaemonTest {
         }
 
         @Test
+        @DisplayName("release show at 3 a.m.: state, the open incident with its breach in the rule's unit, who decided and why, what to type; then the rest")
+        void incidentFirst() {
+            prometheus.answer("error_ratio", FakePrometheus.value("0.0234"));
+            clock.advance(java.time.Duration.ofSeconds(15));
+            daemon.tick();
+            assertEquals(0, release(Daemon.ONCALL, "ack", id, "--reason", "looking at the 5xx").code());
+            Cli.Streams show = release(Daemon.VIEWER, "show", id);
+            List<String> lines = show.stdout().lines().toList();
+            assertEquals("state     degraded, verdict -", lines.get(1));
+            assertTrue(lines.get(2).startsWith("incident  P1 acknowledged, nobody paged, opened "), lines.get(2));
+            assertEquals("          - error-rate: 0.0234 (P1 > 0.01)", lines.get(3));
+            assertTrue(lines.get(4).matches("          acknowledged by \\S+ at \\S+Z: \"looking at the 5xx\""), lines.get(4));
+            assertEquals("          decide: watchdog release ack|rollback|accept " + id + " --reason '...'", lines.get(5));
+            assertTrue(lines.get(6).startsWith("watched   "), lines.get(6));
+        }
+
+        @Test
         @DisplayName("an error under -o json: nothing on stdout, the reason on stderr, exit 3")
         void errorKeepsStdoutEmpty() {
             Cli.Streams show = release(Daemon.VIEWER, "show", "rel_unknown", "-o", "json");
