@@ -202,7 +202,7 @@ public final class Api {
      * A scoped token acts only on its services and environments: 403 naming its scope otherwise.
      * Reading is not scoped.
      */
-    private static void inScope(RoutingContext ctx, String service, String environment) {
+    static void inScope(RoutingContext ctx, String service, String environment) {
         Auth.Principal who = Auth.who(ctx);
         if (who.scope() != null && service != null && environment != null && !who.scope().allows(service, environment)) {
             throw new ApiException(403, "token " + who.name() + " is limited to " + who.scope().describe() + "; "

@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * Flagger's webhooks. Its payload is {@code {name, namespace, phase, checksum, metadata}}; Flagger
  * takes 200 to 202 as yes and anything else as no. The release is the canary's: service
  * {@code metadata.service} (else the canary's name), environment {@code metadata.environment} (else
- * its namespace), version the checksum. {@code event}: Progressing registers the release (once),
- * Failed cancels it (Flagger rolled the canary back itself). {@code rollback}: 200 only once the
+ * its namespace), version the checksum. {@code event}: Progressing registers the release (once: not
+ * while one of that version is held, nor again after the watchdog rolled it back), Failed cancels it
+ * (Flagger rolled the canary back itself); both within the token's scope. {@code rollback}: 200 only once the
  * watchdog rolls it back or its rollback failed, or a P0 is open. {@code confirm-promotion}: 200
  * only when healthy with nothing open, or kept by a person.
  */
@@ -75,6 +76,7 @@ final class Flagger {
 
     /** The canary's phase, as Flagger's event hook tells it. */
     void event(RoutingContext ctx, Canary canary) {
+        Api.inScope(ctx, canary.service(), canary.environment());
         String key = canary.service() + "\n" + canary.environment() + "\n" + canary.version();
         if (canary.phase().equals("Progressing")) {
             // Answered at once: registering asks Prometheus first, which may take longer than Flagger waits.
@@ -86,13 +88,14 @@ final class Flagger {
             Api.json(ctx, 202, Future.succeededFuture(answer("registering", null, canary.what())));
             return;
         }
-        Api.json(ctx, 200, canary.phase().equals("Failed") ? cancel(canary)
+        Api.json(ctx, 200, canary.phase().equals("Failed") ? cancel(canary, Auth.who(ctx).name())
                 : Future.succeededFuture(answer("none", null, "phase " + canary.phase() + " changes nothing here")));
     }
 
     private Future<JsonObject> register(Canary canary) {
         return Lookup.find(store, canary.service(), canary.environment(), canary.version()).compose(found -> {
-            if (found.isPresent() && found.get().held()) {
+            // Flagger's events keep coming until it has read the rollback hook: a version rolled back stays so.
+            if (found.isPresent() && (found.get().held() || Gate.rollingBack(found.get()))) {
                 return Future.succeededFuture(answer("none", found.get().id(), "already registered"));
             }
             Release release = registration.apply(registration(canary));
@@ -117,12 +120,12 @@ final class Flagger {
         }
     }
 
-    private Future<JsonObject> cancel(Canary canary) {
+    private Future<JsonObject> cancel(Canary canary, String who) {
         return Lookup.find(store, canary.service(), canary.environment(), canary.version()).compose(found -> {
             if (found.isEmpty() || !found.get().release().state().watched()) {
                 return Future.succeededFuture(answer("none", found.map(Watch::id).orElse(null), "nothing watched"));
             }
-            return runner.decide(found.get().id(), new Input.Cancel("flagger", "Flagger failed the canary and rolled it back"))
+            return runner.decide(found.get().id(), new Input.Cancel(who, "Flagger failed the canary and rolled it back"))
                     .map(w -> answer("cancelled", w.id(), "Flagger rolled the canary back"));
         }).onFailure(e -> LOG.warn("flagger cancel failed release=\"{}\" why=\"{}\"", canary.what(), e.getMessage()));
     }

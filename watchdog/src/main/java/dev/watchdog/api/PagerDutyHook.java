@@ -9,6 +9,7 @@ import dev.watchdog.http.Hmac;
 import dev.watchdog.machine.Input;
 import dev.watchdog.receiver.PagerDuty;
 import dev.watchdog.release.FieldText;
+import dev.watchdog.release.ReleaseException;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -101,7 +102,8 @@ final class PagerDutyHook {
                         ? Future.succeededFuture(new JsonObject().put("action", "none"))
                         : runner.decide(release, new Input.Ack(who, "acknowledged in PagerDuty"))
                                 .map(x -> new JsonObject().put("action", "acknowledged").put("incident", incident)))
-                .recover(e -> Future.succeededFuture(new JsonObject().put("action", "none").put("reason", e.getMessage())));
+                .recover(e -> Future.succeededFuture(new JsonObject().put("action", "none").put("reason",
+                        e instanceof ReleaseException ? e.getMessage() : "the watchdog could not record it")));
     }
 
     /** The incident's key where PagerDuty gives it, else the id our summary ends with. */

@@ -12,7 +12,7 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The DORA figures, by service and environment, as the watchdog counts them (docs/integrations/dora.md):
+ * The DORA figures, by service and environment, as the watchdog counts them (docs/deploy-tools.md, DORA figures):
  * a deployment is a release registered; it failed when a rollback was asked for (a P0, an
  * unacknowledged P1, or a person); time to detect runs from its start to its first incident opening;
  * time to decide from an incident opening to the first decision a person took on it (keep, or roll
@@ -89,10 +89,12 @@ public final class Dora {
         return Duration.between(r.startedAt(), inc.openedAt());
     }
 
-    /** From the incident opening to the first decision a person took (keep, or roll back); automatic ones are not. */
+    /**
+     * From the incident opening to the first decision a person took (keep, or roll back); the
+     * watchdog's own ({@code auto_rollback}, and a P0's rollback, which is no mark) are not decisions.
+     */
     public static Optional<Duration> decide(Incident inc) {
-        return inc.decisions().stream()
-                .filter(m -> (m.kind().equals("accept") || m.kind().equals("rollback")) && !m.who().startsWith("watchdog"))
+        return inc.decisions().stream().filter(m -> m.kind().equals("accept") || m.kind().equals("rollback"))
                 .findFirst().map(m -> Duration.between(inc.openedAt(), m.at()));
     }
 
