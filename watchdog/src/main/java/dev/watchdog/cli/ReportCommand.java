@@ -29,7 +29,7 @@ final class ReportCommand implements Runnable {
     }
 
     @Command(name = "dora", description = {"DORA figures per service and environment: deployments, change failure rate,"
-            + " time to detect, time to decide, failed deployment recovery time (docs/integrations/dora.md)."},
+            + " time to detect, time to decide, failed deployment recovery time (docs/deploy-tools.md)."},
             exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:printed",
                 "3:the watchdog could not be reached, or refused", "64:usage error", "70:internal error"})
     static final class Dora extends ReleaseCommand.ApiCommand {
