@@ -13,7 +13,7 @@ import java.util.Optional;
  */
 final class Lookup {
 
-    /** How far back a release no longer held is looked for. */
+    /** How far back a release no longer held is looked for, among its service's in its environment. */
     static final int RECENT = 500;
 
     private Lookup() {}
@@ -22,7 +22,7 @@ final class Lookup {
         return store.held().compose(held -> {
             Optional<Watch> found = newest(held, service, environment, version);
             return found.isPresent() ? Future.succeededFuture(found)
-                    : store.list(null, RECENT).map(recent -> newest(recent, service, environment, version));
+                    : store.list(new Store.Filter(null, service, environment), RECENT).map(recent -> newest(recent, service, environment, version));
         });
     }
 

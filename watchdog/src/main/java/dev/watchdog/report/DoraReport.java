@@ -42,7 +42,7 @@ public final class DoraReport {
 
     /** The report: the releases since {@code since}, read from the store. */
     public static Future<List<Row>> of(Store store, Instant since) {
-        return store.list(null, MAX_RELEASES).compose(all -> {
+        return store.list(Store.Filter.ALL, MAX_RELEASES).compose(all -> {
             List<Watch> within = all.stream().filter(w -> !w.release().startedAt().isBefore(since)).toList();
             List<Future<List<Incident>>> incidents = within.stream().map(w -> store.incidents(w.id())).toList();
             return Future.all(incidents).map(x -> {
