@@ -36,7 +36,9 @@ import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 
 /** The HTTP API of the contract, and the one place where failures become statuses. */
@@ -55,6 +57,7 @@ public final class Api {
     private final BooleanSupplier ready;
     private final Supplier<Future<JsonObject>> reload;
     private final Supplier<Map<String, Object>> status;
+    private @Nullable Integrations integrations;
 
     /** Validates a registration against the config and rules in force, and makes the release. */
     @FunctionalInterface
@@ -74,6 +77,12 @@ public final class Api {
         this.metrics = metrics;
         this.ready = ready;
         this.reload = reload;
+    }
+
+    /** The routes of delivery tools and chats (mounted in any case; without them they answer 503). */
+    public Api with(Integrations in) {
+        this.integrations = in;
+        return this;
     }
 
     /**
@@ -118,6 +127,7 @@ public final class Api {
         router.get(base + "/:id/report").handler(auth.require(Role.VIEWER)).handler(ctx -> new Reports(store)
                 .of(id(ctx), rules.get()).onFailure(ctx::fail)
                 .onSuccess(md -> ctx.response().putHeader("Content-Type", "text/markdown; charset=utf-8").end(md)));
+        Integrations.mount(router, auth, integrations);
         OpenApi.mount(router);
         router.route("/api/*").handler(ctx -> ctx.fail(new ApiException(404, "no such route", null)));
         Page.mount(router);
@@ -156,7 +166,8 @@ public final class Api {
                 .filter(s -> s.label().equals(stateParam)).findFirst()
                 .orElseThrow(() -> ApiException.badInput("state", "unknown state '" + stateParam + "'"));
         int limit = Params.integer(ctx, "limit", 100, 1, 1000);
-        json(ctx, 200, store.list(state, limit).map(list -> list.stream().map(this::view).toList()));
+        Store.Filter filter = new Store.Filter(state, ctx.queryParams().get("service"), ctx.queryParams().get("environment"));
+        json(ctx, 200, store.list(filter, limit).map(list -> list.stream().map(this::view).toList()));
     }
 
     private void verdict(RoutingContext ctx) {
@@ -172,7 +183,10 @@ public final class Api {
                 : Future.failedFuture(e)));
     }
 
-    /** A decision by whoever holds the token, with an optional {@code {"reason": "..."}} body. */
+    /**
+     * A decision by whoever holds the token, with an optional {@code {"reason": "...", "as": "alice"}}
+     * body: {@code as} names the person behind a shared token, recorded as "alice via TOKEN".
+     */
     private void decide(RoutingContext ctx, BiFunction<String, String, Input> decision) {
         Decision body = body(ctx, Decision.class);
         String reason = body == null ? null : body.reason();
@@ -180,11 +194,16 @@ public final class Api {
         if (problem != null) {
             throw ApiException.badInput("reason", "reason " + problem);
         }
+        String as = body == null ? null : body.as();
+        if (as != null && !as.matches("[\\p{L}\\p{N}][\\p{L}\\p{N} ._@-]{0,63}")) {
+            throw ApiException.badInput("as", "as must be a person's name: 1 to 64 letters, digits, spaces, . _ @ -");
+        }
         Auth.Principal who = Auth.who(ctx);
+        String name = as == null || as.equals(who.name()) ? who.name() : as + " via " + who.name();
         json(ctx, 200, runner.watch(id(ctx))
                 .compose(w -> {
                     inScope(ctx, w.release().service(), w.release().environment());
-                    return runner.decide(w.id(), decision.apply(who.name(), reason));
+                    return runner.decide(w.id(), decision.apply(name, reason));
                 })
                 .map(this::view));
     }
@@ -193,7 +212,7 @@ public final class Api {
      * A scoped token acts only on its services and environments: 403 naming its scope otherwise.
      * Reading is not scoped.
      */
-    private static void inScope(RoutingContext ctx, String service, String environment) {
+    static void inScope(RoutingContext ctx, String service, String environment) {
         Auth.Principal who = Auth.who(ctx);
         if (who.scope() != null && service != null && environment != null && !who.scope().allows(service, environment)) {
             throw new ApiException(403, "token " + who.name() + " is limited to " + who.scope().describe() + "; "
@@ -202,7 +221,7 @@ public final class Api {
     }
 
     /** The optional body of a decision. */
-    record Decision(String reason) {}
+    record Decision(@Nullable String reason, @Nullable String as) {}
 
     private ObjectNode view(Watch w) {
         return Views.release(w, rules.get());
@@ -218,7 +237,7 @@ public final class Api {
         return ctx.pathParam("id");
     }
 
-    private static void json(RoutingContext ctx, int status, Future<?> result) {
+    static void json(RoutingContext ctx, int status, Future<?> result) {
         result.onSuccess(value -> ctx.response().setStatusCode(status)
                         .putHeader("Content-Type", "application/json")
                         .end(value instanceof JsonObject j ? j.encode() : Json.write(value)))

@@ -45,12 +45,13 @@ final class Lint {
     static List<Warning> comparisons(List<Rule> rules) {
         List<Warning> out = new ArrayList<>();
         for (Rule rule : rules) {
-            if (rule.expr() == null) {
+            Template expr = rule.measure().expr();
+            if (expr == null) {
                 continue;
             }
-            Matcher m = COMPARISON.matcher(bare(rule.expr().toString()));
+            Matcher m = COMPARISON.matcher(bare(expr.toString()));
             if (m.find()) {
-                out.add(new Warning(rule.file(), rule.line(), rule.name(), "expr compares (" + m.group(1) + " "
+                out.add(new Warning(rule.place().file(), rule.place().line(), rule.name(), "expr compares (" + m.group(1) + " "
                         + m.group(2) + "): while healthy it returns no series, so the rule reads no data and never"
                         + " recovers; let expr give the value, and the threshold the number (\"" + m.group(1) + " "
                         + m.group(2) + "\")"));

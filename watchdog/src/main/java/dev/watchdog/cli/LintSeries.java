@@ -1,6 +1,7 @@
 package dev.watchdog.cli;
 
 import dev.watchdog.core.Json;
+import dev.watchdog.rules.Place;
 import dev.watchdog.rules.Rule;
 import java.io.IOException;
 import java.net.URI;
@@ -32,13 +33,14 @@ final class LintSeries {
         Map<String, Boolean> known = new HashMap<>();
         List<Lint.Warning> out = new ArrayList<>();
         for (Rule rule : rules) {
+            Place at = rule.place();
             for (String selector : Lint.selectors(rule)) {
                 Boolean matches = known.computeIfAbsent(selector, s -> matches(http, prometheus, s));
                 if (matches == null) {
-                    out.add(new Lint.Warning(rule.file(), rule.line(), rule.name(), "could not ask " + prometheus
+                    out.add(new Lint.Warning(at.file(), at.line(), rule.name(), "could not ask " + prometheus
                             + " about " + selector));
                 } else if (!matches) {
-                    out.add(new Lint.Warning(rule.file(), rule.line(), rule.name(), selector + " matches no series in "
+                    out.add(new Lint.Warning(at.file(), at.line(), rule.name(), selector + " matches no series in "
                             + prometheus + " in the last hour: a misspelt metric or label? The rule would read no data"));
                 }
             }

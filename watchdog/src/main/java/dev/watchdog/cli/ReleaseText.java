@@ -5,6 +5,7 @@ import dev.watchdog.core.Unit;
 import dev.watchdog.core.Units;
 import dev.watchdog.incident.Incident;
 import dev.watchdog.rules.Threshold;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
@@ -180,6 +181,50 @@ final class ReleaseText {
             out.add(e.getKey() + " " + Threshold.inUnit(unit, e.getValue().asText()));
         }
         return out.toString();
+    }
+
+    /** {@code release list}: a header, then a line per release with its age at {@code now}. */
+    static String list(JsonNode releases, Instant now) {
+        String row = "%-30s %-14s %-12s %-12s %-7s %-15s %s%n";
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, row, "ID", "SERVICE", "VERSION", "ENVIRONMENT",
+                "AGE", "STATE", "VERDICT"));
+        for (JsonNode r : releases) {
+            out.append(String.format(Locale.ROOT, row, text(r, "id"), text(r, "service"), text(r, "version"),
+                    text(r, "environment"), age(text(r, "startedAt"), now), text(r, "state"), text(r, "verdict")));
+        }
+        return out.toString();
+    }
+
+    /** What a decision did, in one line: {@code acknowledged rel_...: api 1.4.0 (production) is degraded}. */
+    static String decided(String command, JsonNode r) {
+        String did = switch (command) {
+            case "ack" -> "acknowledged";
+            case "rollback" -> "rollback decided for";
+            case "accept" -> "accepted";
+            case "finish" -> "finished";
+            default -> "cancelled";
+        };
+        return did + " " + text(r, "id") + ": " + text(r, "service") + " " + text(r, "version") + " ("
+                + text(r, "environment") + ") is " + text(r, "state")
+                + (r.path("verdict").isNull() || r.path("verdict").isMissingNode() ? "" : ", verdict " + text(r, "verdict"));
+    }
+
+    /** How long ago, in its two largest units: 45s, 12m30s, 3h5m, 2d4h. */
+    static String age(String startedAt, Instant now) {
+        long s;
+        try {
+            s = Math.max(0, Duration.between(Instant.parse(startedAt), now).toSeconds());
+        } catch (DateTimeParseException e) {
+            return "-";
+        }
+        long[] sizes = {86_400, 3_600, 60, 1};
+        String[] names = {"d", "h", "m", "s"};
+        int i = 0;
+        while (i < sizes.length - 1 && s < sizes[i]) {
+            i++;
+        }
+        long rest = i + 1 < sizes.length ? s % sizes[i] / sizes[i + 1] : 0;
+        return s / sizes[i] + names[i] + (rest == 0 ? "" : rest + names[i + 1]);
     }
 
     /** A value as messages show it: in the rule's unit, three significant digits. */

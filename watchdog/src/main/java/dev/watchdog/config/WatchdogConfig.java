@@ -18,7 +18,10 @@ import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
-/** The daemon's config ({@code watchdog.yml}), immutable, with defaults and validation in each record. */
+/**
+ * The daemon's config ({@code watchdog.yml}), immutable, with defaults and validation in each record.
+ * Optional: people (who may decide from Slack, Telegram or PagerDuty: {@link Person}).
+ */
 public record WatchdogConfig(
         Prometheus prometheus,
         Evaluation evaluation,
@@ -29,7 +32,8 @@ public record WatchdogConfig(
         Map<String, Policy> escalation,
         Map<String, Rollback> rollback,
         Logging logging,
-        Metrics metrics) {
+        Metrics metrics,
+        Map<String, Person> people) {
 
     public WatchdogConfig {
         Objects.requireNonNull(prometheus, "prometheus is required");
@@ -42,6 +46,8 @@ public record WatchdogConfig(
         rollback = rollback == null ? Map.of() : Map.copyOf(rollback);
         logging = logging == null ? new Logging(null) : logging;
         metrics = metrics == null ? new Metrics(null) : metrics;
+        people = people == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(people));
+        People.check(people);
         for (Map.Entry<String, Policy> policy : escalation.entrySet()) {
             for (String name : policy.getValue().receiverNames()) {
                 if (!receivers.containsKey(name)) {

@@ -14,11 +14,13 @@ import io.vertx.core.Future;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -144,7 +146,7 @@ public final class Evaluator {
                 }
                 Object selection = select < 0 ? null : selections[select];
                 looks.add(sweep.look(target, rule, prev, selection instanceof Selection.Selector s ? s : null,
-                        selection instanceof RuntimeException e ? e : null));
+                        selection instanceof RuntimeException e ? e : null, known.swept().contains(rule)));
             }
             if (looks.size() == before) {
                 idle.add(subject.release().id());
@@ -181,15 +183,21 @@ public final class Evaluator {
 
     /**
      * The distinct selections of a rule set's select rules (by labels and value templates), numbered:
-     * a release renders each once a tick, however many rules share it.
+     * a release renders each once a tick, however many rules share it; and the rules the sweep reads
+     * itself ({@link Sweep#swept}).
      */
-    private record Selects(RuleSet rules, IdentityHashMap<Rule, Integer> index, List<List<String>> labels) {
+    private record Selects(RuleSet rules, IdentityHashMap<Rule, Integer> index, List<List<String>> labels,
+                           Set<Rule> swept) {
         static Selects of(RuleSet rules) {
             Map<List<String>, Integer> seen = new HashMap<>();
             Map<List<String>, List<String>> sameLabels = new HashMap<>();
             List<List<String>> labels = new ArrayList<>();
             IdentityHashMap<Rule, Integer> index = new IdentityHashMap<>();
+            Set<Rule> swept = Collections.newSetFromMap(new IdentityHashMap<>());
             for (Rule rule : rules.rules()) {
+                if (Sweep.swept(rule)) {
+                    swept.add(rule);
+                }
                 if (rule.scope().selects()) {
                     List<String> signature = new ArrayList<>(rule.scope().labels());
                     rule.scope().labels().forEach(l -> signature.add(rule.scope().select().get(l).toString()));
@@ -199,7 +207,7 @@ public final class Evaluator {
                     }));
                 }
             }
-            return new Selects(rules, index, List.copyOf(labels));
+            return new Selects(rules, index, List.copyOf(labels), swept);
         }
 
         int count() {
@@ -222,7 +230,7 @@ public final class Evaluator {
         if (prev.evaluatedAt() == null) {
             return true;
         }
-        Duration interval = rule.interval().orElse(defaultInterval);
+        Duration interval = rule.measure().interval().orElse(defaultInterval);
         // Half a tick of slack, so that timer jitter does not skip a whole interval.
         long dueMillis = prev.evaluatedAt().toEpochMilli() + interval.toMillis() - defaultInterval.toMillis() / 2;
         return dueMillis <= now.toEpochMilli();
@@ -248,7 +256,7 @@ public final class Evaluator {
         }
         Stream<Instant> p1 = s.level() == Severity.NONE && s.p1Since() != null ? Stream.of(s.p1Since()) : Stream.empty();
         Stream<Instant> p0 = s.level() != Severity.P0 && s.p0Since() != null ? Stream.of(s.p0Since()) : Stream.empty();
-        return Stream.concat(p1, p0).map(since -> since.plus(rule.forDuration()));
+        return Stream.concat(p1, p0).map(since -> since.plus(rule.judgement().forDuration()));
     }
 
     /** The next moment after {@code now} a release's pending rule runs out of {@code for}; null if none. */

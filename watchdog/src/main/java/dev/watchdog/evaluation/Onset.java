@@ -33,16 +33,16 @@ final class Onset {
     /** {@code seen} with the onsets it needs, or as it is when it needs none or the range cannot be had. */
     static Future<Observation> of(Rule rule, String promql, Values seen, RuleState prev, Query query,
                                   Instant now, Instant notBefore) {
-        Severity severity = worst(rule, seen.series(), seen.baselines());
+        Severity severity = Judge.worst(rule, seen.series(), seen);
         boolean p1 = severity != Severity.NONE && prev.p1Since() == null;
         boolean p0 = severity == Severity.P0 && prev.p0Since() == null;
-        Instant start = later(now.minus(rule.forDuration()), notBefore);
-        if (rule.forDuration().isZero() || !(p1 || p0) || !start.isBefore(now)) {
+        Instant start = later(now.minus(rule.judgement().forDuration()), notBefore);
+        if (rule.judgement().forDuration().isZero() || !(p1 || p0) || !start.isBefore(now)) {
             return Future.succeededFuture(seen);
         }
-        Duration step = later(rule.forDuration().dividedBy(100), FINEST);
+        Duration step = later(rule.judgement().forDuration().dividedBy(100), FINEST);
         return query.range(promql, start, now, step)
-                .map(steps -> (Observation) seen.withOnset(onsets(rule, steps, step, seen.baselines(), p1, p0)))
+                .map(steps -> (Observation) seen.withOnset(onsets(rule, steps, step, seen, p1, p0)))
                 .otherwise(seen);
     }
 
@@ -51,7 +51,7 @@ final class Onset {
      * that badly; a step missing (no data then) ends the run, as it resets {@code for} in Prometheus.
      */
     static Map<Severity, Instant> onsets(Rule rule, Map<Instant, List<Series>> steps, Duration step,
-                                         List<Series> baselines, boolean p1, boolean p0) {
+                                         Values context, boolean p1, boolean p0) {
         List<Instant> latestFirst = steps.keySet().stream().sorted(Comparator.reverseOrder()).toList();
         Map<Severity, Instant> out = new EnumMap<>(Severity.class);
         for (Severity level : List.of(Severity.P1, Severity.P0)) {
@@ -61,7 +61,7 @@ final class Onset {
             Instant earliest = null;
             for (Instant t : latestFirst) {
                 boolean gap = earliest != null && Duration.between(t, earliest).compareTo(step.multipliedBy(3).dividedBy(2)) > 0;
-                if (gap || worst(rule, steps.get(t), baselines).compareTo(level) < 0) {
+                if (gap || Judge.worst(rule, steps.get(t), context).compareTo(level) < 0) {
                     break;
                 }
                 earliest = t;
@@ -73,19 +73,10 @@ final class Onset {
         return out;
     }
 
-    /** The worst severity the series read at; a loop, as every rule of every release is read through it each tick. */
-    private static Severity worst(Rule rule, List<Series> series, List<Series> baselines) {
-        Severity worst = Severity.NONE;
-        for (Series s : series) {
-            Severity read = Double.isNaN(s.value()) ? null : Judge.severity(rule, s.value(), Judge.baselineOf(s, baselines));
-            worst = read == null ? worst : worst.worst(read);
-        }
-        return worst;
-    }
-
     /** Whether {@code seen} may need an onset: no, once both clocks run, or when {@code for} is zero. */
     static boolean mayNeed(Rule rule, RuleState prev) {
-        return !rule.forDuration().isZero() && (prev.p1Since() == null || (prev.p0Since() == null && rule.p0().isPresent()));
+        return !rule.judgement().forDuration().isZero()
+                && (prev.p1Since() == null || (prev.p0Since() == null && rule.judgement().p0().isPresent()));
     }
 
     private static <T extends Comparable<T>> T later(T a, T b) {

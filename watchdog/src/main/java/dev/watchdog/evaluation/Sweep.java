@@ -8,12 +8,16 @@ import dev.watchdog.judge.Observation.Failed;
 import dev.watchdog.judge.Observation.GuardNotMet;
 import dev.watchdog.judge.Observation.Values;
 import dev.watchdog.judge.RuleState;
+import dev.watchdog.judge.Sample;
 import dev.watchdog.prometheus.Batch;
 import dev.watchdog.prometheus.PartialData;
 import dev.watchdog.prometheus.Query;
 import dev.watchdog.prometheus.Selection;
 import dev.watchdog.rules.Baseline;
+import dev.watchdog.rules.Measure;
 import dev.watchdog.rules.Rule;
+import dev.watchdog.rules.Shape;
+import dev.watchdog.rules.Template;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.time.Duration;
@@ -23,6 +27,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -77,11 +82,11 @@ final class Sweep {
      * {@code broken}: why its selection could not be rendered (a failure once it is judged at all).
      */
     Look look(Target target, Rule rule, RuleState prev, Selection.@Nullable Selector selector,
-              @Nullable RuntimeException broken) {
+              @Nullable RuntimeException broken, boolean swept) {
         if (target.expect()) {
             targets.add(target);
         }
-        return new Look(target, rule, prev, selector, broken);
+        return new Look(target, rule, prev, selector, broken, swept);
     }
 
     /** How long since the last answer came in, or since the sweep started if none has. */
@@ -137,31 +142,34 @@ final class Sweep {
         private static final int TRAFFIC = 2;
         private static final int EXPR = 3;
         private static final int ONSET = 4;
-        /** What a shared answer answers, beside the stages: an offset baseline. */
-        private static final int BASELINE = 4;
+        /** Where a shared answer's slots for offset baselines begin, after the stages'. */
+        private static final int OFFSETS = 4;
 
         final Target target;
         final Rule rule;
         final RuleState prev;
         private final Selection.@Nullable Selector selector;
         private final @Nullable RuntimeException broken;
+        /** Whether the sweep reads this rule itself, or leaves it to {@link Observer}. */
+        private final boolean swept;
         private int stage = AFTER;
         private @Nullable String query;
         private @Nullable String baselineQuery;
 
         private Look(Target target, Rule rule, RuleState prev, Selection.@Nullable Selector selector,
-                     @Nullable RuntimeException broken) {
+                     @Nullable RuntimeException broken, boolean swept) {
             this.target = target;
             this.rule = rule;
             this.prev = prev;
             this.selector = selector;
             this.broken = broken;
+            this.swept = swept;
         }
 
         void advance() {
             Observation seen;
             try {
-                seen = rule.slo().isPresent() ? slo() : step();
+                seen = swept ? step() : observer();
             } catch (RuntimeException e) {
                 seen = e instanceof PartialData ? new Observation.Partial(e.getMessage()) : new Failed(e.getMessage());
             }
@@ -173,18 +181,20 @@ final class Sweep {
         /** As far as the answers in allow: the observation, or null while waiting. */
         private @Nullable Observation step() {
             Release r = target.release;
+            Measure m = rule.measure();
             if (stage == AFTER) {
-                if (now.isBefore(r.startedAt().plus(rule.after()))) {
+                if (now.isBefore(r.startedAt().plus(rule.judgement().after()))) {
                     return new Values(List.of());
                 }
                 if (broken != null) {
                     throw broken;
                 }
-                stage = rule.guard().isPresent() ? GUARD : rule.minTraffic().isPresent() ? TRAFFIC : EXPR;
+                stage = m.guard().isPresent() ? GUARD : m.minTraffic().isPresent() ? TRAFFIC : EXPR;
             }
             if (stage == GUARD) {
-                query = query != null ? query : rule.guard().orElseThrow().render(target.values());
-                List<Series> guard = series(GUARD, rule.guard().orElseThrow().variables().isEmpty(), query, now);
+                Template guardTemplate = m.guard().orElseThrow();
+                query = query != null ? query : guardTemplate.render(target.values());
+                List<Series> guard = series(GUARD, guardTemplate.variables().isEmpty(), query, now);
                 if (guard == null) {
                     return null;
                 }
@@ -192,10 +202,10 @@ final class Sweep {
                     return new GuardNotMet("guard not met");
                 }
                 query = null;
-                stage = rule.minTraffic().isPresent() ? TRAFFIC : EXPR;
+                stage = m.minTraffic().isPresent() ? TRAFFIC : EXPR;
             }
             if (stage == TRAFFIC) {
-                Rule.MinTraffic min = rule.minTraffic().orElseThrow();
+                Measure.MinTraffic min = m.minTraffic().orElseThrow();
                 query = query != null ? query : min.expr().render(target.values());
                 List<Series> traffic = series(TRAFFIC, min.expr().variables().isEmpty(), query, now);
                 if (traffic == null) {
@@ -214,26 +224,25 @@ final class Sweep {
 
         private @Nullable Observation expr() {
             Release r = target.release;
+            Template expr = Objects.requireNonNull(rule.measure().expr());
             if (query == null) {
-                query = rule.expr().render(target.values());
+                query = expr.render(target.values());
             }
             String q = query;
-            List<Series> current = series(EXPR, rule.expr().variables().isEmpty(), q, now);
+            List<Series> current = series(EXPR, expr.variables().isEmpty(), q, now);
             if (current == null) {
                 return null;
             }
-            List<Series> baseline = null;
-            if (rule.baseline().isPresent()) {
-                baseline = baseline(rule.baseline().get(), q, r);
-                if (baseline == null) {
-                    return null;
-                }
+            Map<String, List<Sample>> references = references(q, r);
+            if (references == null) {
+                return null;
             }
-            Values values = new Values(current, baseline);
-            if (!Onset.mayNeed(rule, prev)) {
+            Values values = new Values(Sample.of(current), references, null, null, Map.of());
+            if (!(rule.measure().shape() instanceof Shape.Value) || !Onset.mayNeed(rule, prev)) {
                 return values;
             }
-            Future<Observation> onset = Onset.of(rule, q, values, prev, range(), now, r.startedAt().plus(rule.after()));
+            Instant from = r.startedAt().plus(rule.judgement().after());
+            Future<Observation> onset = Onset.of(rule, q, values, prev, range(), now, from);
             if (onset.isComplete()) {
                 return onset.succeeded() ? onset.result() : values;
             }
@@ -242,26 +251,66 @@ final class Sweep {
             return null;
         }
 
-        /** A before-release baseline is queried once and kept; an offset baseline moves with {@code now}. */
-        private @Nullable List<Series> baseline(Baseline b, String q, Release r) {
-            if (b.fixed() && prev.baselines() != null) {
-                return prev.baselines();
+        /**
+         * Each baseline alternative's samples by its text, in the rule's order (as References gives
+         * them), or null while one is awaited: offsets move with {@code now}; a before-release baseline
+         * is queried once and then kept with the release.
+         */
+        private @Nullable Map<String, List<Sample>> references(String q, Release r) {
+            Baseline baseline = rule.measure().baseline().orElse(null);
+            if (baseline == null) {
+                return Map.of();
             }
-            if (!b.fixed()) {
-                return series(BASELINE, rule.expr().variables().isEmpty(), q, now.minus(b.span()));
+            boolean same = Objects.requireNonNull(rule.measure().expr()).variables().isEmpty();
+            Map<String, List<Sample>> out = new LinkedHashMap<>();
+            int slot = OFFSETS;
+            for (Baseline.Reference a : baseline.alternatives()) {
+                if (a instanceof Baseline.Offsets o) {
+                    List<Sample> samples = new ArrayList<>(o.offsets().size());
+                    for (Duration d : o.offsets()) {
+                        List<Series> then = series(slot++, same, q, now.minus(d));
+                        if (then == null) {
+                            return null;
+                        }
+                        samples.add(Sample.of(then));
+                    }
+                    out.put(a.text(), samples);
+                } else if (a instanceof Baseline.BeforeRelease b) {
+                    Sample before = beforeRelease(b, q, r);
+                    if (before == null) {
+                        return null;
+                    }
+                    out.put(a.text(), List.of(before));
+                }
             }
-            if (b.span().isZero()) {
-                return series(-1, false, q, r.startedAt());
-            }
-            if (baselineQuery == null) {
-                baselineQuery = b.averaged(q, rule.interval().orElse(Duration.ofMinutes(1)));
-            }
-            return series(-1, false, baselineQuery, r.startedAt());
+            return out;
         }
 
-        /** An SLO rule's burn rates are many queries: {@link Observer} asks them, from the same batch. */
-        private @Nullable Observation slo() {
-            Future<Observation> seen = Observer.observe(rule, target.release, prev, batch, now);
+        /** Asked once and kept: the expression at the release's start, or averaged over the span before it. */
+        private @Nullable Sample beforeRelease(Baseline.BeforeRelease b, String q, Release r) {
+            if (prev.baselines() != null) {
+                return new Sample(prev.baselines(), prev.kept() == null ? null : prev.kept().totals());
+            }
+            if (b.span().isZero()) {
+                List<Series> then = series(-1, false, q, r.startedAt());
+                return then == null ? null : Sample.of(then);
+            }
+            if (baselineQuery == null) {
+                String averaged = new Baseline(List.of(b), b.text()).averaged(q,
+                        rule.measure().interval().orElse(Duration.ofMinutes(1)));
+                baselineQuery = averaged == null ? q : averaged;
+            }
+            List<Series> then = series(-1, false, baselineQuery, r.startedAt());
+            return then == null ? null : Sample.of(then);
+        }
+
+        /**
+         * A rule the sweep leaves to {@link Observer} (see {@link #swept}): an SLO's burn rates, a
+         * ratio's totals, a test's minutes, a previous version's series, counts since the release. It
+         * asks the same batch, a future per query; at registration, select queries narrowed too.
+         */
+        private @Nullable Observation observer() {
+            Future<Observation> seen = Observer.observe(rule, target.release, prev, narrow ? narrowing() : batch, now);
             if (seen.isComplete()) {
                 return seen.result();
             }
@@ -279,7 +328,7 @@ final class Sweep {
         private @Nullable List<Series> series(int slot, boolean same, String promql, Instant at) {
             Future<?> answer;
             if (same) {
-                Future<?>[] slots = shared.computeIfAbsent(rule, r -> new Future<?>[BASELINE + 1]);
+                Future<?>[] slots = shared.computeIfAbsent(rule, r -> new Future<?>[OFFSETS + offsets(r)]);
                 if (slots[slot] == null) {
                     slots[slot] = ask(promql, at);
                 }
@@ -325,6 +374,43 @@ final class Sweep {
                 }
             };
         }
+    }
+
+    /** Whether the sweep reads a rule itself: a plain value or quantile, offsets or before-release, no test. */
+    static boolean swept(Rule rule) {
+        Measure m = rule.measure();
+        boolean shape = m.shape() instanceof Shape.Value || m.shape() instanceof Shape.Quantile;
+        boolean baselines = m.baseline().map(b -> b.alternatives().stream().noneMatch(Baseline.PreviousVersion.class::isInstance))
+                .orElse(true);
+        return m.slo().isEmpty() && m.expr() != null && shape && baselines && rule.judgement().test().isEmpty()
+                && rule.templates().stream().noneMatch(t -> t.variables().contains(Template.SINCE_RELEASE));
+    }
+
+    /** How many offsets a rule's baseline alternatives name in all: each its own shared answer. */
+    private static int offsets(Rule rule) {
+        return rule.measure().baseline().map(b -> b.alternatives().stream()
+                .mapToInt(a -> a instanceof Baseline.Offsets o ? o.offsets().size() : 0).sum()).orElse(0);
+    }
+
+    /** The batch, a select rule's queries narrowed by Prometheus to the release's series (a registration's look). */
+    private Query narrowing() {
+        return new Query() {
+            @Override
+            public Future<List<Series>> at(String promql, Instant time) {
+                return batch.at(promql, time);
+            }
+
+            @Override
+            public Future<Map<Instant, List<Series>>> range(String promql, Instant start, Instant end, Duration step) {
+                return batch.range(promql, start, end, step);
+            }
+
+            @Override
+            public Future<List<Series>> selected(String promql, Instant time, Selection.Selector selector) {
+                String narrowed = Selection.narrowed(promql, selector);
+                return batch.selected(narrowed != null ? narrowed : promql, time, selector);
+            }
+        };
     }
 
     private static double sum(List<Series> series) {

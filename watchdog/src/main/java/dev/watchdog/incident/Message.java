@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * A message as people read it, whatever carries it: a title, lines, and the facts receivers that
  * take structure (Alertmanager labels, webhook JSON) need: the release's labels, each rule's labels
- * and annotations ({@code notes}), and a link to the release on the on-call page.
+ * and annotations ({@code notes}), a link to the release on the on-call page, and the version it
+ * replaced (null when not given).
  */
 public record Message(
         String title,
@@ -22,7 +23,8 @@ public record Message(
         boolean firing,
         Map<String, String> labels,
         List<Note> notes,
-        String link) {
+        String link,
+        String previousVersion) {
 
     /** What a rule says about itself: its labels, and its summary, description and runbook (each may be null). */
     public record Note(String rule, Map<String, String> labels, String summary, String description, String runbookUrl) {
@@ -36,6 +38,14 @@ public record Message(
         rules = rules == null ? List.of() : List.copyOf(rules);
         labels = Ordered.sorted(labels);
         notes = notes == null ? List.of() : List.copyOf(notes);
+    }
+
+    /** A message without the version before it. */
+    public Message(String title, List<String> lines, String severity, String service, String version, String environment,
+                   String releaseId, List<String> rules, String runbook, boolean firing, Map<String, String> labels,
+                   List<Note> notes, String link) {
+        this(title, lines, severity, service, version, environment, releaseId, rules, runbook, firing, labels, notes, link,
+                null);
     }
 
     /** A message without labels, notes or link. */

@@ -7,6 +7,7 @@ import dev.watchdog.core.Series;
 import dev.watchdog.core.Severity;
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where one rule stands for one release. {@code level} is the latched severity: it rises only after
@@ -15,6 +16,8 @@ import java.util.List;
  * series' baseline; {@code baselines} the baseline's whole result, kept so that a before-release
  * baseline is queried once and then stays what it was. {@code judgedAt}: the last time there was
  * something to judge (null: never), which tells a release nobody could judge from a healthy one.
+ * {@code evidence}: what a statistical rule's test found at this evaluation (null for other rules);
+ * {@code kept}: what such a rule keeps for the whole release.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -32,7 +35,15 @@ public record RuleState(
         Instant p1Since,
         Instant p0Since,
         Instant healthySince,
-        Instant judgedAt) {
+        Instant judgedAt,
+        @Nullable Evidence evidence,
+        @Nullable Kept kept) {
+
+    /**
+     * What a statistical rule asks once and keeps: its before-release baseline's totals (its series are
+     * {@code baselines}) and the dispersion of its counts measured before the release.
+     */
+    public record Kept(@Nullable List<Series> totals, @Nullable Double dispersion) {}
 
     public RuleState {
         series = series == null ? List.of() : List.copyOf(series);
@@ -43,7 +54,7 @@ public record RuleState(
     /** A rule not yet evaluated. */
     public static RuleState initial(String rule, Instant now) {
         return new RuleState(rule, Outcome.WAITING, Severity.NONE, null, null, List.of(), null, null, now, null,
-                null, null, null, null);
+                null, null, null, null, null, null);
     }
 
     /**

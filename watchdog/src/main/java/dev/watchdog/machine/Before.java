@@ -1,6 +1,5 @@
 package dev.watchdog.machine;
 
-import dev.watchdog.core.Series;
 import dev.watchdog.core.Severity;
 import dev.watchdog.incident.Incident.Breach;
 import dev.watchdog.judge.Judge;
@@ -8,7 +7,6 @@ import dev.watchdog.judge.Observation;
 import dev.watchdog.rules.Rule;
 import dev.watchdog.rules.RuleSet;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -26,17 +24,22 @@ public record Before(List<Breach> breaching, List<String> nothingToJudge, int ju
         nothingToJudge = List.copyOf(nothingToJudge);
     }
 
-    /** Judges each rule once on what it saw, in the rule files' order; {@code for} does not apply to one look. */
+    /**
+     * Judges each rule once on what it saw, in the rule files' order; {@code for} does not apply to one
+     * look. A rule that counts since the release (all rules with a test do) has nothing to see before it,
+     * and is left out: neither judged nor without data; so is a rule judged only from a later point
+     * ({@code after}), which is not yet in force. Null when no rule looked.
+     */
     static @Nullable Before of(RuleSet rules, Map<String, Observation> seen) {
-        if (seen.isEmpty()) {
-            return null;
-        }
         List<Breach> breaching = new ArrayList<>();
         List<String> nothing = new ArrayList<>();
         int judged = 0;
         String error = null;
         for (Rule rule : rules.rules()) {
             Observation o = seen.get(rule.name());
+            if (o == null || rule.cumulative() || !rule.judgement().after().isZero()) {
+                continue;
+            }
             if (o instanceof Observation.Failed f) {
                 error = error == null ? f.message() : error;
             } else if (o instanceof Observation.Burn b) {
@@ -44,13 +47,13 @@ public record Before(List<Breach> breaching, List<String> nothingToJudge, int ju
                 add(breaching, rule, b.severity(), b.value(), null);
             } else if (o instanceof Observation.Values v && !v.series().isEmpty()) {
                 judged++;
-                worst(rule, v).ifPresent(s -> add(breaching, rule, Judge.severity(rule, s.value(), baseline(s, v)),
-                        s.value(), baseline(s, v)));
-            } else if (o != null) {
+                Judge.once(rule, v).ifPresent(look -> add(breaching, rule, look.severity(), look.value(), look.baseline()));
+            } else {
                 nothing.add(rule.name());
             }
         }
-        return new Before(breaching, nothing, judged, error);
+        boolean looked = judged > 0 || !nothing.isEmpty() || error != null;
+        return looked ? new Before(breaching, nothing, judged, error) : null;
     }
 
     /** Whether the rule was already breaching at P0 before the release. */
@@ -61,21 +64,6 @@ public record Before(List<Breach> breaching, List<String> nothingToJudge, int ju
     /** Nothing could be judged, though Prometheus answered. */
     boolean blank() {
         return judged == 0 && error == null;
-    }
-
-    private static java.util.Optional<Series> worst(Rule rule, Observation.Values v) {
-        Comparator<Series> bySeverity = Comparator.comparing(s -> severity(rule, s, v));
-        return v.series().stream().filter(s -> !Double.isNaN(s.value()))
-                .max(bySeverity.thenComparingDouble(s -> rule.direction() * s.value()));
-    }
-
-    private static Severity severity(Rule rule, Series s, Observation.Values v) {
-        Severity sev = Judge.severity(rule, s.value(), baseline(s, v));
-        return sev == null ? Severity.NONE : sev;
-    }
-
-    private static @Nullable Double baseline(Series s, Observation.Values v) {
-        return Judge.baselineOf(s, v.baselines());
     }
 
     private static void add(List<Breach> out, Rule rule, @Nullable Severity severity, double value,

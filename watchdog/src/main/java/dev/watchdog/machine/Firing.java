@@ -27,7 +27,8 @@ public final class Firing {
             Notice.Kind kind = inc.cause() == null ? Notice.Kind.OPENED
                     : inc.cause() == Incident.Cause.ROLLBACK_FAILED ? Notice.Kind.ROLLBACK_FAILED : Notice.Kind.NOT_RECOVERED;
             Notice notice = new Notice(inc.id() + ":firing", kind, Escalator.paged(inc), inc.level(), inc.id(), null);
-            Message m = Messages.incident(notice, inc, w.release(), ctx.rules().forRelease(w.release()), ctx.apiBase(), now);
+            Message m = Messages.incident(notice, inc, w.release(), ctx.rules().forRelease(w.release()), w.rules(),
+                    ctx.apiBase(), now);
             add(out, w, notice, m, ctx, inc.openedAt());
         }
         if (w.announced().contains("blind")) {

@@ -234,7 +234,7 @@ final class Judging {
 
     void notifyIncident(Draft d, List<Notice> notices) {
         Incident inc = d.watch.incident();
-        notify(d, notices, n -> Messages.incident(n, inc, d.watch.release(), rules(d), ctx.apiBase(), d.now));
+        notify(d, notices, n -> Messages.incident(n, inc, d.watch.release(), rules(d), d.watch.rules(), ctx.apiBase(), d.now));
     }
 
     /** Each notice on the timeline, and one notification per receiver that takes it. */

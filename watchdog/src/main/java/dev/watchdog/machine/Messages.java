@@ -28,14 +28,17 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What each notice says. Pure. An incident's message names the release, every rule with its value
- * against its threshold in the rule's unit, the severity, the level, how long it has been open, how
- * to acknowledge and decide (CLI and API), and each rule's summary, description and runbook.
+ * against its threshold in the rule's unit (and, for a rule with a test, the evidence: "p95 +14 %
+ * [+9 %, +19 %] against the hour before; 2310 and 4020 requests"), the severity, the level, how long it
+ * has been open, how to acknowledge and decide (CLI and API), and each rule's summary, description and
+ * runbook.
  */
 final class Messages {
 
     private Messages() {}
 
-    static Message incident(Notice notice, Incident inc, Release r, RuleSet rules, String apiBase, Instant now) {
+    static Message incident(Notice notice, Incident inc, Release r, RuleSet rules, Map<String, RuleState> states,
+                            String apiBase, Instant now) {
         String sev = inc.severity().name();
         Breach lead = inc.rules().values().stream().max(Comparator.comparing(Breach::severity)).orElse(null);
         String headline = lead == null ? "" : ": " + lead.rule() + " " + value(rules, lead);
@@ -45,14 +48,15 @@ final class Messages {
         List<Note> notes = notes(rules, inc.rules().keySet(), r);
         for (Breach b : inc.rules().values()) {
             Optional<Rule> rule = rules.byName(b.rule());
-            String unitThreshold = rule.map(x -> Threshold.inUnit(x.unit(), b.threshold())).orElse(b.threshold());
+            String unitThreshold = rule.map(x -> Threshold.inUnit(x.presentation().unit(), b.threshold())).orElse(b.threshold());
             String baseline = b.baseline() == null ? "" : rule.map(x -> " against baseline "
-                    + Units.format(x.unit(), b.baseline())).orElse("");
+                    + Units.format(x.presentation().unit(), b.baseline())).orElse("");
             Note note = notes.stream().filter(n -> n.rule().equals(b.rule())).findFirst().orElse(null);
             String summary = note == null || note.summary() == null ? "" : ": " + note.summary();
             String level = b.before() ? "P0 " + unitThreshold + ", already before the release: paged, not rolled back"
                     : b.severity() + " " + unitThreshold;
             lines.add("- " + b.rule() + ": " + value(rules, b) + baseline + " (" + level + ")" + summary);
+            Optional.ofNullable(states.get(b.rule())).map(RuleState::evidence).ifPresent(e -> lines.add("  " + e.text()));
             if (note != null) {
                 Optional.ofNullable(note.description()).ifPresent(d -> lines.add("  " + d));
                 Optional.ofNullable(note.runbookUrl()).ifPresent(u -> lines.add("  Runbook: " + u));
@@ -75,15 +79,15 @@ final class Messages {
                 .ifPresent(d -> lines.add("By " + d.who() + (d.reason() == null ? "" : ": " + d.reason())));
         String runbook = notes.stream().map(Note::runbookUrl).filter(Objects::nonNull).findFirst().orElse(null);
         return new Message(title, lines, sev, r.service(), r.version(), r.environment(), r.id(),
-                List.copyOf(inc.rules().keySet()), runbook, inc.open(), r.labels(), notes, link(apiBase, r));
+                List.copyOf(inc.rules().keySet()), runbook, inc.open(), r.labels(), notes, link(apiBase, r), r.previousVersion());
     }
 
     /** What each rule says about itself, its annotations filled in with the release's values. */
     static List<Note> notes(RuleSet rules, Collection<String> names, Release r) {
         Map<String, String> values = r.templateValues();
         return names.stream().map(rules::byName).flatMap(Optional::stream)
-                .map(x -> new Note(x.name(), x.labels(), Template.annotate(x.summary(), values),
-                        Template.annotate(x.description(), values), x.runbookUrl()))
+                .map(x -> new Note(x.name(), x.presentation().labels(), Template.annotate(x.presentation().summary(), values),
+                        Template.annotate(x.presentation().description(), values), x.presentation().runbookUrl()))
                 .toList();
     }
 
@@ -106,6 +110,7 @@ final class Messages {
                     + ": check that its metrics reach Prometheus with the labels the rules select";
             case BLIND -> "Cannot see " + what + ": queries keep failing (no rollback for this)";
             case SEEING -> "Seeing " + what + " again: queries answer";
+            case SUPERSEDED -> "Superseded: " + what + " by release " + notice.detail();
             default -> notice.kind().label() + " " + what;
         };
         if (notice.kind() == Kind.WATCHING && before != null) {
@@ -118,15 +123,16 @@ final class Messages {
                 boolean why = (failing || notice.kind() == Kind.UNJUDGED) && s.message() != null;
                 if (notice.kind() != Kind.BLIND || failing) {
                     lines.add("- " + rule.name() + ": " + s.outcome().label() + (s.value() == null ? ""
-                            : " " + Units.format(rule.unit(), s.value())) + (s.baseline() == null ? ""
-                            : " (baseline " + Units.format(rule.unit(), s.baseline()) + ")")
+                            : " " + Units.format(rule.presentation().unit(), s.value())) + (s.baseline() == null ? ""
+                            : " (baseline " + Units.format(rule.presentation().unit(), s.baseline()) + ")")
                             + (why ? " (" + s.message() + ")" : "") + (rule.dryRun() ? " [dry run]" : ""));
+                    Optional.ofNullable(s.evidence()).ifPresent(e -> lines.add("  " + e.text()));
                 }
             }
         }
         lines.add("Release " + r.id() + " | started " + r.startedAt());
         return new Message(title, lines, null, r.service(), r.version(), r.environment(), r.id(), List.of(), null,
-                notice.kind() == Kind.BLIND, r.labels(), List.of(), link(apiBase, r));
+                notice.kind() == Kind.BLIND, r.labels(), List.of(), link(apiBase, r), r.previousVersion());
     }
 
     /**
@@ -151,7 +157,7 @@ final class Messages {
             for (Breach b : before.breaching()) {
                 Optional<Rule> rule = rules.byName(b.rule());
                 lines.add("- " + b.rule() + ": " + value(rules, b) + " (" + b.severity() + " "
-                        + rule.map(x -> Threshold.inUnit(x.unit(), b.threshold())).orElse(b.threshold()) + ")");
+                        + rule.map(x -> Threshold.inUnit(x.presentation().unit(), b.threshold())).orElse(b.threshold()) + ")");
             }
         }
         return lines;
@@ -170,7 +176,7 @@ final class Messages {
     }
 
     private static String value(RuleSet rules, Breach b) {
-        return rules.byName(b.rule()).map(x -> Units.format(x.unit(), b.value())).orElse(String.valueOf(b.value()));
+        return rules.byName(b.rule()).map(x -> Units.format(x.presentation().unit(), b.value())).orElse(String.valueOf(b.value()));
     }
 
     private static String verb(Kind kind, Incident inc) {

@@ -15,9 +15,10 @@ import org.jspecify.annotations.Nullable;
  * release's next change, and after a restart read again at the first tick. Everything the state
  * machine decides from is written when it changes: the outcome and since when, the latched level and
  * the clocks of {@code for}, whether the rule was ever judged, a before-release baseline once it is
- * known, an error's message; the release itself, its incident, rollback, verification, what was
- * announced and what its rules saw before it. A rule in breach (pending, P1, P0) has every reading
- * written, so that every replica shows its values. Pure.
+ * known, what a rule with a test keeps and what its test found (its next look reads it), an error's
+ * message; the release itself, its incident, rollback, verification, what was announced and what its
+ * rules saw before it. A rule in breach (pending, P1, P0) has every reading written, so that every
+ * replica shows its values. Pure.
  */
 final class Durable {
 
@@ -61,6 +62,8 @@ final class Durable {
                 && Objects.equals(a.healthySince(), b.healthySince())
                 && (a.judgedAt() == null) == (b.judgedAt() == null)
                 && (a.baselines() == null) == (b.baselines() == null)
+                && Objects.equals(a.kept(), b.kept())
+                && Objects.equals(a.evidence(), b.evidence())
                 && (a.outcome() != Outcome.ERROR || Objects.equals(a.message(), b.message()));
     }
 

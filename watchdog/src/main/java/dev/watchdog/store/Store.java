@@ -14,6 +14,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.ToIntFunction;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Where every release's state, timeline and outbox are kept. A change is one transaction: the
  * release as it stands is read (under its lock where replicas share the store), stepped, and
@@ -79,8 +81,13 @@ public interface Store {
         });
     }
 
-    /** Releases, newest first; {@code state} null for all. */
-    Future<List<Watch>> list(Release.State state, int limit);
+    /** Releases, newest first, those that pass {@code filter}. */
+    Future<List<Watch>> list(Filter filter, int limit);
+
+    /** Which releases a list holds: each field null for any. */
+    record Filter(Release.@Nullable State state, @Nullable String service, @Nullable String environment) {
+        public static final Filter ALL = new Filter(null, null, null);
+    }
 
     Future<List<Event>> events(String releaseId);
 

@@ -15,7 +15,6 @@ import dev.watchdog.machine.Answer;
 import dev.watchdog.machine.OutboxEntry;
 import dev.watchdog.metrics.WatchdogMetrics;
 import dev.watchdog.rules.Threshold;
-import dev.watchdog.testing.Poll;
 import dev.watchdog.testing.WebhookRecorder.Reply;
 import dev.watchdog.testing.WebhookRecorder;
 import io.vertx.core.Context;
@@ -43,6 +42,7 @@ class NotifierTest {
 
     WebhookRecorder fake;
     WebhookRecorder alwaysFailing;
+    WebhookRecorder gone;
     Notifier notifier;
     Context context;
     final WatchdogMetrics metrics = new WatchdogMetrics();
@@ -52,6 +52,8 @@ class NotifierTest {
     void start(Vertx vertx) {
         fake = new WebhookRecorder(vertx).start();
         alwaysFailing = new WebhookRecorder(vertx).start().otherwise(status(500));
+        gone = new WebhookRecorder(vertx).start()
+                .otherwise(new WebhookRecorder.Reply(404, Map.of("Content-Type", "text/plain"), false, "no_service"));
         WatchdogConfig config = new ConfigLoader(name -> null).parse("""
                 prometheus: {url: "http://127.0.0.1:1"}
                 server: {externalUrl: "https://watchdog.example"}
@@ -63,9 +65,11 @@ class NotifierTest {
                   broken: {slack: {url: "%s"}, minInterval: 0s, retry: {attempts: 2, initial: 50ms, max: 50ms}}
                   cluster: {alertmanager: {urls: ["%s", "%s"], headers: {Authorization: "Bearer am-secret"}},
                             minInterval: 0s, retry: {attempts: 2, initial: 50ms, max: 50ms}}
+                  removed: {slack: {url: "%s"}, minInterval: 0s, retry: {attempts: 4, initial: 50ms, max: 50ms}}
                   down: {alertmanager: {url: "%s", urls: ["%s"]}, minInterval: 0s, retry: {attempts: 2, initial: 50ms, max: 50ms}}
                 """.formatted(fake.url("/slack"), fake.url("/slow"), fake.url(""), alwaysFailing.url("/broken"),
-                alwaysFailing.url("/am1"), fake.url("/am2"), alwaysFailing.url("/am3"), alwaysFailing.url("/am4")), "test.yml");
+                alwaysFailing.url("/am1"), fake.url("/am2"), gone.url("/services/T0/B0/gone"), alwaysFailing.url("/am3"),
+                alwaysFailing.url("/am4")), "test.yml");
         WebhookSender sender = new WebhookSender(vertx, Clock.systemUTC(), () -> 0.5, metrics);
         context = vertx.getOrCreateContext();
         notifier = new Notifier(vertx, sender, config::receivers, metrics, Clock.systemUTC(),
@@ -210,6 +214,21 @@ class NotifierTest {
     }
 
     @Test
+    @DisplayName("a receiver that refuses (a Slack webhook removed: 404 no_service) fails at once, loudly: Slack's words, the gauge up")
+    void refusingReceiver(VertxTestContext test) {
+        deliver(notification("removed", Notice.Kind.OPENED, message("t", List.of("l")), "k5"))
+                .onComplete(test.succeeding(answer -> test.verify(() -> {
+                    assertEquals(OutboxEntry.Status.FAILED, answer.status());
+                    assertEquals("HTTP 404: no_service", answer.error());
+                    assertEquals(1, gone.calls.size(), "a 4xx is not tried again");
+                    String text = metrics.scrape();
+                    assertTrue(text.contains("watchdog_receiver_failing{receiver=\"removed\"} 1.0"), text);
+                    assertTrue(text.contains("watchdog_notifications_total{outcome=\"failed\",receiver=\"removed\"} 1.0"), text);
+                    test.completeNow();
+                })));
+    }
+
+    @Test
     @DisplayName("messages to one receiver are paced by its minInterval")
     void pacing(VertxTestContext test) {
         deliver(notification("slow-rm", Notice.Kind.OPENED, message("one", List.of()), "p1"));
@@ -227,13 +246,12 @@ class NotifierTest {
     void droppedWhenNoLongerWanted(VertxTestContext test) {
         fake.reply(new Reply(429, Map.of("Retry-After", "1"), false));
         Future<Answer> answer = deliver(notification("rm", Notice.Kind.ESCALATED, message("t", List.of()), "d1"));
-        Poll.until(Duration.ofSeconds(5), "the first attempt", () -> fake.calls("/slack").size() == 1);
-        wanted.set(false);
-        answer.onComplete(test.succeeding(a -> test.verify(() -> {
-            assertEquals(OutboxEntry.Status.DROPPED, a.status());
-            assertEquals(1, fake.calls("/slack").size());
-            test.completeNow();
-        })));
+        fake.arrived(1, Duration.ofSeconds(5)).onSuccess(first -> wanted.set(false))
+                .compose(first -> answer).onComplete(test.succeeding(a -> test.verify(() -> {
+                    assertEquals(OutboxEntry.Status.DROPPED, a.status());
+                    assertEquals(1, fake.calls("/slack").size());
+                    test.completeNow();
+                })));
     }
 
     static Message withNotes() {

@@ -234,7 +234,7 @@ class CheckCommandTest {
                 rules:
                   - name: orders
                     signal: business
-                    expr: sum(increase(orders_total{service="{{service}}",shop="{{shop}}"}[30m]))
+                    expr: sum(increase(orders_total{service="{{service}}",shop="{{shop}}"}[{{since_release}}]))
                     baseline: offset 7d
                     p1: "< -20%"
                     significance: 0.01
@@ -253,9 +253,9 @@ class CheckCommandTest {
         assertTrue(shop.out().contains("""
                 orders (%s:13, group shops, match service=~"shop-.*", labels.tier=~"critical")
                   expr:
-                    sum(increase(orders_total{service="shop-eu",shop="eu"}[30m]))
+                    sum(increase(orders_total{service="shop-eu",shop="eu"}[{{since_release}}]))
                   baseline offset 7d:
-                    expr at the evaluation's time minus 1w""".formatted(file)), shop.out());
+                    expr at the evaluation's time minus 7d""".formatted(file)), shop.out());
 
         Cli.Result api = Cli.run("check", "--release", "service=api,environment=staging", file.toString());
         assertEquals(0, api.code(), api.out());

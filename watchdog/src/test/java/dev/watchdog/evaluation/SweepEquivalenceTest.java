@@ -54,9 +54,10 @@ import org.junit.jupiter.api.Test;
  * the selected labels, every waiting rule judged in one pass) against a simple reference judge over
  * the same answers: Observer, one rule of one release at a time, every query sent on its own and read
  * into a JSON tree, a select rule's series found by a linear scan. Over guards, minimum traffic,
- * offset and before-release baselines, an onset, rules judged from T+5m, a selection a release cannot
- * render, an SLO, a failing query, NaN and no data, the observations and the releases they step to
- * are the same.
+ * several offsets and a before-release baseline with an offset as its alternative, an onset, rules
+ * judged from T+5m, a selection a release cannot render, a ratio and an SLO (which the sweep leaves to
+ * Observer on the same batch), a failing query, NaN and no data, the observations and the releases
+ * they step to are the same.
  */
 class SweepEquivalenceTest {
 
@@ -76,7 +77,7 @@ class SweepEquivalenceTest {
                     unit: ratio
                     p0: "> 0.05"
                     for: 2m
-                    baseline: offset 1d
+                    baseline: offset 1d, 7d
                     p1: "> +500%"
                   - name: traffic
                     signal: traffic
@@ -88,7 +89,7 @@ class SweepEquivalenceTest {
                     signal: latency
                     expr: max(latency_p95{service="{{service}}"})
                     unit: seconds
-                    baseline: before-release 1h
+                    baseline: before-release 1h or offset 1d
                     p1: "> +50%"
                     p0: "> 2"
                   - name: late
@@ -98,6 +99,12 @@ class SweepEquivalenceTest {
                     after: 5m
                     noData: breach
                     p1: "< 1"
+                  - name: ratio
+                    signal: errors
+                    expr: sum by (service) (rate(ratio_errors[5m]))
+                    total: sum by (service) (rate(ratio_requests[5m]))
+                    select: {service: "{{service}}"}
+                    p1: "> 0.1"
                   - name: shop
                     signal: business
                     expr: sum by (shop) (shop_orders)
@@ -136,6 +143,8 @@ class SweepEquivalenceTest {
         prometheus.answer("latency_p95{service=\"svc-b\"", FakePrometheus.value("0.9"));
         prometheus.answer("latency_p95", FakePrometheus.value("0.3"));
         prometheus.answer("orders_total", vector(Map.of(svc("a"), "3", svc("c"), "0")));
+        prometheus.answer("ratio_errors", vector(Map.of(svc("a"), "1", svc("b"), "5")));
+        prometheus.answer("ratio_requests", vector(Map.of(svc("a"), "100", svc("b"), "10")));
         prometheus.answer("shop_orders", vector(Map.of(Map.of("shop", "x"), "0")));
         prometheus.answer("slo_errors", FakePrometheus.value("0.08"));
         prometheus.answer("slo_total", FakePrometheus.value("1"));
@@ -168,7 +177,7 @@ class SweepEquivalenceTest {
     static List<Evaluator.Subject> subjects() {
         Map<String, RuleState> knownBaseline = Map.of("latency", new RuleState("latency", dev.watchdog.core.Outcome.OK,
                 null, 0.4, 0.35, List.of(), List.of(new Series(Map.of(), 0.35)), null, STARTED, NOW.minusSeconds(60), null,
-                null, null, NOW.minusSeconds(60)));
+                null, null, NOW.minusSeconds(60), null, null));
         return List.of(subject("a", "prod", STARTED, Map.of(), knownBaseline), subject("b", "prod", STARTED, Map.of(), Map.of()),
                 subject("c", "prod", STARTED, Map.of(), Map.of()), subject("d", "canary", STARTED, Map.of(), Map.of()),
                 subject("e", "prod", NOW.minus(Duration.ofMinutes(2)), Map.of("shop", "x"), Map.of()));
@@ -186,7 +195,7 @@ class SweepEquivalenceTest {
         Map<String, Map<String, Observation>> swept = sweep(subjects());
         Map<String, Map<String, Observation>> reference = reference(subjects());
         assertEquals(reference, swept);
-        assertEquals(35, swept.values().stream().mapToInt(Map::size).sum(), "every rule of every release was observed");
+        assertEquals(40, swept.values().stream().mapToInt(Map::size).sum(), "every rule of every release was observed");
         assertInstanceOf(Observation.Failed.class, swept.get("rel-a").get("shop"), "svc-a has no shop to select");
         assertInstanceOf(Observation.GuardNotMet.class, swept.get("rel-d").get("errors"), "svc-d's guard finds nothing");
         assertEquals(2, ((Observation.Values) swept.get("rel-b").get("errors")).onset().size(), "svc-b's P0 has its onsets");
@@ -210,10 +219,11 @@ class SweepEquivalenceTest {
         sweep(subjects());
         List<String> sent = prometheus.queries.subList(before, prometheus.queries.size());
         List<String> instant = sent.stream().filter(q -> !q.contains(" and on(")).toList();
-        instant.forEach(q -> assertEquals(q.contains("errors_total") ? 2 : 1, instant.stream().filter(q::equals).count(),
-                "each query once at each time it is asked at (errors_total: now and a day before): " + q));
+        instant.forEach(q -> assertEquals(q.contains("errors_total") ? 3 : q.startsWith("max(latency_p95") ? 2 : 1,
+                instant.stream().filter(q::equals).count(), "each query once at each time it is asked at (errors_total:"
+                        + " now, a day and a week before; latency: now and a day before): " + q));
         assertEquals(1, instant.stream().filter(q -> q.contains("req_guard")).count(), sent.toString());
-        assertEquals(2, instant.stream().filter(q -> q.contains("errors_total")).count(), "now and a day before: " + sent);
+        assertEquals(3, instant.stream().filter(q -> q.contains("errors_total")).count(), "now, 1d and 7d: " + sent);
         assertEquals(List.of("svc-a", "svc-b"), sent.stream().filter(q -> q.contains(" and on(")).map(q -> q.replaceAll(
                 ".*\"service\", \"(svc-.)\".*", "$1")).sorted().toList(), "each onset's range narrowed by Prometheus to its release");
     }

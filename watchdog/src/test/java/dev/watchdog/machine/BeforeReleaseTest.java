@@ -8,6 +8,7 @@ import dev.watchdog.config.ConfigLoader;
 import dev.watchdog.core.Series;
 import dev.watchdog.incident.Message;
 import dev.watchdog.judge.Observation;
+import dev.watchdog.judge.Sample;
 import dev.watchdog.machine.MachineTest.Life;
 import dev.watchdog.rules.RuleFixtures;
 import java.time.Duration;
@@ -24,18 +25,7 @@ import org.junit.jupiter.api.Test;
 class BeforeReleaseTest {
 
     static Machine machine(String preexisting) {
-        return new Machine(new Context(new ConfigLoader(n -> null).parse("""
-                prometheus: {url: "http://127.0.0.1:1"}
-                server: {externalUrl: "https://watchdog.example"}
-                receivers:
-                  rm: {slack: {url: "https://hooks.example/rm"}}
-                escalation:
-                  default:
-                    levels: [{after: 0m, notify: [rm]}]
-                    preexisting: %s
-                rollback:
-                  default: {webhook: {url: "https://deployer.example/rollback"}}
-                """.formatted(preexisting), "test.yml"), RuleFixtures.ruleSet("""
+        return machine(preexisting, """
                   - name: error-rate
                     signal: errors
                     expr: error_ratio{service="{{service}}"}
@@ -49,8 +39,45 @@ class BeforeReleaseTest {
                     unit: seconds
                     p1: "> 1"
                     p0: "> 2"
-            """)));
+            """);
     }
+
+    static Machine machine(String preexisting, String rules) {
+        return new Machine(new Context(new ConfigLoader(n -> null).parse("""
+                prometheus: {url: "http://127.0.0.1:1"}
+                server: {externalUrl: "https://watchdog.example"}
+                receivers:
+                  rm: {slack: {url: "https://hooks.example/rm"}}
+                escalation:
+                  default:
+                    levels: [{after: 0m, notify: [rm]}]
+                    preexisting: %s
+                rollback:
+                  default: {webhook: {url: "https://deployer.example/rollback"}}
+                """.formatted(preexisting), "test.yml"), RuleFixtures.ruleSet(rules)));
+    }
+
+    /** Errors counted since the release against the previous version's. */
+    static final String CANARY = """
+              - name: canary-errors
+                signal: errors
+                expr: sum by (version) (increase(http_requests_total{service="{{service}}",status=~"5.."}[{{since_release}}]))
+                total: sum by (version) (increase(http_requests_total{service="{{service}}"}[{{since_release}}]))
+                unit: ratio
+                baseline: previous-version
+                p1: "> +50%"
+                significance: 0.01
+        """;
+
+    /** A ratio of errors to requests, and the canary's errors. */
+    static final String COUNTING = """
+              - name: error-ratio
+                signal: errors
+                expr: sum(rate(http_requests_total{service="{{service}}",status=~"5.."}[5m]))
+                total: sum(rate(http_requests_total{service="{{service}}"}[5m]))
+                unit: ratio
+                p0: "> 0.05"
+        """ + CANARY;
 
     static Observation.Values value(double v) {
         return new Observation.Values(List.of(new Series(Map.of(), v)));
@@ -108,6 +135,49 @@ class BeforeReleaseTest {
         assertEquals("before_release: No rule finds any data for api in production (error-rate, latency): check the"
                 + " service's name and that its metrics carry the labels the rules select", life.timeline().get(1));
         assertTrue(watching(life).lines().get(0).startsWith("No rule finds any data for api in production"));
+    }
+
+    @Test
+    @DisplayName("a ratio rule is read at registration as it is judged: errors over requests, 15 of 100 is a P0 already there")
+    void ratioReadByItsShape() {
+        Observation.Values ratio = new Observation.Values(new Sample(List.of(new Series(Map.of(), 15)),
+                List.of(new Series(Map.of(), 100))), Map.of(), null, null, Map.of());
+        Life life = new Life(machine("page", COUNTING), Map.of("error-ratio", ratio,
+                "canary-errors", new Observation.Values(List.of())));
+        assertEquals("before_release: Already breaching before the release, so not caused by it: error-ratio P0 (a P0"
+                + " already there pages people; it does not roll back to a version that had it too)", life.timeline().get(1));
+        assertTrue(watching(life).lines().contains("- error-ratio: 15 % (P0 > 5 %)"), watching(life).lines().toString());
+    }
+
+    @Test
+    @DisplayName("a rule counting since the release has nothing to see before it: neither judged nor named as without data")
+    void countsSinceTheReleaseAreLeftOut() {
+        Observation.Values healthy = new Observation.Values(new Sample(List.of(new Series(Map.of(), 1)),
+                List.of(new Series(Map.of(), 100))), Map.of(), null, null, Map.of());
+        Life life = new Life(machine("page", COUNTING), Map.of("error-ratio", healthy,
+                "canary-errors", new Observation.Values(List.of())));
+        assertEquals("before_release: Before the release: 1 rule(s) judged, nothing breaching", life.timeline().get(1));
+    }
+
+    @Test
+    @DisplayName("only rules counting since the release: nothing is said before the release, rather than 'no data'")
+    void onlyCountsSinceTheRelease() {
+        Life life = new Life(machine("page", CANARY),
+                Map.of("canary-errors", new Observation.Values(List.of())));
+        assertTrue(life.timeline().stream().noneMatch(e -> e.startsWith("before_release")), life.timeline().toString());
+    }
+
+    @Test
+    @DisplayName("rules judged only from T+30m are not in force at registration: nothing said, rather than 'no data'")
+    void laterRulesAreLeftOut() {
+        Life life = new Life(machine("page", """
+                  - name: healthy-at-t30m
+                    signal: errors
+                    expr: error_ratio{service="{{service}}"}
+                    p1: "> 0.001"
+                    after: 30m
+            """), Map.of("healthy-at-t30m", new Observation.Values(List.of())));
+        assertTrue(life.timeline().stream().noneMatch(e -> e.startsWith("before_release")), life.timeline().toString());
     }
 
     @Test
