@@ -25,7 +25,15 @@ public final class Ordered {
 
     /** In the order given: breaches in the order judged, observations in the rule files' order. Null is empty. */
     public static <K, V> Map<K, V> kept(@Nullable Map<K, V> map) {
-        return map == null || map.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(map));
+        if (map == null || map.isEmpty()) {
+            return Map.of();
+        }
+        if (map.size() == 1) {
+            // One entry has one order: a small map (a rule's one baseline alternative, each tick of a fleet).
+            Map.Entry<K, V> only = map.entrySet().iterator().next();
+            return Collections.singletonMap(only.getKey(), only.getValue());
+        }
+        return Collections.unmodifiableMap(new LinkedHashMap<>(map));
     }
 
     /** Sorted. Null is empty. */

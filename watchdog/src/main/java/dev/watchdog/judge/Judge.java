@@ -11,6 +11,7 @@ import dev.watchdog.rules.Rule;
 import dev.watchdog.rules.Threshold;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -55,8 +56,9 @@ public final class Judge {
         return values(rule, kept, Kept.withKept(rule, kept, v), now);
     }
 
+    /** Loops rather than streams: every rule of every release of a fleet is judged here each tick. */
     private static RuleState values(Rule rule, RuleState prev, Values v, Instant now) {
-        if (v.series().stream().allMatch(s -> Double.isNaN(s.value()))) {
+        if (allNaN(v.series())) {
             return switch (rule.judgement().noData()) {
                 case OK -> Clocks.observed(rule, prev, none(Severity.NONE), List.of(), "no data (counted as ok)", Map.of(), now);
                 case BREACH -> Clocks.observed(rule, prev, none(rule.judgement().p0().isPresent() ? Severity.P0 : Severity.P1),
@@ -66,16 +68,46 @@ public final class Judge {
         }
         List<Reading> all = rule.judgement().test().isPresent()
                 ? Tested.readings(rule, v, prev, Kept.dispersion(prev)) : Plain.readings(rule, v);
-        List<Reading> judged = all.stream().filter(r -> r.severity() != null).toList();
         if (all.isEmpty()) {
             return Clocks.unobserved(prev, Outcome.INCONCLUSIVE, "no data", null, now);
         }
-        if (judged.isEmpty()) {
+        Reading worst = null;
+        List<Series> series = new ArrayList<>(all.size());
+        for (Reading r : all) {
+            if (r.severity() != null && (worst == null || worse(rule, r, worst))) {
+                worst = r;
+            }
+            if (!Double.isNaN(r.series().value())) {
+                series.add(r.series());
+            }
+        }
+        if (worst == null) {
             Reading first = all.get(0);
             return Clocks.unobserved(prev, Outcome.INCONCLUSIVE, first.why(), first.evidence(), now);
         }
-        List<Series> series = all.stream().map(Reading::series).filter(s -> !Double.isNaN(s.value())).toList();
-        return Clocks.observed(rule, prev, worst(rule, judged), series, null, v.onset(), now);
+        return Clocks.observed(rule, prev, worst, series, null, v.onset(), now);
+    }
+
+    private static boolean allNaN(List<Series> series) {
+        for (Series s : series) {
+            if (!Double.isNaN(s.value())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether {@code a} reads worse than {@code b}: a higher severity; among equals, further in the bad
+     * direction. Of equals, the first one read stays the worst, as {@link #worst(Rule, List)} keeps it.
+     */
+    private static boolean worse(Rule rule, Reading a, Reading b) {
+        int bySeverity = a.severity().compareTo(b.severity());
+        if (bySeverity != 0) {
+            return bySeverity > 0;
+        }
+        int direction = rule.direction();
+        return Double.compare(direction * a.series().value(), direction * b.series().value()) > 0;
     }
 
     private static Reading none(Severity severity) {

@@ -9,6 +9,7 @@ import dev.watchdog.stats.Histogram;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
@@ -34,6 +35,9 @@ final class Kept {
         }
         if (v.minutes() != null && (kept == null || kept.dispersion() == null)) {
             kept = new RuleState.Kept(kept == null ? null : kept.totals(), measure(rule, v.minutes()));
+        }
+        if (Objects.equals(baselines, prev.baselines()) && Objects.equals(kept, prev.kept())) {
+            return prev;
         }
         return new RuleState(prev.rule(), prev.outcome(), prev.level(), prev.value(), prev.baseline(), prev.series(),
                 baselines, prev.message(), prev.since(), prev.evaluatedAt(), prev.p1Since(), prev.p0Since(),

@@ -10,7 +10,6 @@ import dev.watchdog.stats.Median;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
@@ -19,7 +18,8 @@ import org.jspecify.annotations.Nullable;
  * A rule without a test: each series's value against its thresholds, relative ones against its
  * baseline. The value is the series itself, or the ratio or quantile its shape reads. The baseline
  * comes from the first alternative that has data: the previous version's series of the same labels,
- * the median of the offsets' values of the same labels, or the before-release value. Pure.
+ * the median of the offsets' values of the same labels, or the before-release value. Pure. Loops
+ * rather than streams here: every rule of every release of a fleet is read through this each tick.
  */
 final class Plain {
 
@@ -44,7 +44,7 @@ final class Plain {
         if (split != null && v.now().series().stream().anyMatch(Sides.having(split.label(), split.newer()))) {
             return values(rule, v.now(), aside, Sides.having(split.label(), split.newer()));
         }
-        return values(rule, v.now(), aside, s -> true);
+        return values(rule, v.now(), aside, Plain::all);
     }
 
     /** Each series's baseline: from the first of the rule's alternatives that has data; null for none. */
@@ -61,10 +61,17 @@ final class Plain {
                 }
                 continue;
             }
-            List<List<Series>> each = v.references().getOrDefault(a.text(), List.of()).stream()
-                    .map(sample -> values(rule, sample, aside, x -> true)).toList();
-            if (each.stream().anyMatch(list -> !list.isEmpty())) {
-                return s -> median(each.stream().map(list -> baselineOf(s, list)).toList());
+            List<Sample> samples = v.references().getOrDefault(a.text(), List.of());
+            List<List<Series>> each = new ArrayList<>(samples.size());
+            boolean any = false;
+            for (Sample sample : samples) {
+                List<Series> list = values(rule, sample, aside, Plain::all);
+                each.add(list);
+                any |= !list.isEmpty();
+            }
+            if (any) {
+                // One sample (a single offset, before-release): its value is its own median.
+                return each.size() == 1 ? s -> baselineOf(s, each.get(0)) : s -> median(s, each);
             }
         }
         return s -> null;
@@ -81,8 +88,13 @@ final class Plain {
      */
     static List<Series> values(Rule rule, Sample sample, @Nullable String aside, Predicate<Series> which) {
         if (rule.measure().shape() instanceof Shape.Value) {
-            return sample.series().stream().filter(which).filter(s -> !Double.isNaN(s.value()))
-                    .map(s -> aside == null ? s : new Series(Sides.key(s, aside), s.value())).toList();
+            List<Series> out = new ArrayList<>(sample.series().size());
+            for (Series s : sample.series()) {
+                if (which.test(s) && !Double.isNaN(s.value())) {
+                    out.add(aside == null ? s : new Series(Sides.key(s, aside), s.value()));
+                }
+            }
+            return out;
         }
         List<Series> out = new ArrayList<>();
         for (Map.Entry<Map<String, String>, Side> e : Sides.of(rule, sample, aside, which).entrySet()) {
@@ -94,16 +106,36 @@ final class Plain {
         return out;
     }
 
-    private static @Nullable Double median(List<Double> values) {
-        double m = Median.of(values.stream().mapToDouble(d -> d == null ? Double.NaN : d).toArray());
+    /** Every series kept. */
+    private static boolean all(Series s) {
+        return true;
+    }
+
+    /** The median of a series's baselines in each list (those with none left out); null when none has one. */
+    private static @Nullable Double median(Series series, List<List<Series>> each) {
+        double[] values = new double[each.size()];
+        for (int i = 0; i < values.length; i++) {
+            Double b = baselineOf(series, each.get(i));
+            values[i] = b == null ? Double.NaN : b;
+        }
+        double m = Median.of(values);
         return Double.isNaN(m) ? null : m;
     }
 
     /** The baseline series with the same labels; a lone baseline series (an aggregate) serves every series. */
     static @Nullable Double baselineOf(Series series, List<Series> baselines) {
-        List<Series> usable = baselines.stream().filter(b -> !Double.isNaN(b.value())).toList();
-        return usable.stream().filter(b -> b.labels().equals(series.labels())).findFirst()
-                .or(() -> usable.size() == 1 ? Optional.of(usable.get(0)) : Optional.empty())
-                .map(Series::value).orElse(null);
+        Series lone = null;
+        int usable = 0;
+        for (Series b : baselines) {
+            if (Double.isNaN(b.value())) {
+                continue;
+            }
+            if (b.labels().equals(series.labels())) {
+                return b.value();
+            }
+            lone = b;
+            usable++;
+        }
+        return usable == 1 ? lone.value() : null;
     }
 }

@@ -3,6 +3,7 @@ package dev.watchdog.machine;
 import dev.watchdog.core.Durations;
 import dev.watchdog.core.Outcome;
 import dev.watchdog.core.Release;
+import dev.watchdog.judge.RuleState;
 import dev.watchdog.incident.Notice.Kind;
 import dev.watchdog.incident.Notice;
 import dev.watchdog.incident.Policy;
@@ -75,9 +76,15 @@ final class Announcements {
     private static void blindness(Watch w, List<String> announced, List<Notice> notices, Policy policy,
                                   Duration blindAfter, Instant now) {
         List<String> levelOne = policy.levels().isEmpty() ? List.of() : policy.levels().get(0).receivers();
-        boolean blind = w.rules().values().stream().anyMatch(s -> s.outcome() == Outcome.ERROR
-                && !s.since().plus(blindAfter).isAfter(now));
-        boolean seeing = w.rules().values().stream().noneMatch(s -> s.outcome() == Outcome.ERROR);
+        // A loop: every step of every release of a fleet asks.
+        boolean blind = false;
+        boolean seeing = true;
+        for (RuleState s : w.rules().values()) {
+            if (s.outcome() == Outcome.ERROR) {
+                seeing = false;
+                blind |= !s.since().plus(blindAfter).isAfter(now);
+            }
+        }
         if (blind && !announced.contains("blind")) {
             announced.add("blind");
             add(notices, w.release(), "blind:" + now.getEpochSecond(), Kind.BLIND, levelOne, null);

@@ -7,6 +7,7 @@ import dev.watchdog.incident.Incident;
 import dev.watchdog.judge.RuleState;
 import dev.watchdog.release.RollbackRecord;
 import java.util.AbstractMap;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,6 +49,12 @@ public record Watch(
         @Override
         public Set<Map.Entry<String, RuleState>> entrySet() {
             return states.entrySet();
+        }
+
+        /** The states themselves: read every tick (metrics, breaches), without an entry wrapped per state. */
+        @Override
+        public Collection<RuleState> values() {
+            return states.values();
         }
 
         @Override

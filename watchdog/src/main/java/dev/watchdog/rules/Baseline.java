@@ -30,24 +30,40 @@ public record Baseline(List<Reference> alternatives, String text) {
         String text();
     }
 
-    /** The expression at the release's start, or over {@code span} before it (zero: at the start). */
-    public record BeforeRelease(Duration span) implements Reference {
+    /**
+     * The expression at the release's start, or over {@code span} before it (zero: at the start).
+     * {@code text}, as a rule file writes it, follows from the span: made once, as every evaluation of
+     * every release looks its samples up by it.
+     */
+    public record BeforeRelease(Duration span, String text) implements Reference {
+        public BeforeRelease {
+            text = span.isZero() ? "before-release" : "before-release " + Durations.format(span);
+        }
+
+        public BeforeRelease(Duration span) {
+            this(span, "");
+        }
+
         @Override
         public String describe() {
             return span.isZero() ? "the release's start" : span.equals(Duration.ofHours(1)) ? "the hour before"
                     : "the " + Durations.format(span) + " before the release";
         }
-
-        @Override
-        public String text() {
-            return span.isZero() ? "before-release" : "before-release " + Durations.format(span);
-        }
     }
 
-    /** The expression at the same clock time {@code offsets} earlier; several are combined by their median. */
-    public record Offsets(List<Duration> offsets) implements Reference {
+    /**
+     * The expression at the same clock time {@code offsets} earlier; several are combined by their
+     * median. {@code text}, as a rule file writes it, follows from the offsets: made once, as every
+     * evaluation of every release looks its samples up by it.
+     */
+    public record Offsets(List<Duration> offsets, String text) implements Reference {
         public Offsets {
             offsets = List.copyOf(offsets);
+            text = "offset " + String.join(", ", offsets.stream().map(Baseline::days).toList());
+        }
+
+        public Offsets(List<Duration> offsets) {
+            this(offsets, "");
         }
 
         @Override
@@ -56,11 +72,6 @@ public record Baseline(List<Reference> alternatives, String text) {
                 return offsets.get(0).equals(Duration.ofDays(1)) ? "yesterday" : days(offsets.get(0)) + " earlier";
             }
             return "the median of " + String.join(", ", offsets.stream().map(Baseline::days).toList()) + " earlier";
-        }
-
-        @Override
-        public String text() {
-            return "offset " + String.join(", ", offsets.stream().map(Baseline::days).toList());
         }
     }
 
@@ -133,15 +144,24 @@ public record Baseline(List<Reference> alternatives, String text) {
                 .map(a -> a instanceof PreviousVersion ? (Reference) new PreviousVersion(versions) : a).toList(), text);
     }
 
-    /** The before-release alternative, if there is one. */
+    /** The before-release alternative, if there is one. A loop: every evaluation asks. */
     public Optional<BeforeRelease> beforeRelease() {
-        return alternatives.stream().filter(BeforeRelease.class::isInstance).map(BeforeRelease.class::cast).findFirst();
+        for (Reference a : alternatives) {
+            if (a instanceof BeforeRelease b) {
+                return Optional.of(b);
+            }
+        }
+        return Optional.empty();
     }
 
-    /** The previous-version alternative's labels, if there is one. */
+    /** The previous-version alternative's labels, if there is one. A loop: every evaluation asks. */
     public Optional<Versions> versions() {
-        return alternatives.stream().filter(PreviousVersion.class::isInstance)
-                .map(a -> ((PreviousVersion) a).versions()).findFirst();
+        for (Reference a : alternatives) {
+            if (a instanceof PreviousVersion p) {
+                return Optional.of(p.versions());
+            }
+        }
+        return Optional.empty();
     }
 
     /**

@@ -17,12 +17,20 @@ public final class Median {
 
     /** The middle value, or the mean of the two middle ones; NaN when no value is a number. */
     public static double of(double... values) {
-        double[] kept = Arrays.stream(values).filter(v -> !Double.isNaN(v)).sorted().toArray();
-        if (kept.length == 0) {
+        // A loop: a fleet's tick takes the median of every series's offsets.
+        double[] kept = new double[values.length];
+        int n = 0;
+        for (double v : values) {
+            if (!Double.isNaN(v)) {
+                kept[n++] = v;
+            }
+        }
+        if (n == 0) {
             return Double.NaN;
         }
-        int middle = kept.length / 2;
-        return kept.length % 2 == 1 ? kept[middle] : (kept[middle - 1] + kept[middle]) / 2;
+        Arrays.sort(kept, 0, n);
+        int middle = n / 2;
+        return n % 2 == 1 ? kept[middle] : (kept[middle - 1] + kept[middle]) / 2;
     }
 
     /**
