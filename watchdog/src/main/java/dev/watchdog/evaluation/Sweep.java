@@ -261,29 +261,45 @@ final class Sweep {
             if (baseline == null) {
                 return Map.of();
             }
-            boolean same = Objects.requireNonNull(rule.measure().expr()).variables().isEmpty();
+            // Whether every answer is in first: a look resumed as each answer comes builds the samples once.
+            if (!referencesIn(baseline, q, r)) {
+                return null;
+            }
             Map<String, List<Sample>> out = new LinkedHashMap<>();
             int slot = OFFSETS;
             for (Baseline.Reference a : baseline.alternatives()) {
                 if (a instanceof Baseline.Offsets o) {
                     List<Sample> samples = new ArrayList<>(o.offsets().size());
                     for (Duration d : o.offsets()) {
-                        List<Series> then = series(slot++, same, q, now.minus(d));
-                        if (then == null) {
-                            return null;
-                        }
-                        samples.add(Sample.of(then));
+                        samples.add(Sample.of(Objects.requireNonNull(series(slot++, sameExpr(), q, now.minus(d)))));
                     }
                     out.put(a.text(), samples);
                 } else if (a instanceof Baseline.BeforeRelease b) {
-                    Sample before = beforeRelease(b, q, r);
-                    if (before == null) {
-                        return null;
-                    }
-                    out.put(a.text(), List.of(before));
+                    out.put(a.text(), List.of(Objects.requireNonNull(beforeRelease(b, q, r))));
                 }
             }
             return out;
+        }
+
+        /** Whether every answer the baseline alternatives need is in; if not, the look waits for the first missing. */
+        private boolean referencesIn(Baseline baseline, String q, Release r) {
+            int slot = OFFSETS;
+            for (Baseline.Reference a : baseline.alternatives()) {
+                if (a instanceof Baseline.Offsets o) {
+                    for (Duration d : o.offsets()) {
+                        if (series(slot++, sameExpr(), q, now.minus(d)) == null) {
+                            return false;
+                        }
+                    }
+                } else if (a instanceof Baseline.BeforeRelease b && beforeRelease(b, q, r) == null) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private boolean sameExpr() {
+            return Objects.requireNonNull(rule.measure().expr()).variables().isEmpty();
         }
 
         /** Asked once and kept: the expression at the release's start, or averaged over the span before it. */

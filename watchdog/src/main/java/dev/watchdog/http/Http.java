@@ -158,11 +158,13 @@ public final class Http {
     /** The whole body, unless it grows past {@code max}: then the connection is dropped. */
     private static Future<Response> read(HttpClientResponse response, long max) {
         String length = response.getHeader("Content-Length");
-        if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > max) {
+        long announced = length != null && length.matches("\\d{1,18}") ? Long.parseLong(length) : -1;
+        if (announced > max) {
             return Future.failedFuture(tooLarge(max));
         }
         Promise<Response> whole = Promise.promise();
-        Buffer body = Buffer.buffer();
+        // Sized as announced: a fleet's answer of a megabyte is not grown (and copied) from a few bytes.
+        Buffer body = announced > 0 ? Buffer.buffer((int) announced) : Buffer.buffer();
         response.handler(chunk -> {
             if (body.length() + (long) chunk.length() > max) {
                 whole.tryFail(tooLarge(max));
