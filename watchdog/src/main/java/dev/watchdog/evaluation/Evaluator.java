@@ -128,7 +128,7 @@ public final class Evaluator {
         Sweep sweep = new Sweep(batch, now, sink, narrow);
         Selects known = selects(rules);
         Map<List<String>, Map<List<String>, List<String>>> wanted = new HashMap<>();
-        List<Sweep.Look> looks = new ArrayList<>();
+        List<Look> looks = new ArrayList<>();
         List<String> idle = new ArrayList<>();
         for (Subject subject : subjects) {
             Target target = new Target(subject.release());
@@ -195,7 +195,7 @@ public final class Evaluator {
             IdentityHashMap<Rule, Integer> index = new IdentityHashMap<>();
             Set<Rule> swept = Collections.newSetFromMap(new IdentityHashMap<>());
             for (Rule rule : rules.rules()) {
-                if (Sweep.swept(rule)) {
+                if (Look.swept(rule)) {
                     swept.add(rule);
                 }
                 if (rule.scope().selects()) {
