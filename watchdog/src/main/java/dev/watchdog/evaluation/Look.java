@@ -34,9 +34,6 @@ import org.jspecify.annotations.Nullable;
  */
 final class Look {
 
-    private final Sweep sweep;
-    private final Batch batch;
-    private final Instant now;
     private static final int AFTER = 0;
     private static final int GUARD = 1;
     private static final int TRAFFIC = 2;
@@ -45,6 +42,9 @@ final class Look {
     /** Where a shared answer's slots for offset baselines begin, after the stages'. */
     private static final int OFFSETS = 4;
 
+    private final Sweep sweep;
+    private final Batch batch;
+    private final Instant now;
     final Target target;
     final Rule rule;
     final RuleState prev;
