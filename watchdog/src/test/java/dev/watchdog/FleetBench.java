@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -214,38 +215,47 @@ class FleetBench {
         return f;
     }
 
-    /** Registers {@code n} releases of distinct services, 16 at a time, spread over the daemons. */
+    /**
+     * Registers {@code n} releases of distinct services, 16 at a time, spread over the daemons. One
+     * whose exchange failed is sent again: the client may reuse a pooled connection just as the daemon
+     * closes it as idle ({@code server.limits.idleTimeout}); sent twice, the second supersedes the first.
+     */
     void register(List<FleetDaemon> daemons, int n) throws Exception {
         Semaphore inFlight = new Semaphore(16);
         List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             inFlight.acquire();
-            String body = "{\"service\":\"svc-" + i + "\",\"version\":\"1.0." + i + "\",\"environment\":\"production\","
-                    + "\"window\":\"24h\"}";
-            HttpRequest request = HttpRequest.newBuilder(URI.create(daemons.get(i % daemons.size()).url() + "/api/v1/releases"))
-                    .header("Authorization", "Bearer bench-token").header("Content-Type", "application/json")
-                    .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(body)).build();
-            all.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> inFlight.release()));
+            all.add(http.sendAsync(registration(daemons.get(i % daemons.size()), i, "1.0." + i),
+                    HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> inFlight.release()));
         }
-        for (CompletableFuture<HttpResponse<String>> f : all) {
-            HttpResponse<String> r = f.get(60, TimeUnit.SECONDS);
+        for (int i = 0; i < n; i++) {
+            HttpResponse<String> r;
+            try {
+                r = all.get(i).get(120, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                r = http.send(registration(daemons.get(i % daemons.size()), i, "1.0." + i), HttpResponse.BodyHandlers.ofString());
+            }
             if (r.statusCode() != 201) {
                 throw new IllegalStateException("registration answered " + r.statusCode() + ": " + r.body());
             }
         }
     }
 
+    /** A registration of {@code svc-i} at this version, to this daemon. */
+    static HttpRequest registration(FleetDaemon daemon, int i, String version) {
+        String body = "{\"service\":\"svc-" + i + "\",\"version\":\"" + version + "\",\"environment\":\"production\","
+                + "\"window\":\"24h\"}";
+        return HttpRequest.newBuilder(URI.create(daemon.url() + "/api/v1/releases"))
+                .header("Authorization", "Bearer bench-token").header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(120)).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+
     /** The median time of 10 registrations, one at a time, of new versions of the fleet's services. */
     double registrationMillis(FleetDaemon daemon) throws Exception {
         List<Double> millis = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            String body = "{\"service\":\"svc-" + i + "\",\"version\":\"2.0." + i + "\",\"environment\":\"production\","
-                    + "\"window\":\"24h\"}";
-            HttpRequest request = HttpRequest.newBuilder(URI.create(daemon.url() + "/api/v1/releases"))
-                    .header("Authorization", "Bearer bench-token").header("Content-Type", "application/json")
-                    .timeout(Duration.ofSeconds(120)).POST(HttpRequest.BodyPublishers.ofString(body)).build();
             long started = System.nanoTime();
-            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(registration(daemon, i, "2.0." + i), HttpResponse.BodyHandlers.ofString());
             millis.add((System.nanoTime() - started) / 1e6);
             if (r.statusCode() != 201) {
                 throw new IllegalStateException("registration answered " + r.statusCode() + ": " + r.body());
