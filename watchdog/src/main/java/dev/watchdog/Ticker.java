@@ -153,7 +153,7 @@ final class Ticker {
         Promise<Boolean> observed = Promise.promise();
         List<Future<Boolean>> done = new ArrayList<>();
         for (Leadership.Fence fence : led.values()) {
-            done.add(leadership.during(fence, () -> {
+            done.add(leadership.ticking(fence, () -> {
                 Commits commits = new Commits(context, runner, now, fence);
                 shards.put(fence.shard(), commits);
                 return observed.future().compose(answered -> commits.done().map(answered));

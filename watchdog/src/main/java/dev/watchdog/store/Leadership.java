@@ -49,6 +49,15 @@ public interface Leadership {
         return fence.equals(led().get(fence.shard())) ? work.get() : Future.failedFuture(new FencedException(fence));
     }
 
+    /**
+     * A tick of a shard's releases, as {@link #during}; refused too (FencedException) once the shard
+     * is due to be handed over and only ticks hold it, so that ticks following one another without a
+     * break cannot keep it from its next leader. An effect under way keeps it ticking.
+     */
+    default <T> Future<T> ticking(Fence fence, Supplier<Future<T>> work) {
+        return during(fence, work);
+    }
+
     Future<Void> start();
 
     Future<Void> stop();

@@ -47,6 +47,10 @@ public final class PostgresLeadership implements Leadership {
     private final Map<Integer, Fence> held = new HashMap<>();
     /** How many pieces of work are under way on each shard; guarded by this. */
     private final Map<Integer, Integer> busy = new HashMap<>();
+    /** How many of those are ticks; guarded by this. */
+    private final Map<Integer, Integer> ticks = new HashMap<>();
+    /** The shards due to be handed over that had work under way: no new tick starts on them; guarded by this. */
+    private final Set<Integer> handing = new HashSet<>();
     private Connection session;
     private Map<Integer, Fence> told = Map.of();
     private boolean failing;
@@ -165,14 +169,32 @@ public final class PostgresLeadership implements Leadership {
      */
     private void handOverBeyondFairShare(Connection c, Map<Integer, Fence> mine, Set<String> live) throws SQLException {
         int fair = Shards.fairShare(shards(), live.size());
+        Set<Integer> due = new HashSet<>();
         for (Integer shard : List.copyOf(mine.keySet())) {
             String owner = Shards.owner(shard, live);
-            if (mine.size() > fair && !owner.equals(replica) && letGo(shard)) {
+            if (mine.size() <= fair || owner.equals(replica)) {
+                continue;
+            }
+            if (letGo(shard)) {
                 LOG.info("handing shard={} over to replica={}: more than a fair share replica={}", shard, owner, replica);
                 unlock(c, shard);
                 mine.remove(shard);
+            } else {
+                due.add(shard);
             }
         }
+        handing(due);
+    }
+
+    /**
+     * The shards due to be handed over once the work under way on them ends. No new tick starts on
+     * them meanwhile (but while an effect is under way): a leader whose ticks follow one another
+     * without a break (a large fleet on a busy machine) would otherwise never find them idle, and keep
+     * more than its fair share for good.
+     */
+    private synchronized void handing(Set<Integer> due) {
+        handing.clear();
+        handing.addAll(due);
     }
 
     /** Stops leading a shard if no work is under way on it: from now on, no work on it starts here. */
@@ -180,6 +202,7 @@ public final class PostgresLeadership implements Leadership {
         if (busy.containsKey(shard)) {
             return false;
         }
+        handing.remove(shard);
         Map<Integer, Fence> rest = new HashMap<>(led);
         rest.remove(shard);
         led = Map.copyOf(rest);
@@ -203,6 +226,23 @@ public final class PostgresLeadership implements Leadership {
         return done.andThen(x -> {
             synchronized (this) {
                 busy.computeIfPresent(fence.shard(), (k, n) -> n == 1 ? null : n - 1);
+            }
+        });
+    }
+
+    @Override
+    public <T> Future<T> ticking(Fence fence, Supplier<Future<T>> work) {
+        int shard = fence.shard();
+        synchronized (this) {
+            boolean effectUnderWay = busy.getOrDefault(shard, 0) > ticks.getOrDefault(shard, 0);
+            if (handing.contains(shard) && !effectUnderWay) {
+                return Future.failedFuture(new FencedException(fence));
+            }
+            ticks.merge(shard, 1, Integer::sum);
+        }
+        return during(fence, work).andThen(x -> {
+            synchronized (this) {
+                ticks.computeIfPresent(shard, (k, n) -> n == 1 ? null : n - 1);
             }
         });
     }

@@ -83,6 +83,8 @@ class PostgresLeadershipTest {
             Poll.until(LEASE.multipliedBy(4), "two leases to pass", () -> Instant.now().isAfter(until));
             assertEquals(fence, first.led().get(busy), "the busy shard stays with the first replica while its work is under way");
             assertFalse(other.led().containsKey(busy));
+            assertEquals("ticked", first.ticking(fence, () -> Future.succeededFuture("ticked")).await(),
+                    "with an effect under way, the shard is still ticked");
 
             work.complete("done");
             assertEquals("done", underWay.await());
@@ -93,6 +95,40 @@ class PostgresLeadershipTest {
 
             Future<String> late = first.during(fence, () -> Future.succeededFuture("acted"));
             assertInstanceOf(FencedException.class, late.cause(), "no work starts on a shard handed over");
+        } finally {
+            other.stop().await();
+            first.stop().await();
+        }
+    }
+
+    @Test
+    @DisplayName("a shard whose ticks follow one another without a break is still handed over: no new tick starts once it is due")
+    void handsOverBetweenTicks() {
+        String second = IntStream.range(0, 100).mapToObj(i -> "second-" + i)
+                .filter(n -> !wonBy(n).isEmpty() && wonBy(n).size() <= Shards.fairShare(SHARDS, 2)).findFirst().orElseThrow();
+        Set<Integer> won = wonBy(second);
+        int busy = won.iterator().next();
+
+        PostgresLeadership first = new PostgresLeadership(vertx, config, "first", LEASE, led -> {});
+        PostgresLeadership other = new PostgresLeadership(vertx, config, second, LEASE, led -> {});
+        try {
+            first.start().await();
+            Poll.until(Duration.ofSeconds(10), "the first replica to lead every shard", () -> first.led().size() == SHARDS);
+            Leadership.Fence fence = first.led().get(busy);
+            Promise<String> tick = Promise.promise();
+            Future<String> underWay = first.ticking(fence, tick::future);
+
+            other.start().await();
+            Instant until = Instant.now().plus(LEASE.multipliedBy(2));
+            Poll.until(LEASE.multipliedBy(4), "two leases to pass", () -> Instant.now().isAfter(until));
+            assertEquals(fence, first.led().get(busy), "the tick under way keeps the shard");
+            assertInstanceOf(FencedException.class, first.ticking(fence, () -> Future.succeededFuture("again")).cause(),
+                    "no new tick starts on a shard due to be handed over");
+
+            tick.complete("ticked");
+            assertEquals("ticked", underWay.await());
+            Poll.until(Duration.ofSeconds(10), "the second replica to take the shard once the tick is done",
+                    () -> other.led().keySet().equals(won));
         } finally {
             other.stop().await();
             first.stop().await();
