@@ -2,6 +2,7 @@ package dev.watchdog.rules;
 
 import dev.watchdog.core.Durations;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a rule compares the release with: the same expression before the release started
@@ -35,7 +36,7 @@ public record Baseline(Kind kind, Duration span, String text) {
      * averaged over a span before it ({@code before-release 1h}), or null: otherwise the query
      * itself is sent at an earlier time.
      */
-    public String averaged(String query, Duration step) {
+    public @Nullable String averaged(String query, Duration step) {
         return kind == Kind.BEFORE_RELEASE && !span.isZero()
                 ? "avg_over_time((" + query + ")[" + Durations.format(span) + ":" + Durations.format(step) + "])" : null;
     }

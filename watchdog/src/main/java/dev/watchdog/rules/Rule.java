@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One rule of a rule file: which releases it judges, what to query, how to read it, and when it
@@ -20,7 +21,7 @@ public record Rule(
         String name,
         String group,
         Signal signal,
-        Template expr,
+        @Nullable Template expr,
         Unit unit,
         Optional<Threshold> p1,
         Optional<Threshold> p0,
@@ -74,17 +75,17 @@ public record Rule(
     }
 
     /** {@code annotations.summary}, or null. */
-    public String summary() {
+    public @Nullable String summary() {
         return annotations.get("summary");
     }
 
     /** {@code annotations.description}, or null. */
-    public String description() {
+    public @Nullable String description() {
         return annotations.get("description");
     }
 
     /** {@code annotations.runbook_url}, or the older {@code runbook}, or null. */
-    public String runbookUrl() {
+    public @Nullable String runbookUrl() {
         return annotations.getOrDefault("runbook_url", annotations.get("runbook"));
     }
 

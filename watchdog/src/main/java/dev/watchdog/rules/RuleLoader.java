@@ -17,9 +17,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /** Loads rule files, collecting every problem with its file, line and rule instead of stopping at the first. */
 public final class RuleLoader {
@@ -38,7 +40,7 @@ public final class RuleLoader {
     private final Map<String, String> firstPlace = new HashMap<>();
     private final Fields fields = new Fields(problems);
     private final FleetFields fleet = new FleetFields(fields);
-    private String file;
+    private String file = "";
     private boolean fileDryRun;
 
     private RuleLoader() {}
@@ -103,7 +105,7 @@ public final class RuleLoader {
         String name = fields.text(m, "name", null, true);
         int before = problems.size();
         if (name != null && !name.matches("[a-z0-9-]+")) {
-            fields.problem(m.keyLines().get("name"), name, "name must match [a-z0-9-]+");
+            fields.problem(m.keyLine("name"), name, "name must match [a-z0-9-]+");
         }
         fields.unknownKeys(m, RULE_KEYS, name);
         Signal signal = fields.required(m, "signal", name, s -> Fields.enumOf(Signal.class, s));
@@ -138,7 +140,7 @@ public final class RuleLoader {
             fields.problem(m.line(), name, "a relative threshold (%) needs a baseline: before-release, offset 1d ...");
         }
         if (significance.isPresent() && !relative) {
-            fields.problem(m.keyLines().get("significance"), name,
+            fields.problem(m.keyLine("significance"), name,
                     "significance tests a change against the baseline: it needs a relative threshold (%)");
         }
         if (name == null) {
@@ -149,12 +151,13 @@ public final class RuleLoader {
             fields.problem(m.line(), name, "duplicate rule name (first at " + earlier + ")");
         }
         if (problems.size() == before) {
-            rules.add(new Rule(name, group, signal, expr, unit, p1, p0, forDuration, after, noData, guard,
+            Signal read = Objects.requireNonNull(signal, "a rule with no problem has its signal");
+            rules.add(new Rule(name, group, read, expr, unit, p1, p0, forDuration, after, noData, guard,
                     annotations, labels, scope, significance, interval, baseline, minTraffic, slo, dryRun, file, m.line()));
         }
     }
 
-    private Optional<Rule.MinTraffic> minTraffic(Mapping rule, String name) {
+    private Optional<Rule.MinTraffic> minTraffic(Mapping rule, @Nullable String name) {
         if (!rule.entries().containsKey("minTraffic")) {
             return Optional.empty();
         }
@@ -168,8 +171,9 @@ public final class RuleLoader {
         return expr == null || atLeast == null ? Optional.empty() : Optional.of(new Rule.MinTraffic(expr, atLeast));
     }
 
-    private Slo slo(Mapping rule, String name) {
-        Mapping m = fields.mapping(rule.entries().get("slo"), name, "slo must be a mapping");
+    private @Nullable Slo slo(Mapping rule, @Nullable String name) {
+        YamlNode node = Objects.requireNonNull(rule.entries().get("slo"), "read only for a rule with slo");
+        Mapping m = fields.mapping(node, name, "slo must be a mapping");
         if (m == null) {
             return null;
         }
@@ -191,7 +195,7 @@ public final class RuleLoader {
         return objective == null || errors == null || total == null ? null : new Slo(objective, errors, total, windows, clip);
     }
 
-    private void window(YamlNode node, String name, List<Slo.Window> into) {
+    private void window(YamlNode node, @Nullable String name, List<Slo.Window> into) {
         Mapping w = fields.mapping(node, name, "a window must be a mapping with long, short, burnRate and severity");
         if (w == null) {
             return;
@@ -229,7 +233,7 @@ public final class RuleLoader {
         return t;
     }
 
-    private Map<String, String> annotations(Mapping rule, String name) {
+    private Map<String, String> annotations(Mapping rule, @Nullable String name) {
         YamlNode node = rule.entries().get("annotations");
         if (node == null) {
             return Map.of();
