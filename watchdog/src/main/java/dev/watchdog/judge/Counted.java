@@ -8,6 +8,7 @@ import dev.watchdog.stats.Significance;
 import dev.watchdog.stats.Significance.Alternative;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A relative rule over counts with {@code significance}: its relative thresholds count only when
@@ -21,9 +22,9 @@ final class Counted {
     private Counted() {}
 
     /** The severity a series reads at, or null with why it cannot be told. */
-    record Reading(Severity severity, String why) {}
+    record Reading(@Nullable Severity severity, @Nullable String why) {}
 
-    static Reading read(Rule rule, double value, Double baseline) {
+    static Reading read(Rule rule, double value, @Nullable Double baseline) {
         Severity full = Judge.severity(rule, value, baseline);
         if (rule.significance().isEmpty() || baseline == null || !(baseline > 0)) {
             return new Reading(full, "no baseline to compare with (no data, or zero)");

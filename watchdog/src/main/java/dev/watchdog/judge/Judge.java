@@ -14,7 +14,9 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides a rule's outcome from what was observed and what came before. Pure: no I/O, no clock of
@@ -52,7 +54,7 @@ public final class Judge {
         return values(rule, prev, finite(v.series()), v.baselines(), v.onset(), now);
     }
 
-    private static RuleState values(Rule rule, RuleState prev, List<Series> series, List<Series> baselines,
+    private static RuleState values(Rule rule, RuleState prev, List<Series> series, @Nullable List<Series> baselines,
                                     Map<Severity, Instant> onset, Instant now) {
         if (series.isEmpty()) {
             return switch (rule.noData()) {
@@ -69,20 +71,21 @@ public final class Judge {
             return unobserved(prev, Outcome.INCONCLUSIVE, all.get(0).why(), now);
         }
         Judged worst = worst(rule, judged);
-        return observed(rule, prev, worst.severity(), worst.series().value(), worst.baseline(), series, baselines, null,
+        Severity seen = Objects.requireNonNull(worst.severity(), "judged series have a severity");
+        return observed(rule, prev, seen, worst.series().value(), worst.baseline(), series, baselines, null,
                 onset, now);
     }
 
     /** A series with its baseline and the severity it reads at, or null with why it cannot be told. */
-    record Judged(Series series, Double baseline, Severity severity, String why) {}
+    record Judged(Series series, @Nullable Double baseline, @Nullable Severity severity, @Nullable String why) {}
 
-    private static Judged judged(Rule rule, Series series, Double baseline) {
+    private static Judged judged(Rule rule, Series series, @Nullable Double baseline) {
         Counted.Reading r = Counted.read(rule, series.value(), baseline);
         return new Judged(series, baseline, r.severity(), r.why());
     }
 
     /** The baseline series with the same labels; a lone baseline series (an aggregate) serves every series. */
-    public static Double baselineOf(Series series, List<Series> baselines) {
+    public static @Nullable Double baselineOf(Series series, @Nullable List<Series> baselines) {
         if (baselines == null) {
             return null;
         }
@@ -96,8 +99,9 @@ public final class Judge {
      * {@code onset}: since when the data shows each severity's condition has held, where it was looked
      * up (the first evaluation that sees a breach): {@code for} counts from there, not from now.
      */
-    private static RuleState observed(Rule rule, RuleState prev, Severity seen, Double value, Double baseline,
-                                      List<Series> series, List<Series> baselines, String message,
+    private static RuleState observed(Rule rule, RuleState prev, Severity seen, @Nullable Double value,
+                                      @Nullable Double baseline, List<Series> series, @Nullable List<Series> baselines,
+                                      @Nullable String message,
                                       Map<Severity, Instant> onset, Instant now) {
         Duration hold = rule.forDuration();
         Instant p0Since = seen == Severity.P0 ? orNow(prev.p0Since(), onset.getOrDefault(Severity.P0, now)) : null;
@@ -122,7 +126,7 @@ public final class Judge {
                 outcome == prev.outcome() ? prev.since() : now, now, p1Since, p0Since, healthySince, now);
     }
 
-    private static RuleState unobserved(RuleState prev, Outcome outcome, String message, Instant now) {
+    private static RuleState unobserved(RuleState prev, Outcome outcome, @Nullable String message, Instant now) {
         return new RuleState(prev.rule(), outcome, prev.level(), null, null, List.of(), prev.baselines(), message,
                 outcome == prev.outcome() ? prev.since() : now, now, null, null, null, prev.judgedAt());
     }
@@ -139,7 +143,7 @@ public final class Judge {
      * The severity a value reads at against its baseline; null when it cannot be told (a relative
      * threshold with no baseline, or a baseline of zero) and no threshold that can be told is breached.
      */
-    public static Severity severity(Rule rule, double value, Double baseline) {
+    public static @Nullable Severity severity(Rule rule, double value, @Nullable Double baseline) {
         Boolean p0 = breached(rule.p0(), value, baseline);
         if (Boolean.TRUE.equals(p0)) {
             return Severity.P0;
@@ -152,7 +156,7 @@ public final class Judge {
     }
 
     /** Not Optional.map: its null, "cannot tell", must not turn into "not breached". */
-    private static Boolean breached(Optional<Threshold> threshold, double value, Double baseline) {
+    private static @Nullable Boolean breached(Optional<Threshold> threshold, double value, @Nullable Double baseline) {
         return threshold.isPresent() ? threshold.get().breachedBy(value, baseline) : Boolean.FALSE;
     }
 
@@ -162,7 +166,7 @@ public final class Judge {
     }
 
     /** The threshold a value is judged against: the one it breaches, else the first it would. */
-    public static String thresholdFor(Rule rule, Double value, Double baseline) {
+    public static String thresholdFor(Rule rule, @Nullable Double value, @Nullable Double baseline) {
         Severity breached = value == null ? Severity.NONE : severity(rule, value, baseline);
         if (breached == null) {
             breached = Severity.NONE;
@@ -181,7 +185,7 @@ public final class Judge {
         return !since.plus(hold).isAfter(now);
     }
 
-    private static Instant orNow(Instant since, Instant now) {
+    private static Instant orNow(@Nullable Instant since, Instant now) {
         return since == null ? now : since;
     }
 }

@@ -6,6 +6,7 @@ import dev.watchdog.core.Severity;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** What evaluating a rule's queries gave: values, a guard that was not met, partial data, or a failure. */
 public sealed interface Observation {
@@ -14,14 +15,14 @@ public sealed interface Observation {
      * The expression's result (empty means no data) and, for a rule with a baseline, the baseline's
      * result (null without one; empty when the baseline has no data).
      */
-    record Values(List<Series> series, List<Series> baselines, Map<Severity, Instant> onset) implements Observation {
+    record Values(List<Series> series, @Nullable List<Series> baselines, Map<Severity, Instant> onset) implements Observation {
         public Values {
             series = List.copyOf(series);
             baselines = baselines == null ? null : List.copyOf(baselines);
             onset = Ordered.sorted(onset);
         }
 
-        public Values(List<Series> series, List<Series> baselines) {
+        public Values(List<Series> series, @Nullable List<Series> baselines) {
             this(series, baselines, Map.of());
         }
 

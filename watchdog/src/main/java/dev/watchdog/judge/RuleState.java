@@ -7,6 +7,7 @@ import dev.watchdog.core.Series;
 import dev.watchdog.core.Severity;
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where one rule stands for one release. {@code level} is the latched severity: it rises only after
@@ -22,17 +23,17 @@ public record RuleState(
         String rule,
         Outcome outcome,
         Severity level,
-        Double value,
-        Double baseline,
+        @Nullable Double value,
+        @Nullable Double baseline,
         List<Series> series,
-        List<Series> baselines,
-        String message,
+        @Nullable List<Series> baselines,
+        @Nullable String message,
         Instant since,
-        Instant evaluatedAt,
-        Instant p1Since,
-        Instant p0Since,
-        Instant healthySince,
-        Instant judgedAt) {
+        @Nullable Instant evaluatedAt,
+        @Nullable Instant p1Since,
+        @Nullable Instant p0Since,
+        @Nullable Instant healthySince,
+        @Nullable Instant judgedAt) {
 
     public RuleState {
         series = series == null ? List.of() : List.copyOf(series);
