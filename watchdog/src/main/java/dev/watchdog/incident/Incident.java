@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a release's breaches become: one incident per release at a time, its rules' breaches grouped
@@ -24,21 +25,21 @@ public record Incident(
         Severity severity,
         Status status,
         Map<String, Breach> rules,
-        Policy policy,
+        @Nullable Policy policy,
         Instant openedAt,
         Instant ladderStart,
         int level,
-        Instant lastPagedAt,
+        @Nullable Instant lastPagedAt,
         int repeats,
         int noticeCount,
-        Instant nextDueAt,
-        Mark acknowledged,
+        @Nullable Instant nextDueAt,
+        @Nullable Mark acknowledged,
         Map<String, Severity> accepted,
         boolean autoRollbackAsked,
         List<Mark> decisions,
-        Instant resolvedAt,
-        String resolution,
-        Cause cause) {
+        @Nullable Instant resolvedAt,
+        @Nullable String resolution,
+        @Nullable Cause cause) {
 
     public Incident {
         rules = Ordered.kept(rules);
@@ -76,10 +77,11 @@ public record Incident(
     }
 
     /** One rule's breach, as last seen. */
-    public record Breach(String rule, Severity severity, Double value, Double baseline, String threshold) {}
+    public record Breach(String rule, Severity severity, @Nullable Double value, @Nullable Double baseline,
+                         String threshold) {}
 
     /** Who did what, when, and why: acknowledgements and decisions. */
-    public record Mark(String kind, String who, String reason, Instant at) {}
+    public record Mark(String kind, String who, @Nullable String reason, Instant at) {}
 
     /** Whether the incident pages and keeps the release degraded. */
     public boolean open() {
@@ -99,7 +101,7 @@ public record Incident(
     }
 
     /** Where the ladder stands: the level reached, since when it counts, when it last paged, how often it repeated. */
-    Incident withLadder(int lvl, Instant start, Instant paged, int rep) {
+    Incident withLadder(int lvl, Instant start, @Nullable Instant paged, int rep) {
         return new Incident(id, releaseId, number, severity, status, rules, policy, openedAt, start, lvl, paged,
                 rep, noticeCount, nextDueAt, acknowledged, accepted, autoRollbackAsked,
                 decisions, resolvedAt, resolution, cause);
@@ -111,7 +113,7 @@ public record Incident(
                 decisions, resolvedAt, resolution, cause);
     }
 
-    Incident withAcknowledged(Mark ack) {
+    Incident withAcknowledged(@Nullable Mark ack) {
         return new Incident(id, releaseId, number, severity, status, rules, policy, openedAt, ladderStart, level, lastPagedAt,
                 repeats, noticeCount, nextDueAt, ack, accepted, autoRollbackAsked,
                 decisions, resolvedAt, resolution, cause);
@@ -148,7 +150,7 @@ public record Incident(
                 resolvedAt, resolution, c);
     }
 
-    Incident withNextDue(Instant due) {
+    Incident withNextDue(@Nullable Instant due) {
         return new Incident(id, releaseId, number, severity, status, rules, policy, openedAt, ladderStart, level,
                 lastPagedAt, repeats, noticeCount, due, acknowledged, accepted, autoRollbackAsked, decisions,
                 resolvedAt, resolution, cause);

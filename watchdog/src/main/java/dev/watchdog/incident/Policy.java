@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An escalation policy. levels: who hears at what time after an incident opens. Optional: repeat
@@ -14,16 +15,17 @@ import java.util.TreeSet;
  * messages; default the first level), checkpoints (default the release criteria's T+5m, 15m, 30m,
  * 1h, 6h and 24h), summary (the rules a checkpoint summarises; default all).
  */
-public record Policy(List<Level> levels, Duration repeat, Duration reescalateAfter, Duration autoRollbackAfter,
-                     List<String> announce, List<Duration> checkpoints, List<String> summary,
-                     DeployNoise deployNoise) {
+public record Policy(List<Level> levels, @Nullable Duration repeat, @Nullable Duration reescalateAfter,
+                     @Nullable Duration autoRollbackAfter, List<String> announce, List<Duration> checkpoints,
+                     @Nullable List<String> summary, @Nullable DeployNoise deployNoise) {
 
     /** No one is notified: the policy when the config has none. */
     public static final Policy SILENT = new Policy(List.of(), null, null, null, List.of(), List.of(), null, null);
 
     /** A policy that silences no deploy noise. */
-    public Policy(List<Level> levels, Duration repeat, Duration reescalateAfter, Duration autoRollbackAfter,
-                  List<String> announce, List<Duration> checkpoints, List<String> summary) {
+    public Policy(List<Level> levels, @Nullable Duration repeat, @Nullable Duration reescalateAfter,
+                  @Nullable Duration autoRollbackAfter, List<String> announce, List<Duration> checkpoints,
+                  @Nullable List<String> summary) {
         this(levels, repeat, reescalateAfter, autoRollbackAfter, announce, checkpoints, summary, null);
     }
 
