@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /** Reads {@code watchdog.yml}: resolves {@code ${env:NAME}} and {@code ${file:PATH}}, rejects unknown and duplicated keys. */
@@ -111,7 +112,7 @@ public final class ConfigLoader {
     }
 
     /** SnakeYAML's own error, whose problem says what is wrong without quoting the line (which may hold a secret). */
-    private static MarkedYAMLException yamlCause(Throwable e) {
+    private static @Nullable MarkedYAMLException yamlCause(Throwable e) {
         for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
             if (t instanceof MarkedYAMLException m) {
                 return m;
@@ -172,7 +173,7 @@ public final class ConfigLoader {
     }
 
     /** The root cause's own words where it is ours (validation), Jackson's otherwise, never the value. */
-    private static String reason(JsonMappingException e) {
+    private static @Nullable String reason(JsonMappingException e) {
         Throwable cause = e;
         while (cause.getCause() != null && cause.getCause() != cause) {
             cause = cause.getCause();
