@@ -99,7 +99,7 @@ public record Release(
                 newState.open() ? null : now, supersededBy);
     }
 
-    public Release withVerdict(Verdict newVerdict) {
+    public Release withVerdict(@Nullable Verdict newVerdict) {
         return new Release(id, service, version, previousVersion, environment, labels, window, bake, policy,
                 rollbackTarget, state, newVerdict, startedAt, bakeUntil, windowUntil, endedAt, supersededBy);
     }

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What each notice says. Pure. An incident's message names the release, every rule with its value
@@ -92,7 +93,7 @@ final class Messages {
 
     /** Lifecycle messages: watching, checkpoints, all clear, and a watch gone blind or seeing again. */
     static Message release(Notice notice, Release r, Map<String, RuleState> states, RuleSet rules,
-                           List<String> summary, String apiBase, Instant now) {
+                           @Nullable List<String> summary, String apiBase, Instant now) {
         String what = r.service() + " " + r.version() + " (" + r.environment() + ")";
         List<String> lines = new ArrayList<>();
         String title = switch (notice.kind()) {

@@ -9,6 +9,7 @@ import dev.watchdog.release.RollbackRecord;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything the watchdog knows about one release, and all that the state machine reads and
@@ -19,9 +20,9 @@ import java.util.Map;
 public record Watch(
         Release release,
         Map<String, RuleState> rules,
-        Incident incident,
-        RollbackRecord rollback,
-        Verification verification,
+        @Nullable Incident incident,
+        @Nullable RollbackRecord rollback,
+        @Nullable Verification verification,
         List<String> announced) {
 
     public Watch {
@@ -64,7 +65,7 @@ public record Watch(
         return new Watch(release, states, incident, rollback, verification, announced);
     }
 
-    Watch with(Incident inc) {
+    Watch with(@Nullable Incident inc) {
         return new Watch(release, rules, inc, rollback, verification, announced);
     }
 
