@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
@@ -98,7 +99,8 @@ public final class Observer {
 
     private static Future<Observation> expr(Rule rule, Release release, RuleState prev, Map<String, String> values,
                                             Query query, Instant now) {
-        return render(() -> rule.expr().render(values)).compose(q -> {
+        Template expr = Objects.requireNonNull(rule.expr(), "a rule without slo has expr");
+        return render(() -> expr.render(values)).compose(q -> {
             Future<List<Series>> current = query.at(q, now);
             Future<List<Series>> baseline = rule.baseline().isEmpty() ? Future.succeededFuture(null)
                     : baseline(rule, rule.baseline().get(), q, release, prev, query, now);
@@ -119,7 +121,9 @@ public final class Observer {
         if (b.span().isZero()) {
             return query.at(q, release.startedAt());
         }
-        return query.at(b.averaged(q, rule.interval().orElse(Duration.ofMinutes(1))), release.startedAt());
+        String averaged = b.averaged(q, rule.interval().orElse(Duration.ofMinutes(1)));
+        return query.at(Objects.requireNonNull(averaged, "a before-release baseline over a span is averaged"),
+                release.startedAt());
     }
 
     /**
@@ -171,8 +175,9 @@ public final class Observer {
                 continue;
             }
             Duration longWindow = longWindow(slo, w, age);
-            double longBurn = ratios.get(longWindow).result() / slo.budget();
-            double shortBurn = ratios.get(w.shortWindow()).result() / slo.budget();
+            String asked = "every judged window was asked";
+            double longBurn = Objects.requireNonNull(ratios.get(longWindow), asked).result() / slo.budget();
+            double shortBurn = Objects.requireNonNull(ratios.get(w.shortWindow()), asked).result() / slo.budget();
             if (Double.isNaN(longBurn) || Double.isNaN(shortBurn)) {
                 detail.add(pair(w) + ": no traffic");
                 continue;

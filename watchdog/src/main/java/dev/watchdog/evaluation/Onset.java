@@ -16,6 +16,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Since when the data shows a breach: the first evaluation that sees a rule breaching asks for its
@@ -52,7 +53,7 @@ final class Onset {
      * that badly; a step missing (no data then) ends the run, as it resets {@code for} in Prometheus.
      */
     static Map<Severity, Instant> onsets(Rule rule, Map<Instant, List<Series>> steps, Duration step,
-                                         List<Series> baselines, boolean p1, boolean p0) {
+                                         @Nullable List<Series> baselines, boolean p1, boolean p0) {
         List<Instant> latestFirst = steps.keySet().stream().sorted(Comparator.reverseOrder()).toList();
         Map<Severity, Instant> out = new EnumMap<>(Severity.class);
         for (Severity level : List.of(Severity.P1, Severity.P0)) {
@@ -62,7 +63,8 @@ final class Onset {
             Instant earliest = null;
             for (Instant t : latestFirst) {
                 boolean gap = earliest != null && Duration.between(t, earliest).compareTo(step.multipliedBy(3).dividedBy(2)) > 0;
-                if (gap || worst(rule, steps.get(t), baselines).compareTo(level) < 0) {
+                List<Series> at = Objects.requireNonNull(steps.get(t), "t is a step");
+                if (gap || worst(rule, at, baselines).compareTo(level) < 0) {
                     break;
                 }
                 earliest = t;
@@ -74,7 +76,7 @@ final class Onset {
         return out;
     }
 
-    private static Severity worst(Rule rule, List<Series> series, List<Series> baselines) {
+    private static Severity worst(Rule rule, List<Series> series, @Nullable List<Series> baselines) {
         return series.stream().filter(s -> !Double.isNaN(s.value()))
                 .map(s -> Judge.severity(rule, s.value(), Judge.baselineOf(s, baselines)))
                 .filter(Objects::nonNull).reduce(Severity.NONE, Severity::worst);

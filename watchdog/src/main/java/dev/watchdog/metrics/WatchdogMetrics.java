@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
@@ -161,8 +162,10 @@ public final class WatchdogMetrics {
         }
         RollbackRecord rb = after.rollback();
         boolean done = rb != null && Boolean.TRUE.equals(rb.succeeded());
-        if (done && (before == null || before.rollback() == null || !Boolean.TRUE.equals(before.rollback().succeeded()))) {
-            timeToRollback.observe(seconds(is != null ? is.openedAt() : rb.requestedAt(), rb.answeredAt()));
+        if (rb != null && done
+                && (before == null || before.rollback() == null || !Boolean.TRUE.equals(before.rollback().succeeded()))) {
+            Instant answered = Objects.requireNonNull(rb.answeredAt(), "a rollback that succeeded was answered");
+            timeToRollback.observe(seconds(is != null ? is.openedAt() : rb.requestedAt(), answered));
         }
         if (before != null && before.held() && !after.held()) {
             releasesEnded.labelValues(after.release().state().label()).inc();

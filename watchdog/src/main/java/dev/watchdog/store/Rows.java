@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The store's rows, read and written over JDBC in SQL that SQLite and PostgreSQL both speak. Each
@@ -94,7 +95,7 @@ final class Rows {
     }
 
     /** Writes a step: the release, its incident if it changed, its events, new effects and answered ones. */
-    Written write(Connection c, Watch before, Step.Moved step, Instant now) throws SQLException {
+    Written write(Connection c, @Nullable Watch before, Step.Moved step, Instant now) throws SQLException {
         Watch w = step.watch();
         if (!w.equals(before)) {
             upsertRelease(c, w);
