@@ -40,9 +40,13 @@ def phi(x):
     return 0.5 * (1 + math.erf(x / math.sqrt(2)))
 
 
-def cumulative(median, sigma=0.45):
-    """Share of requests at or under each bucket bound, latency log-normal around median."""
-    return [phi((math.log(le) - math.log(median)) / sigma) for le in LE]
+def cumulative(median, sigma=0.45, tail=False):
+    """Share of requests at or under each bucket bound: latency log-normal around median or, with a
+    heavy tail, 90 % log-normal (sigma 0.4) and 10 % Pareto (shape 1.5) from twice the median."""
+    if not tail:
+        return [phi((math.log(le) - math.log(median)) / sigma) for le in LE]
+    return [0.9 * phi((math.log(le) - math.log(median)) / 0.4) + 0.1 * (0 if le < 2 * median else 1 - (2 * median / le) ** 1.5)
+            for le in LE]
 
 
 def interpolated_p95(fractions):
@@ -55,16 +59,16 @@ def interpolated_p95(fractions):
     return LE[-1]
 
 
-def buckets_for(p95):
+def buckets_for(p95, tail=False):
     """Bucket shares whose interpolated p95 is the given one (bisection on the median)."""
     lo, hi = 1e-4, 10.0
     for _ in range(60):
         mid = math.sqrt(lo * hi)
-        if interpolated_p95(cumulative(mid)) < p95:
+        if interpolated_p95(cumulative(mid, tail=tail)) < p95:
             lo = mid
         else:
             hi = mid
-    return cumulative(math.sqrt(lo * hi))
+    return cumulative(math.sqrt(lo * hi), tail=tail)
 
 
 def poisson(rng, lam):
@@ -88,6 +92,9 @@ def healthy(t, day):
         "users": 2000, "projects": 2.0, "ai": 1.0, "ai_err": 0.01, "login_fail": 0.3, "critical": 0.0,
         "pool": 0.3, "disk": 0.4, "ai_p95": 1.2, "probes": {"health": 1, "login": 1, "projects": 1},
         "probe_seconds": 0.15, "extra_errors": 0, "rps_noise": 0.03, "p95_noise": 0.04, "cpu_noise": 0.015,
+        # Only the newer cases set these, so that the older files keep their random numbers:
+        "canary": None, "canary_err": 1.0, "canary_p95": 1.0,  # a share of traffic on the new version; its errors, p95 x
+        "tail": False, "sampled": False, "bursts": 0.0, "burst_size": 2.5,  # heavy tail; drawn buckets; slow minutes
     }
 
 
@@ -109,24 +116,27 @@ class Series:
         self.gauge(key, minute, total)
 
 
-def emit(series, minute, s, rng, daily_only):
-    """One minute of the service: its counters, gauges and histograms."""
+def emit(series, minute, s, rng, today, t):
+    """One minute of the service: its counters, gauges and histograms (on a reference day only what the
+    rules compare with: requests, latency and the business metrics)."""
     reset, pod = s["reset"], s["pod"]
     requests = poisson(rng, s["rps"] * 60 * rng.lognormvariate(0, s["rps_noise"]))
-    login = min(requests, poisson(rng, requests * s["login_share"]))
-    extra = s["extra_errors"]
-    requests += extra
-    for endpoint, n, err in (("/api/projects", requests - login, s["err"]), ("/api/auth/login", login, s["login_err"])):
-        errors = min(n, poisson(rng, (n - extra) * err) + extra)
-        extra = 0
-        base = f'http_requests_total{{service="api",pod="{pod}",endpoint="{endpoint}",status='
-        series.counter(base + '"200"}', minute, n - errors, reset)
-        series.counter(base + '"500"}', minute, errors, reset)
+    new = round(requests * s["canary"]) if s["canary"] is not None and today and t >= 0 else 0
+    old_labels, new_labels = ("", None) if s["canary"] is None else ('version="1.9.0",', 'version="2.0.0",')
+    http(series, minute, s, rng, pod, old_labels, requests - new, s["err"], reset)
+    if new:
+        http(series, minute, s, rng, "api-c", new_labels, new, s["err"] * s["canary_err"], reset)
     business(series, minute, s, rng)
-    if daily_only:
+    p95 = s["p95"] * rng.lognormvariate(0, s["p95_noise"])
+    if s["bursts"] and rng.random() < s["bursts"]:
+        p95 *= s["burst_size"]
+    name = "http_request_duration_seconds"
+    latency(series, minute, name, f'service="api",pod="{pod}"' + ("" if s["canary"] is None else ',version="1.9.0"'),
+            requests - new, p95, reset, s, rng)
+    if new:
+        latency(series, minute, name, 'service="api",pod="api-c",version="2.0.0"', new, p95 * s["canary_p95"], reset, s, rng)
+    if not today:
         return
-    latency(series, minute, "http_request_duration_seconds", f'service="api",pod="{pod}"', requests,
-            s["p95"] * rng.lognormvariate(0, s["p95_noise"]), reset)
     cpu = max(0.0, s["cpu"] + rng.gauss(0, s["cpu_noise"]))
     series.counter(f'container_cpu_usage_seconds_total{{container="api",pod="{pod}"}}', minute, round(cpu * 60, 2), reset)
     series.gauge(f'kube_pod_container_resource_limits{{container="api",pod="{pod}",resource="cpu"}}', minute, 1)
@@ -140,6 +150,19 @@ def emit(series, minute, s, rng, daily_only):
                    min(queries, poisson(rng, queries * s["db_err"])), reset)
     critical(series, minute, s, rng)
     probes(series, minute, s)
+
+
+def http(series, minute, s, rng, pod, version, requests, err, reset):
+    """Requests of one pod (and version) by endpoint and status; logins a share of them."""
+    login = min(requests, poisson(rng, requests * s["login_share"]))
+    extra = s["extra_errors"]
+    requests += extra
+    for endpoint, n, e in (("/api/projects", requests - login, err), ("/api/auth/login", login, s["login_err"])):
+        errors = min(n, poisson(rng, (n - extra) * e) + extra)
+        extra = 0
+        base = f'http_requests_total{{service="api",pod="{pod}",{version}endpoint="{endpoint}",status='
+        series.counter(base + '"200"}', minute, n - errors, reset)
+        series.counter(base + '"500"}', minute, errors, reset)
 
 
 def business(series, minute, s, rng):
@@ -169,12 +192,24 @@ def probes(series, minute, s):
         series.gauge(f'probe_duration_seconds{{service="api",journey="{journey}"}}', minute, s["probe_seconds"])
 
 
-def latency(series, minute, name, labels, requests, p95, reset):
-    fractions = buckets_for(p95)
-    for le, f in zip(LE, fractions):
-        series.counter(f'{name}_bucket{{{labels},le="{le}"}}', minute, math.floor(requests * f), reset)
-    series.counter(f'{name}_bucket{{{labels},le="+Inf"}}', minute, requests, reset)
-    series.counter(f'{name}_count{{{labels}}}', minute, requests, reset)
+def latency(series, minute, name, labels, requests, p95, reset, s=None, rng=None):
+    """A histogram's buckets for one minute: the shares of a latency with this (interpolated) p95, as
+    exact fractions, or drawn request by request (Poisson per bucket) for the cases that ask for it."""
+    fractions = buckets_for(p95, tail=bool(s and s["tail"]))
+    if s and s["sampled"]:
+        counts, below = [], 0.0
+        for f in fractions + [1.0]:
+            counts.append(poisson(rng, requests * (f - below)))
+            below = f
+        total = sum(counts)
+        cumulative_counts = [sum(counts[:i + 1]) for i in range(len(LE))]
+    else:
+        total = requests
+        cumulative_counts = [math.floor(requests * f) for f in fractions]
+    for le, c in zip(LE, cumulative_counts):
+        series.counter(f'{name}_bucket{{{labels},le="{le}"}}', minute, c, reset)
+    series.counter(f'{name}_bucket{{{labels},le="+Inf"}}', minute, total, reset)
+    series.counter(f'{name}_count{{{labels}}}', minute, total, reset)
 
 
 def number(v):
@@ -227,12 +262,16 @@ def duration(minutes):
 
 
 class Case:
-    def __init__(self, name, title, verdict, model, expect, after=180, yesterday=False, before=66, seed=1):
+    """A release history. `days`: the days before (1 for yesterday, 7, 14) whose same hours are there to
+    compare with; `yesterday=True` is `days=(1,)`."""
+
+    def __init__(self, name, title, verdict, model, expect, after=180, yesterday=False, before=66, seed=1, days=()):
         self.name, self.title, self.verdict, self.model = name, title, verdict, model
-        self.expect, self.after, self.yesterday, self.before, self.seed = expect, after, yesterday, before, seed
+        self.expect, self.after, self.before, self.seed = expect, after, before, seed
+        self.days = tuple(days) or ((1,) if yesterday else ())
 
     def release(self):
-        return DAY + 60 if self.yesterday else self.before + 5
+        return max(self.days) * DAY + 60 if self.days else self.before + 5
 
     def render(self):
         r = self.release()
@@ -241,12 +280,12 @@ class Case:
         series = Series(minutes)
         for minute in range(minutes):
             today = minute >= r - self.before
-            near_yesterday = self.yesterday and r - DAY - 16 <= minute <= r - DAY + self.after
-            if today or near_yesterday:
-                t = minute - r if today else minute - (r - DAY)
-                s = healthy(t, 0 if today else -1)
-                s.update(self.model(t, 0 if today else -1))
-                emit(series, minute, s, rng, daily_only=not today)
+            day = next((d for d in self.days if r - d * DAY - 16 <= minute <= r - d * DAY + self.after), None)
+            if today or day is not None:
+                t = minute - r if today else minute - (r - day * DAY)
+                s = healthy(t, 0 if today else -day)
+                s.update(self.model(t, 0 if today else -day))
+                emit(series, minute, s, rng, today, t)
                 if not s["scraped"]:  # counting went on, but nobody scraped it
                     for values in series.values.values():
                         values[minute] = None
@@ -289,9 +328,12 @@ def cycle(t, amplitude=0.35, peak=14 * 60, at=10 * 60):
 
 
 HEALTHY_RULES = ("error-rate", "latency-p95", "cpu", "memory", "service-down", "db-errors", "availability-slo",
-                 "latency-vs-baseline", "healthy-error-rate", "healthy-latency-p95", "smoke-health", "smoke-journeys",
+                 "healthy-error-rate", "healthy-latency-p95", "smoke-health", "smoke-journeys",
                  "login-errors", "disk", "db-pool")
-DAILY_RULES = ("throughput-vs-yesterday", "projects-created", "active-users", "ai-requests", "failed-logins")
+DAILY_RULES = ("throughput-vs-yesterday", "projects-created", "active-users", "ai-requests", "failed-logins",
+               "latency-vs-baseline")
+THREE_DAYS = (1, 7, 14)
+P95_RULE = "latency-vs-baseline"
 
 
 def daily(t, amplitude=0.35, peak=14 * 60, at=10 * 60):
@@ -378,10 +420,10 @@ CASES = [
           {"rule": "availability-slo", "at": 15, "outcome": "inconclusive"}, {"rule": "cpu", "at": 30, "outcome": "ok"}],
          after=60, seed=20),
     Case("quiet-service-against-yesterday",
-         "A healthy service at 0.5 requests/s, yesterday alike: its counts move by chance by more than 5 %.",
-         "healthy: its dips against yesterday (10 % at T+70m) are within chance, never a breach",
+         "A healthy service at 0.5 requests/s, yesterday alike: its counts over a few minutes move by chance by more than 5 %.",
+         "healthy: counted since the release, its requests stay within chance of yesterday's, never a breach",
          lambda t, d: {"rps": 0.5, "users": 40, "projects": 0.05, "ai": 0.02, "login_fail": 0.01},
-         [{"never": "p1", "to": 180}, {"rule": "throughput-vs-yesterday", "at": 70, "outcome": "inconclusive"},
+         [{"never": "p1", "to": 180}, {"rule": "throughput-vs-yesterday", "at": 70, "outcome": "ok"},
           {"rule": "error-rate", "at": 60, "outcome": "ok"}, {"rule": "availability-slo", "at": 60, "outcome": "ok"}],
          yesterday=True, seed=21),
     Case("service-down",
@@ -498,6 +540,50 @@ CASES = [
          "healthy",
          today(lambda t: {"up": 0, "rps": 0} if t == 1 else {"reset": t == 2}),
          [{"never": "p1", "to": 60}, *judged_ok(30, *HEALTHY_RULES)], after=60, seed=41),
+    Case("p95-up-10pct-at-40rps",
+         "A release makes every request about 10 % slower: p95 200 ms to 220 ms at 40 requests/s, latencies drawn request by request, jittered minute to minute; 1, 7 and 14 days earlier alike.",
+         "P1 within 20 minutes: p95 over the baseline + 10 % (the release criteria's automatic health check)",
+         lambda t, d: {**daily(t), "sampled": True, "p95": 0.2 * (1.1 if d == 0 and t >= 0 else 1)},
+         [{"rule": P95_RULE, "reach": "p1", "by": 20}, {"never": "p0", "to": 60}], after=60, days=THREE_DAYS, seed=42),
+    Case("p95-up-25pct-at-40rps",
+         "A release makes p95 25 % slower (200 ms to 250 ms) at 40 requests/s; 1, 7 and 14 days earlier alike.",
+         "P1 within 20 minutes (the criteria's escalation alert: response time degraded)",
+         lambda t, d: {**daily(t), "sampled": True, "p95": 0.2 * (1.25 if d == 0 and t >= 0 else 1)},
+         [{"rule": P95_RULE, "reach": "p1", "by": 10}, {"never": "p0", "to": 60}], after=60, days=THREE_DAYS, seed=43),
+    Case("healthy-heavy-tailed-bursty-with-a-daily-cycle",
+         "A healthy release at 07:00: heavy-tailed latencies drawn request by request, one minute in 30 two and a half times slower, p95 rising with the morning's traffic; 1, 7 and 14 days earlier alike.",
+         "healthy",
+         lambda t, d: {**daily(t, 0.5, 13 * 60, 7 * 60), "tail": True, "sampled": True, "bursts": 1 / 30,
+                       "p95": 0.2 * cycle(t, 0.5, 13 * 60, 7 * 60) ** 0.8, "p95_noise": 0.08},
+         [{"never": "p1", "to": 180}, *judged_ok(170, *HEALTHY_RULES, *DAILY_RULES)], days=THREE_DAYS, seed=44),
+    Case("canary-twice-the-errors",
+         "A canary with 10 % of 400 requests/s fails 0.12 % of its requests, twice the previous version's 0.06 %: 0.066 % overall, under every absolute threshold.",
+         "P1 (the canary's errors against the previous version's), never P0",
+         today(lambda t: {"rps": 400, "err": 0.0006, "canary": 0.1, "canary_err": 2.0, "login_err": 0.0006}),
+         [{"rule": "canary-error-rate", "reach": "p1", "by": 90}, {"never": "p0", "to": 120}], after=120, seed=45),
+    Case("canary-p95-up-30pct",
+         "A canary with 10 % of 40 requests/s answers 30 % slower than the previous version (p95 260 ms against 200 ms).",
+         "P1 (the canary's p95 against the previous version's), never P0",
+         today(lambda t: {"sampled": True, "canary": 0.1, "canary_p95": 1.3}),
+         [{"rule": P95_RULE, "reach": "p1", "by": 30}, {"never": "p0", "to": 60}], after=60, seed=46),
+    Case("canary-healthy-while-the-service-is-slow",
+         "A canary with 10 % of the traffic; from T+10m every request of both versions is 75 % slower (p95 350 ms, a slow database), which yesterday was not.",
+         "healthy: the canary is as fast as the previous version beside it, and the slowness is no cause for the release",
+         lambda t, d: {"sampled": True, "canary": 0.1, **({"p95": 0.35} if d == 0 and t >= 10 else {})},
+         [{"never": "p1", "to": 120}, {"rule": P95_RULE, "at": 60, "outcome": "ok"}], after=120, yesterday=True, seed=47),
+    Case("a-reference-day-with-an-incident",
+         "A healthy release; yesterday at the same hours half the traffic, projects and AI generations were lost and p95 doubled (an incident); 7 and 14 days earlier were normal.",
+         "healthy: the median of the three days sets the odd day aside, so no fall or rise is invented",
+         lambda t, d: {**daily(t), "sampled": True,
+                       **({"rps": 20, "projects": 1, "ai": 0.5, "p95": 0.4} if d == -1 and -20 <= t <= 130 else {})},
+         [{"never": "p1", "to": 120}, *judged_ok(110, *DAILY_RULES)], after=120, days=THREE_DAYS, seed=48),
+    Case("a-fall-hidden-by-yesterdays-incident",
+         "Projects created and AI generations fall by 40 % from the release on; yesterday an incident had lost as many at the same hours; 7 and 14 days earlier were normal.",
+         "P1: against yesterday alone the fall would be hidden; against the median of the three days it is not",
+         lambda t, d: {**daily(t),
+                       **({"projects": 1.2, "ai": 0.6} if (d == 0 and t >= 0) or (d == -1 and -20 <= t <= 130) else {})},
+         [{"rule": "projects-created", "reach": "p1", "by": 30}, {"rule": "ai-requests", "reach": "p1", "by": 60},
+          {"never": "p0", "to": 90}], after=90, days=THREE_DAYS, seed=49),
 ]
 
 if __name__ == "__main__":

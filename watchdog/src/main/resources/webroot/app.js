@@ -5,6 +5,7 @@
 const KEY = 'watchdog.token';          // sessionStorage only: gone when the tab closes
 const REFRESH_MS = 5000;
 const URGENT = {rollback_failed: 0, degraded: 1, rolling_back: 2, watching: 3};
+const OUTCOMES = ['p0', 'p1', 'pending', 'error', 'ok', 'inconclusive', 'waiting'];   // a rule's, most urgent first
 const STATES = ['watching', 'degraded', 'rolling_back', 'rolled_back', 'rollback_failed', 'passed', 'cancelled'];
 const VERBS = {ack: 'acknowledge', accept: 'accept', rollback: 'roll back'};
 const MARKS = {ack: 'Acknowledged', accept: 'Accepted', rollback: 'Roll back decided'};
@@ -24,7 +25,9 @@ class ApiError extends Error {
 }
 
 async function api(method, path, body) {
-  const init = {method, cache: 'no-store', headers: {Authorization: 'Bearer ' + sessionStorage.getItem(KEY)}};
+  const token = sessionStorage.getItem(KEY);
+  // Behind an authenticating proxy the page has no token: the proxy says who is asking.
+  const init = {method, cache: 'no-store', headers: token ? {Authorization: 'Bearer ' + token} : {}};
   if (body) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -89,11 +92,13 @@ function threshold(unit, text) {
   return m ? m[1] + ' ' + fmt(unit, Number(m[2])) : text;
 }
 
+// In the reader's time zone, which it names (CET, GMT+2); the UTC instant on hover.
 function time(iso) {
   if (!iso) return '';
   const d = new Date(iso);
   const today = d.toDateString() === new Date().toDateString();
-  return el('time', {datetime: iso, title: iso}, today ? d.toLocaleTimeString() : d.toLocaleString());
+  const zone = {timeZoneName: 'short'};
+  return el('time', {datetime: iso, title: iso}, today ? d.toLocaleTimeString([], zone) : d.toLocaleString([], zone));
 }
 
 // Renders a part only when its data changed: no flicker, and focus stays where it was.
@@ -124,12 +129,35 @@ function renderRelease(r) {
   if (!changed('release', r)) return;
   $('detail-title').textContent = `${r.service} ${r.version} (${r.environment})`;
   $('summary').replaceChildren(badge(r.state), r.verdict ? ' verdict: ' + words(r.verdict) : ' no verdict yet');
+  renderIncident(r);
+  say('before', beforeText(r.before));
   const facts = [['Previous version', r.previousVersion], ['Started', time(r.startedAt)], ['Healthy if calm until', time(r.bakeUntil)],
     ['Watched until', time(r.windowUntil)], ['Ended', time(r.endedAt)], ['Superseded by', r.supersededBy],
     ['Labels', Object.entries(r.labels || {}).map(([k, v]) => k + '=' + v).join(', ')], ['Id', r.id]];
   $('facts').replaceChildren(...facts.filter(([, v]) => v).flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
-  $('rules').replaceChildren(...(r.rules || []).map(ruleRow));
-  renderIncident(r);
+  renderRules(r.rules || []);
+}
+
+// What the rules saw at registration, as release show says it: said only when it matters.
+function beforeText(b) {
+  if (!b) return '';
+  if (b.error) return 'Before the release: not looked at: ' + b.error;
+  if ((b.breaching || []).length) {
+    return 'Already breaching at registration, not caused by this release: ' + b.breaching.map((x) => x.rule + ' ' + x.severity).join(', ');
+  }
+  return b.judged === 0 ? 'At registration no rule found any data: check the service\'s name and its labels.' : '';
+}
+
+// Breaching first; the rules that never had data fold into one line that opens to name them.
+function renderRules(rules) {
+  const noData = (rule) => (rule.value === null || rule.value === undefined) && ['inconclusive', 'waiting'].includes(rule.outcome);
+  const urgency = (rule) => { const i = OUTCOMES.indexOf(rule.outcome); return i < 0 ? OUTCOMES.length : i; };
+  const sorted = rules.filter((rule) => !noData(rule)).sort((a, b) => urgency(a) - urgency(b));
+  $('rules').replaceChildren(...sorted.map(ruleRow));
+  const folded = rules.filter(noData).map((rule) => rule.name);
+  $('nodata').hidden = !folded.length;
+  $('nodata').querySelector('summary').textContent = `${folded.length} rule(s) without data so far`;
+  $('nodata').querySelector('p').textContent = folded.join(', ');
 }
 
 function ruleRow(rule) {
@@ -143,7 +171,8 @@ function ruleRow(rule) {
     el('td', {'data-label': 'Outcome'}, outcome, rule.message ? el('span', {class: 'muted block'}, rule.message) : null),
     el('td', {'data-label': 'Value'}, fmt(rule.unit, rule.value)),
     el('td', {'data-label': 'Threshold'}, limits || 'none'),
-    el('td', {'data-label': 'Baseline'}, baseline));
+    el('td', {'data-label': 'Baseline'}, baseline,
+      rule.evidence ? el('span', {class: 'muted block evidence'}, rule.evidence.text) : null));
 }
 
 function renderIncident(r) {
@@ -152,11 +181,13 @@ function renderIncident(r) {
     $('incident').replaceChildren(el('p', {class: 'muted'}, 'No incident.'));
     return;
   }
+  $('incident').classList.toggle('card', !!inc.open);
   const status = {open: 'open: paging until someone acknowledges', acknowledged: 'acknowledged: paging stopped',
     accepted: 'accepted: the team keeps the release', resolved: 'resolved (' + words(inc.resolution || '') + ')'}[inc.status] || inc.status;
   const units = Object.fromEntries((r.rules || []).map((rule) => [rule.name, rule.unit]));
   const breaches = Object.values(inc.rules || {}).map((b) => el('li', {},
-    `${b.rule}: ${fmt(units[b.rule], b.value)} (${b.severity} ${threshold(units[b.rule], b.threshold)})`));
+    `${b.rule}: ${fmt(units[b.rule], b.value)}` + (typeof b.baseline === 'number' ? ` against baseline ${fmt(units[b.rule], b.baseline)}` : '')
+      + ` (${b.severity} ${threshold(units[b.rule], b.threshold)}${b.before ? ', already before the release' : ''})`));
   const marks = (inc.decisions || []).map((m) => el('li', {class: 'mark'}, (MARKS[m.kind] || words(m.kind)) + ' by ', el('strong', {}, m.who),
     ' at ', time(m.at), m.reason ? ': “' + m.reason + '”' : ''));
   $('incident').replaceChildren(
@@ -306,4 +337,5 @@ $('actions').addEventListener('submit', (e) => e.preventDefault());
 for (const action of Object.keys(VERBS)) $(action).addEventListener('click', () => decide(action));
 window.addEventListener('hashchange', select);
 setInterval(refresh, REFRESH_MS);
-if (sessionStorage.getItem(KEY)) signedIn(); else signOut('');
+// Without a token, a trusted signing-in proxy may already have said who this is: try before asking for one.
+if (sessionStorage.getItem(KEY)) signedIn(); else api('GET', '/releases?limit=1').then(signedIn, () => signOut(''));

@@ -7,6 +7,7 @@ import dev.watchdog.action.Runner;
 import dev.watchdog.action.Silences;
 import dev.watchdog.action.WebhookSender;
 import dev.watchdog.api.Api;
+import dev.watchdog.api.Listener;
 import dev.watchdog.config.WatchdogConfig;
 import dev.watchdog.core.Release;
 import dev.watchdog.core.Version;
@@ -17,7 +18,6 @@ import dev.watchdog.prometheus.PrometheusClient;
 import dev.watchdog.release.Registration;
 import dev.watchdog.report.Reports;
 import dev.watchdog.rules.RuleFiles;
-import dev.watchdog.rules.RuleLoader;
 import dev.watchdog.rules.RuleSet;
 import dev.watchdog.store.Leadership;
 import dev.watchdog.store.PostgresLeadership;
@@ -27,18 +27,12 @@ import dev.watchdog.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,7 +68,8 @@ public final class Watchdog extends VerticleBase {
     private Runner runner;
     private Outbox outbox;
     private Schedule schedule;
-    private HttpServer server;
+    private Reload reloads;
+    private Listener server;
     private long storeTimer = -1;
 
     /**
@@ -120,16 +115,16 @@ public final class Watchdog extends VerticleBase {
                     wire();
                     return leadership.start().compose(x -> outbox.resume());
                 })
-                .compose(led -> vertx.createHttpServer()
-                        .requestHandler(new Api(runner, store, () -> rules, this::validate, metrics, this::ready,
-                                () -> reload().map(Reloaded::summary), this::status).router(vertx, config.server(), () -> config.server().tokens()))
-                        .listen(config.server().port(), config.server().host()))
+                .compose(led -> Listener.start(vertx, "server.limits", config.server().host(), config.server().port(),
+                        config.server().limits(), config.server().tls(), configDir,
+                        new Api(runner, store, () -> rules, this::validate, metrics, this::ready,
+                                () -> reload().map(Reload.Reloaded::summary), this::status).router(vertx, clock, () -> config.server())))
                 .compose(listening -> store.held().map(held -> {
                     server = listening;
                     ready = true;
                     metrics.held(held, rules);
                     LOG.info("watchdog ready listen={}:{} replica={} rules={} held_releases={} store={}",
-                            config.server().host(), listening.actualPort(), replica, rules.rules().size(), held.size(),
+                            config.server().host(), listening.port(), replica, rules.rules().size(), held.size(),
                             store.kind());
                     if (autoTick) {
                         schedule.start();
@@ -154,9 +149,11 @@ public final class Watchdog extends VerticleBase {
         leadership = postgres == null ? new Leadership.Solo()
                 : new PostgresLeadership(vertx, postgres, replica, lease(postgres), this::led);
         runner = new Runner(vertx, store, this::context, clock, metrics);
+        reloads = new Reload(vertx, source, configDir, store, metrics);
         outbox = new Outbox(vertx, store, runner, notifier, sender, new Silences(vertx, sender, () -> config, clock), () -> config,
                 metrics, leadership);
         runner.performWith(outbox::perform);
+        runner.lookBeforeWith(release -> evaluator.before(rules, release, clock.instant()));
         evaluator = evaluator(config);
         Ticker ticker = new Ticker(vertx, context, store, runner, () -> evaluator, new Alerts(notifier, this::context, clock), outbox,
                 leadership, () -> rules, metrics, clock);
@@ -232,67 +229,32 @@ public final class Watchdog extends VerticleBase {
     }
 
     private Future<RuleSet> loadRules() {
-        return vertx.executeBlocking(() -> RuleLoader.load(RuleFiles.expand(configDir, config.rules())));
+        return vertx.executeBlocking(() -> RuleFiles.load(configDir, config.rules()));
     }
 
     /**
-     * Reads the config file and its rule files again (SIGHUP, POST /-/reload). All or nothing: on any
-     * problem the config and rules in force stay, and the answer says what is wrong. What only a
-     * restart can change (the listener, the store, the replica's name, logging, the metrics mode) is
-     * kept, and named.
+     * Reads the config file and its rule files again (SIGHUP, POST /-/reload): all or nothing, see
+     * {@link Reload}. What it puts in force takes effect at once.
      */
-    public Future<Reloaded> reload() {
-        Promise<Reloaded> done = Promise.promise();
-        context.runOnContext(x -> vertx.executeBlocking(() -> {
-                    WatchdogConfig next = source.get();
-                    return new Reloaded(next, RuleLoader.load(RuleFiles.expand(configDir, next.rules())), List.of());
-                })
-                .map(this::apply)
-                .onComplete(ar -> {
-                    metrics.reloaded(ar.succeeded());
-                    if (ar.failed()) {
-                        LOG.warn("reload refused; the config in force stays error=\"{}\"", ar.cause().getMessage());
-                    }
-                })
-                .onComplete(done));
+    public Future<Reload.Reloaded> reload() {
+        Promise<Reload.Reloaded> done = Promise.promise();
+        context.runOnContext(x -> reloads.read(config).map(this::apply).onComplete(done));
         return done.future();
     }
 
-    /** What a reload put in force, and what waits for a restart. */
-    public record Reloaded(WatchdogConfig config, RuleSet rules, List<String> restartNeeded) {
-
-        /** As POST /-/reload answers: how many rules are in force, and what needs a restart. */
-        public JsonObject summary() {
-            return new JsonObject().put("rules", rules.rules().size()).put("restartNeeded", new JsonArray(restartNeeded));
-        }
-    }
-
-    private Reloaded apply(Reloaded loaded) {
+    private Reload.Reloaded apply(Reload.Reloaded loaded) {
         WatchdogConfig next = loaded.config();
-        List<String> restart = new ArrayList<>();
-        startOnly(restart, "server.listen", config.server().listen(), next.server().listen());
-        startOnly(restart, "server.replica", config.server().replica(), next.server().replica());
-        startOnly(restart, "storage", config.storage(), next.storage());
-        startOnly(restart, "logging", config.logging(), next.logging());
-        startOnly(restart, "metrics", config.metrics(), next.metrics());
         if (!next.prometheus().equals(config.prometheus()) || !next.evaluation().equals(config.evaluation())) {
             evaluator = evaluator(next);
         }
         config = next;
         rules = loaded.rules();
-        LOG.info("config reloaded rules={} restart_needed={}", rules.rules().size(), restart);
-        return new Reloaded(next, rules, List.copyOf(restart));
-    }
-
-    /** A setting read once at start: a change waits for a restart, and is named. */
-    private static void startOnly(List<String> restart, String name, Object inForce, Object next) {
-        if (!Objects.equals(inForce, next)) {
-            restart.add(name);
-        }
+        LOG.info("config reloaded rules={} restart_needed={}", rules.rules().size(), loaded.restartNeeded());
+        return loaded;
     }
 
     public int port() {
-        return server.actualPort();
+        return server.port();
     }
 
     /**

@@ -63,8 +63,8 @@ class DashboardFilesTest {
                         "environment", "production", "severity", "p1");
                 for (Object t : panel.getJsonArray("targets")) {
                     String name = GrafanaDashboard.legend(((JsonObject) t).getString("legendFormat"), labels);
-                    assertEquals(GRAFANA.get(rule.unit()), GrafanaDashboard.unit(panel, name),
-                            name + " (" + rule.name() + " is in " + rule.unit() + ")");
+                    assertEquals(GRAFANA.get(rule.presentation().unit()), GrafanaDashboard.unit(panel, name),
+                            name + " (" + rule.name() + " is in " + rule.presentation().unit() + ")");
                 }
             }
         }

@@ -43,13 +43,15 @@ class DroppedFuturesTest {
 
     /**
      * What may be dropped: a map's previous value (a Future kept in a map), and the end of an answer
-     * to a client or of a request given up: their failure means only that the other side is gone.
+     * to a client, of a request given up or of a connection dropped: their failure means only that
+     * the other side is gone.
      */
     static boolean answer(Element method) {
         String owner = method == null ? "" : method.getEnclosingElement().toString();
         String name = method == null ? "" : method.getSimpleName().toString();
         return owner.startsWith("java.") || (owner.equals("io.vertx.core.http.HttpServerResponse") && name.equals("end"))
-                || (owner.equals("io.vertx.core.http.HttpClientRequest") && name.equals("reset"));
+                || (owner.equals("io.vertx.core.http.HttpClientRequest") && name.equals("reset"))
+                || (owner.equals("io.vertx.core.http.HttpConnection") && name.equals("close"));
     }
 
     /** Whether the statement's chain of calls handles a failure: onComplete or onFailure somewhere in it. */

@@ -73,6 +73,7 @@ class FleetTest extends DaemonTest {
                 escalation:
                   default:
                     levels: [{after: 0s, notify: [audit]}]
+                    preexisting: rollback
                 """.formatted(audit.url("/audit"));
     }
 
@@ -121,6 +122,7 @@ class FleetTest extends DaemonTest {
         String api = daemon.register(registration("api", "production")).getString("id");
         String web = daemon.register(registration("web", "production")).getString("id");
         String staging = daemon.register(registration("api", "staging")).getString("id");
+        prometheus.queries.clear();
         daemon.tick();
 
         assertEquals(2, prometheus.queries.stream().filter(q -> q.contains("errors_total")).count(),
@@ -154,6 +156,7 @@ class FleetTest extends DaemonTest {
                 noShop.bodyAsJsonObject().getString("error"));
         String shop = daemon.register(registration("shop-eu", "production").put("labels", new JsonObject().put("shop", "eu")))
                 .getString("id");
+        prometheus.queries.clear();
         daemon.tick();
         JsonObject judged = daemon.release(shop);
         assertEquals(List.of("error-rate", "orders"), ruleNames(judged));

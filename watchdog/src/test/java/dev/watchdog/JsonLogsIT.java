@@ -89,7 +89,7 @@ class JsonLogsIT {
                   telegram: {telegram: {token: "${env:TG_TOKEN}", chatId: "-100", apiUrl: "%s"}, minInterval: 0s,
                              retry: {attempts: 2, initial: 100ms, max: 200ms}}
                 escalation:
-                  default: {levels: [{after: 0s, notify: [slack, telegram]}]}
+                  default: {levels: [{after: 0s, notify: [slack, telegram]}], preexisting: rollback}
                 rollback:
                   answers-500:
                     webhook: {url: "%s/rollback?token=%s", secret: "${env:ROLLBACK_SECRET}", timeout: 1s,

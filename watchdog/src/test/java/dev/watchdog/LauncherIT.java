@@ -51,8 +51,15 @@ class LauncherIT {
         Files.copy(LAUNCHER, bin.resolve("watchdog"), StandardCopyOption.COPY_ATTRIBUTES);
         Files.copy(JAR, lib.resolve("watchdog.jar"));
         int port = RealProcess.freePort();
+        Files.writeString(dir.resolve("rules.yml"), """
+                groups:
+                  - name: g
+                    rules:
+                      - {name: error-rate, signal: errors, expr: 'error_ratio{service="{{service}}"}', p1: "> 0.01"}
+                """);
         Path config = Files.writeString(dir.resolve("watchdog.yml"), """
                 prometheus: {url: "http://127.0.0.1:%d"}
+                rules: [rules.yml]
                 storage: {path: data/}
                 server: {listen: "127.0.0.1:%d"}
                 """.formatted(RealProcess.freePort(), port));

@@ -118,6 +118,8 @@ class OnCallPageIT {
         String incident = chromium.awaitText(By.id("incident"), "the open incident", t -> t.contains("open: paging"));
         assertTrue(incident.contains("P1") && incident.contains("level 1"), incident);
         assertTrue(incident.contains("error-rate: ") && incident.contains("(P1 > 1 %)"), incident);
+        assertTrue(incident.matches("(?s).*Opened \\S.*\\d:\\d\\d:\\d\\d( [AP]M)? (UTC|GMT\\S*|[A-Z]{3,4}).*"),
+                "times name their zone: " + incident);
 
         chromium.driver.findElement(By.id("reason")).sendKeys("looking at the 5xx spike");
         chromium.driver.findElement(By.id("ack")).click();
@@ -150,8 +152,15 @@ class OnCallPageIT {
                     "return window.innerWidth === 390 && document.documentElement.scrollWidth <= window.innerWidth"));
             assertEquals(0L, chromium.script("return [...document.querySelectorAll('button, #releases a, input, textarea')]"
                     + ".filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 44).length"), "tap targets >= 44 px");
-            chromium.script("document.getElementById('detail-title').scrollIntoView()");
+            // At 3 a.m. on a phone: the release's incident and the decision buttons on the first screen, the list after.
+            chromium.script("window.scrollTo(0, 0)");
             chromium.screenshot(SHOTS.resolve("oncall-phone.png"));
+            assertEquals(Boolean.TRUE, chromium.script("const box = (id) => document.getElementById(id).getBoundingClientRect();"
+                    + "return box('detail').top < box('list').top && box('incident').top < window.innerHeight"
+                    + " && box('accept').bottom <= window.innerHeight && box('rollback').bottom <= window.innerHeight"),
+                    "the incident and its buttons within the first 844 px: " + chromium.script(
+                            "return JSON.stringify(['detail', 'list', 'incident', 'accept', 'rollback']"
+                            + ".map(id => [id, document.getElementById(id).getBoundingClientRect().top]))"));
         } finally {
             chromium.resetViewport();
         }

@@ -63,6 +63,8 @@ class RaceIT {
                 server:
                   listen: 127.0.0.1:%d
                   tokens: [{name: tests, role: deployer, token: "%s"}]
+                escalation:
+                  default: {preexisting: rollback}   # each release is registered into the failing service
                 rollback:
                   default: {webhook: {url: "%s", timeout: 2s}, verify: 0s}
                 """.formatted(stack.prometheus.url(), port, RealDaemon.TOKEN, deployer.url("/rollback")), RULES, Map.of());

@@ -100,10 +100,11 @@ class RaceTest extends DaemonTest {
     /** Registers a release whose rule breaches P0, then runs a tick and the request at once. */
     private Round race(int i, String method, String suffix) {
         String service = "svc" + i;
-        FakePrometheus.Answer p0 = value("0.5");
-        prometheus.answer("\"" + service + "\"", new FakePrometheus.Answer(p0.status(), p0.body(), i % 4 * 5L));
         JsonObject release = daemon.register(new JsonObject().put("service", service).put("version", "1.0." + i)
                 .put("environment", "production").put("window", "1h"));
+        // The breach begins after the registration: one already there would page, not roll back.
+        FakePrometheus.Answer p0 = value("0.5");
+        prometheus.answer("\"" + service + "\"", new FakePrometheus.Answer(p0.status(), p0.body(), i % 4 * 5L));
         String id = release.getString("id");
         Executor later = CompletableFuture.delayedExecutor(i * 7L % 31, TimeUnit.MILLISECONDS);
         CompletableFuture<Void> tick = CompletableFuture.runAsync(daemon::tick);

@@ -217,6 +217,21 @@ class ReceiversTest extends DaemonTest {
         }
 
         @Test
+        @DisplayName("the search for it reads every page: with 150 issues touched since, the retry still finds it")
+        void retryFindsItPastTheFirstPage() {
+            github.loseAnswers.set(1);
+            github.othersAfterEachPost = 150;
+            String id = incidentRolledBack();
+            assertEquals(List.of("GET", "POST", "GET", "GET"), github.calls.stream().map(FakeGitHub.Call::method).toList());
+            assertEquals("2", github.calls.get(3).params().get("page"));
+            assertEquals(1, github.issues.stream().filter(i -> String.valueOf(i.getString("body")).contains("release-watchdog key"))
+                    .count(), "one report filed");
+            JsonObject notification = daemon.notifications(id).stream().map(JsonObject.class::cast)
+                    .filter(n -> n.getString("receiver").equals("postmortem")).findFirst().orElseThrow();
+            assertEquals("sent", notification.getString("status"), notification.encode());
+        }
+
+        @Test
         @DisplayName("when GitHub cannot be searched, nothing is filed and the notification says why")
         void searchFails() {
             github.listStatus = 500;

@@ -2,6 +2,7 @@ package dev.watchdog;
 
 import static dev.watchdog.testing.FakePrometheus.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.watchdog.testing.Cli;
@@ -14,6 +15,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -225,5 +228,29 @@ class ReportTest extends DaemonTest {
         Cli.Result refused = Cli.run("release", "report", "rel_unknown", "--url", daemon.url(), "--token", Daemon.VIEWER);
         assertEquals(3, refused.code(), refused.out());
         assertTrue(refused.out().contains("HTTP 404"), refused.out());
+    }
+
+    @Test
+    @DisplayName("what a deployer and on-call wrote is data: no mention, issue reference, link, image or HTML reaches the report")
+    void userTextIsInert() {
+        String hostile = daemon.register(new JsonObject().put("service", "web").put("version", "[v2](https://evil.example/x)")
+                .put("previousVersion", "![logo](https://evil.example/p.png)").put("environment", "www.evil.example")
+                .put("labels", new JsonObject().put("cluster", "@acme/sre"))).getString("id");
+        daemon.tick();
+        String reason = "ping @acme/oncall, see #12 and [the log](https://evil.example/log) ![x](http://evil.example/i.png)"
+                + " <img src=x onerror=alert(1)> &#64;team www.evil.example";
+        assertEquals(200, daemon.call("POST", "/api/v1/releases/" + hostile + "/rollback", Daemon.ONCALL,
+                new JsonObject().put("reason", reason)).statusCode());
+        Poll.until(Duration.ofSeconds(5), "the rollback", () -> "rolled_back".equals(daemon.release(hostile).getString("state")));
+        String report = daemon.call("GET", "/api/v1/releases/" + hostile + "/report", Daemon.VIEWER, null).bodyAsString();
+        // As GitHub reads Markdown: a mention is @ then a letter or digit, a reference # then a digit, a link or image
+        // needs an unescaped [, a bare link http:// or www., HTML a < or an entity.
+        for (String pattern : List.of("(?<![\\w`])@[A-Za-z0-9]", "(?<![\\w&])#[0-9]", "(?<!\\\\)\\[", "://evil",
+                "(?i)(?<![a-z0-9])www\\.evil", "<img", "(?<!&amp;)&#64;")) {
+            assertFalse(Pattern.compile(pattern).matcher(report).find(), pattern + " in:\n" + report);
+        }
+        contains(report, "| Version | \\[v2\\](https:\u200B//evil.example/x) (previous: !\\[logo\\]",
+                "| Labels | cluster=@\u200Bacme/sre |", "ping @\u200Bacme/oncall, see #\u200B12 and \\[the log\\]",
+                "&lt;img src=x onerror=alert(1)> &amp;#\u200B64;team www\u200B.evil.example");
     }
 }

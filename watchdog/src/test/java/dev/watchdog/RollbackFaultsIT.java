@@ -243,6 +243,7 @@ class RollbackFaultsIT {
                   default:
                     levels: [{after: 0s, notify: [level1, pager]}, {after: 1h, notify: [level2]}]
                     announce: []
+                    preexisting: rollback   # the releases are registered into the failing service
                 rollback:
                 """.formatted(stack.prometheus.url(), port, RealDaemon.TOKEN, RealDaemon.ONCALL_TOKEN,
                 people.url("/level1"), people.url("/level2"), alertmanager.url()) + rollback;

@@ -22,7 +22,10 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The core loop for real: Prometheus (the Debian package) scrapes a service the test controls every
@@ -30,6 +33,7 @@ import org.junit.jupiter.api.Test;
  * error ratio is raised past P0; the rollback webhook receives one signed call. Then the daemon is
  * killed with SIGKILL and started again: the release still reads rolled_back and nothing is resent.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RollbackIT {
 
     static final String SECRET = "it-rollback-secret";
@@ -57,6 +61,7 @@ class RollbackIT {
     }
 
     @Test
+    @Order(1)
     @DisplayName("a P0 breach seen by a real Prometheus rolls back once, and a kill -9 and restart change nothing")
     void rollsBackOnceAcrossKill9() throws Exception {
         RealDaemon daemon = RealDaemon.start(DIR.resolve("daemon"), prometheus.url(), deployer.url("/rollback"),
@@ -93,6 +98,37 @@ class RollbackIT {
             assertEquals(1, deployer.calls.size(), "no second rollback after kill -9 and restart");
         } finally {
             daemon.stop();
+        }
+    }
+
+    @Test
+    @Order(2)
+    @DisplayName("a hotfix registered into a service already at 15 % errors: named in the answer, paged, never rolled back")
+    void hotfixIntoAnOutage() {
+        service.errorRatio(0.15);
+        Poll.until(Duration.ofSeconds(30), "Prometheus to see the outage", () -> prometheus.query(
+                "sum(rate(http_requests_total{status=\"500\"}[5s])) / sum(rate(http_requests_total[5s])) > 0.1")
+                .contains("\"value\""));
+        RealDaemon daemon = RealDaemon.start(DIR.resolve("hotfix"), prometheus.url(), deployer.url("/rollback"), SECRET,
+                "1s", RULES);
+        try {
+            int calls = deployer.calls.size();
+            RealDaemon.Answer answer = daemon.call("POST", "/api/v1/releases", RealDaemon.TOKEN, new JsonObject()
+                    .put("service", "demo").put("version", "1.4.1-hotfix").put("environment", "hotfix").encode());
+            assertEquals(201, answer.status(), answer.body());
+            JsonObject before = answer.json().getJsonObject("before");
+            assertEquals("error-rate", before.getJsonArray("breaching").getJsonObject(0).getString("rule"), before.encode());
+            assertEquals("P0", before.getJsonArray("breaching").getJsonObject(0).getString("severity"));
+            String id = answer.json().getString("id");
+            Poll.until(Duration.ofSeconds(30), "the team paged", () -> "degraded".equals(daemon.release(id).getString("state")));
+            double ticks = daemon.metric("watchdog_evaluations_total");
+            Poll.until(Duration.ofSeconds(30), "five more ticks", () -> daemon.metric("watchdog_evaluations_total") >= ticks + 5);
+            assertEquals("degraded", daemon.release(id).getString("state"));
+            assertEquals(calls, deployer.calls.size(), "no rollback to a version that had the errors too");
+            assertTrue(daemon.get("/api/v1/releases/" + id + "/events").contains("Already breaching before the release"));
+        } finally {
+            daemon.stop();
+            service.errorRatio(0);
         }
     }
 

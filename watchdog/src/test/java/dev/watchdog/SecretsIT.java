@@ -281,9 +281,10 @@ class SecretsIT {
                 receivers:
                 %s
                 escalation:
-                  everyone: {levels: [{after: 0s, notify: %s}]}
-                  pagers: {levels: [{after: 0s, notify: [pager-hang, pager-refused, pager-404, pager-503]}], announce: []}
-                  nobody: {levels: []}
+                  everyone: {levels: [{after: 0s, notify: %s}], preexisting: rollback}
+                  pagers: {levels: [{after: 0s, notify: [pager-hang, pager-refused, pager-404, pager-503]}], announce: [],
+                           preexisting: rollback}
+                  nobody: {levels: [], preexisting: rollback}
                 rollback:
                 %s
                 """.formatted(SECRETS.get("Prometheus password"), proxy.port(), port, SECRETS.get("oncall token"),

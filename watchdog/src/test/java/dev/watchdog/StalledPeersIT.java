@@ -174,6 +174,7 @@ class StalledPeersIT {
                       - {after: 0s, notify: [l1]}
                       - {after: %ds, notify: [l2]}
                     announce: []
+                    preexisting: rollback   # the rollback tests register into a failing service
                 rollback:
                   default:
                     webhook: {url: "%s", timeout: 1s, retry: {initial: 200ms, max: 500ms, for: 4s}}

@@ -1,6 +1,7 @@
 package dev.watchdog.action;
 
 import dev.watchdog.config.Receiver;
+import dev.watchdog.http.Failures;
 import dev.watchdog.http.Http;
 import dev.watchdog.incident.Notification;
 import dev.watchdog.machine.Answer;
@@ -65,10 +66,20 @@ public final class Notifier {
         Future<?> tail = queues.getOrDefault(n.receiver(), Future.succeededFuture());
         Future<Answer> next = tail.transform(x -> pace(n.receiver(), receiver.minInterval()))
                 .compose(x -> send(n, receiver, wanted))
+                .recover(e -> Future.succeededFuture(unsent(n, e)))
                 .andThen(x -> lastSentNanos.put(n.receiver(), System.nanoTime()))
                 .map(d -> answered(n, d));
         queues.put(n.receiver(), next);
         return next;
+    }
+
+    /**
+     * A notification that could not even be tried (its request could not be built): failed, with
+     * the cause in our own words, so that it is counted and logged rather than left pending.
+     */
+    private static WebhookSender.Delivery unsent(Notification n, Throwable e) {
+        LOG.warn("notification not sent receiver={} key={} why=\"{}\"", n.receiver(), n.key(), Failures.describe(e));
+        return new WebhookSender.Delivery(false, 0, 0, "could not be sent: " + Failures.describe(e));
     }
 
     /** Sends a firing alert again, so that Alertmanager does not resolve it by itself; no retries beyond the receiver's. */
@@ -94,7 +105,7 @@ public final class Notifier {
     private WebhookSender.Post post(Notification n, Receiver r, Http.Request request, Supplier<Future<Boolean>> wanted) {
         Channel channel = r.channel();
         return new WebhookSender.Post(channel.kind(), request, channel.signing(), r.retry(), n.key(),
-                () -> before(n, channel, wanted), channel::read);
+                () -> before(n, channel, wanted), (response, clock) -> channel.read(response, clock).masking(channel.secrets()));
     }
 
     /** Not wanted any more: dropped. Wanted, and the kind finds it delivered before: done. Neither can be told: failed. */

@@ -1,6 +1,7 @@
 package dev.watchdog.action;
 
 import dev.watchdog.core.Release;
+import dev.watchdog.judge.Observation;
 import dev.watchdog.machine.Context;
 import dev.watchdog.machine.Input;
 import dev.watchdog.machine.Machine;
@@ -26,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -44,6 +46,7 @@ public final class Runner {
     private final WatchdogMetrics metrics;
     private final Map<String, List<Promise<Watch>>> waiters = new HashMap<>();
     private Consumer<List<OutboxEntry>> performer = effects -> { };
+    private Function<Release, Future<Map<String, Observation>>> lookBefore = r -> Future.succeededFuture(Map.of());
 
     /** {@code context}: the config and rules in force, read at each step. */
     public Runner(Vertx vertx, Store store, Supplier<Context> context, Clock clock, WatchdogMetrics metrics) {
@@ -73,13 +76,23 @@ public final class Runner {
         });
     }
 
-    /** Registers a release; watched ones of the same service and environment are superseded. */
+    /** How a release being registered is looked at first, on the service as it stands before it. */
+    public void lookBeforeWith(Function<Release, Future<Map<String, Observation>>> look) {
+        this.lookBefore = look;
+    }
+
+    /**
+     * Registers a release, after its rules have looked at the service as it stands (breaches already
+     * there, rules with nothing to judge); watched ones of the same service and environment are
+     * superseded.
+     */
     public Future<Watch> register(Release release) {
-        Machine machine = new Machine(context.get());
-        Instant now = clock.instant();
-        return stored(store.register(release, new Input.Register(release), new Input.Supersede(release.id(),
-                        release.version()), (w, in) -> machine.step(w, in, now)))
-                .map(applied -> applied.get(applied.size() - 1).after());
+        return lookBefore.apply(release).compose(before -> {
+            Machine machine = new Machine(context.get());
+            Instant now = clock.instant();
+            return stored(store.register(release, new Input.Register(release, before), new Input.Supersede(release.id(),
+                    release.version()), (w, in) -> machine.step(w, in, now)));
+        }).map(applied -> applied.get(applied.size() - 1).after());
     }
 
     /** Applies many inputs in one transaction; refused ones change nothing. */
@@ -123,14 +136,17 @@ public final class Runner {
 
     /**
      * The release once it is judged, or as it stands when {@code wait} runs out. Woken at once by a
-     * step on this replica, and rechecked every second for steps taken by another.
+     * step on this replica, and rechecked every second for steps taken by another. Given up when
+     * {@code gone} completes: the client that asked has gone.
      */
-    public Future<Watch> awaitJudged(String id, Duration wait) {
+    public Future<Watch> awaitJudged(String id, Duration wait, Future<?> gone) {
         return watch(id).compose(w -> {
             if (w.judged() || wait.isZero()) {
                 return Future.succeededFuture(w);
             }
             Promise<Watch> promise = Promise.promise();
+            // Nobody to answer any more: stop re-reading the store for it.
+            gone.onComplete(x -> promise.tryFail("the client went away"));
             waiters.computeIfAbsent(id, k -> new ArrayList<>()).add(promise);
             long deadline = vertx.setTimer(Math.max(1, wait.toMillis()), t -> watch(id).onComplete(promise::tryComplete, promise::tryFail));
             // A recheck that cannot read the store is tried again a second later.

@@ -1,5 +1,6 @@
 package dev.watchdog.agent;
 
+import dev.watchdog.config.Limits;
 import dev.watchdog.core.Secret;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,10 +18,11 @@ import java.util.regex.PatternSyntaxException;
  * The rollback agent's config ({@code agent.yml}), immutable, validated at load. Required: secret
  * (the watchdog's rollback webhook secret), actions. Optional: listen (default 0.0.0.0:9095),
  * maxAge (5m: how far a call's timestamp may be from now, either way), journal (data/agent.db,
- * relative to the config file), logOutputBytes (4096: how much of a step's output, its end, is logged).
+ * relative to the config file), logOutputBytes (4096: how much of a step's output, its end, is logged),
+ * limits (what one client may hold of the agent: {@link Limits}).
  */
 public record AgentConfig(String listen, Secret secret, Duration maxAge, String journal, Integer logOutputBytes,
-                          List<Action> actions) {
+                          List<Action> actions, Limits limits) {
 
     public AgentConfig {
         listen = listen == null ? "0.0.0.0:9095" : listen;
@@ -37,6 +39,10 @@ public record AgentConfig(String listen, Secret secret, Duration maxAge, String 
         }
         actions = List.copyOf(actions);
         unique(actions.stream().map(Action::name).toList(), "action names");
+        limits = limits == null ? Limits.DEFAULT : limits;
+        if (maxAge.compareTo(Duration.ofDays(1)) > 0) {
+            throw new IllegalArgumentException("maxAge must be at most 1d: a signed call is a replay after that");
+        }
     }
 
     public String host() {
@@ -133,8 +139,8 @@ public record AgentConfig(String listen, Secret secret, Duration maxAge, String 
     }
 
     /**
-     * An HTTP call; 2xx is success. Required: url ({@code {{name}}} allowed; never logged, it may
-     * carry a token). Optional: method (POST), headers (secrets), body (a template).
+     * An HTTP call; 2xx is success. Required: url ({@code {{name}}} allowed in the path and query,
+     * each value percent-encoded, never in the scheme, host or port; never logged, it may carry a token). Optional: method (POST), headers (secrets), body (a template).
      */
     public record Http(String url, String method, Map<String, Secret> headers, String body) {
         public Http {
@@ -142,6 +148,7 @@ public record AgentConfig(String listen, Secret secret, Duration maxAge, String 
                 throw new IllegalArgumentException("http.url must be an absolute http(s) URL");
             }
             Placeholders.check(url);
+            Placeholders.originEnd(url);
             method = method == null ? "POST" : method.toUpperCase(Locale.ROOT);
             if (!Set.of("GET", "POST", "PUT", "PATCH", "DELETE").contains(method)) {
                 throw new IllegalArgumentException("http.method must be one of GET, POST, PUT, PATCH, DELETE");

@@ -2,7 +2,7 @@ package dev.watchdog.agent;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpServer;
+import dev.watchdog.api.Listener;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -10,6 +10,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +33,7 @@ public final class AgentServer extends VerticleBase {
     private Verifier verifier;
     private Journal journal;
     private Runs runs;
-    private HttpServer server;
+    private Listener server;
 
     /** {@code inheritedEnv}: what commands start from (the agent's environment less the secrets the config read). */
     public AgentServer(AgentConfig config, Path configDir, Clock clock, Map<String, String> inheritedEnv) {
@@ -57,16 +58,17 @@ public final class AgentServer extends VerticleBase {
                 .compose(interrupted -> {
                     interrupted.forEach(e -> LOG.error("interrupted run awaits an operator key={} release={} action={}"
                             + " (watchdog agent resolve KEY --done|--rerun)", e.key(), e.releaseId(), e.action()));
-                    return vertx.createHttpServer().requestHandler(router()).listen(config.port(), config.host());
+                    return Listener.start(vertx, "limits", config.host(), config.port(), config.limits(), null, configDir,
+                            router());
                 })
                 .onSuccess(s -> server = s)
-                .onSuccess(s -> LOG.info("agent ready listen={}:{} actions={} journal={}", config.host(), s.actualPort(),
+                .onSuccess(s -> LOG.info("agent ready listen={}:{} actions={} journal={}", config.host(), s.port(),
                         config.actions().size(), file));
     }
 
     @Override
     public Future<?> stop() {
-        Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
+        Future<Void> closed = server == null ? Future.succeededFuture() : server.shutdown(Duration.ZERO);
         return closed.compose(x -> journal == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
             journal.close();
             return null;
@@ -75,7 +77,7 @@ public final class AgentServer extends VerticleBase {
 
     /** The port it listens on (the configured one, or the one given for port 0). */
     public int port() {
-        return server.actualPort();
+        return server.port();
     }
 
     private Router router() {

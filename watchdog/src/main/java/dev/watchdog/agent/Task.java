@@ -45,7 +45,7 @@ sealed interface Task {
     static Task of(AgentConfig.Step step, Map<String, String> values, Path configDir) {
         if (step.http() != null) {
             AgentConfig.Http http = step.http();
-            return new Request(step.name(), http.method(), Placeholders.render(http.url(), values), http.headers(),
+            return new Request(step.name(), http.method(), Placeholders.url(http.url(), values), http.headers(),
                     http.body() == null ? null : Placeholders.render(http.body(), values), step.timeout());
         }
         List<String> argv = step.command().stream().map(arg -> Placeholders.render(arg, values)).toList();

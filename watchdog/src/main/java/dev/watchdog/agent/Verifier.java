@@ -26,8 +26,8 @@ record Verifier(Secret secret, Duration maxAge) {
         } catch (NumberFormatException e) {
             throw AgentException.unauthenticated("webhook-timestamp must be Unix seconds");
         }
-        long skew = now.getEpochSecond() - seconds;
-        if (Math.abs(skew) > maxAge.toSeconds()) {
+        long skew = skew(now.getEpochSecond(), seconds);
+        if (skew > maxAge.toSeconds() || skew < -maxAge.toSeconds()) {
             throw AgentException.unauthenticated("webhook-timestamp is " + Math.abs(skew) + "s "
                     + (skew > 0 ? "old" : "ahead") + "; at most " + Durations.format(maxAge) + " either way is accepted");
         }
@@ -39,6 +39,18 @@ record Verifier(Secret secret, Duration maxAge) {
         }
         if (!matched) {
             throw AgentException.unauthenticated("webhook-signature does not match");
+        }
+    }
+
+    /**
+     * How far the timestamp is from now, saturated: the caller chooses the number, and a plain
+     * subtraction can wrap to {@code Long.MIN_VALUE}, whose absolute value is negative and so "recent".
+     */
+    static long skew(long now, long seconds) {
+        try {
+            return Math.subtractExact(now, seconds);
+        } catch (ArithmeticException e) {
+            return seconds < now ? Long.MAX_VALUE : -Long.MAX_VALUE;
         }
     }
 }

@@ -5,7 +5,6 @@ import dev.watchdog.action.Runner;
 import dev.watchdog.config.ConfigException;
 import dev.watchdog.config.Role;
 import dev.watchdog.config.WatchdogConfig;
-import dev.watchdog.core.Durations;
 import dev.watchdog.core.Json;
 import dev.watchdog.core.Release;
 import dev.watchdog.machine.Effect;
@@ -22,12 +21,14 @@ import dev.watchdog.store.FencedException;
 import dev.watchdog.store.Store;
 import dev.watchdog.store.StoreException;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -36,6 +37,7 @@ import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 
 /** The HTTP API of the contract, and the one place where failures become statuses. */
@@ -43,6 +45,8 @@ public final class Api {
 
     private static final Logger LOG = LoggerFactory.getLogger(Api.class);
     private static final int MAX_REASON = 2_000;
+    /** The longest {@code verdict?wait=}: a waiter holds a connection, and polls the store every second. */
+    static final Duration MAX_WAIT = Duration.ofMinutes(30);
 
     private final Runner runner;
     private final Store store;
@@ -73,11 +77,15 @@ public final class Api {
         this.reload = reload;
     }
 
-    /** {@code tokens}: the bearer tokens in force, read at each request (a reload may change them). */
-    public Router router(Vertx vertx, WatchdogConfig.Server server, Supplier<List<WatchdogConfig.Token>> tokens) {
-        Auth auth = new Auth(tokens);
+    /**
+     * {@code server}: the server's config in force; its tokens and proxy are read at each request (a
+     * reload may change them), its body limit once. {@code clock} times refused tokens.
+     */
+    public Router router(Vertx vertx, Clock clock, Supplier<WatchdogConfig.Server> server) {
+        Auth auth = new Auth(server, clock);
         Router router = Router.router(vertx);
-        router.route().handler(BodyHandler.create(false).setBodyLimit(server.maxBodyBytes()));
+        router.route().handler(Api::noSniffNoStore);
+        router.route().handler(BodyHandler.create(false).setBodyLimit(server.get().maxBodyBytes()));
         router.get("/healthz").handler(ctx -> ctx.response().end("ok\n"));
         router.get("/readyz").handler(ctx -> ctx.response().setStatusCode(ready.getAsBoolean() ? 200 : 503)
                 .end(ready.getAsBoolean() ? "ready\n" : "not ready\n"));
@@ -118,11 +126,21 @@ public final class Api {
         return router;
     }
 
+    /**
+     * Every answer is what it says it is (no sniffing a JSON error into HTML) and is kept by no cache:
+     * it may hold a release's state or a decision. The page's files set their own caching as they leave.
+     */
+    private static void noSniffNoStore(RoutingContext ctx) {
+        ctx.response().putHeader("X-Content-Type-Options", "nosniff").putHeader("Cache-Control", "no-store");
+        ctx.next();
+    }
+
     private void register(RoutingContext ctx) {
         Registration body = body(ctx, Registration.class);
         if (body == null) {
             throw ApiException.badInput(null, "a JSON body is required");
         }
+        inScope(ctx, body.service(), body.environment());
         Future.succeededFuture(body)
                 .map(registration::apply)
                 .compose(runner::register)
@@ -138,22 +156,28 @@ public final class Api {
         Release.State state = stateParam == null ? null : Arrays.stream(Release.State.values())
                 .filter(s -> s.label().equals(stateParam)).findFirst()
                 .orElseThrow(() -> ApiException.badInput("state", "unknown state '" + stateParam + "'"));
-        int limit = intParam(ctx, "limit", 100, 1, 1000);
-        json(ctx, 200, store.list(state, limit).map(list -> list.stream().map(this::view).toList()));
+        int limit = Params.integer(ctx, "limit", 100, 1, 1000);
+        Store.Filter filter = new Store.Filter(state, ctx.queryParams().get("service"), ctx.queryParams().get("environment"));
+        json(ctx, 200, store.list(filter, limit).map(list -> list.stream().map(this::view).toList()));
     }
 
     private void verdict(RoutingContext ctx) {
-        String waitParam = ctx.queryParams().get("wait");
-        Duration wait;
-        try {
-            wait = waitParam == null ? Duration.ZERO : Durations.parse(waitParam);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badInput("wait", "wait: " + e.getMessage());
+        Duration wait = Params.duration(ctx, "wait", MAX_WAIT);
+        Promise<Void> gone = Promise.promise();
+        ctx.response().closeHandler(v -> gone.tryComplete());
+        if (ctx.response().closed()) {
+            gone.tryComplete();
         }
-        json(ctx, 200, runner.awaitJudged(id(ctx), wait).map(this::view));
+        Future<ObjectNode> judged = runner.awaitJudged(id(ctx), wait, gone.future()).map(this::view);
+        // A client that went away is answered by nobody: its waiter just ends.
+        json(ctx, 200, judged.recover(e -> gone.future().isComplete() ? Promise.<ObjectNode>promise().future()
+                : Future.failedFuture(e)));
     }
 
-    /** A decision by whoever holds the token, with an optional {@code {"reason": "..."}} body. */
+    /**
+     * A decision by whoever holds the token, with an optional {@code {"reason": "...", "as": "alice"}}
+     * body: {@code as} names the person behind a shared token, recorded as "alice via TOKEN".
+     */
     private void decide(RoutingContext ctx, BiFunction<String, String, Input> decision) {
         Decision body = body(ctx, Decision.class);
         String reason = body == null ? null : body.reason();
@@ -161,11 +185,34 @@ public final class Api {
         if (problem != null) {
             throw ApiException.badInput("reason", "reason " + problem);
         }
-        json(ctx, 200, runner.decide(id(ctx), decision.apply(ctx.get(Auth.WHO), reason)).map(this::view));
+        String as = body == null ? null : body.as();
+        if (as != null && !as.matches("[\\p{L}\\p{N}][\\p{L}\\p{N} ._@-]{0,63}")) {
+            throw ApiException.badInput("as", "as must be a person's name: 1 to 64 letters, digits, spaces, . _ @ -");
+        }
+        Auth.Principal who = Auth.who(ctx);
+        String name = as == null || as.equals(who.name()) ? who.name() : as + " via " + who.name();
+        json(ctx, 200, runner.watch(id(ctx))
+                .compose(w -> {
+                    inScope(ctx, w.release().service(), w.release().environment());
+                    return runner.decide(w.id(), decision.apply(name, reason));
+                })
+                .map(this::view));
+    }
+
+    /**
+     * A scoped token acts only on its services and environments: 403 naming its scope otherwise.
+     * Reading is not scoped.
+     */
+    private static void inScope(RoutingContext ctx, String service, String environment) {
+        Auth.Principal who = Auth.who(ctx);
+        if (who.scope() != null && service != null && environment != null && !who.scope().allows(service, environment)) {
+            throw new ApiException(403, "token " + who.name() + " is limited to " + who.scope().describe() + "; "
+                    + FieldText.excerpt(service) + " in " + FieldText.excerpt(environment) + " is outside it", null);
+        }
     }
 
     /** The optional body of a decision. */
-    record Decision(String reason) {}
+    record Decision(@Nullable String reason, @Nullable String as) {}
 
     private ObjectNode view(Watch w) {
         return Views.release(w, rules.get());
@@ -179,19 +226,6 @@ public final class Api {
 
     private static String id(RoutingContext ctx) {
         return ctx.pathParam("id");
-    }
-
-    private static int intParam(RoutingContext ctx, String name, int fallback, int min, int max) {
-        String text = ctx.queryParams().get(name);
-        try {
-            int n = text == null ? fallback : Integer.parseInt(text);
-            if (n >= min && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw ApiException.badInput(name, name + " must be a whole number from " + min + " to " + max);
     }
 
     private static void json(RoutingContext ctx, int status, Future<?> result) {

@@ -1,54 +1,142 @@
 package dev.watchdog.api;
 
+import dev.watchdog.config.ProxyAuth;
 import dev.watchdog.config.Role;
+import dev.watchdog.config.Scope;
+import dev.watchdog.config.WatchdogConfig.Server;
 import dev.watchdog.config.WatchdogConfig.Token;
+import dev.watchdog.release.FieldText;
 import io.vertx.core.Handler;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Bearer tokens with roles: 401 without a valid token, 403 with one whose role is too weak. */
+/**
+ * Who is asking: a person signed in by a trusted proxy ({@link ProxyAuth}), or a bearer token with a
+ * role. 401 without either, 403 with a role too weak, 429 for an address that sent too many tokens
+ * that were refused ({@link Throttle}).
+ */
 final class Auth {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Auth.class);
     static final String WHO = "who";
 
-    private final Supplier<List<Token>> tokens;
+    private final Supplier<Server> server;
+    private final Throttle throttle;
 
-    /** {@code tokens}: those in force, read at each request. */
-    Auth(Supplier<List<Token>> tokens) {
-        this.tokens = tokens;
+    /** Who is asking, as recorded on a decision, with what role, limited to what scope (null: all). */
+    record Principal(String name, Role role, @Nullable Scope scope) {}
+
+    /** {@code server}: the tokens and proxy in force, read at each request (a reload may change them). */
+    Auth(Supplier<Server> server, Clock clock) {
+        this.server = server;
+        this.throttle = new Throttle(clock);
     }
 
     Handler<RoutingContext> require(Role needed) {
         return ctx -> {
-            String header = ctx.request().getHeader("Authorization");
-            if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-                ctx.response().putHeader("WWW-Authenticate", "Bearer");
-                ctx.fail(new ApiException(401, "a bearer token is required", null));
-                return;
+            Principal who = principal(ctx);
+            if (!who.role().includes(needed)) {
+                throw new ApiException(403, "role " + who.role().label() + " cannot do this; it needs " + needed.label(), null);
             }
-            Token match = find(header.substring(7).trim());
-            if (match == null) {
-                ctx.response().putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-                ctx.fail(new ApiException(401, "the bearer token is not valid", null));
-            } else if (!match.role().includes(needed)) {
-                ctx.fail(new ApiException(403, "role " + match.role().label() + " cannot do this; it needs "
-                        + needed.label(), null));
-            } else {
-                ctx.put(WHO, match.name());
-                ctx.next();
-            }
+            ctx.put(WHO, who);
+            ctx.next();
         };
     }
 
+    /** Who asked, once {@link #require} let the request through. */
+    static Principal who(RoutingContext ctx) {
+        return ctx.get(WHO);
+    }
+
+    private Principal principal(RoutingContext ctx) {
+        ProxyAuth proxy = server.get().proxy();
+        InetAddress from = address(ctx.request().remoteAddress());
+        boolean viaProxy = proxy != null && from != null && proxy.trusts(from);
+        String user = viaProxy ? ctx.request().getHeader(proxy.userHeader()) : null;
+        if (user != null && !user.isBlank()) {
+            String groups = proxy.groupsHeader() == null ? null : ctx.request().getHeader(proxy.groupsHeader());
+            return person(proxy, user.strip(), groups);
+        }
+        return bearer(ctx, client(ctx, viaProxy));
+    }
+
+    private static Principal person(ProxyAuth proxy, String user, @Nullable String groupsHeader) {
+        if (FieldText.problem(user, 256) != null) {
+            throw new ApiException(401, "the proxy's user header does not hold a name", null);
+        }
+        List<String> groups = groupsHeader == null ? List.of()
+                : Arrays.stream(groupsHeader.split(",")).map(String::strip).filter(g -> !g.isEmpty()).toList();
+        Role role = proxy.role(user, groups).orElseThrow(() -> new ApiException(403, "signed in as " + user
+                + ", who has no role here: proxy.users or proxy.groups must give one", null));
+        return new Principal(user, role, null);
+    }
+
+    private Principal bearer(RoutingContext ctx, String client) {
+        String header = ctx.request().getHeader("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            ctx.response().putHeader("WWW-Authenticate", "Bearer");
+            throw new ApiException(401, "a bearer token is required", null);
+        }
+        Duration refused = throttle.refusedFor(client);
+        if (!refused.isZero()) {
+            long seconds = Math.max(1, (refused.toMillis() + 999) / 1000);
+            ctx.response().putHeader("Retry-After", String.valueOf(seconds));
+            throw new ApiException(429, "too many refused tokens from this address: try again in " + seconds + "s", null);
+        }
+        Token match = find(header.substring(7).trim());
+        if (match == null) {
+            if (throttle.failed(client)) {
+                LOG.warn("bearer tokens refused remote={} refused={} within={}: this address is refused for the rest of it",
+                        client, Throttle.LIMIT, dev.watchdog.core.Durations.format(Throttle.WINDOW));
+            }
+            ctx.response().putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+            throw new ApiException(401, "the bearer token is not valid", null);
+        }
+        return new Principal(match.name(), match.role(), match.scope());
+    }
+
     /** Compares against every token, each in constant time, so that timing says nothing of which matched. */
-    private Token find(String given) {
+    private @Nullable Token find(String given) {
         Token match = null;
-        for (Token token : tokens.get()) {
+        for (Token token : server.get().tokens()) {
             if (token.token().matches(given) && match == null) {
                 match = token;
             }
         }
         return match;
+    }
+
+    /**
+     * The address a refused token is counted against: the peer's; through a trusted proxy, the
+     * address the proxy says it serves (the last of X-Forwarded-For), so that one client's guesses do
+     * not lock out everyone behind the proxy.
+     */
+    private static String client(RoutingContext ctx, boolean viaProxy) {
+        String forwarded = viaProxy ? ctx.request().getHeader("X-Forwarded-For") : null;
+        if (forwarded != null && !forwarded.isBlank()) {
+            String[] hops = forwarded.split(",");
+            return hops[hops.length - 1].strip();
+        }
+        SocketAddress peer = ctx.request().remoteAddress();
+        return peer == null ? "unknown" : String.valueOf(peer.hostAddress());
+    }
+
+    private static @Nullable InetAddress address(@Nullable SocketAddress peer) {
+        try {
+            // A literal address (no name is looked up): hostAddress is the peer's IP.
+            return peer == null || peer.hostAddress() == null ? null : InetAddress.getByName(peer.hostAddress());
+        } catch (UnknownHostException e) {
+            return null;
+        }
     }
 }

@@ -41,6 +41,9 @@ final class Views {
         if (w.verification() != null) {
             node.set("verification", Json.MAPPER.valueToTree(w.verification()));
         }
+        if (w.before() != null) {
+            node.set("before", Json.MAPPER.valueToTree(w.before()));
+        }
         return node;
     }
 
@@ -48,7 +51,7 @@ final class Views {
         ObjectNode r = Json.MAPPER.createObjectNode();
         r.put("name", rule.name());
         r.put("signal", Rule.label(rule.signal()));
-        r.put("unit", Rule.label(rule.unit()));
+        r.put("unit", Rule.label(rule.presentation().unit()));
         r.put("outcome", state == null ? "waiting" : state.outcome().label());
         if (state != null && state.value() != null) {
             r.put("value", state.value());
@@ -58,17 +61,22 @@ final class Views {
         if (state != null && state.baseline() != null) {
             r.put("baseline", state.baseline());
         }
-        rule.baseline().ifPresent(b -> r.put("baselineOf", b.text()));
+        rule.measure().baseline().ifPresent(b -> r.put("baselineOf", b.text()));
         if (rule.dryRun()) {
             r.put("dryRun", true);
         }
         ObjectNode threshold = r.putObject("threshold");
-        rule.p1().map(Threshold::text).ifPresent(t -> threshold.put("p1", t));
-        rule.p0().map(Threshold::text).ifPresent(t -> threshold.put("p0", t));
+        rule.judgement().p1().map(Threshold::text).ifPresent(t -> threshold.put("p1", t));
+        rule.judgement().p0().map(Threshold::text).ifPresent(t -> threshold.put("p0", t));
         if (state != null) {
             r.put("since", state.since().toString());
             if (state.message() != null) {
                 r.put("message", state.message());
+            }
+            if (state.evidence() != null) {
+                ObjectNode evidence = Json.MAPPER.valueToTree(state.evidence());
+                evidence.put("text", state.evidence().text());
+                r.set("evidence", evidence);
             }
             if (state.series().size() > 1) {
                 r.set("series", Json.MAPPER.valueToTree(state.series()));

@@ -56,6 +56,11 @@ final class CheckCommand implements Callable<Integer> {
                     + "they use.")
     String release;
 
+    @Option(names = "--prometheus", paramLabel = "URL",
+            description = "Also ask this Prometheus whether each rule's selectors match any series in the last hour "
+                    + "(a misspelt metric or label reads as no data for ever): warnings.")
+    String prometheus;
+
     @Parameters(arity = "0..*", paramLabel = "FILES", description = "Rule files.")
     List<Path> files = new ArrayList<>();
 
@@ -70,6 +75,16 @@ final class CheckCommand implements Callable<Integer> {
                 interval = cfg.evaluation().interval();
                 if (ruleFiles.isEmpty()) {
                     ruleFiles.addAll(RuleFiles.expand(config.toAbsolutePath().getParent(), cfg.rules()));
+                    if (ruleFiles.isEmpty()) {
+                        System.out.println(config + ": rules " + cfg.rules() + " match no file beside the config;"
+                                + " the documented install keeps the rule files in rules/ beside it");
+                        return 1;
+                    }
+                }
+                List<String> problems = ConfigPolicy.problems(cfg);
+                if (!problems.isEmpty()) {
+                    problems.forEach(p -> System.out.println(config + ": " + p));
+                    return 1;
                 }
                 System.out.println(config + ": config OK");
             } catch (ConfigException e) {
@@ -105,6 +120,11 @@ final class CheckCommand implements Callable<Integer> {
             System.err.println("watchdog check: PromQL was not parsed: " + notParsed);
         }
         int code = report(ruleFiles, rules, problems, notParsed == null);
+        List<Lint.Warning> warnings = new ArrayList<>(Lint.comparisons(rules));
+        if (prometheus != null) {
+            warnings.addAll(LintSeries.unmatched(prometheus, rules));
+        }
+        warnings.forEach(System.out::println);
         if (release != null && problems.isEmpty()) {
             code = listFor(rules);
         }
@@ -141,6 +161,10 @@ final class CheckCommand implements Callable<Integer> {
     }
 
     private static int report(List<Path> ruleFiles, List<Rule> rules, List<Problem> problems, boolean parsed) {
+        if (problems.isEmpty() && rules.isEmpty()) {
+            System.out.println("0 rules in " + ruleFiles.size() + " file(s): there is nothing to judge a release by");
+            return 1;
+        }
         if (problems.isEmpty()) {
             System.out.println("OK: " + rules.size() + " rules in " + ruleFiles.size() + " files"
                     + (parsed ? "; PromQL parsed by promtool" : ""));

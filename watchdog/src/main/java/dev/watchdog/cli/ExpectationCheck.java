@@ -70,7 +70,7 @@ final class ExpectationCheck {
         String who = e.rule() == null ? "no rule" : e.rule();
         return "reach " + e.reach() + " by " + Durations.format(e.by()) + ": " + who + " counted " + label(severity)
                 + " by then" + first.map(h -> " (first: " + h.timeline().rule().name() + " at "
-                        + since(h.state().evaluatedAt()) + ")").orElse(" (never)");
+                        + since(h.state().evaluatedAt()) + ")").orElse(never(judged));
     }
 
     /**
@@ -96,7 +96,13 @@ final class ExpectationCheck {
         }
         return what + ": it held at " + since(c) + ", and " + (e.rule() == null ? "no rule" : e.rule()) + " counted "
                 + label(severity) + " by " + since(c.plus(e.within())) + hit.map(h -> " (first: " + h.timeline().rule().name()
-                        + " at " + since(h.state().evaluatedAt()) + ")").orElse(" (never)");
+                        + " at " + since(h.state().evaluatedAt()) + ")").orElse(never(judged));
+    }
+
+    /** Why nothing was counted: said as "no data" when no rule ever had anything to judge. */
+    private static String never(Collection<RuleTimeline> judged) {
+        return judged.stream().anyMatch(RuleTimeline::everJudged) ? " (never)"
+                : " (never: no data, the rules' series were empty throughout)";
     }
 
     private record Hit(RuleTimeline timeline, RuleState state) {}
@@ -133,17 +139,20 @@ final class ExpectationCheck {
     private static String facts(RuleTimeline timeline, RuleState got) {
         List<String> facts = new ArrayList<>();
         if (got.value() != null) {
-            facts.add("value " + Units.format(timeline.rule().unit(), got.value()));
+            facts.add("value " + Units.format(timeline.rule().presentation().unit(), got.value()));
         }
         if (got.baseline() != null) {
-            facts.add("baseline " + Units.format(timeline.rule().unit(), got.baseline()));
+            facts.add("baseline " + Units.format(timeline.rule().presentation().unit(), got.baseline()));
         }
         String threshold = got.value() == null ? "" : Judge.thresholdFor(timeline.rule(), got.value(), got.baseline());
         if (!threshold.isEmpty()) {
-            facts.add("threshold " + Threshold.inUnit(timeline.rule().unit(), threshold));
+            facts.add("threshold " + Threshold.inUnit(timeline.rule().presentation().unit(), threshold));
         }
         if (got.message() != null) {
             facts.add(got.message());
+        }
+        if (got.evidence() != null) {
+            facts.add(got.evidence().text());
         }
         return facts.isEmpty() ? "" : " [" + String.join(", ", facts) + "]";
     }

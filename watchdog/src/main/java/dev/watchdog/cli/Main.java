@@ -60,7 +60,21 @@ public final class Main implements Runnable {
         cli.registerConverter(Duration.class, new DurationConverter());
         cli.setParameterExceptionHandler(Main::usageError);
         cli.setExecutionExceptionHandler(Main::internalError);
+        cli.setExecutionStrategy(Main::knownCommandsOnly);
         return cli;
+    }
+
+    /**
+     * picocli prints the help and exits 0 for {@code watchdog nosuch --help}, the unknown word left
+     * unmatched: a script that mistyped a command must not read that as success.
+     */
+    private static int knownCommandsOnly(ParseResult parsed) {
+        for (ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (!p.unmatched().isEmpty()) {
+                throw new UnmatchedArgumentException(p.commandSpec().commandLine(), p.unmatched());
+            }
+        }
+        return new CommandLine.RunLast().execute(parsed);
     }
 
     private static int usageError(ParameterException e, String[] args) {

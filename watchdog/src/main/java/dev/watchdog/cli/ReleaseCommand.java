@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.watchdog.core.Durations;
 import dev.watchdog.core.Json;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -127,27 +128,32 @@ final class ReleaseCommand implements Runnable {
         }
     }
 
-    @Command(name = "list", description = "List releases, newest first: id, service, version, environment, state, verdict.",
-            exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:listed", "3:the watchdog could not be reached, or refused",
-                "64:usage error", "70:internal error"})
+    @Command(name = "list", description = "List releases, newest first: id, service, version, environment, age, state, "
+            + "verdict.", exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:listed",
+                "3:the watchdog could not be reached, or refused", "64:usage error", "70:internal error"})
     static final class ListReleases extends ApiCommand {
         @Option(names = "--state", description = "Only releases in this state: watching, degraded, rolling_back, "
                 + "rolled_back, rollback_failed, passed, cancelled.") String state;
+        @Option(names = "--service", description = "Only releases of this service.") String service;
+        @Option(names = "--environment", description = "Only releases in this environment.") String environment;
+        @Option(names = "--limit", defaultValue = "100", description = "At most this many (1 to 1000; default 100).")
+        int limit;
         @Option(names = {"-o", "--output"}, defaultValue = "text",
                 description = "text (default) or json: the API's array, and nothing else on stdout.") Format output;
 
         @Override
         int run() throws ApiClient.Failure {
-            String query = state == null ? "" : "?state=" + ApiClient.encode(state);
+            StringBuilder query = new StringBuilder("?limit=").append(limit);
+            Map<String, String> filters = new LinkedHashMap<>();
+            filters.put("state", state);
+            filters.put("service", service);
+            filters.put("environment", environment);
+            filters.forEach((name, value) -> query.append(value == null ? "" : "&" + name + "=" + ApiClient.encode(value)));
             JsonNode releases = api.get("/api/v1/releases" + query, READ_TIMEOUT);
             if (output == Format.json) {
                 print(releases);
-                return ExitCode.OK;
-            }
-            for (JsonNode r : releases) {
-                System.out.printf("%s  %-10s %-16s %-12s %-16s %s%n", r.path("id").asText(), r.path("service").asText(),
-                        r.path("version").asText(), r.path("environment").asText(), r.path("state").asText(),
-                        r.path("verdict").isNull() ? "-" : r.path("verdict").asText());
+            } else {
+                System.out.print(ReleaseText.list(releases, Instant.now()));
             }
             return ExitCode.OK;
         }
@@ -190,17 +196,36 @@ final class ReleaseCommand implements Runnable {
         }
     }
 
-    /** A decision about one release, with an optional reason; who decides is the token's name. Prints the release. */
+    /**
+     * A decision about one release, with an optional reason; who decides is the token's name, or the
+     * person named by {@code --as}. Prints one line, or the release with {@code -o json}.
+     */
     abstract static class Decide extends ApiCommand {
         @Parameters(paramLabel = "ID", description = "The release's id (rel_...).") String id;
         @Option(names = "--reason", description = "Why (recorded with the decision).") String reason;
+        @Option(names = "--as", paramLabel = "NAME", description = "Who decides, when the token is shared "
+                + "(recorded as NAME via the token's name; default: $WATCHDOG_AS).") String as = System.getenv("WATCHDOG_AS");
+        @Option(names = {"-o", "--output"}, defaultValue = "text",
+                description = "text (default): one line; json: the release as the API gives it.") Format output;
 
         @Override
         int run() throws ApiClient.Failure {
             String path = "/api/v1/releases/" + ApiClient.encode(id);
-            Map<String, String> body = reason == null ? null : Map.of("reason", reason);
+            Map<String, String> body = new LinkedHashMap<>();
+            if (reason != null) {
+                body.put("reason", reason);
+            }
+            if (as != null && !as.isBlank()) {
+                body.put("as", as);
+            }
             // The command's name is the API's action: POST .../ack, .../rollback, .../accept, .../finish.
-            print(delete() ? api.delete(path, body) : api.post(path + "/" + spec.name(), body));
+            Map<String, String> sent = body.isEmpty() ? null : body;
+            JsonNode release = delete() ? api.delete(path, sent) : api.post(path + "/" + spec.name(), sent);
+            if (output == Format.json) {
+                print(release);
+            } else {
+                System.out.println(ReleaseText.decided(spec.name(), release));
+            }
             return ExitCode.OK;
         }
 

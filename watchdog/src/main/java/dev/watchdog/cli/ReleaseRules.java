@@ -2,7 +2,9 @@ package dev.watchdog.cli;
 
 import dev.watchdog.core.Durations;
 import dev.watchdog.core.Release;
+import dev.watchdog.rules.Baseline;
 import dev.watchdog.rules.Rule;
+import dev.watchdog.rules.Shape;
 import dev.watchdog.rules.RuleSet;
 import dev.watchdog.rules.Slo;
 import dev.watchdog.rules.Template;
@@ -56,7 +58,7 @@ final class ReleaseRules {
         Map<String, String> values = r.templateValues();
         values.remove("version", "{{version}}");
         for (Rule rule : applying.rules()) {
-            out.printf("%n%s (%s:%d, group %s%s)%n", rule.name(), rule.file(), rule.line(), rule.group(),
+            out.printf("%n%s (%s:%d, group %s%s)%n", rule.name(), rule.place().file(), rule.place().line(), rule.group(),
                     rule.scope().match().text().isEmpty() ? "" : ", match " + rule.scope().match().text());
             queries(rule, values, interval).forEach((field, promql) -> out.printf("  %s:%n    %s%n", field,
                     promql.strip().replace("\n", "\n    ")));
@@ -92,20 +94,38 @@ final class ReleaseRules {
                 e.getValue().toString(), values) + "\"").collect(Collectors.joining(", "));
         String selected = rule.scope().selects() ? ", once per tick for every release; this one's series: " + series : "";
         String once = rule.scope().selects() ? ", once, at the release's start; this one's series: " + series : "";
-        rule.guard().ifPresent(g -> out.put("guard" + selected, Template.annotate(g.toString(), values)));
-        rule.minTraffic().ifPresent(t -> out.put("minTraffic.expr" + selected, Template.annotate(t.expr().toString(), values)));
-        if (rule.expr() != null) {
-            String expr = Template.annotate(rule.expr().toString(), values);
+        rule.measure().guard().ifPresent(g -> out.put("guard" + selected, Template.annotate(g.toString(), values)));
+        rule.measure().minTraffic().ifPresent(t -> out.put("minTraffic.expr" + selected, Template.annotate(t.expr().toString(), values)));
+        if (rule.measure().expr() != null) {
+            String expr = Template.annotate(rule.measure().expr().toString(), values);
             out.put("expr" + selected, expr);
-            rule.baseline().ifPresent(b -> {
-                String averaged = b.averaged(expr, rule.interval().orElse(interval));
-                out.put("baseline " + b.text() + (b.fixed() ? once : selected), averaged != null ? averaged
-                        : b.fixed() ? "expr at the release's start" : "expr at the evaluation's time minus "
-                        + Durations.format(b.span()));
-            });
+            rule.measure().baseline().ifPresent(b -> b.alternatives().forEach(a -> out.put("baseline " + a.text()
+                    + (a instanceof Baseline.BeforeRelease ? once : selected), reference(rule, a, expr, values, interval))));
         }
-        rule.slo().ifPresent(slo -> sloQueries(slo, values, selected, out));
+        if (rule.measure().shape() instanceof Shape.Ratio r) {
+            out.put("total" + selected, Template.annotate(r.total().toString(), values));
+        }
+        rule.measure().slo().ifPresent(slo -> sloQueries(slo, values, selected, out));
         return out;
+    }
+
+    /** How one baseline alternative is asked for this release. */
+    private static String reference(Rule rule, Baseline.Reference a, String expr, Map<String, String> values,
+                                    Duration interval) {
+        if (a instanceof Baseline.BeforeRelease b) {
+            String averaged = rule.cumulative() ? null : Baseline.parse(a.text()).averaged(expr,
+                    rule.measure().interval().orElse(interval));
+            return averaged != null ? averaged : b.span().isZero() ? "expr at the release's start"
+                    : "expr over the " + Durations.format(b.span()) + " before the release's start";
+        }
+        if (a instanceof Baseline.Offsets o) {
+            List<String> each = o.offsets().stream().map(Baseline::days).toList();
+            return "expr at the evaluation's time minus " + String.join(", ", each)
+                    + (each.size() > 1 ? "; their median" : "");
+        }
+        Baseline.Versions v = ((Baseline.PreviousVersion) a).versions();
+        return "expr's series with " + v.label() + "=\"" + Template.annotate(v.older().toString(), values)
+                + "\", beside the new version's " + v.label() + "=\"" + Template.annotate(v.newer().toString(), values) + "\"";
     }
 
     private static void sloQueries(Slo slo, Map<String, String> values, String selected, Map<String, String> out) {

@@ -85,21 +85,29 @@ final class ReplayCommand implements Callable<Integer> {
         for (RuleTimeline t : timelines.values()) {
             out.printf("%n%s (every %s)%s%n", t.rule().name(), Durations.format(t.interval()), t.rule().dryRun() ? " [dry run]" : "");
             for (RuleState s : t.changes()) {
-                String value = s.value() == null ? "" : Units.format(t.rule().unit(), s.value());
-                String baseline = s.baseline() == null ? "" : " (baseline " + Units.format(t.rule().unit(), s.baseline()) + ")";
+                String value = s.value() == null ? "" : Units.format(t.rule().presentation().unit(), s.value());
+                String baseline = s.baseline() == null ? "" : " (baseline " + Units.format(t.rule().presentation().unit(), s.baseline()) + ")";
                 String message = s.message() == null ? "" : "  " + s.message();
                 out.printf("  %s  %-10s %-12s %s%s%s%n", s.evaluatedAt(), "T+" + since(r, s.evaluatedAt()),
                         s.outcome().label(), value, baseline, message);
+                if (s.evidence() != null) {
+                    out.printf("  %-32s %s%n", "", s.evidence().text());
+                }
             }
         }
         out.printf("%n%-28s %-32s %s%n", "rule", "first P1", "first P0");
         for (RuleTimeline t : timelines.values()) {
-            out.printf("%-28s %-32s %s%n", t.rule().name(), first(r, t.first(Severity.P1)), first(r, t.first(Severity.P0)));
+            out.printf("%-28s %-32s %s%n", t.rule().name(), first(r, t, Severity.P1), first(r, t, Severity.P0));
         }
     }
 
-    private static String first(Release r, Instant at) {
-        return at == null ? "never" : at + " (T+" + since(r, at) + ")";
+    /** When the rule first counted {@code severity}; a rule that never judged says why: no data, or never judged. */
+    private static String first(Release r, RuleTimeline t, Severity severity) {
+        Instant at = t.first(severity);
+        if (at != null) {
+            return at + " (T+" + since(r, at) + ")";
+        }
+        return t.everJudged() ? "never" : t.states().stream().allMatch(s -> s.value() == null) ? "no data" : "never judged";
     }
 
     private static String since(Release r, Instant at) {

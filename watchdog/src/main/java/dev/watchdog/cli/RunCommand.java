@@ -43,6 +43,8 @@ final class RunCommand implements Callable<Integer> {
             return 1;
         }
         LogFormat.fromConfig(cfg.logging().format());
+        // It runs as it did, but says what 'watchdog check' refuses: a short token, a receiver that cannot deliver.
+        ConfigPolicy.problems(cfg).forEach(p -> LOG.warn("config: {} (watchdog check refuses this)", p));
         if (LOG.isDebugEnabled()) {
             LOG.debug("config (secrets masked):\n{}", loader.print(cfg));
         }

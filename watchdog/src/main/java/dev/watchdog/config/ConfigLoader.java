@@ -7,11 +7,14 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.watchdog.core.Durations;
@@ -25,11 +28,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /** Reads {@code watchdog.yml}: resolves {@code ${env:NAME}} and {@code ${file:PATH}}, rejects unknown and duplicated keys. */
 public final class ConfigLoader {
@@ -82,7 +95,10 @@ public final class ConfigLoader {
         return parse(yaml, source, WatchdogConfig.class);
     }
 
-    /** Parses config text into any record type; {@code source} names it in errors as {@code source:line: ...}. */
+    /**
+     * Parses config text into any record type; {@code source} names it in errors as {@code
+     * source:line: ...}, one line per problem: every problem of the file at once, not one per run.
+     */
     public <T> T parse(String yaml, String source, Class<T> type) {
         try {
             T config = mapper.readValue(yaml, type);
@@ -90,25 +106,146 @@ public final class ConfigLoader {
                 throw new ConfigException(source + ": the config is empty");
             }
             return config;
+        } catch (JsonMappingException e) {
+            List<String> problems = new ArrayList<>(List.of(source + line(e) + ": " + message(e)));
+            if (yamlCause(e) == null && !DUPLICATE.matcher(String.valueOf(e.getOriginalMessage())).matches()) {
+                problems.addAll(more(yaml, source, type, e));
+            }
+            throw new ConfigException(String.join("\n", problems));
         } catch (JsonProcessingException e) {
             throw new ConfigException(source + line(e) + ": " + message(e));
         }
     }
 
+    /**
+     * The problems after the first: the key at fault is taken out and the rest read again, until it
+     * reads or 50 problems are found. What only follows from a key taken out (a section then
+     * missing a key it needs, a check across sections) is not told: it is not the user's.
+     */
+    private List<String> more(String yaml, String source, Class<?> type, JsonMappingException first) {
+        List<String> out = new ArrayList<>();
+        JsonNode tree;
+        Node marks;
+        try {
+            tree = mapper.readTree(yaml);
+            marks = new org.yaml.snakeyaml.Yaml().compose(new java.io.StringReader(yaml));
+        } catch (IOException | RuntimeException e) {
+            return out;
+        }
+        // The objects and lists a key was taken out of: a problem of theirs alone follows from that.
+        Set<JsonNode> touched = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        // A list's items as the file has them, once some are taken out: problems are told at their place in the file.
+        IdentityHashMap<JsonNode, List<Integer>> places = new IdentityHashMap<>();
+        JsonMappingException e = first;
+        for (int i = 0; i < 50 && e != null && !e.getPath().isEmpty(); i++) {
+            JsonNode parent = remove(tree, e.getPath(), places);
+            if (parent == null) {
+                break;
+            }
+            touched.add(parent);
+            try {
+                mapper.treeToValue(tree, type);
+                e = null;
+            } catch (JsonMappingException next) {
+                e = next;
+                if (!next.getPath().isEmpty() && !touched.contains(nodeAt(tree, next.getPath()))) {
+                    List<JsonMappingException.Reference> asWritten = asWritten(tree, next.getPath(), places);
+                    out.add(source + lineOf(marks, asWritten) + ": " + message(next, path(asWritten)));
+                }
+            } catch (JsonProcessingException | IllegalArgumentException other) {
+                e = null;
+            }
+        }
+        return out;
+    }
+
+    /** The deepest node of the tree that {@code path} reaches. */
+    private static JsonNode nodeAt(JsonNode tree, List<JsonMappingException.Reference> path) {
+        JsonNode node = tree;
+        for (JsonMappingException.Reference ref : path) {
+            JsonNode next = ref.getFieldName() != null ? node.get(ref.getFieldName()) : node.get(ref.getIndex());
+            if (next == null) {
+                break;
+            }
+            node = next;
+        }
+        return node;
+    }
+
+    /** The path with each list's index as the file has it. */
+    private static List<JsonMappingException.Reference> asWritten(JsonNode tree, List<JsonMappingException.Reference> path,
+                                                                  IdentityHashMap<JsonNode, List<Integer>> places) {
+        List<JsonMappingException.Reference> out = new ArrayList<>();
+        JsonNode node = tree;
+        for (JsonMappingException.Reference ref : path) {
+            List<Integer> place = node == null ? null : places.get(node);
+            boolean indexed = ref.getFieldName() == null && ref.getIndex() >= 0;
+            out.add(indexed && place != null && ref.getIndex() < place.size()
+                    ? new JsonMappingException.Reference(null, place.get(ref.getIndex())) : ref);
+            node = node == null ? null : indexed ? node.get(ref.getIndex()) : node.get(ref.getFieldName());
+        }
+        return out;
+    }
+
+    /** Takes the node at {@code path} out of the tree; returns what it was taken out of, or null if there is none. */
+    private static @Nullable JsonNode remove(JsonNode tree, List<JsonMappingException.Reference> path,
+                                             IdentityHashMap<JsonNode, List<Integer>> places) {
+        JsonNode parent = nodeAt(tree, path.subList(0, path.size() - 1));
+        JsonMappingException.Reference last = path.get(path.size() - 1);
+        if (parent instanceof ObjectNode object && last.getFieldName() != null && object.has(last.getFieldName())) {
+            object.remove(last.getFieldName());
+            return object;
+        }
+        if (parent instanceof ArrayNode array && last.getFieldName() == null && last.getIndex() >= 0
+                && last.getIndex() < array.size()) {
+            places.computeIfAbsent(array, a -> new ArrayList<>(java.util.stream.IntStream.range(0, a.size()).boxed()
+                    .toList())).remove(last.getIndex());
+            array.remove(last.getIndex());
+            return array;
+        }
+        return null;
+    }
+
+    /** The line of the key a path leads to, as {@code :N}; empty if it cannot be found. */
+    private static String lineOf(Node node, List<JsonMappingException.Reference> path) {
+        int line = node == null ? -1 : node.getStartMark().getLine() + 1;
+        for (JsonMappingException.Reference ref : path) {
+            if (node instanceof MappingNode map && ref.getFieldName() != null) {
+                NodeTuple found = map.getValue().stream().filter(t -> t.getKeyNode() instanceof ScalarNode k
+                        && k.getValue().equals(ref.getFieldName())).findFirst().orElse(null);
+                if (found == null) {
+                    break;
+                }
+                line = found.getKeyNode().getStartMark().getLine() + 1;
+                node = found.getValueNode();
+            } else if (node instanceof SequenceNode seq && ref.getIndex() >= 0 && ref.getIndex() < seq.getValue().size()) {
+                node = seq.getValue().get(ref.getIndex());
+                line = node.getStartMark().getLine() + 1;
+            } else {
+                break;
+            }
+        }
+        return line > 0 ? ":" + line : "";
+    }
+
     private static String message(JsonProcessingException e) {
+        return message(e, e instanceof JsonMappingException m ? path(m.getPath()) : "");
+    }
+
+    /** What is wrong, at {@code path} (the key path as the file has it). */
+    private static String message(JsonProcessingException e, String path) {
         Matcher duplicate = DUPLICATE.matcher(String.valueOf(e.getOriginalMessage()));
         if (duplicate.matches()) {
-            String path = e instanceof JsonMappingException m ? path(m) : "";
             return "duplicate key '" + (path.isEmpty() ? "" : path + ".") + duplicate.group(1) + "'";
         }
-        if (e instanceof UnrecognizedPropertyException u) {
-            return "unknown key '" + path(u) + "'";
+        if (e instanceof UnrecognizedPropertyException) {
+            return "unknown key '" + path + "'";
         }
         MarkedYAMLException yaml = yamlCause(e);
         if (yaml != null || !(e instanceof JsonMappingException mapping)) {
             return "not valid YAML: " + (yaml == null ? "cannot parse here" : yaml.getProblem());
         }
-        return prefix(mapping) + reason(mapping);
+        return (path.isEmpty() ? "" : path + ": ") + reason(mapping);
     }
 
     /** SnakeYAML's own error, whose problem says what is wrong without quoting the line (which may hold a secret). */
@@ -155,9 +292,9 @@ public final class ConfigLoader {
         }
     }
 
-    private static String path(JsonMappingException e) {
+    private static String path(List<JsonMappingException.Reference> path) {
         StringBuilder out = new StringBuilder();
-        for (JsonMappingException.Reference ref : e.getPath()) {
+        for (JsonMappingException.Reference ref : path) {
             if (ref.getFieldName() != null) {
                 out.append(out.length() == 0 ? "" : ".").append(ref.getFieldName());
             } else if (ref.getIndex() >= 0) {
@@ -165,11 +302,6 @@ public final class ConfigLoader {
             }
         }
         return out.toString();
-    }
-
-    private static String prefix(JsonMappingException e) {
-        String path = path(e);
-        return path.isEmpty() ? "" : path + ": ";
     }
 
     /** The root cause's own words where it is ours (validation), Jackson's otherwise, never the value. */

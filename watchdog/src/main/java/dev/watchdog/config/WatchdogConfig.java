@@ -175,19 +175,24 @@ public record WatchdogConfig(
     /**
      * The HTTP listener and its bearer tokens. Optional: listen (default 0.0.0.0:8080), maxBodyBytes
      * (64 KiB), externalUrl (how people reach the API, shown in messages; default from listen),
-     * replica (this replica's name among several; default the host name and port).
+     * replica (this replica's name among several; default the host name and port), limits (what one
+     * client may hold: {@link Limits}), tls (HTTPS, in Prometheus's web config shape: {@link Tls}),
+     * proxy (people signed in by an authenticating proxy: {@link ProxyAuth}).
      */
     public record Server(String listen, List<Token> tokens, Integer maxBodyBytes, String externalUrl,
-                         @Nullable String replica) {
+                         @Nullable String replica, Limits limits, @JsonProperty("tls_server_config") @Nullable Tls tls,
+                         @Nullable ProxyAuth proxy) {
         public Server(@Nullable String listen, @Nullable List<Token> tokens, @Nullable Integer maxBodyBytes,
-                      @Nullable String externalUrl, @Nullable String replica) {
+                      @Nullable String externalUrl, @Nullable String replica, @Nullable Limits limits,
+                      @JsonProperty("tls_server_config") @Nullable Tls tls, @Nullable ProxyAuth proxy) {
             listen = listen == null ? "0.0.0.0:8080" : listen;
             int port = hostAndPort(listen);
             externalUrl = externalUrl != null ? Checks.url(externalUrl, "externalUrl")
-                    : "http://" + (listen.startsWith("0.0.0.0:") ? "localhost" : listen.substring(0, listen.lastIndexOf(':')))
-                    + ":" + port;
+                    : (tls == null ? "http://" : "https://")
+                    + (listen.startsWith("0.0.0.0:") ? "localhost" : listen.substring(0, listen.lastIndexOf(':'))) + ":" + port;
             tokens = tokens == null ? List.of() : List.copyOf(tokens);
             maxBodyBytes = maxBodyBytes == null ? 65_536 : Checks.atLeastOne(maxBodyBytes, "maxBodyBytes");
+            limits = limits == null ? Limits.DEFAULT : limits;
             long names = tokens.stream().map(Token::name).distinct().count();
             if (names != tokens.size()) {
                 throw new IllegalArgumentException("token names must be unique");
@@ -200,6 +205,14 @@ public record WatchdogConfig(
             this.maxBodyBytes = maxBodyBytes;
             this.externalUrl = externalUrl;
             this.replica = replica;
+            this.limits = limits;
+            this.tls = tls;
+            this.proxy = proxy;
+        }
+
+        public Server(@Nullable String listen, @Nullable List<Token> tokens, @Nullable Integer maxBodyBytes,
+                      @Nullable String externalUrl, @Nullable String replica) {
+            this(listen, tokens, maxBodyBytes, externalUrl, replica, null, null, null);
         }
 
         public String host() {
@@ -224,14 +237,28 @@ public record WatchdogConfig(
         }
     }
 
-    /** A bearer token: its name is recorded on every decision taken with it. */
-    public record Token(String name, Role role, Secret token) {
+    /**
+     * A bearer token: its name is recorded on every decision taken with it. Optional: scope (a
+     * deployer or on-call token limited to some services and environments; default all).
+     */
+    public record Token(String name, Role role, Secret token, @Nullable Scope scope) {
+        /** Shorter than this, a token can be guessed: {@code watchdog check} refuses it. */
+        public static final int MIN_LENGTH = 16;
+
         public Token {
             if (name == null || !name.matches("[A-Za-z0-9_.-]+")) {
                 throw new IllegalArgumentException("token name must match [A-Za-z0-9_.-]+");
             }
             Objects.requireNonNull(role, "role is required");
             Objects.requireNonNull(token, "token is required");
+            if (scope != null && role != Role.DEPLOYER && role != Role.ONCALL) {
+                throw new IllegalArgumentException("token " + name + ": scope is for deployer and oncall tokens, not "
+                        + role.label());
+            }
+        }
+
+        public Token(String name, Role role, Secret token) {
+            this(name, role, token, null);
         }
     }
 

@@ -16,6 +16,21 @@ public record Secret(String value) {
         }
     }
 
+    /**
+     * {@code text} with this secret masked: the whole value, and each of its pieces of 8 characters
+     * or more between {@code / : ? & =} and spaces (a peer may echo a URL's path, or a bot token
+     * without its prefix).
+     */
+    public String mask(String text) {
+        String masked = text.replace(value, MASK);
+        for (String piece : value.split("[/:?&=\\s]+")) {
+            if (piece.length() >= 8) {
+                masked = masked.replace(piece, MASK);
+            }
+        }
+        return masked;
+    }
+
     /** Compares in constant time, so that response timing does not reveal how much of a guess matched. */
     public boolean matches(@Nullable String candidate) {
         if (candidate == null) {

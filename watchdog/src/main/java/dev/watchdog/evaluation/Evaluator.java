@@ -47,6 +47,20 @@ public final class Evaluator {
         return subjects.stream().map(s -> observe(rules, s, batch, now)).toList();
     }
 
+    /**
+     * What every rule of a release being registered sees now, on the service as it stands before the
+     * release: for the registration's answer and its first message. Never fails.
+     */
+    public Future<Map<String, Observation>> before(RuleSet rules, Release release, Instant now) {
+        Map<String, Future<Observation>> seen = observe(rules, List.of(new Subject(release, Map.of(), name -> true)), now)
+                .get(0);
+        return Future.all(List.copyOf(seen.values())).map(x -> {
+            Map<String, Observation> out = new LinkedHashMap<>();
+            seen.forEach((rule, f) -> out.put(rule, f.result()));
+            return out;
+        });
+    }
+
     private Map<String, Future<Observation>> observe(RuleSet rules, Subject subject, PrometheusClient.Batch batch,
                                                      Instant now) {
         Map<String, Future<Observation>> seen = new LinkedHashMap<>();
@@ -64,7 +78,7 @@ public final class Evaluator {
         if (prev.evaluatedAt() == null || forRunsOut(rule, prev, now)) {
             return true;
         }
-        Duration interval = rule.interval().orElse(defaultInterval);
+        Duration interval = rule.measure().interval().orElse(defaultInterval);
         // Half a tick of slack, so that timer jitter does not skip a whole interval.
         return !prev.evaluatedAt().plus(interval).minus(defaultInterval.dividedBy(2)).isAfter(now);
     }
@@ -81,7 +95,7 @@ public final class Evaluator {
         }
         Stream<Instant> p1 = s.level() == Severity.NONE && s.p1Since() != null ? Stream.of(s.p1Since()) : Stream.empty();
         Stream<Instant> p0 = s.level() != Severity.P0 && s.p0Since() != null ? Stream.of(s.p0Since()) : Stream.empty();
-        return Stream.concat(p1, p0).map(since -> since.plus(rule.forDuration()));
+        return Stream.concat(p1, p0).map(since -> since.plus(rule.judgement().forDuration()));
     }
 
     /** The next moment after {@code now} a release's pending rule runs out of {@code for}; null if none. */

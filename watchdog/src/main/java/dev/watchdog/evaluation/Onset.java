@@ -16,7 +16,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Since when the data shows a breach: the first evaluation that sees a rule breaching asks for its
@@ -35,16 +34,16 @@ final class Onset {
     /** {@code seen} with the onsets it needs, or as it is when it needs none or the range cannot be had. */
     static Future<Observation> of(Rule rule, String promql, Values seen, RuleState prev, Query query,
                                   Instant now, Instant notBefore) {
-        Severity severity = worst(rule, seen.series(), seen.baselines());
+        Severity severity = Judge.worst(rule, seen.series(), seen);
         boolean p1 = severity != Severity.NONE && prev.p1Since() == null;
         boolean p0 = severity == Severity.P0 && prev.p0Since() == null;
-        Instant start = later(now.minus(rule.forDuration()), notBefore);
-        if (rule.forDuration().isZero() || !(p1 || p0) || !start.isBefore(now)) {
+        Instant start = later(now.minus(rule.judgement().forDuration()), notBefore);
+        if (rule.judgement().forDuration().isZero() || !(p1 || p0) || !start.isBefore(now)) {
             return Future.succeededFuture(seen);
         }
-        Duration step = later(rule.forDuration().dividedBy(100), FINEST);
+        Duration step = later(rule.judgement().forDuration().dividedBy(100), FINEST);
         return query.range(promql, start, now, step)
-                .map(steps -> (Observation) seen.withOnset(onsets(rule, steps, step, seen.baselines(), p1, p0)))
+                .map(steps -> (Observation) seen.withOnset(onsets(rule, steps, step, seen, p1, p0)))
                 .otherwise(seen);
     }
 
@@ -53,7 +52,7 @@ final class Onset {
      * that badly; a step missing (no data then) ends the run, as it resets {@code for} in Prometheus.
      */
     static Map<Severity, Instant> onsets(Rule rule, Map<Instant, List<Series>> steps, Duration step,
-                                         @Nullable List<Series> baselines, boolean p1, boolean p0) {
+                                         Values context, boolean p1, boolean p0) {
         List<Instant> latestFirst = steps.keySet().stream().sorted(Comparator.reverseOrder()).toList();
         Map<Severity, Instant> out = new EnumMap<>(Severity.class);
         for (Severity level : List.of(Severity.P1, Severity.P0)) {
@@ -64,7 +63,7 @@ final class Onset {
             for (Instant t : latestFirst) {
                 boolean gap = earliest != null && Duration.between(t, earliest).compareTo(step.multipliedBy(3).dividedBy(2)) > 0;
                 List<Series> at = Objects.requireNonNull(steps.get(t), "t is a step");
-                if (gap || worst(rule, at, baselines).compareTo(level) < 0) {
+                if (gap || Judge.worst(rule, at, context).compareTo(level) < 0) {
                     break;
                 }
                 earliest = t;
@@ -74,12 +73,6 @@ final class Onset {
             }
         }
         return out;
-    }
-
-    private static Severity worst(Rule rule, List<Series> series, @Nullable List<Series> baselines) {
-        return series.stream().filter(s -> !Double.isNaN(s.value()))
-                .map(s -> Judge.severity(rule, s.value(), Judge.baselineOf(s, baselines)))
-                .filter(Objects::nonNull).reduce(Severity.NONE, Severity::worst);
     }
 
     private static <T extends Comparable<T>> T later(T a, T b) {

@@ -29,8 +29,14 @@ public final class Replay {
 
     /** One rule's states at every step. */
     public record RuleTimeline(Rule rule, Duration interval, List<RuleState> states) {
+
         public RuleTimeline {
             states = List.copyOf(states);
+        }
+
+        /** Whether the rule had anything to judge at any step. */
+        public boolean everJudged() {
+            return states.stream().anyMatch(RuleState::everJudged);
         }
 
         /** The states at which the outcome changed. */
@@ -69,7 +75,7 @@ public final class Replay {
         Map<String, RuleTimeline> out = new LinkedHashMap<>();
         Map<Duration, Query> byInterval = new HashMap<>();
         for (Rule rule : rules.forRelease(release).rules()) {
-            Duration interval = rule.interval().orElse(defaultInterval);
+            Duration interval = rule.measure().interval().orElse(defaultInterval);
             Query query = byInterval.computeIfAbsent(interval, queries);
             RuleState state = RuleState.initial(rule.name(), release.startedAt());
             List<RuleState> states = new ArrayList<>();

@@ -77,11 +77,36 @@ public record Incident(
     }
 
     /** One rule's breach, as last seen. */
+    /**
+     * A rule's breach as the incident holds it. {@code before}: a P0 that was already there before the
+     * release, paged as a P1 (the team decides) rather than rolled back.
+     */
     public record Breach(String rule, Severity severity, @Nullable Double value, @Nullable Double baseline,
-                         String threshold) {}
+                         String threshold, boolean before) {
+
+        public Breach(String rule, Severity severity, @Nullable Double value, @Nullable Double baseline, String threshold) {
+            this(rule, severity, value, baseline, threshold, false);
+        }
+
+        /** The same breach, paged as a P1 because it was already there before the release. */
+        public Breach fromBefore() {
+            return new Breach(rule, Severity.P1, value, baseline, threshold, true);
+        }
+    }
 
     /** Who did what, when, and why: acknowledgements and decisions. */
-    public record Mark(String kind, String who, @Nullable String reason, Instant at) {}
+    public record Mark(String kind, String who, @Nullable String reason, Instant at) {
+        /** The decision in words, as pages and reports print it. */
+        public static String words(String kind) {
+            return switch (kind) {
+                case "ack" -> "acknowledged";
+                case "accept" -> "accepted (kept the release)";
+                case "rollback" -> "decided to roll back";
+                case "auto_rollback" -> "rolled back automatically";
+                default -> kind.replace('_', ' ');
+            };
+        }
+    }
 
     /** Whether the incident pages and keeps the release degraded. */
     public boolean open() {

@@ -1,8 +1,11 @@
 package dev.watchdog.incident;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
@@ -13,20 +16,42 @@ import org.jspecify.annotations.Nullable;
  * incident still breaching this long after the ack escalates again), autoRollbackAfter (an
  * unacknowledged P1 rolls back this long after it opened), announce (who hears lifecycle
  * messages; default the first level), checkpoints (default the release criteria's T+5m, 15m, 30m,
- * 1h, 6h and 24h), summary (the rules a checkpoint summarises; default all).
+ * 1h, 6h and 24h), summary (the rules a checkpoint summarises; default all), preexisting (what a P0
+ * already there before the release does: page, the default, or rollback).
  */
 public record Policy(List<Level> levels, @Nullable Duration repeat, @Nullable Duration reescalateAfter,
                      @Nullable Duration autoRollbackAfter, List<String> announce, List<Duration> checkpoints,
-                     @Nullable List<String> summary, @Nullable DeployNoise deployNoise) {
+                     @Nullable List<String> summary, @Nullable DeployNoise deployNoise, Preexisting preexisting) {
 
     /** No one is notified: the policy when the config has none. */
-    public static final Policy SILENT = new Policy(List.of(), null, null, null, List.of(), List.of(), null, null);
+    public static final Policy SILENT = new Policy(List.of(), null, null, null, List.of(), List.of(), null, null,
+            Preexisting.PAGE);
 
     /** A policy that silences no deploy noise. */
     public Policy(List<Level> levels, @Nullable Duration repeat, @Nullable Duration reescalateAfter,
                   @Nullable Duration autoRollbackAfter, List<String> announce, List<Duration> checkpoints,
                   @Nullable List<String> summary) {
-        this(levels, repeat, reescalateAfter, autoRollbackAfter, announce, checkpoints, summary, null);
+        this(levels, repeat, reescalateAfter, autoRollbackAfter, announce, checkpoints, summary, null, Preexisting.PAGE);
+    }
+
+    /**
+     * What a P0 that was already breaching when the release was registered does: {@code page} (the
+     * default) pages people as a P1 would, since rolling back returns to a version that had it too;
+     * {@code rollback} rolls back all the same.
+     */
+    public enum Preexisting {
+        PAGE, ROLLBACK;
+
+        @JsonValue
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        @JsonCreator
+        public static Preexisting of(String label) {
+            return java.util.Arrays.stream(values()).filter(p -> p.label().equals(label)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("preexisting must be page or rollback"));
+        }
     }
 
     public static final List<Duration> DEFAULT_CHECKPOINTS = List.of(Duration.ofMinutes(5), Duration.ofMinutes(15),
@@ -42,6 +67,7 @@ public record Policy(List<Level> levels, @Nullable Duration repeat, @Nullable Du
         announce = announce != null ? List.copyOf(announce) : levels.isEmpty() ? List.<String>of() : levels.get(0).receivers();
         checkpoints = checkpoints == null ? DEFAULT_CHECKPOINTS : List.copyOf(checkpoints);
         summary = summary == null ? null : List.copyOf(summary);
+        preexisting = preexisting == null ? Preexisting.PAGE : preexisting;
     }
 
     public Set<String> receiverNames() {

@@ -14,7 +14,6 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -24,9 +23,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A breach must be observed without a break for {@code for} before it counts, and health must be
  * observed as long before a counted breach is let go. An evaluation that observes nothing (an error,
- * no data judged inconclusive, a guard not met, partial data, counts too few or a change within
- * chance for a rule with {@code significance}) breaks both clocks and keeps the level: it can
- * neither raise nor clear a breach.
+ * no data judged inconclusive, a guard not met, partial data, a change a rule's test cannot tell from
+ * chance) breaks both clocks and keeps the level: it can neither raise nor clear a breach.
  */
 public final class Judge {
 
@@ -35,108 +33,89 @@ public final class Judge {
     private Judge() {}
 
     public static RuleState judge(Rule rule, RuleState prev, Observation seen, Instant now, Instant releaseStart) {
-        if (now.isBefore(releaseStart.plus(rule.after()))) {
-            return unobserved(prev, Outcome.WAITING, "judged from T+" + Durations.format(rule.after()), now);
+        if (now.isBefore(releaseStart.plus(rule.judgement().after()))) {
+            return Clocks.unobserved(prev, Outcome.WAITING, "judged from T+" + Durations.format(rule.judgement().after()),
+                    null, now);
         }
         if (seen instanceof Failed f) {
-            return unobserved(prev, Outcome.ERROR, f.message(), now);
+            return Clocks.unobserved(prev, Outcome.ERROR, f.message(), null, now);
         }
         if (seen instanceof GuardNotMet g) {
-            return unobserved(prev, Outcome.INCONCLUSIVE, g.why(), now);
+            return Clocks.unobserved(prev, Outcome.INCONCLUSIVE, g.why(), null, now);
         }
         if (seen instanceof Observation.Partial p) {
-            return unobserved(prev, Outcome.INCONCLUSIVE, p.why(), now);
+            return Clocks.unobserved(prev, Outcome.INCONCLUSIVE, p.why(), null, now);
         }
         if (seen instanceof Observation.Burn b) {
-            return observed(rule, prev, b.severity(), b.value(), null, List.of(), null, b.detail(), Map.of(), now);
+            return Clocks.observed(rule, prev, new Reading(new Series(Map.of(), b.value()), null, b.severity(), null, null),
+                    List.of(), b.detail(), Map.of(), now);
         }
         Values v = (Values) seen;
-        return values(rule, prev, finite(v.series()), v.baselines(), v.onset(), now);
+        RuleState kept = Kept.keep(rule, prev, v);
+        return values(rule, kept, Kept.withKept(rule, kept, v), now);
     }
 
-    private static RuleState values(Rule rule, RuleState prev, List<Series> series, @Nullable List<Series> baselines,
-                                    Map<Severity, Instant> onset, Instant now) {
-        if (series.isEmpty()) {
-            return switch (rule.noData()) {
-                case OK -> observed(rule, prev, Severity.NONE, null, null, series, baselines, "no data (counted as ok)",
-                        Map.of(), now);
-                case BREACH -> observed(rule, prev, rule.p0().isPresent() ? Severity.P0 : Severity.P1, null, null, series,
-                        baselines, "no data (counted as a breach)", Map.of(), now);
-                case INCONCLUSIVE -> unobserved(prev, Outcome.INCONCLUSIVE, "no data", now);
+    private static RuleState values(Rule rule, RuleState prev, Values v, Instant now) {
+        if (v.series().stream().allMatch(s -> Double.isNaN(s.value()))) {
+            return switch (rule.judgement().noData()) {
+                case OK -> Clocks.observed(rule, prev, none(Severity.NONE), List.of(), "no data (counted as ok)", Map.of(), now);
+                case BREACH -> Clocks.observed(rule, prev, none(rule.judgement().p0().isPresent() ? Severity.P0 : Severity.P1),
+                        List.of(), "no data (counted as a breach)", Map.of(), now);
+                case INCONCLUSIVE -> Clocks.unobserved(prev, Outcome.INCONCLUSIVE, "no data", null, now);
             };
         }
-        List<Judged> all = series.stream().map(s -> judged(rule, s, baselineOf(s, baselines))).toList();
-        List<Judged> judged = all.stream().filter(j -> j.severity() != null).toList();
+        List<Reading> all = rule.judgement().test().isPresent()
+                ? Tested.readings(rule, v, prev, Kept.dispersion(prev)) : Plain.readings(rule, v);
+        List<Reading> judged = all.stream().filter(r -> r.severity() != null).toList();
+        if (all.isEmpty()) {
+            return Clocks.unobserved(prev, Outcome.INCONCLUSIVE, "no data", null, now);
+        }
         if (judged.isEmpty()) {
-            return unobserved(prev, Outcome.INCONCLUSIVE, all.get(0).why(), now);
+            Reading first = all.get(0);
+            return Clocks.unobserved(prev, Outcome.INCONCLUSIVE, first.why(), first.evidence(), now);
         }
-        Judged worst = worst(rule, judged);
-        Severity seen = Objects.requireNonNull(worst.severity(), "judged series have a severity");
-        return observed(rule, prev, seen, worst.series().value(), worst.baseline(), series, baselines, null,
-                onset, now);
+        List<Series> series = all.stream().map(Reading::series).filter(s -> !Double.isNaN(s.value())).toList();
+        return Clocks.observed(rule, prev, worst(rule, judged), series, null, v.onset(), now);
     }
 
-    /** A series with its baseline and the severity it reads at, or null with why it cannot be told. */
-    record Judged(Series series, @Nullable Double baseline, @Nullable Severity severity, @Nullable String why) {}
-
-    private static Judged judged(Rule rule, Series series, @Nullable Double baseline) {
-        Counted.Reading r = Counted.read(rule, series.value(), baseline);
-        return new Judged(series, baseline, r.severity(), r.why());
+    private static Reading none(Severity severity) {
+        return new Reading(new Series(Map.of(), Double.NaN), null, severity, null, null);
     }
 
-    /** The baseline series with the same labels; a lone baseline series (an aggregate) serves every series. */
-    public static @Nullable Double baselineOf(Series series, @Nullable List<Series> baselines) {
-        if (baselines == null) {
-            return null;
-        }
-        List<Series> usable = finite(baselines);
-        return usable.stream().filter(b -> b.labels().equals(series.labels())).findFirst()
-                .or(() -> usable.size() == 1 ? Optional.of(usable.get(0)) : Optional.empty())
-                .map(Series::value).orElse(null);
+    /** The reading whose severity is highest; among equals, the one furthest in the bad direction. */
+    static Reading worst(Rule rule, List<Reading> judged) {
+        int direction = rule.direction();
+        Comparator<Reading> bySeverity = Comparator.comparing(Reading::severity);
+        Comparator<Reading> byBadness = Comparator.comparingDouble(r -> direction * r.series().value());
+        return judged.stream().max(bySeverity.thenComparing(byBadness)).orElseThrow();
     }
 
     /**
-     * {@code onset}: since when the data shows each severity's condition has held, where it was looked
-     * up (the first evaluation that sees a breach): {@code for} counts from there, not from now.
+     * The worst severity of a plain rule's series at another time than {@code context}'s, against the
+     * baselines {@code context} holds: where a breach began, for {@code for}.
      */
-    private static RuleState observed(Rule rule, RuleState prev, Severity seen, @Nullable Double value,
-                                      @Nullable Double baseline, List<Series> series, @Nullable List<Series> baselines,
-                                      @Nullable String message,
-                                      Map<Severity, Instant> onset, Instant now) {
-        Duration hold = rule.forDuration();
-        Instant p0Since = seen == Severity.P0 ? orNow(prev.p0Since(), onset.getOrDefault(Severity.P0, now)) : null;
-        Instant p1Since = seen != Severity.NONE ? orNow(prev.p1Since(), onset.getOrDefault(Severity.P1, now)) : null;
-        Instant healthySince = seen.compareTo(prev.level()) < 0 ? orNow(prev.healthySince(), now) : null;
-        Severity level = prev.level();
-        if (healthySince != null && held(healthySince, hold, now)) {
-            level = seen;
-            healthySince = null;
-        }
-        if (p0Since != null && held(p0Since, hold, now)) {
-            level = Severity.P0;
-        } else if (p1Since != null && held(p1Since, hold, now)) {
-            level = level.worst(Severity.P1);
-        }
-        Outcome outcome = level == Severity.P0 ? Outcome.P0
-                : seen.compareTo(level) > 0 ? Outcome.PENDING
-                : level == Severity.P1 ? Outcome.P1
-                : Outcome.OK;
-        List<Series> reported = series.size() > MAX_REPORTED_SERIES ? series.subList(0, MAX_REPORTED_SERIES) : series;
-        return new RuleState(prev.rule(), outcome, level, value, baseline, reported, baselines, message,
-                outcome == prev.outcome() ? prev.since() : now, now, p1Since, p0Since, healthySince, now);
+    public static Severity worst(Rule rule, List<Series> series, Values context) {
+        Values at = new Values(Sample.of(series), context.references(), context.split(), null, Map.of());
+        return Plain.readings(rule, at).stream().map(Reading::severity).filter(s -> s != null)
+                .reduce(Severity.NONE, Severity::worst);
     }
 
-    private static RuleState unobserved(RuleState prev, Outcome outcome, @Nullable String message, Instant now) {
-        return new RuleState(prev.rule(), outcome, prev.level(), null, null, List.of(), prev.baselines(), message,
-                outcome == prev.outcome() ? prev.since() : now, now, null, null, null, prev.judgedAt());
+    /** One look at a rule without a test: its worst series's value, baseline and severity. */
+    public record Look(Severity severity, double value, @Nullable Double baseline) {}
+
+    /**
+     * A rule without a test looked at once, {@code for} aside, as at registration: the reading of its
+     * worst series, read by its shape against its baseline; empty when no series can be told.
+     */
+    public static Optional<Look> once(Rule rule, Values v) {
+        List<Reading> judged = Plain.readings(rule, v).stream().filter(r -> r.severity() != null).toList();
+        return judged.isEmpty() ? Optional.empty() : Optional.of(worst(rule, judged))
+                .map(r -> new Look(r.told(), r.series().value(), r.baseline()));
     }
 
-    /** The series whose severity is highest; among equals, the one furthest in the bad direction. */
-    static Judged worst(Rule rule, List<Judged> judged) {
-        int direction = rule.direction();
-        Comparator<Judged> bySeverity = Comparator.comparing(Judged::severity);
-        Comparator<Judged> byBadness = Comparator.comparingDouble(j -> direction * j.series().value());
-        return judged.stream().max(bySeverity.thenComparing(byBadness)).orElseThrow();
+    /** At most this many series are kept and shown. */
+    static List<Series> reported(List<Series> series) {
+        return series.size() > MAX_REPORTED_SERIES ? series.subList(0, MAX_REPORTED_SERIES) : series;
     }
 
     /**
@@ -144,11 +123,11 @@ public final class Judge {
      * threshold with no baseline, or a baseline of zero) and no threshold that can be told is breached.
      */
     public static @Nullable Severity severity(Rule rule, double value, @Nullable Double baseline) {
-        Boolean p0 = breached(rule.p0(), value, baseline);
+        Boolean p0 = breached(rule.judgement().p0(), value, baseline);
         if (Boolean.TRUE.equals(p0)) {
             return Severity.P0;
         }
-        Boolean p1 = breached(rule.p1(), value, baseline);
+        Boolean p1 = breached(rule.judgement().p1(), value, baseline);
         if (Boolean.TRUE.equals(p1)) {
             return Severity.P1;
         }
@@ -162,7 +141,7 @@ public final class Judge {
 
     /** The threshold a severity is judged against, as the rule file wrote it. */
     public static String thresholdOf(Rule rule, Severity severity) {
-        return (severity == Severity.P0 ? rule.p0() : rule.p1()).map(Threshold::text).orElse("");
+        return (severity == Severity.P0 ? rule.judgement().p0() : rule.judgement().p1()).map(Threshold::text).orElse("");
     }
 
     /** The threshold a value is judged against: the one it breaches, else the first it would. */
@@ -174,18 +153,10 @@ public final class Judge {
         if (breached != Severity.NONE) {
             return thresholdOf(rule, breached);
         }
-        return rule.p1().or(rule::p0).map(Threshold::text).orElse("");
+        return rule.judgement().p1().or(rule.judgement()::p0).map(Threshold::text).orElse("");
     }
 
-    private static List<Series> finite(List<Series> series) {
-        return series.stream().filter(s -> !Double.isNaN(s.value())).toList();
-    }
-
-    private static boolean held(Instant since, Duration hold, Instant now) {
+    static boolean held(Instant since, Duration hold, Instant now) {
         return !since.plus(hold).isAfter(now);
-    }
-
-    private static Instant orNow(@Nullable Instant since, Instant now) {
-        return since == null ? now : since;
     }
 }

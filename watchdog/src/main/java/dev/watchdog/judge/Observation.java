@@ -12,27 +12,40 @@ import org.jspecify.annotations.Nullable;
 public sealed interface Observation {
 
     /**
-     * The expression's result (empty means no data) and, for a rule with a baseline, the baseline's
-     * result (null without one; empty when the baseline has no data).
+     * What the rule's queries gave. {@code now}: the expression (and total) at the evaluation; empty
+     * means no data. {@code references}: each baseline alternative's samples by the alternative's text
+     * ({@code "offset 1d, 7d, 14d"}: one sample per offset, in order; {@code "before-release 1h"}: one),
+     * empty without a baseline; a sample with no series has no data. {@code split}: how the versions'
+     * series are told apart, for a previous-version baseline (null otherwise). {@code minutes}: the
+     * expression minute by minute before the release, asked once, from which the judge learns how much
+     * the counts vary beyond chance (null when not asked). {@code onset}: since when the data shows each
+     * severity's condition has held, where it was looked up.
      */
-    record Values(List<Series> series, @Nullable List<Series> baselines, Map<Severity, Instant> onset) implements Observation {
+    record Values(Sample now, Map<String, List<Sample>> references, @Nullable Split split,
+                  @Nullable List<Sample> minutes, Map<Severity, Instant> onset) implements Observation {
         public Values {
-            series = List.copyOf(series);
-            baselines = baselines == null ? null : List.copyOf(baselines);
+            references = Ordered.kept(references);
+            minutes = minutes == null ? null : List.copyOf(minutes);
             onset = Ordered.sorted(onset);
         }
 
-        public Values(List<Series> series, @Nullable List<Series> baselines) {
-            this(series, baselines, Map.of());
+        public Values(List<Series> series) {
+            this(Sample.of(series), Map.of(), null, null, Map.of());
         }
 
-        public Values(List<Series> series) {
-            this(series, null);
+        /** The expression's series with one baseline alternative's single sample, as a plain rule has it. */
+        public static Values against(List<Series> series, String baseline, List<Series> reference) {
+            return new Values(Sample.of(series), Map.of(baseline, List.of(Sample.of(reference))), null, null, Map.of());
+        }
+
+        /** The expression's series at the evaluation. */
+        public List<Series> series() {
+            return now.series();
         }
 
         /** The same values, knowing since when the data shows each severity's condition has held. */
         public Values withOnset(Map<Severity, Instant> since) {
-            return new Values(series, baselines, since);
+            return new Values(now, references, split, minutes, since);
         }
     }
 

@@ -16,6 +16,8 @@ import org.jspecify.annotations.Nullable;
  * series' baseline; {@code baselines} the baseline's whole result, kept so that a before-release
  * baseline is queried once and then stays what it was. {@code judgedAt}: the last time there was
  * something to judge (null: never), which tells a release nobody could judge from a healthy one.
+ * {@code evidence}: what a statistical rule's test found at this evaluation (null for other rules);
+ * {@code kept}: what such a rule keeps for the whole release.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -33,7 +35,15 @@ public record RuleState(
         @Nullable Instant p1Since,
         @Nullable Instant p0Since,
         @Nullable Instant healthySince,
-        @Nullable Instant judgedAt) {
+        @Nullable Instant judgedAt,
+        @Nullable Evidence evidence,
+        @Nullable Kept kept) {
+
+    /**
+     * What a statistical rule asks once and keeps: its before-release baseline's totals (its series are
+     * {@code baselines}) and the dispersion of its counts measured before the release.
+     */
+    public record Kept(@Nullable List<Series> totals, @Nullable Double dispersion) {}
 
     public RuleState {
         series = series == null ? List.of() : List.copyOf(series);
@@ -44,7 +54,7 @@ public record RuleState(
     /** A rule not yet evaluated. */
     public static RuleState initial(String rule, Instant now) {
         return new RuleState(rule, Outcome.WAITING, Severity.NONE, null, null, List.of(), null, null, now, null,
-                null, null, null, null);
+                null, null, null, null, null, null);
     }
 
     /**

@@ -27,14 +27,15 @@ public final class Firing {
             Notice.Kind kind = inc.cause() == null ? Notice.Kind.OPENED
                     : inc.cause() == Incident.Cause.ROLLBACK_FAILED ? Notice.Kind.ROLLBACK_FAILED : Notice.Kind.NOT_RECOVERED;
             Notice notice = new Notice(inc.id() + ":firing", kind, Escalator.paged(inc), inc.level(), inc.id(), null);
-            Message m = Messages.incident(notice, inc, w.release(), ctx.rules().forRelease(w.release()), ctx.apiBase(), now);
+            Message m = Messages.incident(notice, inc, w.release(), ctx.rules().forRelease(w.release()), w.rules(),
+                    ctx.apiBase(), now);
             add(out, w, notice, m, ctx, inc.openedAt());
         }
         if (w.announced().contains("blind")) {
             Policy policy = ctx.policy(w.release().policy());
             List<String> levelOne = policy.levels().isEmpty() ? List.of() : policy.levels().get(0).receivers();
             Notice notice = new Notice(w.id() + ":blind:firing", Notice.Kind.BLIND, levelOne, 0, null, null);
-            Message m = Messages.release(notice, w.release(), w.rules(), ctx.rules().forRelease(w.release()),
+            Message m = Messages.release(notice, w.release(), w.rules(), null, ctx.rules().forRelease(w.release()),
                     policy.summary(), ctx.apiBase(), now);
             add(out, w, notice, m, ctx, w.release().startedAt());
         }

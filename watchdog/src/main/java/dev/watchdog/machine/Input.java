@@ -10,8 +10,19 @@ import org.jspecify.annotations.Nullable;
 /** Everything that can happen to a release: the closed set of inputs to {@link Machine#step}. */
 public sealed interface Input {
 
-    /** A deploy script registered the release. */
-    record Register(Release release) implements Input {}
+    /**
+     * A deploy script registered the release; {@code before}: what its rules saw at that moment, on
+     * the service as it stood before the release (empty when it was not looked at).
+     */
+    record Register(Release release, Map<String, Observation> before) implements Input {
+        public Register {
+            before = Ordered.kept(before);
+        }
+
+        public Register(Release release) {
+            this(release, Map.of());
+        }
+    }
 
     /** A newer version of the same service and environment was registered. */
     record Supersede(String by, String version) implements Input {}

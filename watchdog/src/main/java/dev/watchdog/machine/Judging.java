@@ -97,7 +97,7 @@ final class Judging {
 
     /** A watched release after its rules were judged, or as time passes. */
     private void advanceWatched(Draft d) {
-        Map<String, Breach> breaches = breaches(rules(d), d.watch.rules());
+        Map<String, Breach> breaches = fromBefore(d, breaches(rules(d), d.watch.rules()));
         Severity worst = breaches.values().stream().map(Breach::severity).reduce(Severity.NONE, Severity::worst);
         Policy policy = ctx.policy(d.watch.release().policy());
         Escalator.Step step = Escalator.afterTick(d.watch.incident(), d.id(), breaches, policy, d.now);
@@ -114,7 +114,7 @@ final class Judging {
         }
         announce(d, moved.verdict(), moved.passed());
         if (worst == Severity.P0) {
-            machine.requestRollback(d, p0Reason(rules(d), d.watch.rules()), "watchdog");
+            machine.requestRollback(d, p0Reason(breaches), "watchdog");
         } else if (step.rollBack()) {
             machine.requestRollback(d, reasonOf(inc), "watchdog (P1 unacknowledged)");
         }
@@ -232,14 +232,14 @@ final class Judging {
         Policy policy = ctx.policy(d.watch.release().policy());
         Announcements.Due due = Announcements.due(d.watch, verdict, passed, policy, ctx.blindAfter(), d.now);
         d.watch = d.watch.withAnnounced(due.announced());
-        notify(d, due.notices(), n -> Messages.release(n, d.watch.release(), d.watch.rules(), rules(d),
+        notify(d, due.notices(), n -> Messages.release(n, d.watch.release(), d.watch.rules(), d.watch.before(), rules(d),
                 policy.summary(), ctx.apiBase(), d.now));
     }
 
     void notifyIncident(Draft d, List<Notice> notices) {
         Incident inc = d.watch.incident();
         notify(d, notices, n -> Messages.incident(n, Objects.requireNonNull(inc, "an incident's notices come with it"),
-                d.watch.release(), rules(d), ctx.apiBase(), d.now));
+                d.watch.release(), rules(d), d.watch.rules(), ctx.apiBase(), d.now));
     }
 
     /** Each notice on the timeline, and one notification per receiver that takes it. */
@@ -276,11 +276,26 @@ final class Judging {
         return ruleSet.byName(rule).map(r -> !r.dryRun()).orElse(false);
     }
 
-    private static Reason p0Reason(RuleSet rules, Map<String, RuleState> states) {
-        RuleState cause = states.values().stream().filter(s -> s.level() == Severity.P0 && acts(rules, s.rule()))
-                .min(Comparator.comparing(RuleState::rule)).orElseThrow();
-        String threshold = rules.byName(cause.rule()).map(r -> Judge.thresholdOf(r, Severity.P0)).orElse("");
-        return new Reason(cause.rule(), "P0", cause.value(), threshold);
+    /** Why a P0 rolls back: the first of its P0 breaches by name. */
+    private static Reason p0Reason(Map<String, Breach> breaches) {
+        Breach cause = breaches.values().stream().filter(b -> b.severity() == Severity.P0)
+                .min(Comparator.comparing(Breach::rule)).orElseThrow();
+        return new Reason(cause.rule(), "P0", cause.value(), cause.threshold());
+    }
+
+    /**
+     * A P0 already there when the release was registered (a hotfix into an outage) pages people as a
+     * P1 does, rather than rolling back to a version that had it too, unless the policy says
+     * {@code preexisting: rollback}. One that appears only after the release rolls back as always.
+     */
+    private Map<String, Breach> fromBefore(Draft d, Map<String, Breach> breaches) {
+        Before before = d.watch.before();
+        if (before == null || ctx.policy(d.watch.release().policy()).preexisting() == Policy.Preexisting.ROLLBACK) {
+            return breaches;
+        }
+        Map<String, Breach> out = new LinkedHashMap<>();
+        breaches.forEach((name, b) -> out.put(name, b.severity() == Severity.P0 && before.p0(name) ? b.fromBefore() : b));
+        return out;
     }
 
     /** Why an incident is rolled back: its most severe rule. */

@@ -48,7 +48,7 @@ public final class Machine {
     /** The step for {@code input} on {@code current} (null only for a {@link Register}). */
     public Step step(Watch current, Input input, Instant now) {
         if (input instanceof Register r) {
-            return current == null ? register(r.release(), now) : new Refused("release " + current.id() + " exists");
+            return current == null ? register(r, now) : new Refused("release " + current.id() + " exists");
         }
         if (current == null) {
             return new Refused("no such release");
@@ -80,10 +80,15 @@ public final class Machine {
         throw new IllegalArgumentException("unknown input " + input);
     }
 
-    private Step register(Release release, Instant now) {
-        Draft d = new Draft(Watch.of(release), now);
+    private Step register(Register input, Instant now) {
+        Release release = input.release();
+        Before before = Before.of(ctx.rules().forRelease(release), input.before());
+        Draft d = new Draft(Watch.of(release).with(before), now);
         d.event(Event.Type.REGISTERED, "watching " + release.service() + " " + release.version() + " in "
                 + release.environment() + " for " + Durations.format(release.window()));
+        if (before != null) {
+            d.event(Event.Type.BEFORE_RELEASE, Messages.before(before, release, ctx.rules()).get(0));
+        }
         DeployNoise noise = ctx.policy(release.policy()).deployNoise();
         if (noise != null) {
             d.effect(new Effect.Silence(release.id() + ":silence", release.id(), noise.alertmanager(),

@@ -28,14 +28,17 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What each notice says. Pure. An incident's message names the release, every rule with its value
- * against its threshold in the rule's unit, the severity, the level, how long it has been open, how
- * to acknowledge and decide (CLI and API), and each rule's summary, description and runbook.
+ * against its threshold in the rule's unit (and, for a rule with a test, the evidence: "p95 +14 %
+ * [+9 %, +19 %] against the hour before; 2310 and 4020 requests"), the severity, the level, how long it
+ * has been open, how to acknowledge and decide (CLI and API), and each rule's summary, description and
+ * runbook.
  */
 final class Messages {
 
     private Messages() {}
 
-    static Message incident(Notice notice, Incident inc, Release r, RuleSet rules, String apiBase, Instant now) {
+    static Message incident(Notice notice, Incident inc, Release r, RuleSet rules, Map<String, RuleState> states,
+                            String apiBase, Instant now) {
         String sev = inc.severity().name();
         Breach lead = inc.rules().values().stream().max(Comparator.comparing(Breach::severity)).orElse(null);
         String headline = lead == null ? "" : ": " + lead.rule() + " " + value(rules, lead);
@@ -45,13 +48,15 @@ final class Messages {
         List<Note> notes = notes(rules, inc.rules().keySet(), r);
         for (Breach b : inc.rules().values()) {
             Optional<Rule> rule = rules.byName(b.rule());
-            String unitThreshold = rule.map(x -> Threshold.inUnit(x.unit(), b.threshold())).orElse(b.threshold());
+            String unitThreshold = rule.map(x -> Threshold.inUnit(x.presentation().unit(), b.threshold())).orElse(b.threshold());
             String baseline = b.baseline() == null ? "" : rule.map(x -> " against baseline "
-                    + Units.format(x.unit(), b.baseline())).orElse("");
+                    + Units.format(x.presentation().unit(), b.baseline())).orElse("");
             Note note = notes.stream().filter(n -> n.rule().equals(b.rule())).findFirst().orElse(null);
             String summary = note == null || note.summary() == null ? "" : ": " + note.summary();
-            lines.add("- " + b.rule() + ": " + value(rules, b) + baseline + " (" + b.severity() + " " + unitThreshold + ")"
-                    + summary);
+            String level = b.before() ? "P0 " + unitThreshold + ", already before the release: paged, not rolled back"
+                    : b.severity() + " " + unitThreshold;
+            lines.add("- " + b.rule() + ": " + value(rules, b) + baseline + " (" + level + ")" + summary);
+            Optional.ofNullable(states.get(b.rule())).map(RuleState::evidence).ifPresent(e -> lines.add("  " + e.text()));
             if (note != null) {
                 Optional.ofNullable(note.description()).ifPresent(d -> lines.add("  " + d));
                 Optional.ofNullable(note.runbookUrl()).ifPresent(u -> lines.add("  Runbook: " + u));
@@ -81,8 +86,8 @@ final class Messages {
     static List<Note> notes(RuleSet rules, Collection<String> names, Release r) {
         Map<String, String> values = r.templateValues();
         return names.stream().map(rules::byName).flatMap(Optional::stream)
-                .map(x -> new Note(x.name(), x.labels(), Template.annotate(x.summary(), values),
-                        Template.annotate(x.description(), values), x.runbookUrl()))
+                .map(x -> new Note(x.name(), x.presentation().labels(), Template.annotate(x.presentation().summary(), values),
+                        Template.annotate(x.presentation().description(), values), x.presentation().runbookUrl()))
                 .toList();
     }
 
@@ -92,8 +97,8 @@ final class Messages {
     }
 
     /** Lifecycle messages: watching, checkpoints, all clear, and a watch gone blind or seeing again. */
-    static Message release(Notice notice, Release r, Map<String, RuleState> states, RuleSet rules,
-                           @Nullable List<String> summary, String apiBase, Instant now) {
+    static Message release(Notice notice, Release r, Map<String, RuleState> states, @Nullable Before before,
+                           RuleSet rules, @Nullable List<String> summary, String apiBase, Instant now) {
         String what = r.service() + " " + r.version() + " (" + r.environment() + ")";
         List<String> lines = new ArrayList<>();
         String title = switch (notice.kind()) {
@@ -107,6 +112,9 @@ final class Messages {
             case SEEING -> "Seeing " + what + " again: queries answer";
             default -> notice.kind().label() + " " + what;
         };
+        if (notice.kind() == Kind.WATCHING && before != null) {
+            lines.addAll(before(before, r, rules));
+        }
         for (Rule rule : rules.rules()) {
             RuleState s = states.get(rule.name());
             if ((summary == null || summary.contains(rule.name())) && s != null) {
@@ -114,15 +122,44 @@ final class Messages {
                 boolean why = (failing || notice.kind() == Kind.UNJUDGED) && s.message() != null;
                 if (notice.kind() != Kind.BLIND || failing) {
                     lines.add("- " + rule.name() + ": " + s.outcome().label() + (s.value() == null ? ""
-                            : " " + Units.format(rule.unit(), s.value())) + (s.baseline() == null ? ""
-                            : " (baseline " + Units.format(rule.unit(), s.baseline()) + ")")
+                            : " " + Units.format(rule.presentation().unit(), s.value())) + (s.baseline() == null ? ""
+                            : " (baseline " + Units.format(rule.presentation().unit(), s.baseline()) + ")")
                             + (why ? " (" + s.message() + ")" : "") + (rule.dryRun() ? " [dry run]" : ""));
+                    Optional.ofNullable(s.evidence()).ifPresent(e -> lines.add("  " + e.text()));
                 }
             }
         }
         lines.add("Release " + r.id() + " | started " + r.startedAt());
         return new Message(title, lines, null, r.service(), r.version(), r.environment(), r.id(), List.of(), null,
                 notice.kind() == Kind.BLIND, r.labels(), List.of(), link(apiBase, r));
+    }
+
+    /**
+     * What the rules saw at registration, as lines: the first says it all (the timeline's entry), the
+     * rest name each breach already there.
+     */
+    static List<String> before(Before before, Release r, RuleSet rules) {
+        List<String> lines = new ArrayList<>();
+        String where = r.service() + " in " + r.environment();
+        if (before.error() != null) {
+            lines.add("Could not look at " + where + " before the release: " + before.error());
+        } else if (before.blank()) {
+            lines.add("No rule finds any data for " + where + " (" + String.join(", ", before.nothingToJudge())
+                    + "): check the service's name and that its metrics carry the labels the rules select");
+        } else if (before.breaching().isEmpty()) {
+            lines.add("Before the release: " + before.judged() + " rule(s) judged, nothing breaching");
+        } else {
+            lines.add("Already breaching before the release, so not caused by it: "
+                    + before.breaching().stream().map(b -> b.rule() + " " + b.severity()).reduce((a, b) -> a + ", " + b)
+                    .orElse("") + (before.breaching().stream().anyMatch(b -> b.severity().name().equals("P0"))
+                    ? " (a P0 already there pages people; it does not roll back to a version that had it too)" : ""));
+            for (Breach b : before.breaching()) {
+                Optional<Rule> rule = rules.byName(b.rule());
+                lines.add("- " + b.rule() + ": " + value(rules, b) + " (" + b.severity() + " "
+                        + rule.map(x -> Threshold.inUnit(x.presentation().unit(), b.threshold())).orElse(b.threshold()) + ")");
+            }
+        }
+        return lines;
     }
 
     /** What a raised incident means for the people paged, and what they can do. */
@@ -138,7 +175,7 @@ final class Messages {
     }
 
     private static String value(RuleSet rules, Breach b) {
-        return rules.byName(b.rule()).map(x -> Units.format(x.unit(), b.value())).orElse(String.valueOf(b.value()));
+        return rules.byName(b.rule()).map(x -> Units.format(x.presentation().unit(), b.value())).orElse(String.valueOf(b.value()));
     }
 
     private static String verb(Kind kind, Incident inc) {

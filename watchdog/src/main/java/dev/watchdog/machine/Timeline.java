@@ -28,12 +28,16 @@ final class Timeline {
         if (state.message() != null) {
             data.put("message", state.message());
         }
+        if (state.evidence() != null) {
+            data.put("evidence", state.evidence().text());
+        }
         String threshold = Judge.thresholdFor(rule, state.value(), state.baseline());
         data.put("threshold", threshold);
         String baseline = state.baseline() == null ? "" : ", baseline " + number(state.baseline());
         String detail = state.value() != null ? " (value " + number(state.value()) + baseline + ", threshold "
                 + threshold + ")" : state.message() != null ? " (" + state.message() + ")" : "";
-        d.event(Event.Type.OUTCOME, state.rule() + " is " + state.outcome().label() + detail
+        String evidence = state.evidence() == null ? "" : ": " + state.evidence().text();
+        d.event(Event.Type.OUTCOME, state.rule() + " is " + state.outcome().label() + detail + evidence
                 + (rule.dryRun() ? " [dry run]" : ""), data);
     }
 

@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Everything the watchdog knows about one release, and all that the state machine reads and
  * writes: the release, its rules' states, its current incident, its rollback and the verification
- * after it, and the lifecycle messages already announced.
+ * after it, the lifecycle messages already announced, and what its rules saw before it.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Watch(
@@ -23,7 +23,8 @@ public record Watch(
         @Nullable Incident incident,
         @Nullable RollbackRecord rollback,
         @Nullable Verification verification,
-        List<String> announced) {
+        List<String> announced,
+        @Nullable Before before) {
 
     public Watch {
         rules = rules == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(rules));
@@ -32,7 +33,7 @@ public record Watch(
 
     /** A release just registered. */
     public static Watch of(Release release) {
-        return new Watch(release, Map.of(), null, null, null, List.of());
+        return new Watch(release, Map.of(), null, null, null, List.of(), null);
     }
 
     public String id() {
@@ -58,26 +59,30 @@ public record Watch(
     }
 
     Watch with(Release r) {
-        return new Watch(r, rules, incident, rollback, verification, announced);
+        return new Watch(r, rules, incident, rollback, verification, announced, before);
     }
 
     Watch withRules(Map<String, RuleState> states) {
-        return new Watch(release, states, incident, rollback, verification, announced);
+        return new Watch(release, states, incident, rollback, verification, announced, before);
     }
 
     Watch with(@Nullable Incident inc) {
-        return new Watch(release, rules, inc, rollback, verification, announced);
+        return new Watch(release, rules, inc, rollback, verification, announced, before);
     }
 
     Watch with(RollbackRecord record) {
-        return new Watch(release, rules, incident, record, verification, announced);
+        return new Watch(release, rules, incident, record, verification, announced, before);
     }
 
     Watch with(Verification v) {
-        return new Watch(release, rules, incident, rollback, v, announced);
+        return new Watch(release, rules, incident, rollback, v, announced, before);
+    }
+
+    Watch with(@Nullable Before b) {
+        return new Watch(release, rules, incident, rollback, verification, announced, b);
     }
 
     Watch withAnnounced(List<String> keys) {
-        return new Watch(release, rules, incident, rollback, verification, keys);
+        return new Watch(release, rules, incident, rollback, verification, keys, before);
     }
 }

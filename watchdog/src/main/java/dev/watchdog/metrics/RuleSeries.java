@@ -76,8 +76,8 @@ final class RuleSeries {
                 continue;
             }
             Optional<Rule> rule = rules.byName(state.rule());
-            Shown now = new Shown(state.outcome(), state.value(), state.baseline(), limit(rule.flatMap(Rule::p1), state),
-                    limit(rule.flatMap(Rule::p0), state));
+            Shown now = new Shown(state.outcome(), state.value(), state.baseline(), limit(rule.flatMap(x -> x.judgement().p1()), state),
+                    limit(rule.flatMap(x -> x.judgement().p0()), state));
             String name = rule.map(Rule::name).orElse(state.rule());
             Shown was = release.rules().put(name, now);
             if (!now.equals(was)) {

@@ -6,15 +6,20 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Answers point queries from range queries: the first query of an expression at a time fetches a
- * chunk of steps from that time on with {@code query_range}, and the following steps are read from
- * it. A replay of a day at 15 s asks Prometheus a few times per expression, not thousands. An
- * expression's first chunk is short, because some are asked only a few times (an SLO window clipped
- * to a young release's age changes every minute); its later chunks are long.
+ * Answers point queries from range queries: once an expression is walked (asked one step after a
+ * time it was asked at), a chunk of steps from that time on is fetched with {@code query_range}, and the
+ * following steps are read from it. A replay of a day at 15 s asks Prometheus a few times per
+ * expression, not thousands. An expression's first chunk is short, because some are asked only a few
+ * times (an SLO window clipped to a young release's age changes every minute); its later chunks are
+ * long. An expression asked at times that do not follow each other (counts since the release, whose
+ * window grows with every step, asked now and a day, a week, two weeks earlier) is asked as it is:
+ * one instant query, not a chunk of steps nobody will read.
  */
 public final class RangeQueries implements Query {
 
@@ -24,6 +29,7 @@ public final class RangeQueries implements Query {
     private final PrometheusClient client;
     private final Duration step;
     private final Map<String, List<Chunk>> chunks = new HashMap<>();
+    private final Map<String, Set<Instant>> asked = new HashMap<>();
 
     public RangeQueries(PrometheusClient client, Duration step) {
         this.client = client;
@@ -40,6 +46,11 @@ public final class RangeQueries implements Query {
     public synchronized Future<List<Series>> at(String promql, Instant time) {
         List<Chunk> known = chunks.computeIfAbsent(promql, k -> new ArrayList<>());
         Chunk chunk = known.stream().filter(c -> c.covers(time, step)).findFirst().orElse(null);
+        Set<Instant> times = asked.computeIfAbsent(promql, k -> new HashSet<>());
+        times.add(time);
+        if (chunk == null && !times.contains(time.minus(step))) {
+            return client.query(promql, time);
+        }
         if (chunk == null) {
             Instant to = time.plus(step.multipliedBy((known.isEmpty() ? FIRST_CHUNK : STEPS_PER_CHUNK) - 1));
             chunk = new Chunk(time, to, client.queryRange(promql, time, to, step));

@@ -57,6 +57,11 @@ public record Alertmanager(@Nullable String url, List<String> urls, Map<String, 
     }
 
     @Override
+    public List<Secret> secrets() {
+        return List.copyOf(headers.values());
+    }
+
+    @Override
     public String kind() {
         return "alertmanager";
     }

@@ -26,6 +26,9 @@ public sealed interface Channel permits Slack, Telegram, Alertmanager, Webhook, 
     /** The kind's name, as the config writes it. */
     String kind();
 
+    /** The secrets of its config: a peer's answer that echoes one has it masked before anyone reads it. */
+    List<Secret> secrets();
+
     /**
      * Whether it takes a notice of this kind ({@code cause}: the incident's, as the notice leaves it,
      * null for none).

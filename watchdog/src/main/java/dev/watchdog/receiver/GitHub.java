@@ -2,6 +2,11 @@ package dev.watchdog.receiver;
 
 import dev.watchdog.core.Checks;
 import dev.watchdog.core.Secret;
+import dev.watchdog.http.Http;
+import dev.watchdog.incident.Incident;
+import dev.watchdog.incident.Message;
+import dev.watchdog.incident.Notice;
+import dev.watchdog.incident.Notification;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -14,11 +19,6 @@ import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
-import dev.watchdog.http.Http;
-import dev.watchdog.incident.Notice;
-import dev.watchdog.incident.Notification;
-import dev.watchdog.incident.Incident;
-import dev.watchdog.incident.Message;
 
 /**
  * GitHub's REST API: the incident report filed as an issue of {@code repo} ({@code owner/name}) when
@@ -45,6 +45,11 @@ public record GitHub(String repo, Secret token, String apiUrl, List<String> labe
         Objects.requireNonNull(token, "github.token is required");
         apiUrl = Checks.url(apiUrl == null ? "https://api.github.com" : apiUrl, "github.apiUrl");
         labels = labels == null ? List.of() : List.copyOf(labels);
+    }
+
+    @Override
+    public List<Secret> secrets() {
+        return List.of(token);
     }
 
     @Override

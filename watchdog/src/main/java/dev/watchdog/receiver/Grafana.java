@@ -33,6 +33,11 @@ public record Grafana(String url, Secret token) implements Channel {
     }
 
     @Override
+    public List<Secret> secrets() {
+        return List.of(token);
+    }
+
+    @Override
     public String kind() {
         return "grafana";
     }

@@ -1,5 +1,6 @@
 package dev.watchdog.receiver;
 
+import dev.watchdog.core.Secret;
 import dev.watchdog.http.Http;
 import java.time.Clock;
 import java.time.Duration;
@@ -7,6 +8,7 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -38,6 +40,15 @@ public record Reading(int status, boolean retryable, Optional<Duration> retryAft
     /** No answer at all (a refused connection, a deadline run out): worth another attempt. */
     public static Reading failed(String why) {
         return new Reading(0, true, Optional.empty(), why);
+    }
+
+    /** The same reading, with any of {@code secrets} the peer echoed in its words masked. */
+    public Reading masking(List<Secret> secrets) {
+        String masked = error;
+        for (Secret secret : secrets) {
+            masked = masked == null ? null : secret.mask(masked);
+        }
+        return new Reading(status, retryable, retryAfter, masked);
     }
 
     /** The same reading, waiting as long as {@code wait} asks when the header said nothing. */

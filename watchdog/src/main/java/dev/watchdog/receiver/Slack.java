@@ -28,6 +28,11 @@ public record Slack(Secret url) implements Channel {
     }
 
     @Override
+    public List<Secret> secrets() {
+        return List.of(url);
+    }
+
+    @Override
     public String kind() {
         return "slack";
     }

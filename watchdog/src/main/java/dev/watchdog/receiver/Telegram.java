@@ -3,6 +3,10 @@ package dev.watchdog.receiver;
 import dev.watchdog.core.Checks;
 import dev.watchdog.core.Secret;
 import dev.watchdog.http.Http;
+import dev.watchdog.incident.Incident;
+import dev.watchdog.incident.Message;
+import dev.watchdog.incident.Notice;
+import dev.watchdog.incident.Notification;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
@@ -11,10 +15,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
-import dev.watchdog.incident.Notice;
-import dev.watchdog.incident.Notification;
-import dev.watchdog.incident.Incident;
-import dev.watchdog.incident.Message;
 
 /**
  * A Telegram bot's {@code sendMessage}, in Telegram's HTML: the title bold, a link to the release's
@@ -33,6 +33,11 @@ public record Telegram(Secret token, String chatId, String apiUrl) implements Ch
             throw new IllegalArgumentException("telegram.chatId must be a chat id (-1001234567890) or @channelname");
         }
         apiUrl = Checks.url(apiUrl == null ? "https://api.telegram.org" : apiUrl, "telegram.apiUrl");
+    }
+
+    @Override
+    public List<Secret> secrets() {
+        return List.of(token);
     }
 
     @Override

@@ -27,6 +27,11 @@ public record Webhook(String url, @Nullable Secret secret, Duration timeout, Ret
     }
 
     @Override
+    public List<Secret> secrets() {
+        return secret == null ? List.of() : List.of(secret);
+    }
+
+    @Override
     public String kind() {
         return "webhook";
     }

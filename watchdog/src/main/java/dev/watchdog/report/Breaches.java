@@ -19,7 +19,8 @@ import java.util.Set;
 
 /**
  * The report's rules that breached: each one's query as it was sent for this release, its
- * thresholds and baseline, and its value against them at every moment its outcome changed.
+ * thresholds and baseline, and its value against them at every moment its outcome changed (for a rule
+ * with a test, with its evidence: the change, its interval and the counts behind it).
  */
 final class Breaches {
 
@@ -39,7 +40,9 @@ final class Breaches {
             md.heading(3, name);
             md.line(rule.map(Breaches::describe).orElse("This rule is no longer in the rule files.")).gap();
             rule.ifPresent(r -> md.code("promql", query(r, release)));
-            md.table(List.of("at", "outcome", "value", "threshold", "baseline"), moments(md, name, events, rule));
+            boolean tested = events.stream().anyMatch(e -> name.equals(e.data().get("rule")) && e.data().containsKey("evidence"));
+            md.table(tested ? List.of("at", "outcome", "value", "threshold", "baseline", "evidence")
+                    : List.of("at", "outcome", "value", "threshold", "baseline"), moments(md, name, events, rule, tested));
             lastSeen(md, name, incidents, rule);
         }
     }
@@ -55,14 +58,14 @@ final class Breaches {
 
     private static String describe(Rule r) {
         List<String> parts = new ArrayList<>();
-        parts.add("Signal " + Rule.label(r.signal()) + ", unit " + Rule.label(r.unit()));
-        r.p1().map(Threshold::text).ifPresent(t -> parts.add("P1 " + Markdown.code(t)));
-        r.p0().map(Threshold::text).ifPresent(t -> parts.add("P0 " + Markdown.code(t)));
-        parts.add("for " + Durations.format(r.forDuration()));
-        r.baseline().ifPresent(b -> parts.add("baseline " + Markdown.code(b.text())));
-        String runbook = Optional.ofNullable(r.annotations().get("runbook_url")).orElse(r.annotations().get("runbook"));
+        parts.add("Signal " + Rule.label(r.signal()) + ", unit " + Rule.label(r.presentation().unit()));
+        r.judgement().p1().map(Threshold::text).ifPresent(t -> parts.add("P1 " + Markdown.code(t)));
+        r.judgement().p0().map(Threshold::text).ifPresent(t -> parts.add("P0 " + Markdown.code(t)));
+        parts.add("for " + Durations.format(r.judgement().forDuration()));
+        r.measure().baseline().ifPresent(b -> parts.add("baseline " + Markdown.code(b.text())));
+        String runbook = Optional.ofNullable(r.presentation().annotations().get("runbook_url")).orElse(r.presentation().annotations().get("runbook"));
         return String.join(", ", parts) + "." + (r.dryRun() ? " Dry run: it never acted." : "")
-                + (runbook == null ? "" : " Runbook: " + Markdown.text(runbook));
+                + (runbook == null ? "" : " Runbook: " + Markdown.cell(runbook));
     }
 
     /** The queries as sent for this release; a template that cannot be filled in is shown as written. */
@@ -78,11 +81,19 @@ final class Breaches {
         return String.join("\n\n", lines);
     }
 
-    private static List<List<String>> moments(Markdown md, String name, List<Event> events, Optional<Rule> rule) {
+    /** Each moment the rule's outcome changed; for a rule with a test, with the evidence it had then. */
+    private static List<List<String>> moments(Markdown md, String name, List<Event> events, Optional<Rule> rule,
+                                              boolean tested) {
         return events.stream().filter(e -> e.type() == Event.Type.OUTCOME && name.equals(e.data().get("rule")))
-                .map(e -> List.of(md.at(e.at()), String.valueOf(e.data().get("outcome")),
-                        value(rule, number(e.data(), "value")), threshold(e.data().get("threshold")),
-                        value(rule, number(e.data(), "baseline"))))
+                .map(e -> {
+                    List<String> row = new ArrayList<>(List.of(md.at(e.at()), String.valueOf(e.data().get("outcome")),
+                            value(rule, number(e.data(), "value")), threshold(e.data().get("threshold")),
+                            value(rule, number(e.data(), "baseline"))));
+                    if (tested) {
+                        row.add(e.data().get("evidence") == null ? "" : Markdown.text(String.valueOf(e.data().get("evidence"))));
+                    }
+                    return row;
+                })
                 .toList();
     }
 
@@ -104,7 +115,7 @@ final class Breaches {
             return "";
         }
         String raw = Markdown.number(v);
-        String shown = rule.map(r -> Units.format(r.unit(), v)).orElse(raw);
+        String shown = rule.map(r -> Units.format(r.presentation().unit(), v)).orElse(raw);
         return shown.equals(raw) ? raw : raw + " (" + shown + ")";
     }
 

@@ -116,14 +116,7 @@ public final class IncidentReport {
     }
 
     private static List<String> decision(Markdown md, Mark m) {
-        String did = switch (m.kind()) {
-            case "ack" -> "acknowledged";
-            case "accept" -> "accepted (kept the release)";
-            case "rollback" -> "decided to roll back";
-            case "auto_rollback" -> "rolled back automatically";
-            default -> m.kind();
-        };
-        return List.of(md.at(m.at()), Markdown.text(m.who()), did, m.reason() == null ? "" : Markdown.text(m.reason()));
+        return List.of(md.at(m.at()), Markdown.text(m.who()), Mark.words(m.kind()), m.reason() == null ? "" : Markdown.text(m.reason()));
     }
 
     private static void rollback(Markdown md, Watch w, List<Event> events) {

@@ -6,9 +6,16 @@ import java.math.MathContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /** A Markdown text being written: headings, lines, tables and code, with what people wrote escaped. */
 final class Markdown {
+
+    /** U+200B: invisible, and enough to keep GitHub from linking or mentioning what it follows. */
+    private static final String ZWSP = "\u200B";
+    /** Where a zero-width space goes: after {@code @} and {@code #}, inside {@code ://}, after a leading {@code www}. */
+    private static final Pattern UNLINKED = Pattern.compile("(@|#|:(?=//)|(?<![A-Za-z0-9])www(?=\\.))",
+            Pattern.CASE_INSENSITIVE);
 
     private final StringBuilder out = new StringBuilder();
     private final Instant start;
@@ -69,8 +76,25 @@ final class Markdown {
         return d == null ? "-" : Durations.format(d);
     }
 
-    /** What people or rules wrote, safe inside a table cell or a line: no pipes, no line breaks, no HTML tags. */
+    /**
+     * What people wrote (a release's fields, labels, reasons, who decided), and the timeline's words
+     * that quote them: safe inside a table cell or a line, and inert where the report is filed as a
+     * GitHub issue. It cannot break the table (pipes, line breaks), open HTML (tags, entities), make a
+     * link or an image (brackets; bare {@code http://} and {@code www.}, which GitHub links by
+     * itself) or reach people ({@code @team} mentions, {@code #12} references): a zero-width space
+     * after {@code @}, {@code #}, {@code :} of {@code ://} and {@code www} leaves the text as it
+     * reads, and unlinked.
+     */
     static String text(String s) {
+        if (s == null) {
+            return "";
+        }
+        String inert = cell(s.replace("&", "&amp;")).replace("[", "\\[").replace("]", "\\]");
+        return UNLINKED.matcher(inert).replaceAll("$1" + ZWSP);
+    }
+
+    /** Text the rule files or the config wrote (a runbook's URL): kept a link, but it cannot break the table. */
+    static String cell(String s) {
         return s == null ? "" : s.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
                 .replaceAll("\\s*\\R\\s*", " ");
     }

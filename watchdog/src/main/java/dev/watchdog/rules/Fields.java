@@ -54,6 +54,23 @@ final class Fields {
         throw new IllegalArgumentException("'" + text + "' is not a number");
     }
 
+    /** A quantile strictly between 0 and 1: 0.95 for p95. */
+    static double quantile(String text) {
+        double q = number(text);
+        if (!(q > 0 && q < 1)) {
+            throw new IllegalArgumentException("'" + text + "' is not a quantile between 0 and 1, e.g. 0.95");
+        }
+        return q;
+    }
+
+    static double notNegative(String text) {
+        double v = number(text);
+        if (v < 0) {
+            throw new IllegalArgumentException("'" + text + "' must not be negative");
+        }
+        return v;
+    }
+
     static boolean bool(String text) {
         return switch (text) {
             case "true" -> true;

@@ -1,23 +1,26 @@
 package dev.watchdog.rules;
 
 import dev.watchdog.rules.YamlNode.Mapping;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads what fits rules to a fleet: a group's {@code match}, a rule's {@code select}, {@code labels}
- * and {@code significance}. Problems are collected through {@link Fields}, with file and line.
+ * Reads what fits rules to a fleet: a group's {@code match}, a rule's {@code select}, {@code labels},
+ * {@code versions} and {@code significance}. Problems are collected through {@link Fields}, with file and line.
  */
 final class FleetFields {
 
     private static final Set<String> MATCH_KEYS = Set.of("service", "environment", "labels");
+    private static final Set<String> VERSIONS_KEYS = Set.of("label", "new", "old");
     /** Labels the watchdog's alerts carry themselves: a rule may not set them. */
     static final Set<String> OWN_LABELS = Set.of("alertname", "service", "environment", "release", "version", "rule",
             "severity");
@@ -93,26 +96,53 @@ final class FleetFields {
      * A select rule is one query for every release: its queries may not name a release. Its
      * problems are reported at the line of {@code select}.
      */
-    void samePerRelease(Mapping rule, @Nullable String name, Rule.@Nullable MinTraffic minTraffic,
-                        @Nullable Template... queries) {
+    void samePerRelease(Mapping rule, @Nullable String name, Measure measure) {
         if (!rule.entries().containsKey("select")) {
             return;
         }
-        Set<String> used = new java.util.TreeSet<>();
-        for (Template t : queries) {
-            if (t != null) {
-                used.addAll(t.variables());
-            }
+        Set<String> used = new TreeSet<>();
+        List<Template> queries = new ArrayList<>();
+        if (measure.expr() != null) {
+            queries.add(measure.expr());
         }
-        if (minTraffic != null) {
-            used.addAll(minTraffic.expr().variables());
+        if (measure.shape() instanceof Shape.Ratio r) {
+            queries.add(r.total());
         }
-        used.remove(Template.WINDOW);
+        measure.guard().ifPresent(queries::add);
+        measure.minTraffic().ifPresent(t -> queries.add(t.expr()));
+        measure.slo().ifPresent(slo -> queries.addAll(List.of(slo.errors(), slo.total())));
+        queries.forEach(t -> used.addAll(t.variables()));
+        used.removeAll(Template.DURATIONS);
         if (!used.isEmpty()) {
             fields.problem(rule.keyLine("select"), name, "a select rule sends one query for every release, so its "
                     + "queries must not use " + String.join(", ", used.stream().map(v -> "{{" + v + "}}").toList())
                     + ": aggregate by the label (sum by (service) ...) and select it");
         }
+    }
+
+    /** A rule's {@code versions}: the label that tells versions apart and each one's value, or empty. */
+    Optional<Baseline.Versions> versions(Mapping rule, @Nullable String name) {
+        if (!rule.entries().containsKey("versions")) {
+            return Optional.empty();
+        }
+        Mapping m = fields.mapping(rule.entries().get("versions"), name,
+                "versions must be a mapping with label, new and old");
+        if (m == null) {
+            return Optional.empty();
+        }
+        fields.unknownKeys(m, VERSIONS_KEYS, name);
+        Baseline.Versions d = Baseline.Versions.DEFAULT;
+        String label = fields.optional(m, "label", name, FleetFields::labelName).orElse(d.label());
+        Template newer = fields.optional(m, "new", name, Template::value).orElse(d.newer());
+        Template older = fields.optional(m, "old", name, Template::value).orElse(d.older());
+        return Optional.of(new Baseline.Versions(label, newer, older));
+    }
+
+    static String labelName(String text) {
+        if (!LABEL_NAME.matcher(text).matches() || text.startsWith("__")) {
+            throw new IllegalArgumentException("'" + text + "' is not a label name ([a-zA-Z_][a-zA-Z0-9_]*, not __...)");
+        }
+        return text;
     }
 
     /** A rule's {@code labels}, passed to Alertmanager and webhooks with its alerts. */

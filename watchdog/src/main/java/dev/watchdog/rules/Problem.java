@@ -7,6 +7,6 @@ public record Problem(String file, int line, @Nullable String rule, String messa
 
     @Override
     public String toString() {
-        return file + ":" + line + ": " + (rule == null ? "" : "rule " + rule + ": ") + message;
+        return file + (line > 0 ? ":" + line : "") + ": " + (rule == null ? "" : "rule " + rule + ": ") + message;
     }
 }

@@ -3,7 +3,7 @@ package dev.watchdog.rules;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.watchdog.core.Durations;
 import dev.watchdog.core.Unit;
-import dev.watchdog.rules.Rule.NoData;
+import dev.watchdog.rules.Judgement.NoData;
 import dev.watchdog.rules.Rule.Signal;
 import dev.watchdog.rules.YamlNode.Mapping;
 import java.io.IOException;
@@ -20,7 +20,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /** Loads rule files, collecting every problem with its file, line and rule instead of stopping at the first. */
@@ -30,7 +31,7 @@ public final class RuleLoader {
     private static final Set<String> GROUP_KEYS = Set.of("name", "interval", "rules", "match");
     private static final Set<String> RULE_KEYS = Set.of("name", "signal", "expr", "unit", "p0", "p1",
             "for", "after", "noData", "guard", "annotations", "baseline", "minTraffic", "slo", "dryRun",
-            "select", "labels", "significance");
+            "select", "labels", "significance", "quantile", "total", "minSample", "versions");
     private static final Set<String> MIN_TRAFFIC_KEYS = Set.of("expr", "atLeast");
     private static final Set<String> SLO_KEYS = Set.of("objective", "errors", "total", "windows", "beforeRelease");
     private static final Set<String> WINDOW_KEYS = Set.of("long", "short", "burnRate", "severity");
@@ -77,9 +78,34 @@ public final class RuleLoader {
             }
         } catch (JsonProcessingException e) {
             int line = e.getLocation() == null ? 1 : e.getLocation().getLineNr();
-            fields.problem(line, null, "not valid YAML: " + e.getOriginalMessage());
+            if (!unquotedThresholds(path)) {
+                fields.problem(line, null, "not valid YAML: " + e.getOriginalMessage());
+            }
         } catch (IOException e) {
             fields.problem(0, null, "cannot read: " + e.getMessage());
+        }
+    }
+
+    /** A threshold written as in PromQL ({@code p1: > 0.02}): YAML reads {@code >} as a folded block, so say how to write it. */
+    private static final Pattern UNQUOTED = Pattern.compile("^(\\s*-?\\s*)(p0|p1)\\s*:\\s*([<>][^#\"']*?)\\s*(#.*)?$");
+
+    /** Tells each unquoted threshold of the file with its fix; false when there is none (another YAML problem). */
+    private boolean unquotedThresholds(Path path) {
+        try {
+            List<String> lines = Files.readAllLines(path, StandardCharsets.UTF_8);
+            boolean found = false;
+            for (int i = 0; i < lines.size(); i++) {
+                Matcher m = UNQUOTED.matcher(lines.get(i));
+                if (m.matches()) {
+                    found = true;
+                    fields.problem(i + 1, null, m.group(2) + ": a threshold beginning with " + m.group(3).charAt(0)
+                            + " must be quoted (YAML reads it as a block of text): write " + m.group(2) + ": \""
+                            + m.group(3) + "\"");
+                }
+            }
+            return found;
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -109,40 +135,15 @@ public final class RuleLoader {
         }
         fields.unknownKeys(m, RULE_KEYS, name);
         Signal signal = fields.required(m, "signal", name, s -> Fields.enumOf(Signal.class, s));
-        Optional<Slo> slo = m.entries().containsKey("slo") ? Optional.ofNullable(slo(m, name)) : Optional.empty();
-        Template expr = slo.isPresent() || m.entries().containsKey("slo") ? null : fields.required(m, "expr", name, RuleLoader::query);
-        Unit unit = fields.optional(m, "unit", name, s -> Fields.enumOf(Unit.class, s)).orElse(Unit.NONE);
-        Optional<Threshold> p1 = fields.optional(m, "p1", name, Threshold::parse);
-        Optional<Threshold> p0 = fields.optional(m, "p0", name, Threshold::parse);
-        Duration forDuration = fields.optional(m, "for", name, Durations::parse).orElse(Duration.ZERO);
-        Duration after = fields.optional(m, "after", name, Durations::parse).orElse(Duration.ZERO);
-        NoData noData = fields.optional(m, "noData", name, s -> Fields.enumOf(NoData.class, s)).orElse(NoData.INCONCLUSIVE);
-        Optional<Template> guard = fields.optional(m, "guard", name, RuleLoader::query);
-        Optional<Baseline> baseline = fields.optional(m, "baseline", name, Baseline::parse);
-        Optional<Rule.MinTraffic> minTraffic = minTraffic(m, name);
+        Measure measure = measure(m, name, interval);
+        Judgement judgement = judgement(m, name);
+        Presentation presentation = new Presentation(
+                fields.optional(m, "unit", name, s -> Fields.enumOf(Unit.class, s)).orElse(Unit.NONE),
+                annotations(m, name), fleet.labels(m, name));
         boolean dryRun = fileDryRun || fields.optional(m, "dryRun", name, Fields::bool).orElse(false);
-        Map<String, String> annotations = annotations(m, name);
-        Map<String, String> labels = fleet.labels(m, name);
         Scope scope = new Scope(match, fleet.select(m, name));
-        fleet.samePerRelease(m, name, minTraffic.orElse(null), expr, guard.orElse(null),
-                slo.map(Slo::errors).orElse(null), slo.map(Slo::total).orElse(null));
-        Optional<Double> significance = fields.optional(m, "significance", name, FleetFields::significance);
-        boolean thresholds = m.entries().containsKey("p0") || m.entries().containsKey("p1");
-        if (m.entries().containsKey("slo")) {
-            if (thresholds || m.entries().containsKey("expr") || m.entries().containsKey("baseline")) {
-                fields.problem(m.line(), name, "an slo rule takes its severities from its windows: no expr, p0, p1 or baseline");
-            }
-        } else if (!thresholds) {
-            fields.problem(m.line(), name, "a rule needs p0, p1 or both");
-        }
-        boolean relative = Stream.of(p1, p0).flatMap(Optional::stream).anyMatch(Threshold::relative);
-        if (baseline.isEmpty() && relative) {
-            fields.problem(m.line(), name, "a relative threshold (%) needs a baseline: before-release, offset 1d ...");
-        }
-        if (significance.isPresent() && !relative) {
-            fields.problem(m.keyLine("significance"), name,
-                    "significance tests a change against the baseline: it needs a relative threshold (%)");
-        }
+        fleet.samePerRelease(m, name, measure);
+        new RuleChecks(fields, m, name).check(measure, judgement);
         if (name == null) {
             return;
         }
@@ -152,12 +153,39 @@ public final class RuleLoader {
         }
         if (problems.size() == before) {
             Signal read = Objects.requireNonNull(signal, "a rule with no problem has its signal");
-            rules.add(new Rule(name, group, read, expr, unit, p1, p0, forDuration, after, noData, guard,
-                    annotations, labels, scope, significance, interval, baseline, minTraffic, slo, dryRun, file, m.line()));
+            rules.add(new Rule(name, group, read, measure, judgement, presentation, scope, dryRun,
+                    new Place(file, m.line())));
         }
     }
 
-    private Optional<Rule.MinTraffic> minTraffic(Mapping rule, @Nullable String name) {
+    private Measure measure(Mapping m, @Nullable String name, Optional<Duration> interval) {
+        Optional<Slo> slo = m.entries().containsKey("slo") ? Optional.ofNullable(slo(m, name)) : Optional.empty();
+        Template expr = m.entries().containsKey("slo") ? null : fields.required(m, "expr", name, RuleLoader::query);
+        Optional<Template> total = fields.optional(m, "total", name, RuleLoader::query);
+        Optional<Double> quantile = fields.optional(m, "quantile", name, Fields::quantile);
+        Shape shape = total.<Shape>map(Shape.Ratio::new).or(() -> quantile.map(Shape.Quantile::new)).orElse(Shape.VALUE);
+        Optional<Template> guard = fields.optional(m, "guard", name, RuleLoader::query);
+        Optional<Baseline> baseline = fields.optional(m, "baseline", name, Baseline::parse);
+        Optional<Baseline.Versions> versions = fleet.versions(m, name);
+        if (versions.isPresent()) {
+            baseline = baseline.map(b -> b.with(versions.get()));
+        }
+        return new Measure(expr, shape, guard, minTraffic(m, name), baseline, slo, interval);
+    }
+
+    private Judgement judgement(Mapping m, @Nullable String name) {
+        Optional<Threshold> p1 = fields.optional(m, "p1", name, Threshold::parse);
+        Optional<Threshold> p0 = fields.optional(m, "p0", name, Threshold::parse);
+        Duration forDuration = fields.optional(m, "for", name, Durations::parse).orElse(Duration.ZERO);
+        Duration after = fields.optional(m, "after", name, Durations::parse).orElse(Duration.ZERO);
+        NoData noData = fields.optional(m, "noData", name, s -> Fields.enumOf(NoData.class, s)).orElse(NoData.INCONCLUSIVE);
+        Optional<Double> significance = fields.optional(m, "significance", name, FleetFields::significance);
+        Optional<Double> minSample = fields.optional(m, "minSample", name, Fields::notNegative);
+        Optional<Judgement.Test> test = significance.map(level -> new Judgement.Test(level, minSample.orElse(0.0)));
+        return new Judgement(p1, p0, forDuration, after, noData, test);
+    }
+
+    private Optional<Measure.MinTraffic> minTraffic(Mapping rule, @Nullable String name) {
         if (!rule.entries().containsKey("minTraffic")) {
             return Optional.empty();
         }
@@ -168,7 +196,7 @@ public final class RuleLoader {
         fields.unknownKeys(m, MIN_TRAFFIC_KEYS, name);
         Template expr = fields.required(m, "expr", name, RuleLoader::query);
         Double atLeast = fields.required(m, "atLeast", name, Fields::number);
-        return expr == null || atLeast == null ? Optional.empty() : Optional.of(new Rule.MinTraffic(expr, atLeast));
+        return expr == null || atLeast == null ? Optional.empty() : Optional.of(new Measure.MinTraffic(expr, atLeast));
     }
 
     private @Nullable Slo slo(Mapping rule, @Nullable String name) {
@@ -225,10 +253,14 @@ public final class RuleLoader {
         return t;
     }
 
+    /** An SLO's errors or total: ranged by {{window}}, which the watchdog sets to each window. */
     private static Template windowed(String text) {
         Template t = Template.parse(text);
         if (!t.variables().contains(Template.WINDOW)) {
             throw new IllegalArgumentException("must use {{window}} as its range, e.g. [{{window}}]");
+        }
+        if (t.variables().contains(Template.SINCE_RELEASE)) {
+            throw new IllegalArgumentException("{{since_release}} is not for an slo: its windows are {{window}}");
         }
         return t;
     }

@@ -15,15 +15,16 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Every PromQL query the rules send, rendered with placeholder values ({@code service="check______"},
- * {@code {{window}}} = 5m) so that a PromQL parser can read it, each with the file, line and field
- * where it is written: expr, guard, minTraffic.expr, the averaged baseline, slo.errors, slo.total.
+ * {@code {{window}}} and {@code {{since_release}}} = 5m) so that a PromQL parser can read it, each with
+ * the file, line and field where it is written: expr, total, guard, minTraffic.expr, the averaged
+ * baseline, slo.errors, slo.total.
  * Each value is as long as its placeholder, so a parser's line:column is also one in the rule file's text.
  */
 public final class RuleQueries {
 
     /** What every template variable stands for while checking: a plain, safe string, padded with _. */
     public static final String PLACEHOLDER = "check";
-    /** What {@code {{window}}} stands for while checking, padded with leading zeros. */
+    /** What {@code {{window}}} and {@code {{since_release}}} stand for while checking, padded with leading zeros. */
     public static final String WINDOW = "5m";
 
     /** One query and where it is written. */
@@ -42,20 +43,25 @@ public final class RuleQueries {
     }
 
     private List<Query> of(Rule rule) {
-        Mapping m = rulesByLine.computeIfAbsent(rule.file(), RuleQueries::rulesByLine).get(rule.line());
+        Mapping m = rulesByLine.computeIfAbsent(rule.place().file(), RuleQueries::rulesByLine).get(rule.place().line());
         Map<String, String> values = new HashMap<>();
         rule.templates().forEach(t -> t.variables().forEach(v -> values.put(v, padded(v, PLACEHOLDER, '_', false))));
-        values.put(Template.WINDOW, padded(Template.WINDOW, WINDOW, '0', true));
+        Template.DURATIONS.forEach(d -> values.put(d, padded(d, WINDOW, '0', true)));
+        Measure measure = rule.measure();
         List<Query> out = new ArrayList<>();
-        if (rule.expr() != null) {
-            String expr = rule.expr().render(values);
+        if (measure.expr() != null) {
+            String expr = measure.expr().render(values);
             out.add(query(rule, m, "expr", expr));
-            rule.baseline().map(b -> b.averaged(expr, rule.interval().orElse(Duration.ofMinutes(1))))
+            measure.baseline().filter(b -> !rule.cumulative())
+                    .map(b -> b.averaged(expr, measure.interval().orElse(Duration.ofMinutes(1))))
                     .ifPresent(q -> out.add(query(rule, m, "baseline", q)));
         }
-        rule.guard().ifPresent(g -> out.add(query(rule, m, "guard", g.render(values))));
-        rule.minTraffic().ifPresent(t -> out.add(query(rule, m, "minTraffic.expr", t.expr().render(values))));
-        rule.slo().ifPresent(s -> {
+        if (measure.shape() instanceof Shape.Ratio r) {
+            out.add(query(rule, m, "total", r.total().render(values)));
+        }
+        measure.guard().ifPresent(g -> out.add(query(rule, m, "guard", g.render(values))));
+        measure.minTraffic().ifPresent(t -> out.add(query(rule, m, "minTraffic.expr", t.expr().render(values))));
+        measure.slo().ifPresent(s -> {
             out.add(query(rule, m, "slo.errors", s.errors().render(values)));
             out.add(query(rule, m, "slo.total", s.total().render(values)));
         });
@@ -69,7 +75,7 @@ public final class RuleQueries {
     }
 
     private static Query query(Rule rule, @Nullable Mapping m, String field, String promql) {
-        return new Query(rule.file(), line(m, field, rule.line()), rule.name(), field, promql);
+        return new Query(rule.place().file(), line(m, field, rule.place().line()), rule.name(), field, promql);
     }
 
     /** The line of a dotted field inside a rule's mapping, or the rule's own line if it cannot be found. */

@@ -57,7 +57,7 @@ public final class RuleSet {
     /** The shortest interval any group asks for, or the default. */
     public Duration shortestInterval(Duration fallback) {
         return rules.stream()
-                .map(r -> r.interval().orElse(fallback))
+                .map(r -> r.measure().interval().orElse(fallback))
                 .min(Duration::compareTo)
                 .orElse(fallback);
     }

@@ -18,8 +18,15 @@ import org.jspecify.annotations.Nullable;
 public final class Template {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*}}");
-    /** The one placeholder the watchdog fills itself, in range selectors of SLO rules: a duration. */
+    /** A placeholder the watchdog fills itself, in range selectors of SLO rules: a duration. */
     public static final String WINDOW = "window";
+    /**
+     * A placeholder the watchdog fills itself: the release's age at the evaluation, a duration, so that
+     * {@code increase(x[{{since_release}}])} counts since the release started.
+     */
+    public static final String SINCE_RELEASE = "since_release";
+    /** The placeholders that stand for durations in range selectors, filled by the watchdog. */
+    public static final List<String> DURATIONS = List.of(WINDOW, SINCE_RELEASE);
     private static final Pattern DURATION = Pattern.compile("[0-9]+(ms|[smhdwy])([0-9]+(ms|[smhdwy]))*");
     private static final int MAX_VALUE_LENGTH = 256;
 
@@ -64,7 +71,7 @@ public final class Template {
     public static Template parse(String text) {
         Matcher m = PLACEHOLDER.matcher(text);
         while (m.find()) {
-            if (!m.group(1).equals(WINDOW) && !insideString(text, m.start())) {
+            if (!DURATIONS.contains(m.group(1)) && !insideString(text, m.start())) {
                 throw new IllegalArgumentException("placeholder " + m.group()
                         + " stands outside a string literal; write it inside quotes, e.g. service=\"{{service}}\"");
             }
@@ -83,8 +90,10 @@ public final class Template {
      */
     public static Template value(String text) {
         Template t = new Template(text);
-        if (t.variables.contains(WINDOW)) {
-            throw new IllegalArgumentException("{{window}} is only for an slo's errors and total");
+        for (String duration : DURATIONS) {
+            if (t.variables.contains(duration)) {
+                throw new IllegalArgumentException("{{" + duration + "}} is a duration for range selectors, not a label value");
+            }
         }
         if (t.literals().contains("{{")) {
             throw new IllegalArgumentException("'{{' is not a placeholder of the form {{name}}");
@@ -130,7 +139,7 @@ public final class Template {
                 continue;
             }
             String value = values.get(part);
-            boolean safe = value != null && (part.equals(WINDOW) ? DURATION.matcher(value).matches()
+            boolean safe = value != null && (DURATIONS.contains(part) ? DURATION.matcher(value).matches()
                     : unsafeBecause(value) == null);
             if (!safe) {
                 throw new IllegalArgumentException("no safe value for {{" + part + "}}");

@@ -61,6 +61,21 @@ public final class Histogram {
         return all;
     }
 
+    /**
+     * Every count divided by {@code divisor}: the same quantiles, with the weight of fewer observations
+     * (counts that vary more than independent ones would, divided by their {@link Dispersion}).
+     */
+    public Histogram divided(double divisor) {
+        if (!(divisor > 0) || Double.isInfinite(divisor)) {
+            throw new IllegalArgumentException("divisor must be positive and finite: " + divisor);
+        }
+        double[] fewer = new double[counts.length];
+        for (int i = 0; i < counts.length; i++) {
+            fewer[i] = counts[i] / divisor;
+        }
+        return new Histogram(bounds, fewer);
+    }
+
     /** All observations: the +Inf bucket's count. */
     public double total() {
         return counts[counts.length - 1];

@@ -113,8 +113,8 @@ abstract class JdbcStore implements Store {
     }
 
     @Override
-    public Future<List<Watch>> list(Release.State state, int limit) {
-        return read(c -> rows.list(c, state, limit));
+    public Future<List<Watch>> list(Filter filter, int limit) {
+        return read(c -> rows.list(c, filter, limit));
     }
 
     @Override

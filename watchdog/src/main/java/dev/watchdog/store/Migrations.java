@@ -185,7 +185,7 @@ final class Migrations {
         if (announced != null) {
             announced.forEach(k -> keys.add(k.asText()));
         }
-        return new Watch(release, rules, incident, rollbackOf(release, rollback), null, keys);
+        return new Watch(release, rules, incident, rollbackOf(release, rollback), null, keys, null);
     }
 
     private static @Nullable RollbackRecord rollbackOf(Release release, @Nullable JsonNode old) {

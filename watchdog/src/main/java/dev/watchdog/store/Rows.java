@@ -211,10 +211,21 @@ final class Rows {
         return bodies(c, "select body from releases where held = 1 order by id", List.of(), Watch.class);
     }
 
-    List<Watch> list(Connection c, Release.State state, int limit) throws SQLException {
-        String where = state == null ? "" : " where state = ?";
-        return bodies(c, "select body from releases" + where + " order by started_at desc, id desc limit " + limit,
-                state == null ? List.of() : List.of(state.label()), Watch.class);
+    List<Watch> list(Connection c, Store.Filter filter, int limit) throws SQLException {
+        List<String> where = new ArrayList<>();
+        List<String> args = new ArrayList<>();
+        equal(where, args, "state", filter.state() == null ? null : filter.state().label());
+        equal(where, args, "service", filter.service());
+        equal(where, args, "environment", filter.environment());
+        return bodies(c, "select body from releases" + (where.isEmpty() ? "" : " where " + String.join(" and ", where))
+                + " order by started_at desc, id desc limit " + limit, args, Watch.class);
+    }
+
+    private static void equal(List<String> where, List<String> args, String column, @Nullable String value) {
+        if (value != null) {
+            where.add(column + " = ?");
+            args.add(value);
+        }
     }
 
     List<Event> events(Connection c, String releaseId) throws SQLException {

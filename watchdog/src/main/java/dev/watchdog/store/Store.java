@@ -60,8 +60,13 @@ public interface Store {
     /** Every release the watchdog still has work for ({@link Watch#held}). */
     Future<List<Watch>> held();
 
-    /** Releases, newest first; {@code state} null for all. */
-    Future<List<Watch>> list(Release.State state, int limit);
+    /** Releases, newest first, those that pass {@code filter}. */
+    Future<List<Watch>> list(Filter filter, int limit);
+
+    /** Which releases a list holds: each field null for any. */
+    record Filter(Release.@Nullable State state, @Nullable String service, @Nullable String environment) {
+        public static final Filter ALL = new Filter(null, null, null);
+    }
 
     Future<List<Event>> events(String releaseId);
 

@@ -43,6 +43,7 @@ class NotifierTest {
 
     WebhookRecorder fake;
     WebhookRecorder alwaysFailing;
+    WebhookRecorder gone;
     Notifier notifier;
     Context context;
     final WatchdogMetrics metrics = new WatchdogMetrics();
@@ -52,6 +53,8 @@ class NotifierTest {
     void start(Vertx vertx) {
         fake = new WebhookRecorder(vertx).start();
         alwaysFailing = new WebhookRecorder(vertx).start().otherwise(status(500));
+        gone = new WebhookRecorder(vertx).start()
+                .otherwise(new WebhookRecorder.Reply(404, Map.of("Content-Type", "text/plain"), false, "no_service"));
         WatchdogConfig config = new ConfigLoader(name -> null).parse("""
                 prometheus: {url: "http://127.0.0.1:1"}
                 server: {externalUrl: "https://watchdog.example"}
@@ -63,9 +66,11 @@ class NotifierTest {
                   broken: {slack: {url: "%s"}, minInterval: 0s, retry: {attempts: 2, initial: 50ms, max: 50ms}}
                   cluster: {alertmanager: {urls: ["%s", "%s"], headers: {Authorization: "Bearer am-secret"}},
                             minInterval: 0s, retry: {attempts: 2, initial: 50ms, max: 50ms}}
+                  removed: {slack: {url: "%s"}, minInterval: 0s, retry: {attempts: 4, initial: 50ms, max: 50ms}}
                   down: {alertmanager: {url: "%s", urls: ["%s"]}, minInterval: 0s, retry: {attempts: 2, initial: 50ms, max: 50ms}}
                 """.formatted(fake.url("/slack"), fake.url("/slow"), fake.url(""), alwaysFailing.url("/broken"),
-                alwaysFailing.url("/am1"), fake.url("/am2"), alwaysFailing.url("/am3"), alwaysFailing.url("/am4")), "test.yml");
+                alwaysFailing.url("/am1"), fake.url("/am2"), gone.url("/services/T0/B0/gone"), alwaysFailing.url("/am3"),
+                alwaysFailing.url("/am4")), "test.yml");
         WebhookSender sender = new WebhookSender(vertx, Clock.systemUTC(), () -> 0.5, metrics);
         context = vertx.getOrCreateContext();
         notifier = new Notifier(vertx, sender, config::receivers, metrics, Clock.systemUTC(),
@@ -207,6 +212,21 @@ class NotifierTest {
             assertTrue(text.contains("watchdog_receiver_failing{receiver=\"rm\"} 0.0"), text);
             test.completeNow();
         })));
+    }
+
+    @Test
+    @DisplayName("a receiver that refuses (a Slack webhook removed: 404 no_service) fails at once, loudly: Slack's words, the gauge up")
+    void refusingReceiver(VertxTestContext test) {
+        deliver(notification("removed", Notice.Kind.OPENED, message("t", List.of("l")), "k5"))
+                .onComplete(test.succeeding(answer -> test.verify(() -> {
+                    assertEquals(OutboxEntry.Status.FAILED, answer.status());
+                    assertEquals("HTTP 404: no_service", answer.error());
+                    assertEquals(1, gone.calls.size(), "a 4xx is not tried again");
+                    String text = metrics.scrape();
+                    assertTrue(text.contains("watchdog_receiver_failing{receiver=\"removed\"} 1.0"), text);
+                    assertTrue(text.contains("watchdog_notifications_total{outcome=\"failed\",receiver=\"removed\"} 1.0"), text);
+                    test.completeNow();
+                })));
     }
 
     @Test

@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -62,6 +63,7 @@ class AgentServerTest {
                 listen: 127.0.0.1:0
                 secret: %s
                 journal: journal.db
+                limits: {headerTimeout: 1s}
                 actions:
                   - name: switch-and-downgrade
                     match: {service: api}
@@ -83,7 +85,13 @@ class AgentServerTest {
                           url: "%s"
                           headers: {Authorization: "Bearer ${env:GH}"}
                           body: '{"ref": "main", "inputs": {"version": "{{previous_version}}"}}'
-                """.formatted(SECRET, dir, dir, dir, dir, dir, github.url("/{{service}}/dispatches"));
+                  - name: deploy-api
+                    match: {environment: hostile}
+                    steps:
+                      - name: undo
+                        http: {url: "%s", headers: {Authorization: "Bearer ${env:GH}"}}
+                """.formatted(SECRET, dir, dir, dir, dir, dir, github.url("/{{service}}/dispatches"),
+                github.url("/deploy/{{service}}/undo?to={{previous_version}}"));
         AgentConfig config = new ConfigLoader(Map.of("GH", TOKEN)::get).parse(yaml, "agent.yml", AgentConfig.class);
         agent = new AgentServer(config, dir, Clock.systemUTC(), Map.of("PATH", "/usr/bin:/bin"));
         vertx.deployVerticle(agent).await();
@@ -266,6 +274,51 @@ class AgentServerTest {
             Files.writeString(dir.resolve(name), "");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    @DisplayName("an http step's host is its config's: a service or version the deployer chose is percent-encoded, and cannot walk the path")
+    void httpStepUrlIsTheConfigs() {
+        Response walk = RollbackCall.send(url, SECRET, RollbackCall.body("rel_walk", "../../admin", "1.4.0", "1.3.2", "hostile"));
+        assertEquals(422, walk.status(), walk.body());
+        assertEquals("the value for {{service}} would walk the URL's path (it is . or .. or holds /)",
+                walk.json().getString("error"));
+        Response dots = RollbackCall.send(url, SECRET, RollbackCall.body("rel_dots", "..", "1.4.0", "1.3.2", "hostile"));
+        assertEquals(422, dots.status(), dots.body());
+        assertTrue(github.calls.stream().noneMatch(c -> c.path().contains("admin") || c.path().startsWith("/deploy/..")),
+                "nothing was sent");
+
+        Response odd = RollbackCall.send(url, SECRET,
+                RollbackCall.body("rel_odd", "api@evil.example:80#", "1.4.0", "1.3&admin=1#x", "hostile"));
+        assertEquals(200, odd.status(), odd.body());
+        WebhookRecorder.Call sent = github.calls("/deploy/api%40evil.example%3A80%23/undo").get(0);
+        assertEquals("1.3&admin=1#x", sent.query().get("to"), "the version stays one query value");
+        assertEquals(null, sent.query().get("admin"));
+        assertEquals("Bearer " + TOKEN, sent.header("Authorization"));
+    }
+
+    @Test
+    @DisplayName("a caller that sends half a request cannot hold the agent: /healthz answers, and the connection is closed after limits.headerTimeout")
+    void halfSentRequest() throws IOException {
+        try (java.nio.channels.SocketChannel half = java.nio.channels.SocketChannel.open(
+                new java.net.InetSocketAddress("127.0.0.1", agent.port()))) {
+            half.write(java.nio.ByteBuffer.wrap("POST /rollback HTTP/1.1\r\nHost: agent\r\n".getBytes(StandardCharsets.US_ASCII)));
+            half.configureBlocking(false);
+            java.net.http.HttpResponse<String> health = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + agent.port() + "/healthz"))
+                            .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, health.statusCode());
+            Poll.until(Duration.ofSeconds(5), "the agent to close the half-sent request", () -> {
+                try {
+                    return half.read(java.nio.ByteBuffer.allocate(256)) < 0;
+                } catch (IOException e) {
+                    return true;
+                }
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
         }
     }
 }

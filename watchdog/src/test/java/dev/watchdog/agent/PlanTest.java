@@ -89,4 +89,15 @@ class PlanTest {
         assertTrue(why(() -> Plan.of(config, call("web", "production", Map.of("cluster", "eu-1\""), "1"), DIR))
                 .contains("{{label.cluster}}"));
     }
+
+    @Test
+    @DisplayName("a placeholder in an http step's scheme, host or port is refused at load")
+    void hostIsFixed() {
+        for (String url : List.of("https://{{service}}.example/rollback", "https://ci.example:{{label.port}}/x",
+                "https://ci.example{{service}}/x")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new AgentConfig.Http(url, null, null, null), url);
+            assertTrue(e.getMessage().contains("never the scheme, host or port"), e.getMessage());
+        }
+    }
 }

@@ -62,4 +62,13 @@ class VerifierTest {
         assertTrue(refusal("rel_1:rollback", t, null, BODY).contains("required"));
         assertTrue(refusal("rel_1:rollback", "yesterday", sign(SECRET, ts), BODY).contains("Unix seconds"));
     }
+
+    @Test
+    @DisplayName("a timestamp chosen to wrap the age check around (now + Long.MIN_VALUE) is refused, signature and all")
+    void timestampThatWouldOverflow() {
+        long wrapped = NOW.getEpochSecond() + Long.MIN_VALUE;
+        assertTrue(refusal("rel_1:rollback", String.valueOf(wrapped), sign(SECRET, wrapped), BODY).contains("old"));
+        long ahead = Long.MAX_VALUE;
+        assertTrue(refusal("rel_1:rollback", String.valueOf(ahead), sign(SECRET, ahead), BODY).contains("ahead"));
+    }
 }

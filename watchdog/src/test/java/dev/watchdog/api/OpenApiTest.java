@@ -62,7 +62,7 @@ class OpenApiTest extends DaemonTest {
     Set<String> routes() {
         Api api = new Api(null, null, () -> new RuleSet(List.of()), null, new WatchdogMetrics(), () -> true, null, Map::of);
         Set<String> routes = new TreeSet<>();
-        for (Route route : api.router(vertx, new WatchdogConfig.Server(null, null, null, null, null), List::of).getRoutes()) {
+        for (Route route : api.router(vertx, java.time.Clock.systemUTC(), () -> new WatchdogConfig.Server(null, null, null, null, null)).getRoutes()) {
             if (route.getPath() != null && route.methods() != null) {
                 route.methods().forEach(m -> routes.add(m.name() + " " + route.getPath().replaceAll(":(\\w+)", "{$1}")));
             }

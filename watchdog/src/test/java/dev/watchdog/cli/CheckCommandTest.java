@@ -234,7 +234,7 @@ class CheckCommandTest {
                 rules:
                   - name: orders
                     signal: business
-                    expr: sum(increase(orders_total{service="{{service}}",shop="{{shop}}"}[30m]))
+                    expr: sum(increase(orders_total{service="{{service}}",shop="{{shop}}"}[{{since_release}}]))
                     baseline: offset 7d
                     p1: "< -20%"
                     significance: 0.01
@@ -253,9 +253,9 @@ class CheckCommandTest {
         assertTrue(shop.out().contains("""
                 orders (%s:13, group shops, match service=~"shop-.*", labels.tier=~"critical")
                   expr:
-                    sum(increase(orders_total{service="shop-eu",shop="eu"}[30m]))
+                    sum(increase(orders_total{service="shop-eu",shop="eu"}[{{since_release}}]))
                   baseline offset 7d:
-                    expr at the evaluation's time minus 1w""".formatted(file)), shop.out());
+                    expr at the evaluation's time minus 7d""".formatted(file)), shop.out());
 
         Cli.Result api = Cli.run("check", "--release", "service=api,environment=staging", file.toString());
         assertEquals(0, api.code(), api.out());
@@ -272,5 +272,159 @@ class CheckCommandTest {
 
     private Path write(String name, String text) throws Exception {
         return Files.writeString(dir.resolve(name), text);
+    }
+
+    @Test
+    @DisplayName("--config: a token short enough to guess is refused, named, never quoted")
+    void weakToken() throws Exception {
+        Files.writeString(dir.resolve("empty.yml"), "groups: []\n");
+        Path config = write("weak.yml", """
+                prometheus: {url: "http://localhost:9090"}
+                rules: [empty.yml]
+                server:
+                  tokens:
+                    - {name: ci, role: deployer, token: "abc123"}
+                    - {name: oncall, role: oncall, token: "a-long-enough-token-0123"}
+                """);
+        Cli.Result result = Cli.run("check", "--config", config.toString());
+        assertEquals(1, result.code(), result.out());
+        assertEquals(config + ": server.tokens[0] (ci): the token is shorter than 16 characters; make one with:"
+                + " openssl rand -hex 32\n", result.out());
+    }
+
+    @Test
+    @DisplayName("--config: a Slack URL without a scheme is refused when the config is read, the key named, the URL never quoted")
+    void slackUrlWithoutScheme() throws Exception {
+        Files.writeString(dir.resolve("empty.yml"), "groups: []\n");
+        Path config = write("slack.yml", """
+                prometheus: {url: "http://localhost:9090"}
+                rules: [empty.yml]
+                receivers:
+                  rm: {slack: {url: "hooks.slack.com/services/T0/B0/XYZsecret"}}
+                """);
+        Cli.Result result = Cli.run("check", "--config", config.toString());
+        assertEquals(1, result.code(), result.out());
+        assertTrue(result.out().contains("receivers.rm.slack: slack.url must be an absolute http(s) URL"), result.out());
+        assertFalse(result.out().contains("XYZsecret"), result.out());
+    }
+
+    @Test
+    @DisplayName("--config with five problems prints five, each with its line, in one run")
+    void everyProblemAtOnce() throws Exception {
+        Files.writeString(dir.resolve("one.yml"), "groups: [{name: g, rules: [{name: r, expr: up, p1: \"> 1\"}]}]\n");
+        Path config = write("five.yml", """
+                prometheus: {url: "http://localhost:9090", timeout: 10mins}
+                evaluation: {intreval: 15s}
+                rules: [one.yml]
+                server:
+                  tokens: [{name: ci, role: deployer, token: "${env:NOT_SET_ANYWHERE}"}]
+                receivers:
+                  rm: {slack: {url: "hooks.slack.com/services/T0/B0/XYZsecret"}}
+                  devops: {telegram: {token: "123:abc", chatId: "devops"}}
+                """);
+        Cli.Result result = Cli.run("check", "--config", config.toString());
+        assertEquals(1, result.code(), result.out());
+        List<String> lines = result.out().lines().toList();
+        assertEquals(5, lines.size(), result.out());
+        assertTrue(lines.get(0).startsWith(config + ":1: prometheus.timeout: "), lines.get(0));
+        assertEquals(config + ":2: unknown key 'evaluation.intreval'", lines.get(1));
+        assertEquals(config + ":5: server.tokens[0].token: environment variable NOT_SET_ANYWHERE is not set", lines.get(2));
+        assertEquals(config + ":7: receivers.rm.slack: slack.url must be an absolute http(s) URL", lines.get(3));
+        assertEquals(config + ":8: receivers.devops.telegram: telegram.chatId must be a chat id (-1001234567890) or"
+                + " @channelname", lines.get(4));
+        assertFalse(result.out().contains("XYZsecret"), result.out());
+    }
+
+    @Test
+    @DisplayName("--config whose rule patterns match no file is refused: a watchdog with nothing to judge by is no watchdog")
+    void rulesMatchingNothing() throws Exception {
+        Path config = write("norules.yml", """
+                prometheus: {url: "http://localhost:9090"}
+                rules: [../../rules/*.yml]
+                """);
+        Cli.Result result = Cli.run("check", "--config", config.toString());
+        assertEquals(1, result.code(), result.out());
+        assertEquals(config + ": rules [../../rules/*.yml] match no file beside the config; the documented install keeps"
+                + " the rule files in rules/ beside it\n", result.out());
+    }
+
+    @Test
+    @DisplayName("lint: a comparison inside expr is a warning with the fix; an unquoted threshold says how to quote it")
+    void promqlHabits() throws Exception {
+        Path compares = write("compares.yml", """
+                groups:
+                  - name: g
+                    rules:
+                      - name: errors
+                        signal: errors
+                        expr: sum(rate(errors_total{service="{{service}}"}[5m])) > 0.02
+                        p1: "> 0"
+                      - name: ratio
+                        signal: errors
+                        expr: sum(rate(errors_total[5m])) > bool 0.02
+                        p1: "> 0"
+                """);
+        Cli.Result warned = Cli.run("check", compares.toString());
+        assertEquals(0, warned.code(), warned.out());
+        assertTrue(warned.out().contains(compares + ":4: rule errors: warning: expr compares (> 0.02): while healthy it"
+                + " returns no series, so the rule reads no data and never recovers; let expr give the value, and the"
+                + " threshold the number (\"> 0.02\")"), warned.out());
+        assertFalse(warned.out().contains("rule ratio"), "a bool comparison keeps its series: " + warned.out());
+
+        Path unquoted = write("unquoted.yml", """
+                groups:
+                  - name: g
+                    rules:
+                      - name: errors
+                        signal: errors
+                        expr: sum(rate(errors_total[5m]))
+                        p1: > 0.02
+                """);
+        Cli.Result refused = Cli.run("check", unquoted.toString());
+        assertEquals(1, refused.code(), refused.out());
+        assertEquals(unquoted + ":7: p1: a threshold beginning with > must be quoted (YAML reads it as a block of text):"
+                + " write p1: \"> 0.02\"\n1 problem(s)\n", refused.out());
+    }
+
+    @Test
+    @DisplayName("lint --prometheus: a selector that matches no series (a misspelt metric) is a warning; one that matches is not")
+    void selectorsMatchingNothing() throws Exception {
+        com.sun.net.httpserver.HttpServer fake = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        fake.createContext("/api/v1/series", exchange -> {
+            String match = java.net.URLDecoder.decode(exchange.getRequestURI().getRawQuery().replaceAll(".*match\\[]=([^&]*).*", "$1"),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            asked.add(match);
+            String data = match.startsWith("http_requests_total") ? "[{\"__name__\":\"http_requests_total\"}]" : "[]";
+            byte[] body = ("{\"status\":\"success\",\"data\":" + data + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        fake.start();
+        try {
+            Path rules = write("selectors.yml", """
+                    groups:
+                      - name: g
+                        rules:
+                          - name: errors
+                            signal: errors
+                            expr: |
+                              sum by (service) (rate(http_requests_total{service="{{service}}",status=~"5.."}[5m]))
+                                / sum by (service) (rate(http_requets_total{service="{{service}}"}[5m]))
+                            p1: "> 0.01"
+                    """);
+            String url = "http://127.0.0.1:" + fake.getAddress().getPort();
+            Cli.Result result = Cli.run("check", "--prometheus", url, rules.toString());
+            assertEquals(0, result.code(), result.out());
+            assertEquals(List.of("http_requests_total{status=~\"5..\"}", "http_requets_total"), asked);
+            assertTrue(result.out().contains(rules + ":4: rule errors: warning: http_requets_total matches no series in " + url
+                    + " in the last hour: a misspelt metric or label? The rule would read no data"), result.out());
+            assertFalse(result.out().contains("warning: http_requests_total"), result.out());
+        } finally {
+            fake.stop(0);
+        }
     }
 }

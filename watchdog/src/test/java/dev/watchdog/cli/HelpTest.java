@@ -90,4 +90,16 @@ class HelpTest {
             assertTrue(wait.contains("\n  " + code), code + " in: " + wait);
         }
     }
+
+    @Test
+    @DisplayName("an unknown command is a usage error, 64, even with --help: a mistyped command never reads as success")
+    void unknownCommandWithHelp() {
+        for (String[] args : List.of(new String[] {"nosuch", "--help"}, new String[] {"nosuch"},
+                new String[] {"release", "nosuch", "--help"}, new String[] {"agent", "nosuch", "-h"})) {
+            Cli.Streams run = Cli.streams(args);
+            assertEquals(64, run.code(), String.join(" ", args) + ": " + run.stderr());
+            assertTrue(run.stderr().contains("'nosuch'"), run.stderr());
+            assertEquals("", run.stdout(), "no usage on stdout, where a script would read it as an answer");
+        }
+    }
 }

@@ -66,6 +66,38 @@ class ReleaseCommandTest extends DaemonTest {
     }
 
     @Nested
+    @DisplayName("release list for people: a header, the age, filters by service, environment and state")
+    class ListText {
+
+        @Test
+        @DisplayName("a header and one line per release; --service and --state keep only those that match")
+        void listed() {
+            Cli.Streams web = release(Daemon.DEPLOYER, "start", "--service", "web", "--version", "2.0.0",
+                    "--environment", "staging", "--quiet");
+            assertEquals(0, web.code(), web.stderr());
+            List<String> all = release(Daemon.VIEWER, "list").stdout().lines().toList();
+            assertTrue(all.get(0).matches("ID +SERVICE +VERSION +ENVIRONMENT +AGE +STATE +VERDICT"), all.get(0));
+            assertEquals(3, all.size(), all.toString());
+            List<String> api = release(Daemon.VIEWER, "list", "--service", "api").stdout().lines().toList();
+            assertEquals(2, api.size(), api.toString());
+            assertTrue(api.get(1).matches(id + " +api +1\\.4\\.0 +production +\\S+ +watching +-"), api.get(1));
+            assertEquals(1, release(Daemon.VIEWER, "list", "--environment", "production", "--state", "passed")
+                    .stdout().lines().count());
+        }
+
+        @Test
+        @DisplayName("the age in its two largest units")
+        void age() {
+            java.time.Instant now = java.time.Instant.parse("2026-12-06T12:00:00Z");
+            assertEquals("45s", ReleaseText.age("2026-12-06T11:59:15Z", now));
+            assertEquals("12m30s", ReleaseText.age("2026-12-06T11:47:30Z", now));
+            assertEquals("3h5m", ReleaseText.age("2026-12-06T08:55:00Z", now));
+            assertEquals("2d", ReleaseText.age("2026-12-04T12:00:00Z", now));
+            assertEquals("0s", ReleaseText.age("2026-12-06T12:00:00Z", now));
+        }
+    }
+
+    @Nested
     @DisplayName("-o json prints JSON and nothing else on stdout")
     class JsonOutput {
 
@@ -105,6 +137,23 @@ class ReleaseCommandTest extends DaemonTest {
             assertTrue(show.stdout().contains("state     watching, verdict -\n"), show.stdout());
             assertTrue(show.stdout().matches("(?s).*\n  error-rate +ok +0\\.002 +p1 > 0\\.01  p0 > 0\\.05\n.*"), show.stdout());
             assertTrue(show.stdout().matches("(?s).*timeline\n  \\S+  registered .*"), show.stdout());
+        }
+
+        @Test
+        @DisplayName("release show at 3 a.m.: state, the open incident with its breach in the rule's unit, who decided and why, what to type; then the rest")
+        void incidentFirst() {
+            prometheus.answer("error_ratio", FakePrometheus.value("0.0234"));
+            clock.advance(java.time.Duration.ofSeconds(15));
+            daemon.tick();
+            assertEquals(0, release(Daemon.ONCALL, "ack", id, "--reason", "looking at the 5xx").code());
+            Cli.Streams show = release(Daemon.VIEWER, "show", id);
+            List<String> lines = show.stdout().lines().toList();
+            assertEquals("state     degraded, verdict -", lines.get(1));
+            assertTrue(lines.get(2).startsWith("incident  P1 acknowledged, nobody paged, opened "), lines.get(2));
+            assertEquals("          - error-rate: 0.0234 (P1 > 0.01)", lines.get(3));
+            assertTrue(lines.get(4).matches("          acknowledged by \\S+ at \\S+Z: \"looking at the 5xx\""), lines.get(4));
+            assertEquals("          decide: watchdog release ack|rollback|accept " + id + " --reason '...'", lines.get(5));
+            assertTrue(lines.get(6).startsWith("watched   "), lines.get(6));
         }
 
         @Test
@@ -165,7 +214,27 @@ class ReleaseCommandTest extends DaemonTest {
             }
             Cli.Streams cancel = release(Daemon.DEPLOYER, "cancel", id, "--reason", "deploy aborted");
             assertEquals(0, cancel.code(), cancel.stderr());
+            assertEquals("cancelled " + id + ": api 1.4.0 (production) is cancelled\n", cancel.stdout());
             assertEquals("cancelled", daemon.release(id).getString("state"));
+        }
+
+        @Test
+        @DisplayName("a decision prints one line (the release with -o json); --as records the person behind a shared token")
+        void oneLineAndAs() throws Exception {
+            prometheus.answer("error_ratio", FakePrometheus.value("0.0234"));
+            clock.advance(java.time.Duration.ofSeconds(15));
+            daemon.tick();
+            Cli.Streams ack = release(Daemon.ONCALL, "ack", id, "--as", "Bob Stone", "--reason", "on it");
+            assertEquals(0, ack.code(), ack.stderr());
+            assertEquals("acknowledged " + id + ": api 1.4.0 (production) is degraded\n", ack.stdout());
+            Cli.Streams show = release(Daemon.VIEWER, "show", id);
+            assertTrue(show.stdout().contains("acknowledged by Bob Stone via alice at "), show.stdout());
+            Cli.Streams accept = release(Daemon.ONCALL, "accept", id, "-o", "json");
+            assertEquals(0, accept.code(), accept.stderr());
+            assertEquals(id, Json.MAPPER.readTree(accept.stdout()).path("id").asText());
+            Cli.Streams impostor = release(Daemon.ONCALL, "rollback", id, "--as", "<script>");
+            assertEquals(3, impostor.code());
+            assertTrue(impostor.stderr().contains("as must be a person's name"), impostor.stderr());
         }
     }
 

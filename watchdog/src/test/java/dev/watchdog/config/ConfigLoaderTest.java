@@ -117,9 +117,9 @@ class ConfigLoaderTest {
                 prometheus: {url: http://p:9090}
                 server:
                   tokens:
-                    - {name: ci, role: viewer, token: x, scope: all}
+                    - {name: ci, role: viewer, token: x, expires: all}
                 """, "watchdog.yml"));
-        assertEquals("watchdog.yml:4: unknown key 'server.tokens[0].scope'", e.getMessage());
+        assertEquals("watchdog.yml:4: unknown key 'server.tokens[0].expires'", e.getMessage());
     }
 
     @Test

@@ -64,6 +64,23 @@ class ShippedConfigTest {
         }
     }
 
+    @Test
+    @DisplayName("watchdog.env.example lists every variable the shipped config reads, commented out only where its receiver is")
+    void envExampleListsEveryVariable() throws IOException {
+        Set<String> read = new TreeSet<>();
+        Matcher m = Pattern.compile("\\$\\{env:([A-Z0-9_]+)}").matcher(Files.readString(SHIPPED));
+        while (m.find()) {
+            read.add(m.group(1));
+        }
+        Set<String> listed = new TreeSet<>();
+        Matcher a = Pattern.compile("(?m)^#? ?([A-Z][A-Z0-9_]*)=").matcher(Files.readString(SHIPPED.resolveSibling(
+                "watchdog.env.example")));
+        while (a.find()) {
+            listed.add(a.group(1));
+        }
+        assertEquals(read, listed);
+    }
+
     /** The names in the comment under {@code /etc/watchdog/watchdog.env} in docs/operations.md's Install. */
     private static Set<String> documentedVariables() throws IOException {
         List<String> lines = Files.readAllLines(OPERATIONS);

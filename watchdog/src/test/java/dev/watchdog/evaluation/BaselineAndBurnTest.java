@@ -43,7 +43,7 @@ class BaselineAndBurnTest {
             """);
 
     static RuleState judge(Rule rule, List<Series> now, List<Series> baseline) {
-        return Judge.judge(rule, RuleState.initial(rule.name(), START), new Values(now, baseline), START, START);
+        return Judge.judge(rule, RuleState.initial(rule.name(), START), Values.against(now, "before-release", baseline), START, START);
     }
 
     static List<Series> one(double v) {
@@ -98,12 +98,12 @@ class BaselineAndBurnTest {
                 - {long: 1h, short: 5m,  burnRate: 14.4, severity: p1}
                 - {long: 6h, short: 30m, burnRate: 6,    severity: p1}
             """);
-    static final Slo SLO = SLO_RULE.slo().orElseThrow();
+    static final Slo SLO = SLO_RULE.measure().slo().orElseThrow();
 
     static Observation burn(Map<Duration, Double> ratios, Duration age) {
         Map<Duration, Future<Double>> futures = new HashMap<>();
         ratios.forEach((d, r) -> futures.put(d, Future.succeededFuture(r)));
-        return Observer.judgeBurn(SLO, futures, age);
+        return Burns.judgeBurn(SLO, futures, age);
     }
 
     static final Duration H1 = Duration.ofHours(1);

@@ -57,17 +57,17 @@ class OnsetTest {
     void walksBack() {
         Map<Instant, List<Series>> steps = steps(age -> age <= 0.5 ? 0.2 : age <= 1.5 ? 0.02 : 0.001);
         assertEquals(Map.of(Severity.P1, NOW.minusMillis(1500), Severity.P0, NOW.minusMillis(500)),
-                Onset.onsets(RULE, steps, STEP, null, true, true));
-        assertEquals(Map.of(Severity.P0, NOW.minusMillis(500)), Onset.onsets(RULE, steps, STEP, null, false, true));
+                Onset.onsets(RULE, steps, STEP, NONE, true, true));
+        assertEquals(Map.of(Severity.P0, NOW.minusMillis(500)), Onset.onsets(RULE, steps, STEP, NONE, false, true));
     }
 
     @Test
     @DisplayName("a step without data, or a healthy one, ends the run; a breach for the whole window dates from its start")
     void gapsAndWholeWindow() {
         assertEquals(Map.of(Severity.P0, NOW.minusMillis(300)),
-                Onset.onsets(RULE, steps(age -> Math.abs(age - 0.4) < 0.01 ? Double.NaN : 0.2), STEP, null, false, true));
-        assertEquals(Map.of(Severity.P0, NOW.minusSeconds(2)), Onset.onsets(RULE, steps(age -> 0.2), STEP, null, false, true));
-        assertEquals(Map.of(), Onset.onsets(RULE, steps(age -> age == 0 ? 0.001 : 0.2), STEP, null, true, true),
+                Onset.onsets(RULE, steps(age -> Math.abs(age - 0.4) < 0.01 ? Double.NaN : 0.2), STEP, NONE, false, true));
+        assertEquals(Map.of(Severity.P0, NOW.minusSeconds(2)), Onset.onsets(RULE, steps(age -> 0.2), STEP, NONE, false, true));
+        assertEquals(Map.of(), Onset.onsets(RULE, steps(age -> age == 0 ? 0.001 : 0.2), STEP, NONE, true, true),
                 "healthy now: no onset");
     }
 
@@ -75,11 +75,11 @@ class OnsetTest {
     @DisplayName("the Judge counts for from the onset: a breach the data shows for 2 s is P0 at once with for: 2s")
     void judgeCountsFromOnset() {
         RuleState prev = RuleState.initial("error-rate", NOW.minusSeconds(60));
-        Observation atOnce = new Observation.Values(List.of(new Series(Map.of(), 0.2)), null,
-                Map.of(Severity.P1, NOW.minusSeconds(2), Severity.P0, NOW.minusSeconds(2)));
+        Observation atOnce = new Observation.Values(List.of(new Series(Map.of(), 0.2)))
+                .withOnset(Map.of(Severity.P1, NOW.minusSeconds(2), Severity.P0, NOW.minusSeconds(2)));
         assertEquals(Outcome.P0, Judge.judge(RULE, prev, atOnce, NOW, NOW.minusSeconds(60)).outcome());
-        Observation recent = new Observation.Values(List.of(new Series(Map.of(), 0.2)), null,
-                Map.of(Severity.P1, NOW.minusMillis(500), Severity.P0, NOW.minusMillis(500)));
+        Observation recent = new Observation.Values(List.of(new Series(Map.of(), 0.2)))
+                .withOnset(Map.of(Severity.P1, NOW.minusMillis(500), Severity.P0, NOW.minusMillis(500)));
         RuleState pending = Judge.judge(RULE, prev, recent, NOW, NOW.minusSeconds(60));
         assertEquals(Outcome.PENDING, pending.outcome());
         assertEquals(NOW.minusMillis(500), pending.p0Since());
@@ -127,13 +127,15 @@ class OnsetTest {
         return out;
     }
 
+    static final Observation.Values NONE = new Observation.Values(List.of());
+
     static Observation.Values seen(double value) {
         return new Observation.Values(List.of(new Series(Map.of(), value)));
     }
 
     static RuleState breachingSince(Instant p1Since) {
         return new RuleState("error-rate", Outcome.P1, Severity.P1, 0.02, null, List.of(), null, null, p1Since, p1Since,
-                p1Since, null, null, p1Since);
+                p1Since, null, null, p1Since, null, null);
     }
 
     static Observation.Values onset(Rule rule, Observation.Values seen, RuleState prev, Query query,
@@ -223,6 +225,6 @@ class OnsetTest {
                 """);
         Map<Instant, List<Series>> steps = steps(age -> 0);
         steps.put(NOW.minusMillis(400), List.of(new Series(Map.of(), Double.NaN)));
-        assertEquals(Map.of(Severity.P1, NOW.minusMillis(300)), Onset.onsets(notOne, steps, STEP, null, true, false));
+        assertEquals(Map.of(Severity.P1, NOW.minusMillis(300)), Onset.onsets(notOne, steps, STEP, NONE, true, false));
     }
 }

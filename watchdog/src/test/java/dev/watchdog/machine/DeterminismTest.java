@@ -8,6 +8,7 @@ import dev.watchdog.core.Json;
 import dev.watchdog.core.Release;
 import dev.watchdog.core.Series;
 import dev.watchdog.judge.Observation;
+import dev.watchdog.judge.Sample;
 import dev.watchdog.release.Registration;
 import dev.watchdog.rules.RuleFixtures;
 import java.nio.charset.StandardCharsets;
@@ -222,15 +223,22 @@ class DeterminismTest {
         if (!(o instanceof Observation.Values v)) {
             return o;
         }
+        List<Series> totals = v.now().totals() == null ? null : reordered(v.now().totals(), order);
+        return new Observation.Values(new Sample(reordered(v.series(), order), totals), v.references(), v.split(),
+                v.minutes(), v.onset());
+    }
+
+    /** The same series, each with its labels put in another order. */
+    private static List<Series> reordered(List<Series> all, Random order) {
         List<Series> series = new ArrayList<>();
-        for (Series s : v.series()) {
+        for (Series s : all) {
             List<String> keys = new ArrayList<>(s.labels().keySet());
             Collections.shuffle(keys, order);
             Map<String, String> labels = new LinkedHashMap<>();
             keys.forEach(k -> labels.put(k, s.labels().get(k)));
             series.add(new Series(labels, s.value()));
         }
-        return new Observation.Values(series, v.baselines(), v.onset());
+        return series;
     }
 
     /** The release with a fixed id and these labels. */

@@ -75,11 +75,16 @@ class MachineTest {
 
         /** api 1.4.0 in production, registered at T0 on {@code machine}: a 2h window, a 30m bake. */
         Life(Machine machine) {
+            this(machine, Map.of());
+        }
+
+        /** As above, its rules having seen {@code before} at registration. */
+        Life(Machine machine, Map<String, Observation> before) {
             this.machine = machine;
             Release r = new Registration("api", "1.4.0", "1.3.2", "production", Map.of(), Duration.ofHours(2),
                     Duration.ofMinutes(30), null, null).toRelease(T0, Duration.ofHours(24), Set.of("default"),
                     Set.of("default"), Set.of("service"));
-            apply(new Input.Register(r));
+            apply(new Input.Register(r, before));
         }
 
         Step step(Input input) {

@@ -69,6 +69,14 @@ class MessagesTest {
                     unit: count
                     p0: "> 0"
                     dryRun: true
+                  - name: canary-errors
+                    signal: errors
+                    expr: sum by (version) (increase(errors_total{service="{{service}}"}[{{since_release}}]))
+                    total: sum by (version) (increase(requests_total{service="{{service}}"}[{{since_release}}]))
+                    unit: ratio
+                    baseline: previous-version
+                    p1: "> +50%"
+                    significance: 0.01
             """));
     static final Machine MACHINE = new Machine(CTX);
 
@@ -78,7 +86,7 @@ class MessagesTest {
 
     /** Throughput against yesterday's. */
     static Observation against(double value, double baseline) {
-        return new Observation.Values(List.of(new Series(Map.of(), value)), List.of(new Series(Map.of(), baseline)));
+        return Observation.Values.against(List.of(new Series(Map.of(), value)), "offset 1d", List.of(new Series(Map.of(), baseline)));
     }
 
     static Input.Observe observe(Object... ruleAndObservation) {
@@ -129,6 +137,26 @@ class MessagesTest {
         assertEquals("api errors over 1 %", m.note("error-rate").summary());
         assertTrue(m.firing());
         assertEquals("P1", m.severity());
+    }
+
+    /** A canary's errors and requests since the release beside the previous version's. */
+    static Observation canary(double errors, double requests, double oldErrors, double oldRequests) {
+        List<Series> e = List.of(new Series(Map.of("version", "1.4.0"), errors), new Series(Map.of("version", "1.3.2"), oldErrors));
+        List<Series> n = List.of(new Series(Map.of("version", "1.4.0"), requests),
+                new Series(Map.of("version", "1.3.2"), oldRequests));
+        return new Observation.Values(new dev.watchdog.judge.Sample(e, n), Map.of(),
+                new dev.watchdog.judge.Split("version", "1.4.0", "1.3.2"), null, Map.of());
+    }
+
+    @Test
+    @DisplayName("a rule with a test pages with its evidence: the change, its interval, what it is against, the counts")
+    void evidence() {
+        Life life = new Life(MACHINE).at(Duration.ofSeconds(15), observe("canary-errors", canary(96, 4800, 216, 43_200)));
+        Message m = said(life, "opened:rm");
+        assertEquals("[P1] Breach in api 1.4.0 (production): canary-errors 2 %", m.title());
+        assertEquals("- canary-errors: 2 % against baseline 0.5 % (P1 > +50%)", m.lines().get(0));
+        assertTrue(m.lines().get(1).matches("  ratio \\+300 % \\[\\+\\d+ %, \\+\\d+ %\\] against the previous version \\(1\\.3\\.2\\); "
+                + "96 of 4800 and 216 of 43200 requests; the new version has 10 % of the traffic"), m.lines().get(1));
     }
 
     @Test

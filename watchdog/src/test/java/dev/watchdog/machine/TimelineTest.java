@@ -70,7 +70,7 @@ class TimelineTest {
     @DisplayName("a rule judged against a baseline shows the baseline beside the value")
     void baseline() {
         Life life = new Life(MACHINE).at(Duration.ofMinutes(1), new Input.Observe(Map.of("latency",
-                new Observation.Values(List.of(new Series(Map.of(), 0.5)), List.of(new Series(Map.of(), 0.2))))));
+                Observation.Values.against(List.of(new Series(Map.of(), 0.5)), "before-release", List.of(new Series(Map.of(), 0.2))))));
         Event e = outcomes(life).get(0);
         assertEquals("latency is p1 (value 0.5000, baseline 0.2000, threshold > +10%)", e.message());
         assertEquals(0.2, e.data().get("baseline"));

@@ -66,13 +66,13 @@ class RuleLoaderTest {
         assertEquals("error-rate", rule.name());
         assertEquals("golden-signals", rule.group());
         assertEquals(Rule.Signal.ERRORS, rule.signal());
-        assertEquals("> 0.05", rule.p0().orElseThrow().text());
-        assertEquals(java.time.Duration.ofMinutes(1), rule.forDuration());
-        assertEquals(java.time.Duration.ofMinutes(5), rule.after());
-        assertEquals(Rule.NoData.OK, rule.noData());
-        assertEquals(java.time.Duration.ofSeconds(30), rule.interval().orElseThrow());
-        assertEquals("https://runbooks.example/error-rate", rule.annotations().get("runbook"));
-        assertEquals(5, rule.line(), "the line where the rule's entry starts");
+        assertEquals("> 0.05", rule.judgement().p0().orElseThrow().text());
+        assertEquals(java.time.Duration.ofMinutes(1), rule.judgement().forDuration());
+        assertEquals(java.time.Duration.ofMinutes(5), rule.judgement().after());
+        assertEquals(Judgement.NoData.OK, rule.judgement().noData());
+        assertEquals(java.time.Duration.ofSeconds(30), rule.measure().interval().orElseThrow());
+        assertEquals("https://runbooks.example/error-rate", rule.presentation().annotations().get("runbook"));
+        assertEquals(5, rule.place().line(), "the line where the rule's entry starts");
     }
 
     @Test
@@ -175,8 +175,8 @@ class RuleLoaderTest {
                 """);
         Rule slo = RuleLoader.load(List.of(good)).rules().get(0);
         assertTrue(slo.dryRun(), "a file's dryRun marks its rules");
-        assertEquals(0.999, slo.slo().orElseThrow().objective(), 1e-12);
-        assertEquals(false, slo.slo().orElseThrow().clip());
+        assertEquals(0.999, slo.measure().slo().orElseThrow().objective(), 1e-12);
+        assertEquals(false, slo.measure().slo().orElseThrow().clip());
         assertEquals(java.util.Set.of("service"), RuleLoader.load(List.of(good)).variables());
     }
 
@@ -199,7 +199,7 @@ class RuleLoaderTest {
                 rules:
                   - name: orders
                     signal: business
-                    expr: sum(increase(orders_total{service="{{service}}",shop="{{shop}}"}[30m]))
+                    expr: sum(increase(orders_total{service="{{service}}",shop="{{shop}}"}[{{since_release}}]))
                     baseline: offset 7d
                     p1: "< -20%"
                     significance: 0.01
@@ -214,11 +214,11 @@ class RuleLoaderTest {
                 errors.scope().match().text());
         assertEquals(java.util.Map.of("service", "web", "environment", "production"),
                 errors.scope().selected(java.util.Map.of("service", "web", "environment", "production")));
-        assertEquals(java.util.Map.of("team", "web", "page", "yes"), errors.labels());
-        assertEquals("errors of {{service}}", errors.summary());
-        assertEquals("5xx answers per second", errors.description());
-        assertEquals("https://runbooks.example/errors", errors.runbookUrl());
-        assertEquals(0.01, rules.byName("orders").orElseThrow().significance().orElseThrow());
+        assertEquals(java.util.Map.of("team", "web", "page", "yes"), errors.presentation().labels());
+        assertEquals("errors of {{service}}", errors.presentation().summary());
+        assertEquals("5xx answers per second", errors.presentation().description());
+        assertEquals("https://runbooks.example/errors", errors.presentation().runbookUrl());
+        assertEquals(0.01, rules.byName("orders").orElseThrow().judgement().test().orElseThrow().significance());
 
         assertEquals(List.of("error-rate", "orders"), names(rules, "web", "production", java.util.Map.of("tier", "critical")));
         assertEquals(List.of("orders"), names(rules, "webshop", "production", java.util.Map.of("tier", "critical")),

@@ -102,8 +102,10 @@ class TemplateTest {
         Template v = Template.value("{{service}}-{{environment}}");
         assertEquals(Set.of("service", "environment"), v.variables());
         assertEquals("api-prod", v.render(Map.of("service", "api", "environment", "prod")));
-        assertEquals("{{window}} is only for an slo's errors and total",
+        assertEquals("{{window}} is a duration for range selectors, not a label value",
                 assertThrows(IllegalArgumentException.class, () -> Template.value("{{window}}")).getMessage());
+        assertEquals("{{since_release}} is a duration for range selectors, not a label value",
+                assertThrows(IllegalArgumentException.class, () -> Template.value("{{since_release}}")).getMessage());
         assertEquals("'{{' is not a placeholder of the form {{name}}",
                 assertThrows(IllegalArgumentException.class, () -> Template.value("{{ 1 }}")).getMessage());
         assertEquals("prod", Template.value("prod").render(Map.of()));

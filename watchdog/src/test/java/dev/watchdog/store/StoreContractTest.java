@@ -132,7 +132,10 @@ class StoreContractTest {
         Watch w = register(s, release("api"));
         assertEquals(w, s.watch(w.id()).await().orElseThrow());
         assertEquals(List.of(w.id()), s.held().await().stream().map(Watch::id).toList());
-        assertEquals(List.of(w.id()), s.list(Release.State.WATCHING, 10).await().stream().map(Watch::id).toList());
+        assertEquals(List.of(w.id()), s.list(new Store.Filter(Release.State.WATCHING, null, null), 10).await().stream()
+                .map(Watch::id).toList());
+        assertEquals(1, s.list(new Store.Filter(null, "api", w.release().environment()), 10).await().size());
+        assertEquals(0, s.list(new Store.Filter(null, "web", null), 10).await().size());
         List<Event> events = s.events(w.id()).await();
         assertEquals(Event.Type.REGISTERED, events.get(0).type());
         assertTrue(events.get(0).seq() > 0);

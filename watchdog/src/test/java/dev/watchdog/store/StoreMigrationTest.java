@@ -61,7 +61,7 @@ class StoreMigrationTest {
     @DisplayName("every release keeps its state, rules, incident and timeline; what was held is held")
     void releasesCarriedForward(Vertx vertx) {
         Store store = open(vertx);
-        Map<String, String> states = store.list(null, 100).await().stream()
+        Map<String, String> states = store.list(Store.Filter.ALL, 100).await().stream()
                 .collect(Collectors.toMap(w -> w.release().service() + " " + w.release().version(),
                         w -> w.release().state().label()));
         assertEquals(Map.of("watching 1.4.0", "watching", "degraded 1.4.0", "degraded",

@@ -24,6 +24,8 @@ public final class FakeGitHub {
     public final List<JsonObject> issues = new CopyOnWriteArrayList<>();
     /** How many of the next POSTs file the issue but answer 502. */
     public final AtomicInteger loseAnswers = new AtomicInteger();
+    /** How many unrelated issues are filed (and so listed before it) right after each POST: to push it past a page. */
+    public volatile int othersAfterEachPost;
     /** Lists answer with this status when it is not 200. */
     public volatile int listStatus = 200;
     private final Vertx vertx;
@@ -61,16 +63,33 @@ public final class FakeGitHub {
             } else if (listStatus != 200) {
                 request.response().setStatusCode(listStatus).end(new JsonObject().put("message", "Server Error").encode());
             } else {
-                JsonArray newestFirst = new JsonArray();
-                issues.forEach(i -> newestFirst.add(0, i));
-                request.response().putHeader("Content-Type", "application/json").end(newestFirst.encode());
+                list(request);
             }
         });
+    }
+
+    /** Newest first, {@code per_page} (default 30, at most 100) a page, with GitHub's Link header to the next. */
+    private void list(HttpServerRequest request) {
+        int perPage = Math.min(100, Integer.parseInt(request.params().get("per_page") == null ? "30" : request.params().get("per_page")));
+        int page = Integer.parseInt(request.params().get("page") == null ? "1" : request.params().get("page"));
+        List<JsonObject> newestFirst = new java.util.ArrayList<>(issues);
+        java.util.Collections.reverse(newestFirst);
+        int from = Math.min(newestFirst.size(), (page - 1) * perPage);
+        int to = Math.min(newestFirst.size(), from + perPage);
+        if (to < newestFirst.size()) {
+            String query = request.query().replaceAll("(^|&)page=[0-9]+", "");
+            request.response().putHeader("Link", "<" + url() + request.path() + "?" + query + (query.isEmpty() ? "" : "&")
+                    + "page=" + (page + 1) + ">; rel=\"next\", <" + url() + request.path() + "?page=999>; rel=\"last\"");
+        }
+        request.response().putHeader("Content-Type", "application/json").end(new JsonArray(newestFirst.subList(from, to)).encode());
     }
 
     private void file(HttpServerRequest request, JsonObject given) {
         JsonObject issue = given.copy().put("number", issues.size() + 1).put("state", "open");
         issues.add(issue);
+        for (int i = 0; i < othersAfterEachPost; i++) {
+            issues.add(new JsonObject().put("number", issues.size() + 1).put("title", "unrelated").put("body", "busy repo"));
+        }
         if (loseAnswers.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             request.response().setStatusCode(502).end();
         } else {

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 
 /** The built jar running as a real daemon on loopback, with deployer, oncall and viewer tokens, and a client of its API. */
 public final class RealDaemon {
@@ -27,14 +28,20 @@ public final class RealDaemon {
     private final Path config;
     private final Map<String, String> env;
     private final String url;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http;
     private RealProcess process;
 
     private RealDaemon(Path dir, Path config, Map<String, String> env, int port) {
+        this(dir, config, env, port, null);
+    }
+
+    /** {@code tls}: how to reach a daemon that serves HTTPS (its CA, and a client certificate if it asks); null for HTTP. */
+    private RealDaemon(Path dir, Path config, Map<String, String> env, int port, SSLContext tls) {
         this.dir = dir;
         this.config = config;
         this.env = env;
-        this.url = "http://127.0.0.1:" + port;
+        this.url = (tls == null ? "http" : "https") + "://127.0.0.1:" + port;
+        this.http = tls == null ? HttpClient.newHttpClient() : HttpClient.newBuilder().sslContext(tls).build();
     }
 
     /**
@@ -95,6 +102,20 @@ public final class RealDaemon {
             int port = RealProcess.freePort();
             Path file = Files.writeString(dir.resolve("watchdog.yml"), config.apply(port));
             return new RealDaemon(dir, file, env, port).run();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** As above, for a daemon serving HTTPS: {@code tls} is the client's side (its trust, its certificate). */
+    public static RealDaemon start(Path dir, IntFunction<String> config, String rules, Map<String, String> env,
+                                   SSLContext tls) {
+        try {
+            Files.createDirectories(dir.resolve("rules"));
+            Files.writeString(dir.resolve("rules/rules.yml"), rules);
+            int port = RealProcess.freePort();
+            Path file = Files.writeString(dir.resolve("watchdog.yml"), config.apply(port));
+            return new RealDaemon(dir, file, env, port, tls).run();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

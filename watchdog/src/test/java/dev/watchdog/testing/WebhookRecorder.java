@@ -16,7 +16,7 @@ import java.util.function.Consumer;
 public final class WebhookRecorder {
 
     /** A request as it arrived. */
-    public record Call(Instant at, String path, MultiMap headers, String body) {
+    public record Call(Instant at, String path, MultiMap headers, String body, MultiMap query) {
         public String header(String name) {
             return headers.get(name);
         }
@@ -105,7 +105,7 @@ public final class WebhookRecorder {
     private void handle(HttpServerRequest request) {
         request.body().onSuccess(body -> {
             Call call = new Call(Instant.now(), request.path(), MultiMap.caseInsensitiveMultiMap().addAll(request.headers()),
-                    body.toString());
+                    body.toString(), MultiMap.caseInsensitiveMultiMap().addAll(request.params()));
             calls.add(call);
             Reply reply = replies.poll();
             Reply answer = reply == null ? otherwise : reply;
