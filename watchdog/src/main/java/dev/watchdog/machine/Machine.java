@@ -46,7 +46,7 @@ public final class Machine {
     }
 
     /** The step for {@code input} on {@code current} (null only for a {@link Register}). */
-    public Step step(Watch current, Input input, Instant now) {
+    public Step step(@Nullable Watch current, Input input, Instant now) {
         if (input instanceof Register r) {
             return current == null ? register(r, now) : new Refused("release " + current.id() + " exists");
         }

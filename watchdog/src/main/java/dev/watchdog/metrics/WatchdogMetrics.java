@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The watchdog's own metrics (prefix {@code watchdog_}). Per-release series are removed when the
@@ -149,7 +150,7 @@ public final class WatchdogMetrics {
     }
 
     /** One release changed: the milestones it passed are observed, and its series updated. */
-    public void changed(Watch before, Watch after, RuleSet rules) {
+    public void changed(@Nullable Watch before, Watch after, RuleSet rules) {
         Incident was = before == null ? null : before.incident();
         Incident is = after.incident();
         if (is != null && (was == null || !was.id().equals(is.id()))) {
