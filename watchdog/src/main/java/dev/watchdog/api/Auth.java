@@ -61,13 +61,14 @@ final class Auth {
     private Principal principal(RoutingContext ctx) {
         ProxyAuth proxy = server.get().proxy();
         InetAddress from = address(ctx.request().remoteAddress());
-        boolean viaProxy = proxy != null && from != null && proxy.trusts(from);
-        String user = viaProxy ? ctx.request().getHeader(proxy.userHeader()) : null;
-        if (user != null && !user.isBlank()) {
-            String groups = proxy.groupsHeader() == null ? null : ctx.request().getHeader(proxy.groupsHeader());
-            return person(proxy, user.strip(), groups);
+        ProxyAuth trusted = proxy != null && from != null && proxy.trusts(from) ? proxy : null;
+        String user = trusted == null ? null : ctx.request().getHeader(trusted.userHeader());
+        if (trusted != null && user != null && !user.isBlank()) {
+            String groupsHeader = trusted.groupsHeader();
+            String groups = groupsHeader == null ? null : ctx.request().getHeader(groupsHeader);
+            return person(trusted, user.strip(), groups);
         }
-        return bearer(ctx, client(ctx, viaProxy));
+        return bearer(ctx, client(ctx, trusted != null));
     }
 
     private static Principal person(ProxyAuth proxy, String user, @Nullable String groupsHeader) {
