@@ -123,7 +123,7 @@ public final class Journal implements AutoCloseable {
     }
 
     /** The newest runs first (by their first attempt); {@code status} null for all. */
-    public synchronized List<Entry> list(Status status, int limit) throws SQLException {
+    public synchronized List<Entry> list(@Nullable Status status, int limit) throws SQLException {
         String where = status == null ? "" : " where status = '" + status.label() + "'";
         return transaction(() -> {
             try (PreparedStatement st = db.prepareStatement("select * from runs" + where + " order by rowid desc limit ?")) {
