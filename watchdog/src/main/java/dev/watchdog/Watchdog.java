@@ -77,8 +77,7 @@ public final class Watchdog extends VerticleBase {
      * problem); rule file patterns are relative to {@code configDir}. Optional: autoTick (true),
      * false where a test drives {@link #tick()} with its own clock.
      */
-    // The store, runner, outbox and the rest are wired by start() before the API or a tick can reach them;
-    // stop() checks each, since a start that failed may have left some unset.
+    // start() wires the store, runner, outbox and the rest before anything reaches them; stop() checks each.
     @SuppressWarnings("NullAway.Init")
     public Watchdog(Supplier<WatchdogConfig> source, Path configDir, Clock clock, boolean autoTick) {
         this.source = source;
