@@ -7,6 +7,7 @@ import dev.watchdog.action.Runner;
 import dev.watchdog.action.Silences;
 import dev.watchdog.action.WebhookSender;
 import dev.watchdog.api.Api;
+import dev.watchdog.api.Integrations;
 import dev.watchdog.api.Listener;
 import dev.watchdog.config.WatchdogConfig;
 import dev.watchdog.core.Release;
@@ -120,7 +121,9 @@ public final class Watchdog extends VerticleBase {
                 .compose(led -> Listener.start(vertx, "server.limits", config.server().host(), config.server().port(),
                         config.server().limits(), config.server().tls(), configDir,
                         new Api(runner, store, () -> rules, this::validate, metrics, this::ready,
-                                () -> reload().map(Reload.Reloaded::summary), this::status).router(vertx, clock, () -> config.server())))
+                                () -> reload().map(Reload.Reloaded::summary), this::status)
+                                .with(new Integrations(vertx, runner, store, () -> config, this::validate, clock))
+                                .router(vertx, clock, () -> config.server())))
                 .compose(listening -> store.held().map(held -> {
                     server = listening;
                     ready = true;

@@ -5,7 +5,6 @@ import static dev.watchdog.testing.FakePrometheus.vector;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.watchdog.testing.DaemonTest;
-import dev.watchdog.testing.Poll;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,6 +64,6 @@ class ForRunsOutTest extends DaemonTest {
                 "for ran out 30 s after the data shows the breach began, not 30 s after the tick that saw it");
         assertEquals("p0", rule(daemon.release(id), "fleet-error-rate").getString("outcome"),
                 "a select rule's onset is found in the release's own series of the range");
-        Poll.until(Duration.ofSeconds(5), "the rollback", () -> deployer.calls.size() == 1);
+        deployer.arrived(1, Duration.ofSeconds(5)).await();
     }
 }

@@ -181,7 +181,7 @@ class IncidentsTest extends DaemonTest {
                     "no page after accept");
             prometheus.answer("latency_p95", value("3"));
             until(Duration.ofMinutes(41), id);
-            Poll.until(Duration.ofSeconds(5), "the rollback", () -> deployer.calls.size() == 1);
+            deployer.arrived(1, Duration.ofSeconds(5)).await();
             assertTrue(titles("/rm").stream().anyMatch(t -> t.startsWith("[P0] Now P0, rolling back:")), titles("/rm").toString());
         }
 

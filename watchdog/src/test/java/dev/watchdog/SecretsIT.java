@@ -30,8 +30,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every kind of secret the config holds, driven through every way an outbound call fails, then
- * looked for everywhere a person can read: the daemon's whole log (at DEBUG), every API answer,
- * /metrics, and {@code watchdog check} on the config and on a broken one. Receivers and rollback
+ * looked for everywhere a person can read: the daemon's whole log (at DEBUG), every API answer
+ * (the signed hooks' too, taking wrong and right secrets), /metrics, and {@code watchdog check} on
+ * the config and on a broken one. Receivers and rollback
  * targets of each kind stand on four servers: one that never answers, a closed port, one answering
  * 404 and one answering 503, both echoing the request's URI and Authorization header back. The
  * Prometheus URL carries a user and password and an Authorization header; a proxy in front of it
@@ -156,7 +157,48 @@ class SecretsIT {
         }
         all.append(daemon.call("GET", "/api/v1/status", viewer(), null).body());
         all.append(daemon.call("GET", "/api/v1/releases", "wrong-" + SECRETS.get("deployer token"), null).body());
+        all.append(hooks());
         return all.toString();
+    }
+
+    /**
+     * The signed routes, each sent its receiver's secret where a stranger would put one, and then the
+     * right one: what they answer, and what the daemon logs of them, must hold neither.
+     */
+    private static String hooks() {
+        StringBuilder all = new StringBuilder();
+        String slack = "payload=" + java.net.URLEncoder.encode("{\"type\":\"block_actions\"}", java.nio.charset.StandardCharsets.UTF_8);
+        all.append(hook("/hooks/slack", slack, 401, "X-Slack-Request-Timestamp", "1",
+                "X-Slack-Signature", "v0=" + SECRETS.get("slack-hang signing secret")));
+        all.append(hook("/hooks/slack", slack, 401, "X-Slack-Request-Timestamp", String.valueOf(java.time.Instant.now()
+                .getEpochSecond()), "X-Slack-Signature", SECRETS.get("slack-404 signing secret")));
+        String hang = SECRETS.get("telegram-hang webhook secret");
+        all.append(hook("/hooks/telegram/telegram-hang", "{\"update_id\": 1}", 401, "X-Telegram-Bot-Api-Secret-Token",
+                "wrong-" + hang));
+        all.append(hook("/hooks/telegram/telegram-hang", "{\"update_id\": 1}", 200, "X-Telegram-Bot-Api-Secret-Token", hang));
+        all.append(hook("/hooks/telegram/telegram-404", "{}", 401, "X-Telegram-Bot-Api-Secret-Token", hang));
+        all.append(hook("/hooks/pagerduty", "{\"event\": {}}", 401, "X-PagerDuty-Signature",
+                "v1=" + SECRETS.get("pd-hang webhook secret") + ",v1=" + SECRETS.get("pd-hang routing key")));
+        return all.toString();
+    }
+
+    /** A POST with the headers given, no token: its body and headers, once its status is the one expected. */
+    private static String hook(String path, String body, int status, String... headers) {
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(daemon.url() + path))
+                .timeout(Duration.ofSeconds(10)).headers(headers).header("Content-Type", path.contains("slack")
+                        ? "application/x-www-form-urlencoded" : "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build();
+        try {
+            java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient()
+                    .send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(status, answer.statusCode(), path + ": " + answer.body());
+            return answer.body() + answer.headers().map();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Waits until the release's notifications that match {@code which} are sent, failed or dropped. */
@@ -188,7 +230,8 @@ class SecretsIT {
 
     private static String register(String service, String environment, String policy, String rollback) {
         return daemon.register(new JsonObject().put("service", service).put("version", "1.0.0")
-                .put("environment", environment).put("window", "1h").put("policy", policy).put("rollback", rollback));
+                .put("environment", environment).put("window", "1h").put("policy", policy).put("rollback", rollback)
+                .put("labels", new JsonObject().put("github_deployment", "42")));
     }
 
     private static String state(String id) {
@@ -232,6 +275,12 @@ class SecretsIT {
             SECRETS.put("rb-" + m + " path", "rbpath-" + m + "-8w");
             SECRETS.put("rb-" + m + " query", "rbquery-" + m + "-2m");
             SECRETS.put("rb-" + m + " secret", "rbsign-" + m + "-6j");
+            SECRETS.put("slack-" + m + " signing secret", "slacksign-" + m + "-5v");
+            SECRETS.put("telegram-" + m + " webhook secret", "tgwebhook-" + m + "-Zq81");
+            SECRETS.put("pd-" + m + " routing key", "pdrouting-" + m + "-0b");
+            SECRETS.put("pd-" + m + " webhook secret", "pdwebhook-" + m + "-3n");
+            SECRETS.put("ghd-" + m + " token", "ghdtoken-" + m + "-7u");
+            SECRETS.put("cde-" + m + " header", "cdeheader-" + m + "-1e");
         }
         ENV.put("DEPLOYER_TOKEN", SECRETS.get("deployer token"));
         ENV.put("PROM_AUTH", "Bearer " + SECRETS.get("Prometheus header"));
@@ -239,6 +288,8 @@ class SecretsIT {
             ENV.put("SLACK_" + m, SERVERS.get(m) + "/services/T0/B0/" + SECRETS.get("slack-" + m + " path"));
             ENV.put("TG_" + m, SECRETS.get("telegram-" + m + " token"));
             ENV.put("RB_SECRET_" + m, SECRETS.get("rb-" + m + " secret"));
+            ENV.put("PD_KEY_" + m, SECRETS.get("pd-" + m + " routing key"));
+            ENV.put("GHD_TOKEN_" + m, SECRETS.get("ghd-" + m + " token"));
         }
     }
 
@@ -249,12 +300,21 @@ class SecretsIT {
             String base = SERVERS.get(m);
             String retry = m.equals("hang") ? "retry: {attempts: 1}" : "retry: {attempts: 2, initial: 100ms, max: 200ms}";
             receivers.append("""
-                      slack-%1$s: {slack: {url: "${env:SLACK_%1$s}"}, minInterval: 0s, %2$s}
-                      telegram-%1$s: {telegram: {token: "${env:TG_%1$s}", chatId: "-100", apiUrl: "%3$s"}, minInterval: 0s, %2$s}
+                      slack-%1$s: {slack: {url: "${env:SLACK_%1$s}", signingSecret: "%8$s"}, minInterval: 0s, %2$s}
+                      telegram-%1$s: {telegram: {token: "${env:TG_%1$s}", chatId: "-100", apiUrl: "%3$s", webhookSecret: "%9$s"},
+                                      minInterval: 0s, %2$s}
                       hook-%1$s: {webhook: {url: "%3$s/hook?token=%4$s", secret: "%5$s", timeout: 1s}, minInterval: 0s, %2$s}
                       pager-%1$s: {alertmanager: {url: "http://amuser:%6$s@%7$s", resend: 1s}, minInterval: 0s, %2$s}
+                      pd-%1$s: {pagerduty: {routingKey: "${env:PD_KEY_%1$s}", url: "%3$s", webhookSecret: "%10$s"},
+                                minInterval: 0s, timeout: 1s, %2$s}
+                      ghd-%1$s: {githubDeployments: {repo: acme/api, token: "${env:GHD_TOKEN_%1$s}", apiUrl: "%3$s"},
+                                 minInterval: 0s, timeout: 1s, %2$s}
+                      cde-%1$s: {cdevents: {url: "%3$s/events", headers: {Authorization: "Bearer %11$s"}},
+                                 minInterval: 0s, timeout: 1s, %2$s}
                     """.formatted(m, retry, base, SECRETS.get("hook-" + m + " query"), SECRETS.get("hook-" + m + " secret"),
-                    SECRETS.get("pager-" + m + " password"), base.substring("http://".length())));
+                    SECRETS.get("pager-" + m + " password"), base.substring("http://".length()),
+                    SECRETS.get("slack-" + m + " signing secret"), SECRETS.get("telegram-" + m + " webhook secret"),
+                    SECRETS.get("pd-" + m + " webhook secret"), SECRETS.get("cde-" + m + " header")));
             rollback.append("""
                       rb-%1$s:
                         webhook: {url: "%2$s/rollback/%3$s?token=%4$s", secret: "${env:RB_SECRET_%1$s}", timeout: 1s,
@@ -262,8 +322,8 @@ class SecretsIT {
                         verify: 0s
                     """.formatted(m, base, SECRETS.get("rb-" + m + " path"), SECRETS.get("rb-" + m + " query")));
         }
-        List<String> everyone = MODES.stream().flatMap(m -> List.of("slack-" + m, "telegram-" + m, "hook-" + m, "pager-" + m)
-                .stream()).toList();
+        List<String> everyone = MODES.stream().flatMap(m -> List.of("slack-" + m, "telegram-" + m, "hook-" + m, "pager-" + m,
+                "pd-" + m, "ghd-" + m, "cde-" + m).stream()).toList();
         return """
                 prometheus:
                   url: "http://promuser:%s@127.0.0.1:%d"

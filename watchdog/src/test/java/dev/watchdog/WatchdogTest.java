@@ -376,7 +376,7 @@ class WatchdogTest extends DaemonTest {
             String id = daemon.register(registration("1.4.0")).getString("id");
             prometheus.answer("latency_p95", value("5"));
             daemon.tick();
-            Poll.until(Duration.ofSeconds(5), "the first attempt", () -> deployer.calls.size() == 1);
+            deployer.arrived(1, Duration.ofSeconds(5)).await();
             daemon.stop();
 
             daemon = newDaemon();

@@ -99,7 +99,8 @@ public final class Notifier {
         return report.transform(ar -> ar.failed()
                 ? Future.succeededFuture(new WebhookSender.Delivery(false, 0, 0, "the incident report could not be written"))
                 : cluster(channel.requests(n, ar.result()).stream()
-                        .map(request -> sender.deliver(post(n, r, request.withDeadline(r.timeout()), wanted))).toList()));
+                        .map(request -> sender.deliver(post(n, r, request.withDeadline(r.timeout()), wanted))).toList(),
+                        channel.needsEvery()));
     }
 
     private WebhookSender.Post post(Notification n, Receiver r, Http.Request request, Supplier<Future<Boolean>> wanted) {
@@ -120,17 +121,23 @@ public final class Notifier {
 
     /**
      * A notification's requests, each with its own retries: one for most kinds; for a cluster (every
-     * Alertmanager of it posted to at once), delivered when any one took it, as Prometheus counts it.
+     * Alertmanager of it posted to at once), delivered when any one took it, as Prometheus counts it;
+     * for a kind that sends several events ({@code every}), delivered when all were taken. None: the
+     * kind had nothing to send for it (a release that is not its to hear), dropped.
      */
-    private Future<WebhookSender.Delivery> cluster(List<Future<WebhookSender.Delivery>> all) {
+    private Future<WebhookSender.Delivery> cluster(List<Future<WebhookSender.Delivery>> all, boolean every) {
         return Future.all(all).map(x -> {
             List<WebhookSender.Delivery> answers = all.stream().map(Future::result).toList();
+            if (answers.isEmpty()) {
+                return new WebhookSender.Delivery(false, 0, 0, "nothing to send for this release", true);
+            }
             if (answers.size() == 1) {
                 return answers.get(0);
             }
             int attempts = answers.stream().mapToInt(WebhookSender.Delivery::attempts).max().orElse(0);
-            WebhookSender.Delivery first = answers.stream().filter(WebhookSender.Delivery::delivered).findFirst()
-                    .orElse(answers.get(0));
+            WebhookSender.Delivery first = answers.stream()
+                    .filter(d -> every ? !d.delivered() : d.delivered()).findFirst()
+                    .orElse(answers.get(every ? answers.size() - 1 : 0));
             boolean dropped = answers.stream().allMatch(WebhookSender.Delivery::dropped);
             String error = first.delivered() ? null : answers.stream().map(WebhookSender.Delivery::error)
                     .filter(Objects::nonNull).distinct().reduce((a, b) -> a + "; " + b).orElse(null);

@@ -36,6 +36,7 @@ import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
@@ -56,6 +57,7 @@ public final class Api {
     private final BooleanSupplier ready;
     private final Supplier<Future<JsonObject>> reload;
     private final Supplier<Map<String, Object>> status;
+    private @Nullable Integrations integrations;
 
     /** Validates a registration against the config and rules in force, and makes the release. */
     @FunctionalInterface
@@ -75,6 +77,12 @@ public final class Api {
         this.metrics = metrics;
         this.ready = ready;
         this.reload = reload;
+    }
+
+    /** The routes of delivery tools and chats (mounted in any case; without them they answer 503). */
+    public Api with(Integrations in) {
+        this.integrations = in;
+        return this;
     }
 
     /**
@@ -119,6 +127,7 @@ public final class Api {
         router.get(base + "/:id/report").handler(auth.require(Role.VIEWER)).handler(ctx -> new Reports(store)
                 .of(id(ctx), rules.get()).onFailure(ctx::fail)
                 .onSuccess(md -> ctx.response().putHeader("Content-Type", "text/markdown; charset=utf-8").end(md)));
+        Integrations.mount(router, auth, integrations);
         OpenApi.mount(router);
         router.route("/api/*").handler(ctx -> ctx.fail(new ApiException(404, "no such route", null)));
         Page.mount(router);
@@ -203,7 +212,7 @@ public final class Api {
      * A scoped token acts only on its services and environments: 403 naming its scope otherwise.
      * Reading is not scoped.
      */
-    private static void inScope(RoutingContext ctx, @Nullable String service, @Nullable String environment) {
+    static void inScope(RoutingContext ctx, @Nullable String service, @Nullable String environment) {
         Auth.Principal who = Auth.who(ctx);
         if (who.scope() != null && service != null && environment != null && !who.scope().allows(service, environment)) {
             throw new ApiException(403, "token " + who.name() + " is limited to " + who.scope().describe() + "; "
@@ -228,7 +237,7 @@ public final class Api {
         return ctx.pathParam("id");
     }
 
-    private static void json(RoutingContext ctx, int status, Future<?> result) {
+    static void json(RoutingContext ctx, int status, Future<?> result) {
         result.onSuccess(value -> ctx.response().setStatusCode(status)
                         .putHeader("Content-Type", "application/json")
                         .end(value instanceof JsonObject j ? j.encode() : Json.write(value)))

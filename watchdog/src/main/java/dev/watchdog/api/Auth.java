@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -43,8 +44,17 @@ final class Auth {
     }
 
     Handler<RoutingContext> require(Role needed) {
+        return require(needed, ctx -> null);
+    }
+
+    /**
+     * As {@link #require(Role)}, for a caller that cannot send headers: without an Authorization
+     * header, the token is read by {@code elsewhere} (Flagger's payload metadata), checked as a bearer
+     * token is, refused tokens counted alike.
+     */
+    Handler<RoutingContext> require(Role needed, Function<RoutingContext, @Nullable String> elsewhere) {
         return ctx -> {
-            Principal who = principal(ctx);
+            Principal who = principal(ctx, elsewhere);
             if (!who.role().includes(needed)) {
                 throw new ApiException(403, "role " + who.role().label() + " cannot do this; it needs " + needed.label(), null);
             }
@@ -58,7 +68,7 @@ final class Auth {
         return ctx.get(WHO);
     }
 
-    private Principal principal(RoutingContext ctx) {
+    private Principal principal(RoutingContext ctx, Function<RoutingContext, @Nullable String> elsewhere) {
         ProxyAuth proxy = server.get().proxy();
         InetAddress from = address(ctx.request().remoteAddress());
         ProxyAuth trusted = proxy != null && from != null && proxy.trusts(from) ? proxy : null;
@@ -68,7 +78,9 @@ final class Auth {
             String groups = groupsHeader == null ? null : ctx.request().getHeader(groupsHeader);
             return person(trusted, user.strip(), groups);
         }
-        return bearer(ctx, client(ctx, trusted != null));
+        String header = ctx.request().getHeader("Authorization");
+        String other = header == null ? elsewhere.apply(ctx) : null;
+        return bearer(ctx, other == null ? header : "Bearer " + other, client(ctx, trusted != null));
     }
 
     private static Principal person(ProxyAuth proxy, String user, @Nullable String groupsHeader) {
@@ -82,8 +94,7 @@ final class Auth {
         return new Principal(user, role, null);
     }
 
-    private Principal bearer(RoutingContext ctx, String client) {
-        String header = ctx.request().getHeader("Authorization");
+    private Principal bearer(RoutingContext ctx, @Nullable String header, String client) {
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer");
             throw new ApiException(401, "a bearer token is required", null);

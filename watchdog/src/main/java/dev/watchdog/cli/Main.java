@@ -21,7 +21,7 @@ import picocli.CommandLine;
         exitCodeList = {"0:done", "1:the command's answer is no (rolled back, problems found)",
             "2:release wait: no verdict yet", "3:the watchdog's API could not be reached, or refused",
             "64:usage error", "70:internal error"},
-        subcommands = {RunCommand.class, CheckCommand.class, ReleaseCommand.class, ReplayCommand.class,
+        subcommands = {RunCommand.class, CheckCommand.class, ReleaseCommand.class, ReportCommand.class, ReplayCommand.class,
             RuleTestCommand.class, DemoServiceCommand.class, AgentCommand.class, CompletionCommand.class})
 public final class Main implements Runnable {
 

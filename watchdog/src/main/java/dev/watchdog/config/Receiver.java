@@ -6,6 +6,9 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.watchdog.core.Checks;
 import dev.watchdog.receiver.Alertmanager;
+import dev.watchdog.receiver.CDEvents;
+import dev.watchdog.receiver.GitHubDeployments;
+import dev.watchdog.receiver.PagerDuty;
 import dev.watchdog.receiver.Channel;
 import dev.watchdog.receiver.GitHub;
 import dev.watchdog.receiver.Grafana;
@@ -46,13 +49,18 @@ public record Receiver(@JsonIgnore Channel channel, Duration minInterval, Retry 
                        @JsonProperty("alertmanager") @Nullable Alertmanager alertmanager,
                        @JsonProperty("webhook") @Nullable Webhook webhook, @JsonProperty("grafana") @Nullable Grafana grafana,
                        @JsonProperty("github") @Nullable GitHub github,
+                       @JsonProperty("pagerduty") @Nullable PagerDuty pagerduty,
+                       @JsonProperty("githubDeployments") @Nullable GitHubDeployments githubDeployments,
+                       @JsonProperty("cdevents") @Nullable CDEvents cdevents,
                        @JsonProperty("minInterval") @Nullable Duration minInterval, @JsonProperty("retry") @Nullable Retry retry,
                        @JsonProperty("timeout") @Nullable Duration timeout) {
-        List<Channel> kinds = Stream.of(slack, telegram, alertmanager, webhook, grafana, github).filter(Objects::nonNull)
+        List<Channel> kinds = Stream.of(slack, telegram, alertmanager, webhook, grafana, github, pagerduty,
+                        githubDeployments, cdevents).filter(Objects::nonNull)
                 .map(Channel.class::cast).toList();
         if (kinds.size() != 1) {
             throw new IllegalArgumentException(
-                    "a receiver needs exactly one of slack, telegram, alertmanager, webhook, grafana, github");
+                    "a receiver needs exactly one of slack, telegram, alertmanager, webhook, grafana, github, pagerduty,"
+                            + " githubDeployments, cdevents");
         }
         return new Receiver(kinds.get(0), minInterval, retry, timeout);
     }

@@ -19,9 +19,10 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The daemon's config ({@code watchdog.yml}), immutable, with defaults and validation in each record. A
- * record that the code also makes with nulls for its defaults spells out its canonical constructor:
- * there its parameters may be null (an omitted key), its components never.
+ * The daemon's config ({@code watchdog.yml}), immutable, with defaults and validation in each record.
+ * Optional: people (who may decide from Slack, Telegram or PagerDuty: {@link Person}). A record that the
+ * code also makes with nulls for its defaults spells out its canonical constructor: there its parameters
+ * may be null (an omitted key), its components never.
  */
 public record WatchdogConfig(
         Prometheus prometheus,
@@ -33,7 +34,8 @@ public record WatchdogConfig(
         Map<String, Policy> escalation,
         Map<String, Rollback> rollback,
         Logging logging,
-        Metrics metrics) {
+        Metrics metrics,
+        Map<String, Person> people) {
 
     public WatchdogConfig {
         Objects.requireNonNull(prometheus, "prometheus is required");
@@ -46,6 +48,8 @@ public record WatchdogConfig(
         rollback = rollback == null ? Map.of() : Map.copyOf(rollback);
         logging = logging == null ? new Logging(null) : logging;
         metrics = metrics == null ? new Metrics(null) : metrics;
+        people = people == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(people));
+        People.check(people);
         for (Map.Entry<String, Policy> policy : escalation.entrySet()) {
             for (String name : policy.getValue().receiverNames()) {
                 if (!receivers.containsKey(name)) {

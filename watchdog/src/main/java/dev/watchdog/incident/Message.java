@@ -8,7 +8,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * A message as people read it, whatever carries it: a title, lines, and the facts receivers that
  * take structure (Alertmanager labels, webhook JSON) need: the release's labels, each rule's labels
- * and annotations ({@code notes}), and a link to the release on the on-call page.
+ * and annotations ({@code notes}), a link to the release on the on-call page, and the version it
+ * replaced (null when not given).
  */
 public record Message(
         String title,
@@ -23,7 +24,8 @@ public record Message(
         boolean firing,
         Map<String, String> labels,
         List<Note> notes,
-        @Nullable String link) {
+        @Nullable String link,
+        @Nullable String previousVersion) {
 
     /** What a rule says about itself: its labels, and its summary, description and runbook (each may be null). */
     public record Note(String rule, Map<String, String> labels, @Nullable String summary, @Nullable String description,
@@ -38,6 +40,14 @@ public record Message(
         rules = rules == null ? List.of() : List.copyOf(rules);
         labels = Ordered.sorted(labels);
         notes = notes == null ? List.of() : List.copyOf(notes);
+    }
+
+    /** A message without the version before it. */
+    public Message(String title, List<String> lines, @Nullable String severity, String service, String version,
+                   String environment, String releaseId, List<String> rules, @Nullable String runbook, boolean firing,
+                   Map<String, String> labels, List<Note> notes, @Nullable String link) {
+        this(title, lines, severity, service, version, environment, releaseId, rules, runbook, firing, labels, notes, link,
+                null);
     }
 
     /** A message without labels, notes or link. */

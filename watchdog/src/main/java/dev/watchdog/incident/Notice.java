@@ -20,7 +20,7 @@ public record Notice(String key, Kind kind, List<String> receivers, int level, @
     public enum Kind {
         OPENED, ESCALATED, REPEATED, REESCALATED, UPGRADED, REOPENED, ACKNOWLEDGED, ACCEPTED,
         ROLLBACK_DECIDED, ROLLED_BACK, ROLLBACK_FAILED, NOT_RECOVERED, RESOLVED,
-        WATCHING, CHECKPOINT, ALL_CLEAR, UNJUDGED, BLIND, SEEING;
+        WATCHING, CHECKPOINT, ALL_CLEAR, UNJUDGED, BLIND, SEEING, SUPERSEDED;
 
         @JsonValue
         public String label() {
@@ -30,7 +30,7 @@ public record Notice(String key, Kind kind, List<String> receivers, int level, @
         /** Notices about an incident, as opposed to the release's lifecycle messages. */
         public boolean aboutIncident() {
             return !(this == WATCHING || this == CHECKPOINT || this == ALL_CLEAR || this == UNJUDGED || this == BLIND
-                    || this == SEEING);
+                    || this == SEEING || this == SUPERSEDED);
         }
 
         /**

@@ -64,6 +64,10 @@ final class Announcements {
             add(notices, r, "all-clear:window", Kind.ALL_CLEAR, to, "the " + Durations.format(r.window())
                     + " window ended with nothing open");
         }
+        if (r.supersededBy() != null && !announced.contains("superseded")) {
+            announced.add("superseded");
+            add(notices, r, "superseded", Kind.SUPERSEDED, to, r.supersededBy());
+        }
         blindness(w, announced, notices, policy, blindAfter, now);
         return new Due(announced, notices);
     }

@@ -117,6 +117,7 @@ public final class Machine {
         endIncident(d, "superseded");
         unsilence(d, "superseded");
         d.event(Event.Type.SUPERSEDED, "superseded by " + s.by() + " (" + s.version() + ")", Map.of("by", s.by()));
+        judging.announce(d, false, false);
         return d.moved();
     }
 

@@ -79,7 +79,7 @@ final class Messages {
                 .ifPresent(d -> lines.add("By " + d.who() + (d.reason() == null ? "" : ": " + d.reason())));
         String runbook = notes.stream().map(Note::runbookUrl).filter(Objects::nonNull).findFirst().orElse(null);
         return new Message(title, lines, sev, r.service(), r.version(), r.environment(), r.id(),
-                List.copyOf(inc.rules().keySet()), runbook, inc.open(), r.labels(), notes, link(apiBase, r));
+                List.copyOf(inc.rules().keySet()), runbook, inc.open(), r.labels(), notes, link(apiBase, r), r.previousVersion());
     }
 
     /** What each rule says about itself, its annotations filled in with the release's values. */
@@ -110,6 +110,7 @@ final class Messages {
                     + ": check that its metrics reach Prometheus with the labels the rules select";
             case BLIND -> "Cannot see " + what + ": queries keep failing (no rollback for this)";
             case SEEING -> "Seeing " + what + " again: queries answer";
+            case SUPERSEDED -> "Superseded: " + what + " by release " + notice.detail();
             default -> notice.kind().label() + " " + what;
         };
         if (notice.kind() == Kind.WATCHING && before != null) {
@@ -131,7 +132,7 @@ final class Messages {
         }
         lines.add("Release " + r.id() + " | started " + r.startedAt());
         return new Message(title, lines, null, r.service(), r.version(), r.environment(), r.id(), List.of(), null,
-                notice.kind() == Kind.BLIND, r.labels(), List.of(), link(apiBase, r));
+                notice.kind() == Kind.BLIND, r.labels(), List.of(), link(apiBase, r), r.previousVersion());
     }
 
     /**

@@ -91,6 +91,7 @@ public final class WatchdogMetrics {
             .classicUpperBounds(TIMES).register(registry);
 
     private final RuleSeries ruleSeries;
+    private final Dora dora = new Dora(registry);
 
     public WatchdogMetrics() {
         this(WatchdogConfig.RuleSeries.ALL);
@@ -151,6 +152,7 @@ public final class WatchdogMetrics {
 
     /** One release changed: the milestones it passed are observed, and its series updated. */
     public void changed(@Nullable Watch before, Watch after, RuleSet rules) {
+        dora.changed(before, after);
         Incident was = before == null ? null : before.incident();
         Incident is = after.incident();
         if (is != null && (was == null || !was.id().equals(is.id()))) {

@@ -18,7 +18,8 @@ import org.jspecify.annotations.Nullable;
  * retries, pacing and the outbox are the same for every kind. Adding a kind is one new file here, a
  * line in {@code config.Receiver}'s creator, and its section in docs/operations.md.
  */
-public sealed interface Channel permits Slack, Telegram, Alertmanager, Webhook, Grafana, GitHub {
+public sealed interface Channel permits Slack, Telegram, Alertmanager, Webhook, Grafana, GitHub, PagerDuty,
+        GitHubDeployments, CDEvents {
 
     /** The deadline of one attempt, unless the kind has its own. */
     Duration TIMEOUT = Duration.ofSeconds(10);
@@ -41,6 +42,14 @@ public sealed interface Channel permits Slack, Telegram, Alertmanager, Webhook, 
      * ({@link #filesReport()}), else null.
      */
     List<Http.Request> requests(Notification n, @Nullable String report);
+
+    /**
+     * Whether every request of a notification must be taken for it to count as delivered (a kind that
+     * sends several events); by default one is enough, as for the members of a cluster.
+     */
+    default boolean needsEvery() {
+        return false;
+    }
 
     /** What an answer means: by default by its status and {@code Retry-After}. */
     default Reading read(Http.Response response, Clock clock) {

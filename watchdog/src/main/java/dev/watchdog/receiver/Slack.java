@@ -19,17 +19,26 @@ import org.jspecify.annotations.Nullable;
  * A Slack incoming webhook; its URL is a secret. The message goes as {@code text} (notifications,
  * old clients) and {@code blocks}, every piece of it escaped for mrkdwn, so that a release field or
  * a reason such as {@code <!channel>} or {@code <https://evil|Acknowledge>} is shown, never acted on.
+ * Optional: signingSecret (the Slack app's: P1 pages then carry buttons, Acknowledge, Roll back and
+ * Keep the release, and the app's interactivity requests are verified with it).
  */
-public record Slack(Secret url) implements Channel {
+public record Slack(Secret url, @Nullable Secret signingSecret) implements Channel {
+
+    /** The block that holds the buttons, replaced when a decision is made. */
+    public static final String ACTIONS = "watchdog_decide";
 
     public Slack {
         Objects.requireNonNull(url, "slack.url is required");
         Checks.url(url.value(), "slack.url");
     }
 
+    public Slack(Secret url) {
+        this(url, null);
+    }
+
     @Override
     public List<Secret> secrets() {
-        return List.of(url);
+        return signingSecret == null ? List.of(url) : List.of(url, signingSecret);
     }
 
     @Override
@@ -39,12 +48,18 @@ public record Slack(Secret url) implements Channel {
 
     @Override
     public boolean takes(Notice.Kind kind, Incident.@Nullable Cause cause) {
-        return true;
+        return kind != Notice.Kind.SUPERSEDED;
     }
 
     @Override
     public List<Http.Request> requests(Notification n, @Nullable String report) {
-        return List.of(Http.Request.post(url.value(), Buffer.buffer(body(n.message()).encode()), TIMEOUT));
+        JsonObject body = body(n.message());
+        List<Choice> choices = signingSecret == null ? List.of() : Choice.offered(n);
+        String incident = n.incidentId();
+        if (incident != null && !choices.isEmpty()) {
+            body.getJsonArray("blocks").add(buttons(choices, incident));
+        }
+        return List.of(Http.Request.post(url.value(), Buffer.buffer(body.encode()), TIMEOUT));
     }
 
     /** Slack answers a short code in plain text ({@code no_service}, {@code invalid_payload}): safe to keep. */
@@ -64,6 +79,28 @@ public record Slack(Secret url) implements Channel {
         return new JsonObject().put("text", escape(m.title())).put("blocks", blocks);
     }
 
+    /** Block Kit buttons, each carrying its choice and incident; rolling back asks to confirm. */
+    public static JsonObject buttons(List<Choice> choices, String incidentId) {
+        JsonArray elements = new JsonArray();
+        for (Choice c : choices) {
+            JsonObject button = new JsonObject().put("type", "button").put("action_id", "watchdog_" + c.code())
+                    .put("text", plain(c.label())).put("value", c.data(incidentId));
+            if (c == Choice.ACK) {
+                button.put("style", "primary");
+            } else if (c == Choice.ROLLBACK) {
+                button.put("style", "danger").put("confirm", new JsonObject().put("title", plain("Roll back?"))
+                        .put("text", plain("The rollback webhook is called at once.")).put("confirm", plain("Roll back"))
+                        .put("deny", plain("Cancel")));
+            }
+            elements.add(button);
+        }
+        return new JsonObject().put("type", "actions").put("block_id", ACTIONS).put("elements", elements);
+    }
+
+    private static JsonObject plain(String text) {
+        return new JsonObject().put("type", "plain_text").put("text", text);
+    }
+
     private static JsonObject section(String text) {
         return new JsonObject().put("type", "section").put("text", mrkdwn(text));
     }
@@ -73,7 +110,7 @@ public record Slack(Secret url) implements Channel {
     }
 
     /** Slack's three control characters, as its docs say to escape them. */
-    static String escape(String s) {
+    public static String escape(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 }

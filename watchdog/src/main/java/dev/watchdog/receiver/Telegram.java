@@ -19,9 +19,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * A Telegram bot's {@code sendMessage}, in Telegram's HTML: the title bold, a link to the release's
  * page, everything else escaped, and an {@code @} from user text kept from mentioning anyone.
- * Optional: apiUrl (default https://api.telegram.org).
+ * Optional: apiUrl (default https://api.telegram.org), webhookSecret (the {@code secret_token} given
+ * to {@code setWebhook}: P1 pages then carry an inline keyboard, Acknowledge, Roll back and Keep the
+ * release, and the bot's updates are taken at /hooks/telegram/RECEIVER when they carry it).
  */
-public record Telegram(Secret token, String chatId, String apiUrl) implements Channel {
+public record Telegram(Secret token, String chatId, String apiUrl, @Nullable Secret webhookSecret) implements Channel {
 
     static final int LIMIT = 4096;
     /** U+2060 WORD JOINER after an {@code @}: the text reads the same, and mentions nobody. */
@@ -33,11 +35,24 @@ public record Telegram(Secret token, String chatId, String apiUrl) implements Ch
             throw new IllegalArgumentException("telegram.chatId must be a chat id (-1001234567890) or @channelname");
         }
         apiUrl = Checks.url(apiUrl == null ? "https://api.telegram.org" : apiUrl, "telegram.apiUrl");
+        if (webhookSecret != null && !webhookSecret.value().matches("[A-Za-z0-9_-]{16,256}")) {
+            throw new IllegalArgumentException("telegram.webhookSecret must be 16 to 256 of A-Z, a-z, 0-9, _ and -"
+                    + " (what setWebhook's secret_token allows)");
+        }
+    }
+
+    public Telegram(Secret token, String chatId, String apiUrl) {
+        this(token, chatId, apiUrl, null);
+    }
+
+    /** A Bot API method's URL (it holds the token: never logged). */
+    public String method(String name) {
+        return apiUrl + "/bot" + token.value() + "/" + name;
     }
 
     @Override
     public List<Secret> secrets() {
-        return List.of(token);
+        return webhookSecret == null ? List.of(token) : List.of(token, webhookSecret);
     }
 
     @Override
@@ -47,15 +62,19 @@ public record Telegram(Secret token, String chatId, String apiUrl) implements Ch
 
     @Override
     public boolean takes(Notice.Kind kind, Incident.@Nullable Cause cause) {
-        return true;
+        return kind != Notice.Kind.SUPERSEDED;
     }
 
     @Override
     public List<Http.Request> requests(Notification n, @Nullable String report) {
         JsonObject body = new JsonObject().put("chat_id", chatId).put("text", text(n.message())).put("parse_mode", "HTML")
                 .put("disable_web_page_preview", true);
-        return List.of(Http.Request.post(apiUrl + "/bot" + token.value() + "/sendMessage", Buffer.buffer(body.encode()),
-                TIMEOUT));
+        List<Choice> choices = webhookSecret == null ? List.of() : Choice.offered(n);
+        String incident = n.incidentId();
+        if (incident != null && !choices.isEmpty()) {
+            body.put("reply_markup", keyboard(choices, incident));
+        }
+        return List.of(Http.Request.post(method("sendMessage"), Buffer.buffer(body.encode()), TIMEOUT));
     }
 
     /** Telegram says why in {@code description} and how long to wait in {@code parameters.retry_after}. */
@@ -65,6 +84,17 @@ public record Telegram(Secret token, String chatId, String apiUrl) implements Ch
         Integer seconds = body.getJsonObject("parameters", new JsonObject()).getInteger("retry_after");
         String description = body.getValue("description") instanceof String d && d.length() <= 200 ? d : null;
         return Reading.of(response, clock, description).orWait(Optional.ofNullable(seconds).map(Duration::ofSeconds));
+    }
+
+    /** An inline keyboard of one row, each button's callback_data its choice and incident (at most 64 bytes). */
+    public static JsonObject keyboard(List<Choice> choices, String incidentId) {
+        io.vertx.core.json.JsonArray row = new io.vertx.core.json.JsonArray();
+        choices.forEach(c -> row.add(new JsonObject().put("text", c.label()).put("callback_data", c.data(incidentId))));
+        io.vertx.core.json.JsonArray rows = new io.vertx.core.json.JsonArray();
+        if (!row.isEmpty()) {
+            rows.add(row);
+        }
+        return new JsonObject().put("inline_keyboard", rows);
     }
 
     /** The message in Telegram's HTML, cut to its 4096 characters (and saying so) where longer. */

@@ -15,7 +15,6 @@ import dev.watchdog.machine.Answer;
 import dev.watchdog.machine.OutboxEntry;
 import dev.watchdog.metrics.WatchdogMetrics;
 import dev.watchdog.rules.Threshold;
-import dev.watchdog.testing.Poll;
 import dev.watchdog.testing.WebhookRecorder.Reply;
 import dev.watchdog.testing.WebhookRecorder;
 import io.vertx.core.Context;
@@ -247,13 +246,12 @@ class NotifierTest {
     void droppedWhenNoLongerWanted(VertxTestContext test) {
         fake.reply(new Reply(429, Map.of("Retry-After", "1"), false));
         Future<Answer> answer = deliver(notification("rm", Notice.Kind.ESCALATED, message("t", List.of()), "d1"));
-        Poll.until(Duration.ofSeconds(5), "the first attempt", () -> fake.calls("/slack").size() == 1);
-        wanted.set(false);
-        answer.onComplete(test.succeeding(a -> test.verify(() -> {
-            assertEquals(OutboxEntry.Status.DROPPED, a.status());
-            assertEquals(1, fake.calls("/slack").size());
-            test.completeNow();
-        })));
+        fake.arrived(1, Duration.ofSeconds(5)).onSuccess(first -> wanted.set(false))
+                .compose(first -> answer).onComplete(test.succeeding(a -> test.verify(() -> {
+                    assertEquals(OutboxEntry.Status.DROPPED, a.status());
+                    assertEquals(1, fake.calls("/slack").size());
+                    test.completeNow();
+                })));
     }
 
     static Message withNotes() {

@@ -95,6 +95,13 @@ class OpenApiTest extends DaemonTest {
             String path = op.getKey().substring(method.length() + 1).replace("{id}", "rel_unknown");
             JsonNode security = document().path("paths").path(op.getKey().substring(method.length() + 1))
                     .path(method.toLowerCase()).path("security");
+            if (op.getValue().equals("signed")) {
+                assertTrue(security.isArray() && security.isEmpty(), op.getKey() + " is taken by signature: security []");
+                assertEquals(401, daemon.call(method, path, null, null).statusCode(), op.getKey() + " unsigned");
+                assertEquals(401, daemon.call(method, path, Daemon.ADMIN, null).statusCode(),
+                        op.getKey() + " with a token, which is no signature");
+                continue;
+            }
             if (op.getValue().equals("none")) {
                 assertTrue(security.isArray() && security.isEmpty(), op.getKey() + " says it needs no token: security []");
                 assertEquals(200, daemon.call(method, path, null, null).statusCode(), op.getKey() + " without a token");

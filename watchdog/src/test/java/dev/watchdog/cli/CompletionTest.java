@@ -26,7 +26,7 @@ class CompletionTest {
         Cli.Streams script = Cli.streams("completion");
         assertEquals(0, script.code(), script.stderr());
         Path file = Files.writeString(dir.resolve("watchdog-completion.bash"), script.stdout());
-        assertEquals("release replay", complete(bash, file, "watchdog re"));
+        assertEquals("release report replay", complete(bash, file, "watchdog re"));
         assertEquals("start", complete(bash, file, "watchdog release sta"));
         assertEquals("text json", complete(bash, file, "watchdog release list -o "));
         assertTrue(complete(bash, file, "watchdog release wait --").contains("--timeout"));

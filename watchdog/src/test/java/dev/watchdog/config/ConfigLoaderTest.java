@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.watchdog.core.Secret;
 import dev.watchdog.receiver.Alertmanager;
 import dev.watchdog.receiver.GitHub;
+import dev.watchdog.receiver.GitHubDeployments;
 import dev.watchdog.receiver.Grafana;
+import dev.watchdog.receiver.PagerDuty;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -217,5 +219,53 @@ class ConfigLoaderTest {
         assertTrue(assertThrows(ConfigException.class, () -> loader.parse("prometheus: {url: http://p:9090}\nreceivers:\n"
                 + "  both: {grafana: {url: \"https://g.example\", token: t}, github: {repo: a/b, token: t}}\n", "w.yml"))
                 .getMessage().contains("exactly one of slack, telegram, alertmanager, webhook, grafana, github"));
+    }
+
+    @Test
+    @DisplayName("the pipelines' receivers and people: defaults filled, every secret masked, bad values named without them")
+    void pipelines() {
+        WatchdogConfig c = loader.parse("""
+                prometheus: {url: http://p:9090}
+                receivers:
+                  chat: {slack: {url: "https://hooks.slack.com/services/T0/B0/slack-url-secret", signingSecret: slack-signing-secret}}
+                  bot: {telegram: {token: "123:tg-bot-secret", chatId: "-100", webhookSecret: tg-webhook-secret-1}}
+                  pd: {pagerduty: {routingKey: pd-routing-secret, webhookSecret: pd-webhook-secret}}
+                  deployments: {githubDeployments: {token: gh-deployments-secret}}
+                  events: {cdevents: {url: "https://events.example/in", headers: {Authorization: "Bearer cde-header-secret"}}}
+                people:
+                  alice: {role: oncall, slack: U024BE7LH, telegram: "4242", pagerduty: PXPGF42}
+                """, "w.yml");
+        PagerDuty pd = (PagerDuty) c.receivers().get("pd").channel();
+        assertEquals("https://events.pagerduty.com", pd.url());
+        assertEquals("error", pd.p1Severity());
+        assertEquals("https://api.github.com", ((GitHubDeployments) c.receivers().get("deployments").channel()).apiUrl());
+        assertEquals("U024BE7LH", c.people().get("alice").slack());
+        for (String shown : new String[] {loader.print(c), c.toString()}) {
+            for (String secret : java.util.List.of("slack-url-secret", "slack-signing-secret", "tg-bot-secret",
+                    "tg-webhook-secret-1", "pd-routing-secret", "pd-webhook-secret", "gh-deployments-secret", "cde-header-secret")) {
+                assertFalse(shown.contains(secret), secret + " in " + shown);
+            }
+        }
+        String head = "prometheus: {url: http://p:9090}\nreceivers:\n";
+        assertEquals("w.yml:3: receivers.pd.pagerduty: pagerduty.p1Severity must be error or warning", assertThrows(
+                ConfigException.class, () -> loader.parse(head + "  pd: {pagerduty: {routingKey: k, p1Severity: info}}\n",
+                        "w.yml")).getMessage());
+        String telegram = assertThrows(ConfigException.class, () -> loader.parse(head + "  bot: {telegram: {token: \"1:t\","
+                + " chatId: \"-100\", webhookSecret: \"short secret!\"}}\n", "w.yml")).getMessage();
+        assertTrue(telegram.contains("telegram.webhookSecret must be 16 to 256"), telegram);
+        assertFalse(telegram.contains("short secret!"), telegram);
+        String twice = assertThrows(ConfigException.class, () -> loader.parse("""
+                prometheus: {url: http://p:9090}
+                people:
+                  alice: {role: oncall, slack: U024BE7LH}
+                  bob: {role: oncall, slack: U024BE7LH}
+                """, "w.yml")).getMessage();
+        assertTrue(twice.contains("people.bob.slack is also people.alice.slack"), twice);
+        String id = assertThrows(ConfigException.class, () -> loader.parse("""
+                prometheus: {url: http://p:9090}
+                people:
+                  alice: {role: oncall, slack: alice}
+                """, "w.yml")).getMessage();
+        assertTrue(id.startsWith("w.yml:3: people.alice") && id.contains("slack must be a Slack user id"), id);
     }
 }

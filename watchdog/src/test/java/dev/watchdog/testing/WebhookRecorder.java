@@ -1,6 +1,8 @@
 package dev.watchdog.testing;
 
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
@@ -10,6 +12,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /** Records every request it gets and answers from a queue of statuses (200 once the queue is empty). */
@@ -47,6 +50,8 @@ public final class WebhookRecorder {
     }
 
     public final List<Call> calls = new CopyOnWriteArrayList<>();
+    /** Waiters for a number of calls ({@link #arrived}), completed as calls come in. */
+    private final List<Map.Entry<Integer, Promise<List<Call>>>> waiters = new CopyOnWriteArrayList<>();
     /** The calls answered 2xx whose answer was written to the caller's connection. */
     public final List<Call> answeredOk = new CopyOnWriteArrayList<>();
     private final Queue<Reply> replies = new ConcurrentLinkedQueue<>();
@@ -93,6 +98,19 @@ public final class WebhookRecorder {
         return this;
     }
 
+    /**
+     * Completes with the calls once {@code n} have arrived, or fails after {@code within}: the edge a
+     * test waits on, rather than polling a count.
+     */
+    public Future<List<Call>> arrived(int n, java.time.Duration within) {
+        Promise<List<Call>> promise = Promise.promise();
+        waiters.add(Map.entry(n, promise));
+        if (calls.size() >= n) {
+            promise.tryComplete(List.copyOf(calls));
+        }
+        return promise.future().timeout(within.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** The calls that carried this {@code Idempotency-Key}. */
     public List<Call> withKey(String key) {
         return calls.stream().filter(c -> key.equals(c.header("Idempotency-Key"))).toList();
@@ -107,6 +125,7 @@ public final class WebhookRecorder {
             Call call = new Call(Instant.now(), request.path(), MultiMap.caseInsensitiveMultiMap().addAll(request.headers()),
                     body.toString(), MultiMap.caseInsensitiveMultiMap().addAll(request.params()));
             calls.add(call);
+            waiters.removeIf(w -> calls.size() >= w.getKey() && w.getValue().tryComplete(List.copyOf(calls)));
             Reply reply = replies.poll();
             Reply answer = reply == null ? otherwise : reply;
             if (answer.hangs()) {
