@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A tick's inputs, applied as they come in as few transactions as their arrival allows: what comes
@@ -28,7 +29,7 @@ final class Commits {
     private final Leadership.Fence fence;
     private final List<Command> waiting = new ArrayList<>();
     private Future<Void> written = Future.succeededFuture();
-    private Throwable failed;
+    private @Nullable Throwable failed;
     private boolean flushing;
 
     Commits(Context context, Runner runner, Instant now, Leadership.Fence fence) {

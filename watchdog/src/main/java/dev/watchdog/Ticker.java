@@ -27,6 +27,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -204,7 +205,10 @@ final class Ticker {
     }
 
     private static Subject subject(Watch w) {
-        Verification v = w.verification();
-        return new Subject(w.release(), w.rules(), w.release().state().watched() ? name -> true : v.rules()::contains);
+        if (w.release().state().watched()) {
+            return new Subject(w.release(), w.rules(), name -> true);
+        }
+        Verification v = Objects.requireNonNull(w.verification(), "an unwatched release judged now is verifying");
+        return new Subject(w.release(), w.rules(), v.rules()::contains);
     }
 }

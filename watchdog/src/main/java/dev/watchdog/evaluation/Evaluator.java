@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a tick asks Prometheus: every due rule of every release that is judged now (identical
@@ -98,7 +99,7 @@ public final class Evaluator {
     }
 
     /** The next moment after {@code now} a release's pending rule runs out of {@code for}; null if none. */
-    public static Instant nextDue(Map<String, RuleState> states, RuleSet rules, Instant now) {
+    public static @Nullable Instant nextDue(Map<String, RuleState> states, RuleSet rules, Instant now) {
         return states.values().stream()
                 .flatMap(s -> rules.byName(s.rule()).stream().flatMap(r -> pendingUntil(r, s)))
                 .filter(due -> due.isAfter(now)).min(Instant::compareTo).orElse(null);

@@ -110,7 +110,7 @@ public final class Judge {
     public static Optional<Look> once(Rule rule, Values v) {
         List<Reading> judged = Plain.readings(rule, v).stream().filter(r -> r.severity() != null).toList();
         return judged.isEmpty() ? Optional.empty() : Optional.of(worst(rule, judged))
-                .map(r -> new Look(r.severity(), r.series().value(), r.baseline()));
+                .map(r -> new Look(r.told(), r.series().value(), r.baseline()));
     }
 
     /** At most this many series are kept and shown. */

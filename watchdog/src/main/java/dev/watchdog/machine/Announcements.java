@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The release's lifecycle messages: watching, the checkpoint summaries, all clear at the bake and
@@ -86,7 +87,8 @@ final class Announcements {
         }
     }
 
-    private static void add(List<Notice> notices, Release r, String key, Kind kind, List<String> to, String detail) {
+    private static void add(List<Notice> notices, Release r, String key, Kind kind, List<String> to,
+                            @Nullable String detail) {
         if (!to.isEmpty()) {
             notices.add(new Notice(r.id() + ":" + key, kind, to, 0, null, detail));
         }

@@ -20,9 +20,9 @@ import org.jspecify.annotations.Nullable;
 public record Watch(
         Release release,
         Map<String, RuleState> rules,
-        Incident incident,
-        RollbackRecord rollback,
-        Verification verification,
+        @Nullable Incident incident,
+        @Nullable RollbackRecord rollback,
+        @Nullable Verification verification,
         List<String> announced,
         @Nullable Before before) {
 
@@ -66,7 +66,7 @@ public record Watch(
         return new Watch(release, states, incident, rollback, verification, announced, before);
     }
 
-    Watch with(Incident inc) {
+    Watch with(@Nullable Incident inc) {
         return new Watch(release, rules, inc, rollback, verification, announced, before);
     }
 

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Instant queries over the Prometheus HTTP API ({@code GET /api/v1/query}). */
 public final class PrometheusClient {
@@ -121,7 +122,7 @@ public final class PrometheusClient {
     }
 
     /** {@code failure}: null when the query succeeded; partial data is a success that carried warnings. */
-    private void recordQuery(Throwable failure, long started) {
+    private void recordQuery(@Nullable Throwable failure, long started) {
         if (failure instanceof PartialData) {
             metrics.prometheusWarnings();
         }
@@ -162,7 +163,7 @@ public final class PrometheusClient {
         }
         // The API's status is the string "success" or "error"; another server's JSON (Spring's error page) has a number.
         Object status = body == null ? null : body.getValue("status");
-        if (!"success".equals(status) && !"error".equals(status)) {
+        if (body == null || (!"success".equals(status) && !"error".equals(status))) {
             return Future.failedFuture(new QueryException(Kind.BAD_RESPONSE, null,
                     "HTTP " + response.status() + " without a Prometheus API body"));
         }

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The store over JDBC: each change is one transaction that reads the releases it steps (locked
@@ -28,7 +29,7 @@ abstract class JdbcStore implements Store {
     /** Work done with a connection, inside a transaction or a read. */
     @FunctionalInterface
     interface Work<T> {
-        T run(Connection c) throws SQLException;
+        @Nullable T run(Connection c) throws SQLException;
     }
 
     protected final Rows rows;
@@ -58,7 +59,7 @@ abstract class JdbcStore implements Store {
     }
 
     @Override
-    public Future<List<Applied>> apply(List<Command> commands, Stepper stepper, Leadership.Fence fence) {
+    public Future<List<Applied>> apply(List<Command> commands, Stepper stepper, Leadership.@Nullable Fence fence) {
         return transaction(c -> {
             if (fence != null) {
                 rows.fence(c, fence);
@@ -97,7 +98,7 @@ abstract class JdbcStore implements Store {
         return applied;
     }
 
-    private static boolean changes(Watch before, Step.Moved m) {
+    private static boolean changes(@Nullable Watch before, Step.Moved m) {
         return !m.watch().equals(before) || !m.events().isEmpty() || !m.effects().isEmpty() || !m.settled().isEmpty();
     }
 

@@ -95,7 +95,7 @@ final class Rows {
     }
 
     /** Writes a step: the release, its incident if it changed, its events, new effects and answered ones. */
-    Written write(Connection c, Watch before, Step.Moved step, Instant now) throws SQLException {
+    Written write(Connection c, @Nullable Watch before, Step.Moved step, Instant now) throws SQLException {
         Watch w = step.watch();
         if (!w.equals(before)) {
             upsertRelease(c, w);
