@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -97,7 +98,7 @@ final class Commits {
         waiting = new HashMap<>();
         // In release order: transactions lock rows in one order.
         List<Command> commands = new ArrayList<>();
-        batch.keySet().stream().sorted().forEach(id -> batch.get(id).forEach(input -> commands.add(new Command(id, input))));
+        new TreeMap<>(batch).forEach((id, inputs) -> inputs.forEach(input -> commands.add(new Command(id, input))));
         return runner.apply(commands, now, fence).<Void>map(applied -> {
             for (Applied a : applied) {
                 if (a.before() != null) {

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -199,8 +200,9 @@ final class Ticker {
         }
     }
 
+    /** The commits of a release's shard: ticked now, as only the releases of ticked shards are observed. */
     private Commits commits(Map<Integer, Commits> shards, String releaseId) {
-        return shards.get(leadership.shardOf(releaseId));
+        return Objects.requireNonNull(shards.get(leadership.shardOf(releaseId)), "a release of a shard not ticked");
     }
 
     private static boolean judgedNow(Watch w) {
@@ -215,9 +217,12 @@ final class Ticker {
      * after the takeover at the soonest (see Evaluator), so that no release is judged twice in a tick.
      */
     private Subject subject(Watch w) {
-        Verification v = w.verification();
-        Instant takenAt = leadership.shared() ? taken.get(leadership.fenceFor(w.id())) : null;
-        return new Subject(w.release(), w.rules(), w.release().state().watched() ? name -> true : v.rules()::contains,
-                takenAt);
+        Leadership.Fence fence = leadership.shared() ? leadership.fenceFor(w.id()) : null;
+        Instant takenAt = fence == null ? null : taken.get(fence);
+        if (w.release().state().watched()) {
+            return new Subject(w.release(), w.rules(), name -> true, takenAt);
+        }
+        Verification v = Objects.requireNonNull(w.verification(), "an unwatched release judged now is verifying");
+        return new Subject(w.release(), w.rules(), v.rules()::contains, takenAt);
     }
 }

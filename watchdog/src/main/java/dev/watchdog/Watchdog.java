@@ -78,6 +78,8 @@ public final class Watchdog extends VerticleBase {
      * problem); rule file patterns are relative to {@code configDir}. Optional: autoTick (true),
      * false where a test drives {@link #tick()} with its own clock.
      */
+    // start() wires the store, runner, outbox and the rest before anything reaches them; stop() checks each.
+    @SuppressWarnings("NullAway.Init")
     public Watchdog(Supplier<WatchdogConfig> source, Path configDir, Clock clock, boolean autoTick) {
         this.source = source;
         this.config = source.get();

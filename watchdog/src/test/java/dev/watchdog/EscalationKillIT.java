@@ -79,6 +79,7 @@ class EscalationKillIT {
             Instant opened = Instant.parse(daemon.release(id).getJsonObject("incident").getString("openedAt"));
             daemon.kill9();
             daemon.restart();
+            Instant back = Instant.now();
             Poll.until(Duration.ofSeconds(30), "level 2 paged", () -> delivered("/level2", id).size() == 1);
             // Killed once the page's answer is stored: a kill between a receiver's 2xx and that write sends it
             // again after the restart (at least once, as documented), which is not what this test is about.
@@ -88,6 +89,7 @@ class EscalationKillIT {
                     .anyMatch(n -> "level2".equals(n.getString("receiver")) && "sent".equals(n.getString("status"))));
             daemon.kill9();
             daemon.restart();
+            Instant backAgain = Instant.now();
             Poll.until(Duration.ofSeconds(30), "level 3 paged", () -> delivered("/level3", id).size() == 1);
             double ticks = daemon.metric("watchdog_evaluations_total");
             Poll.until(Duration.ofSeconds(10), "four more ticks", () -> daemon.metric("watchdog_evaluations_total") >= ticks + 4);
@@ -96,8 +98,8 @@ class EscalationKillIT {
             assertEquals(1, keys(pages("/level1", id)), "both with the same key");
             assertEquals(1, delivered("/level1", id).size(), "level 1 paged once");
             assertEquals(List.of(1, 1), List.of(pages("/level2", id).size(), pages("/level3", id).size()));
-            assertOnTime(opened.plusSeconds(8), delivered("/level2", id).get(0).at());
-            assertOnTime(opened.plusSeconds(16), delivered("/level3", id).get(0).at());
+            assertOnTime(opened.plusSeconds(8), back, delivered("/level2", id).get(0).at());
+            assertOnTime(opened.plusSeconds(16), backAgain, delivered("/level3", id).get(0).at());
             assertEquals("degraded", daemon.release(id).getString("state"));
             assertEquals(List.of(), people.calls("/rollback"));
         } finally {
@@ -105,10 +107,15 @@ class EscalationKillIT {
         }
     }
 
-    /** Not before it is due, and within three seconds after (the tick is 500 ms). */
-    private static void assertOnTime(Instant due, Instant arrived) {
+    /**
+     * Not before it is due, and within three seconds (the tick is 500 ms) of when it was due or the
+     * daemon was back, whichever is later: a level that fell due while the process was down (a
+     * restart on a loaded machine can take longer than a level's wait) is paged as soon as it is up.
+     */
+    private static void assertOnTime(Instant due, Instant back, Instant arrived) {
+        Instant from = due.isAfter(back) ? due : back;
         assertTrue(!arrived.isBefore(due.minusMillis(50)), "early: due " + due + ", arrived " + arrived);
-        assertTrue(arrived.isBefore(due.plusSeconds(3)), "late: due " + due + ", arrived " + arrived);
+        assertTrue(arrived.isBefore(from.plusSeconds(3)), "late: due " + due + ", back " + back + ", arrived " + arrived);
     }
 
     private static List<Call> pages(String path, String release) {

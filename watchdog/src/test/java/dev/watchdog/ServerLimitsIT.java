@@ -141,6 +141,7 @@ class ServerLimitsIT {
         idle(Duration.ofSeconds(5));
         long used = cpuTicks() - before;
         // Each waiter left behind re-reads the store every second: 1500 of them cost over a CPU-second in 5 s.
-        assertTrue(used < 50, "the daemon used " + used * 10 + " ms of CPU in 5 s with no client waiting");
+        // An idle daemon on a loaded machine (the JIT, a GC) was seen at 600 ms: the bound sits between.
+        assertTrue(used < 80, "the daemon used " + used * 10 + " ms of CPU in 5 s with no client waiting");
     }
 }

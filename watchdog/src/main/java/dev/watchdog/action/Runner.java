@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Applies inputs to releases: each one steps the release as the store has it now, and the step is
@@ -104,7 +105,7 @@ public final class Runner {
      * A leader's tick for one shard, at {@code now} (the time its queries were asked at), fenced by
      * the leader's epoch: it fails if another replica has taken the shard over.
      */
-    public Future<List<Applied>> apply(List<Command> commands, Instant now, Leadership.Fence fence) {
+    public Future<List<Applied>> apply(List<Command> commands, Instant now, Leadership.@Nullable Fence fence) {
         Machine machine = new Machine(context.get());
         return stored(store.apply(commands, (w, in) -> machine.step(w, in, now), fence));
     }
@@ -121,11 +122,11 @@ public final class Runner {
         List<OutboxEntry> effects = new ArrayList<>();
         RuleSet rules = context.get().rules();
         for (Applied a : applied) {
-            if (a.step() instanceof Step.Moved) {
-                metrics.changed(a.before(), a.after(), rules);
+            if (a.step() instanceof Step.Moved m) {
+                metrics.changed(a.before(), m.watch(), rules);
                 effects.addAll(a.effects());
-                if (a.after().judged()) {
-                    wakeAll(a.after());
+                if (m.watch().judged()) {
+                    wakeAll(m.watch());
                 }
             }
         }

@@ -17,9 +17,11 @@ import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Silences at Alertmanager (API v2) for a deploy's expected noise: made at registration until the
@@ -81,7 +83,7 @@ public final class Silences {
                     .filter(o -> !"expired".equals(o.getJsonObject("status", new JsonObject()).getString("state")))
                     .map(o -> o.getString("id")).toList();
             return Future.all(ids.stream().map(id -> expect(http.send(new Http.Request(HttpMethod.DELETE,
-                    url + "/api/v2/silence/" + id, null, null, TIMEOUT, Http.SMALL_ANSWER)))).toList()).mapEmpty();
+                    url + "/api/v2/silence/" + id, Map.of(), null, TIMEOUT, Http.SMALL_ANSWER)))).toList()).mapEmpty();
         });
     }
 
@@ -90,7 +92,7 @@ public final class Silences {
                 .compose(r -> r.status() / 100 == 2 ? Future.succeededFuture(r) : Future.failedFuture("HTTP " + r.status()));
     }
 
-    private String url(String receiver) {
+    private @Nullable String url(String receiver) {
         Receiver r = config.get().receivers().get(receiver);
         return r != null && r.channel() instanceof Alertmanager a ? a.url() : null;
     }

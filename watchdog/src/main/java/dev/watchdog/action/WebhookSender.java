@@ -132,7 +132,7 @@ public final class WebhookSender {
                 .header("webhook-signature", Signature.sign(post.secret(), post.messageId(), now, body));
     }
 
-    private static String why(Throwable e) {
+    private static @Nullable String why(Throwable e) {
         return e instanceof Http.Failure ? e.getMessage() : Failures.describe(e);
     }
 }

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The rollback agent's config ({@code agent.yml}), immutable, validated at load. Required: secret
@@ -67,7 +68,7 @@ public record AgentConfig(String listen, Secret secret, Duration maxAge, String 
     public record Action(String name, Match match, List<Step> steps) {
         public Action {
             requireName(name, "action");
-            match = match == null ? new Match(null, null, null) : match;
+            match = match == null ? new Match(null, null, Map.of()) : match;
             if (steps == null || steps.isEmpty()) {
                 throw new IllegalArgumentException("action " + name + ": at least one step is required");
             }
@@ -80,7 +81,7 @@ public record AgentConfig(String listen, Secret secret, Duration maxAge, String 
      * Which releases an action is for. Each value is a regular expression that must match the whole
      * field ({@code api|web}; a plain name matches only itself). Optional: all (absent matches any).
      */
-    public record Match(String service, String environment, Map<String, String> labels) {
+    public record Match(@Nullable String service, @Nullable String environment, Map<String, String> labels) {
         public Match {
             labels = labels == null ? Map.of() : Map.copyOf(labels);
             compile(service, "match.service");
@@ -93,11 +94,11 @@ public record AgentConfig(String listen, Secret secret, Duration maxAge, String 
                     && labels.entrySet().stream().allMatch(e -> fits(e.getValue(), call.labels().get(e.getKey())));
         }
 
-        private static boolean fits(String regex, String value) {
+        private static boolean fits(@Nullable String regex, @Nullable String value) {
             return regex == null || (value != null && Pattern.compile(regex).matcher(value).matches());
         }
 
-        private static void compile(String regex, String where) {
+        private static void compile(@Nullable String regex, String where) {
             try {
                 if (regex != null) {
                     Pattern.compile(regex);
@@ -114,8 +115,8 @@ public record AgentConfig(String listen, Secret secret, Duration maxAge, String 
      * argument) or http. Optional: env (added to the command's environment; values are secrets),
      * workingDir (default the config file's directory), timeout (5m for a command, 30s for http).
      */
-    public record Step(String name, List<String> command, Map<String, Secret> env, String workingDir,
-                       Duration timeout, Http http) {
+    public record Step(String name, @Nullable List<String> command, Map<String, Secret> env,
+                       @Nullable String workingDir, Duration timeout, @Nullable Http http) {
         public Step {
             requireName(name, "step");
             if ((command == null) == (http == null)) {
@@ -142,7 +143,7 @@ public record AgentConfig(String listen, Secret secret, Duration maxAge, String 
      * An HTTP call; 2xx is success. Required: url ({@code {{name}}} allowed in the path and query,
      * each value percent-encoded, never in the scheme, host or port; never logged, it may carry a token). Optional: method (POST), headers (secrets), body (a template).
      */
-    public record Http(String url, String method, Map<String, Secret> headers, String body) {
+    public record Http(String url, String method, Map<String, Secret> headers, @Nullable String body) {
         public Http {
             if (url == null || !(url.startsWith("http://") || url.startsWith("https://"))) {
                 throw new IllegalArgumentException("http.url must be an absolute http(s) URL");

@@ -1,13 +1,15 @@
 package dev.watchdog.agent;
 
+import org.jspecify.annotations.Nullable;
+
 /** A refusal with the HTTP status it is answered with and, for bad input, the field at fault. */
 final class AgentException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final int status;
-    private final String field;
+    private final @Nullable String field;
 
-    AgentException(int status, String message, String field) {
+    AgentException(int status, String message, @Nullable String field) {
         super(message);
         this.status = status;
         this.field = field;
@@ -19,12 +21,12 @@ final class AgentException extends RuntimeException {
     }
 
     /** 400: the body is not a rollback call. */
-    static AgentException badInput(String field, String message) {
+    static AgentException badInput(@Nullable String field, String message) {
         return new AgentException(400, message, field);
     }
 
     /** 422: a well-formed call this agent cannot act on (no action matches, a value unsafe for an argument). */
-    static AgentException cannotAct(String field, String message) {
+    static AgentException cannotAct(@Nullable String field, String message) {
         return new AgentException(422, message, field);
     }
 
@@ -32,7 +34,7 @@ final class AgentException extends RuntimeException {
         return status;
     }
 
-    String field() {
+    @Nullable String field() {
         return field;
     }
 }

@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,10 +32,9 @@ public final class AgentServer extends VerticleBase {
     private final Path configDir;
     private final Clock clock;
     private final Map<String, String> inheritedEnv;
-    private Verifier verifier;
-    private Journal journal;
-    private Runs runs;
-    private Listener server;
+    private final Verifier verifier;
+    private @Nullable Journal journal;
+    private @Nullable Listener server;
 
     /** {@code inheritedEnv}: what commands start from (the agent's environment less the secrets the config read). */
     public AgentServer(AgentConfig config, Path configDir, Clock clock, Map<String, String> inheritedEnv) {
@@ -41,26 +42,26 @@ public final class AgentServer extends VerticleBase {
         this.configDir = configDir;
         this.clock = clock;
         this.inheritedEnv = Map.copyOf(inheritedEnv);
+        this.verifier = new Verifier(config.secret(), config.maxAge());
     }
 
     @Override
     public Future<?> start() {
-        verifier = new Verifier(config.secret(), config.maxAge());
         Path file = config.journalFile(configDir);
         return vertx.executeBlocking(() -> Journal.open(file, clock, true))
                 .compose(opened -> {
                     journal = opened;
-                    runs = new Runs(vertx, journal, call -> Plan.of(config, call, configDir),
+                    Runs runs = new Runs(vertx, opened, call -> Plan.of(config, call, configDir),
                             new CommandRunner(vertx, inheritedEnv, config.logOutputBytes()),
                             new HttpRunner(vertx, config.logOutputBytes()));
-                    return vertx.executeBlocking(() -> journal.list(Journal.Status.INTERRUPTED, 100));
+                    return vertx.executeBlocking(() -> opened.list(Journal.Status.INTERRUPTED, 100)).map(interrupted -> {
+                        interrupted.forEach(e -> LOG.error("interrupted run awaits an operator key={} release={} action={}"
+                                + " (watchdog agent resolve KEY --done|--rerun)", e.key(), e.releaseId(), e.action()));
+                        return runs;
+                    });
                 })
-                .compose(interrupted -> {
-                    interrupted.forEach(e -> LOG.error("interrupted run awaits an operator key={} release={} action={}"
-                            + " (watchdog agent resolve KEY --done|--rerun)", e.key(), e.releaseId(), e.action()));
-                    return Listener.start(vertx, "limits", config.host(), config.port(), config.limits(), null, configDir,
-                            router());
-                })
+                .compose(runs -> Listener.start(vertx, "limits", config.host(), config.port(), config.limits(), null,
+                        configDir, router(runs)))
                 .onSuccess(s -> server = s)
                 .onSuccess(s -> LOG.info("agent ready listen={}:{} actions={} journal={}", config.host(), s.port(),
                         config.actions().size(), file));
@@ -69,28 +70,29 @@ public final class AgentServer extends VerticleBase {
     @Override
     public Future<?> stop() {
         Future<Void> closed = server == null ? Future.succeededFuture() : server.shutdown(Duration.ZERO);
-        return closed.compose(x -> journal == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
-            journal.close();
+        Journal opened = journal;
+        return closed.compose(x -> opened == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+            opened.close();
             return null;
         }));
     }
 
     /** The port it listens on (the configured one, or the one given for port 0). */
     public int port() {
-        return server.port();
+        return Objects.requireNonNull(server, "the agent is started").port();
     }
 
-    private Router router() {
+    private Router router(Runs runs) {
         Router router = Router.router(vertx);
         router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY));
         router.get("/healthz").handler(ctx -> ctx.response().end("ok\n"));
-        router.post("/rollback").handler(this::rollback);
+        router.post("/rollback").handler(ctx -> rollback(ctx, runs));
         router.route().handler(ctx -> ctx.fail(new AgentException(404, "no such route; the agent takes POST /rollback", null)));
         router.route().failureHandler(AgentServer::failure);
         return router;
     }
 
-    private void rollback(RoutingContext ctx) {
+    private void rollback(RoutingContext ctx, Runs runs) {
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
         verifier.verify(ctx.request().getHeader("webhook-id"), ctx.request().getHeader("webhook-timestamp"),
                 ctx.request().getHeader("webhook-signature"), body, clock.instant());

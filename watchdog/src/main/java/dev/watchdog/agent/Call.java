@@ -4,10 +4,12 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** A rollback call as the watchdog sends it: what the agent needs of its body, and the key it came with. */
-record Call(String key, String releaseId, String service, String version, String previousVersion,
-            String environment, Map<String, String> labels, String rule, String severity, String triggeredBy) {
+record Call(String key, String releaseId, String service, String version, @Nullable String previousVersion,
+            String environment, Map<String, String> labels, @Nullable String rule, @Nullable String severity,
+            @Nullable String triggeredBy) {
 
     Call {
         labels = Map.copyOf(labels);
@@ -26,10 +28,10 @@ record Call(String key, String releaseId, String service, String version, String
         }
         JsonObject release = object(json, "release");
         JsonObject reason = json.getValue("reason") instanceof JsonObject r ? r : new JsonObject();
-        return new Call(key, text(release, "release.", "id", true), text(release, "release.", "service", true),
-                text(release, "release.", "version", true), text(release, "release.", "previousVersion", false),
-                text(release, "release.", "environment", true), labels(release),
-                text(reason, "reason.", "rule", false), text(reason, "reason.", "severity", false),
+        return new Call(key, required(release, "release.", "id"), required(release, "release.", "service"),
+                required(release, "release.", "version"), text(release, "release.", "previousVersion"),
+                required(release, "release.", "environment"), labels(release),
+                text(reason, "reason.", "rule"), text(reason, "reason.", "severity"),
                 json.getValue("triggeredBy") instanceof String who ? who : null);
     }
 
@@ -49,7 +51,7 @@ record Call(String key, String releaseId, String service, String version, String
         return values;
     }
 
-    private static void put(Map<String, String> values, String name, String value) {
+    private static void put(Map<String, String> values, String name, @Nullable String value) {
         if (value != null) {
             values.put(name, value);
         }
@@ -62,15 +64,28 @@ record Call(String key, String releaseId, String service, String version, String
         return object;
     }
 
-    private static String text(JsonObject json, String prefix, String field, boolean required) {
+    private static String required(JsonObject json, String prefix, String field) {
+        String text = text(json, prefix, field);
+        if (text == null) {
+            throw notText(prefix + field);
+        }
+        return text;
+    }
+
+    /** The field's text, or null when it is absent. */
+    private static @Nullable String text(JsonObject json, String prefix, String field) {
         Object value = json.getValue(field);
         if (value instanceof String s && !s.isEmpty()) {
             return s;
         }
-        if (required || value != null) {
-            throw AgentException.badInput(prefix + field, prefix + field + " must be a non-empty string");
+        if (value != null) {
+            throw notText(prefix + field);
         }
         return null;
+    }
+
+    private static AgentException notText(String field) {
+        return AgentException.badInput(field, field + " must be a non-empty string");
     }
 
     private static Map<String, String> labels(JsonObject release) {
@@ -83,7 +98,7 @@ record Call(String key, String releaseId, String service, String version, String
         }
         Map<String, String> out = new LinkedHashMap<>();
         for (String name : labels.fieldNames()) {
-            out.put(name, text(labels, "release.labels.", name, true));
+            out.put(name, required(labels, "release.labels.", name));
         }
         return out;
     }

@@ -30,7 +30,7 @@ final class HttpRunner {
 
     /** The future always succeeds, with how the step ended. */
     Future<StepResult> run(String key, Task.Request task) {
-        Http.Request request = new Http.Request(HttpMethod.valueOf(task.method()), task.url(), null,
+        Http.Request request = new Http.Request(HttpMethod.valueOf(task.method()), task.url(), Map.of(),
                 task.body() == null ? null : Buffer.buffer(task.body()), task.timeout(), Http.SMALL_ANSWER);
         if (task.body() != null) {
             request = request.header("Content-Type", "application/json");

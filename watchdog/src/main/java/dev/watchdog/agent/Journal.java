@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The idempotency journal: one row per {@code Idempotency-Key} the agent has acted on, one per step
@@ -37,11 +38,13 @@ public final class Journal implements AutoCloseable {
     }
 
     /** One step of a run, as last recorded. */
-    public record StepRecord(String name, Status status, Integer exitCode, String detail, Instant endedAt) {}
+    public record StepRecord(String name, Status status, @Nullable Integer exitCode, @Nullable String detail,
+                             @Nullable Instant endedAt) {}
 
     /** One key's run: the action it matched, how often it was tried, and each step. */
     public record Entry(String key, Status status, String action, String releaseId, String service, String environment,
-                 int attempts, Instant startedAt, Instant endedAt, String detail, List<StepRecord> steps) {
+                 int attempts, Instant startedAt, @Nullable Instant endedAt, @Nullable String detail,
+                 List<StepRecord> steps) {
 
         Optional<StepRecord> step(String name) {
             return steps.stream().filter(s -> s.name().equals(name)).findFirst();
@@ -120,7 +123,7 @@ public final class Journal implements AutoCloseable {
     }
 
     /** The newest runs first (by their first attempt); {@code status} null for all. */
-    public synchronized List<Entry> list(Status status, int limit) throws SQLException {
+    public synchronized List<Entry> list(@Nullable Status status, int limit) throws SQLException {
         String where = status == null ? "" : " where status = '" + status.label() + "'";
         return transaction(() -> {
             try (PreparedStatement st = db.prepareStatement("select * from runs" + where + " order by rowid desc limit ?")) {
@@ -151,13 +154,13 @@ public final class Journal implements AutoCloseable {
                 + " do update set status = 'running', exit_code = null, detail = null, ended_at = null", key, step));
     }
 
-    synchronized void stepEnded(String key, String step, Status status, Integer exitCode, String detail)
-            throws SQLException {
+    synchronized void stepEnded(String key, String step, Status status, @Nullable Integer exitCode,
+                                @Nullable String detail) throws SQLException {
         transaction(() -> write("update steps set status = ?, exit_code = ?, detail = ?, ended_at = ? where key = ? and name = ?",
                 status.label(), exitCode, detail, now(), key, step));
     }
 
-    synchronized void ended(String key, Status status, String detail) throws SQLException {
+    synchronized void ended(String key, Status status, @Nullable String detail) throws SQLException {
         transaction(() -> write("update runs set status = ?, ended_at = ?, detail = ? where key = ?",
                 status.label(), now(), detail, key));
     }
@@ -207,7 +210,7 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    private int write(String sql, Object... args) throws SQLException {
+    private int write(String sql, @Nullable Object... args) throws SQLException {
         try (PreparedStatement st = db.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 st.setObject(i + 1, args[i]);
@@ -236,7 +239,7 @@ public final class Journal implements AutoCloseable {
         return clock.instant().toString();
     }
 
-    private static Instant instant(String text) {
+    private static @Nullable Instant instant(@Nullable String text) {
         return text == null ? null : Instant.parse(text);
     }
 }

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +65,7 @@ final class Runs {
         return started;
     }
 
-    private Future<Answer> decide(Call call, Plan plan, Journal.Entry before) {
+    private Future<Answer> decide(Call call, Plan plan, Journal.@Nullable Entry before) {
         if (before != null && before.status() == Journal.Status.SUCCEEDED) {
             LOG.info("rollback call replayed key={} action={} done_under={}: done before, nothing runs", call.key(),
                     before.action(), before.key());
@@ -84,7 +85,7 @@ final class Runs {
     }
 
     /** Runs step {@code i} and those after it, in order, until one fails. */
-    private Future<Answer> step(Call call, Plan plan, Journal.Entry before, int i, List<StepResult> done) {
+    private Future<Answer> step(Call call, Plan plan, Journal.@Nullable Entry before, int i, List<StepResult> done) {
         if (i == plan.tasks().size()) {
             return end(call, Journal.Status.SUCCEEDED, null).map(x -> Answer.succeeded(call.key(), plan.action(), done));
         }
@@ -125,7 +126,7 @@ final class Runs {
                 : requests.run(call.key(), (Task.Request) task);
     }
 
-    private Future<Void> end(Call call, Journal.Status status, String detail) {
+    private Future<Void> end(Call call, Journal.Status status, @Nullable String detail) {
         if (status == Journal.Status.SUCCEEDED) {
             LOG.info("rollback succeeded key={} release={}", call.key(), call.releaseId());
         } else {

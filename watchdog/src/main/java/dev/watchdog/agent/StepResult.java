@@ -2,9 +2,10 @@ package dev.watchdog.agent;
 
 import io.vertx.core.json.JsonObject;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /** How one step of a run ended, in words safe to answer with: never the step's output. */
-record StepResult(String step, Outcome outcome, Integer exitCode, String error) {
+record StepResult(String step, Outcome outcome, @Nullable Integer exitCode, @Nullable String error) {
 
     /** What became of a step in this run. */
     enum Outcome {
@@ -19,11 +20,11 @@ record StepResult(String step, Outcome outcome, Integer exitCode, String error) 
         }
     }
 
-    static StepResult succeeded(String step, Integer exitCode) {
+    static StepResult succeeded(String step, @Nullable Integer exitCode) {
         return new StepResult(step, Outcome.SUCCEEDED, exitCode, null);
     }
 
-    static StepResult failed(String step, Integer exitCode, String error) {
+    static StepResult failed(String step, @Nullable Integer exitCode, String error) {
         return new StepResult(step, Outcome.FAILED, exitCode, error);
     }
 

@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** A step with its placeholders filled: ready to run. */
 sealed interface Task {
@@ -29,7 +31,8 @@ sealed interface Task {
     }
 
     /** An HTTP request; its URL and headers may carry tokens and are never shown. */
-    record Request(String step, String method, String url, Map<String, Secret> headers, String body, Duration timeout)
+    record Request(String step, String method, String url, Map<String, Secret> headers, @Nullable String body,
+                   Duration timeout)
             implements Task {
         public Request {
             headers = Map.copyOf(headers);
@@ -48,7 +51,8 @@ sealed interface Task {
             return new Request(step.name(), http.method(), Placeholders.url(http.url(), values), http.headers(),
                     http.body() == null ? null : Placeholders.render(http.body(), values), step.timeout());
         }
-        List<String> argv = step.command().stream().map(arg -> Placeholders.render(arg, values)).toList();
+        List<String> command = Objects.requireNonNull(step.command(), "a step without http has a command");
+        List<String> argv = command.stream().map(arg -> Placeholders.render(arg, values)).toList();
         Map<String, String> env = new java.util.LinkedHashMap<>();
         step.env().forEach((k, v) -> env.put(k, v.value()));
         Path dir = step.workingDir() == null ? configDir : configDir.resolve(step.workingDir());

@@ -212,7 +212,7 @@ public final class Api {
      * A scoped token acts only on its services and environments: 403 naming its scope otherwise.
      * Reading is not scoped.
      */
-    static void inScope(RoutingContext ctx, String service, String environment) {
+    static void inScope(RoutingContext ctx, @Nullable String service, @Nullable String environment) {
         Auth.Principal who = Auth.who(ctx);
         if (who.scope() != null && service != null && environment != null && !who.scope().allows(service, environment)) {
             throw new ApiException(403, "token " + who.name() + " is limited to " + who.scope().describe() + "; "
@@ -228,7 +228,7 @@ public final class Api {
     }
 
     /** The request's JSON body read strictly ({@link JsonBody}), or null when it has none. */
-    private static <T extends Record> T body(RoutingContext ctx, Class<T> type) {
+    private static <T extends Record> @Nullable T body(RoutingContext ctx, Class<T> type) {
         Buffer bytes = ctx.body().buffer();
         return JsonBody.read(ctx.request().getHeader("Content-Type"), bytes == null ? new byte[0] : bytes.getBytes(), type);
     }

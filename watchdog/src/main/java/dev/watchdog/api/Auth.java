@@ -71,15 +71,16 @@ final class Auth {
     private Principal principal(RoutingContext ctx, Function<RoutingContext, @Nullable String> elsewhere) {
         ProxyAuth proxy = server.get().proxy();
         InetAddress from = address(ctx.request().remoteAddress());
-        boolean viaProxy = proxy != null && from != null && proxy.trusts(from);
-        String user = viaProxy ? ctx.request().getHeader(proxy.userHeader()) : null;
-        if (user != null && !user.isBlank()) {
-            String groups = proxy.groupsHeader() == null ? null : ctx.request().getHeader(proxy.groupsHeader());
-            return person(proxy, user.strip(), groups);
+        ProxyAuth trusted = proxy != null && from != null && proxy.trusts(from) ? proxy : null;
+        String user = trusted == null ? null : ctx.request().getHeader(trusted.userHeader());
+        if (trusted != null && user != null && !user.isBlank()) {
+            String groupsHeader = trusted.groupsHeader();
+            String groups = groupsHeader == null ? null : ctx.request().getHeader(groupsHeader);
+            return person(trusted, user.strip(), groups);
         }
         String header = ctx.request().getHeader("Authorization");
         String other = header == null ? elsewhere.apply(ctx) : null;
-        return bearer(ctx, other == null ? header : "Bearer " + other, client(ctx, viaProxy));
+        return bearer(ctx, other == null ? header : "Bearer " + other, client(ctx, trusted != null));
     }
 
     private static Principal person(ProxyAuth proxy, String user, @Nullable String groupsHeader) {

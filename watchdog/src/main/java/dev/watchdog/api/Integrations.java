@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -46,25 +47,26 @@ public final class Integrations {
 
     /** Mounts every route; without integrations (a router only listed, as the OpenAPI test does) they answer 503. */
     static void mount(Router router, Auth auth, @Nullable Integrations in) {
-        router.get("/api/v1/analysis").handler(auth.require(Role.VIEWER)).handler(with(in, ctx -> in.analysis(ctx)));
+        router.get("/api/v1/analysis").handler(auth.require(Role.VIEWER)).handler(with(in, Integrations::analysis));
         router.post("/api/v1/flagger/event").handler(auth.require(Role.DEPLOYER, Integrations::metadataToken))
-                .handler(with(in, ctx -> in.flagger.event(ctx, Flagger.Canary.of(ctx.body().asJsonObject()))));
+                .handler(with(in, (it, ctx) -> it.flagger.event(ctx, Flagger.Canary.of(ctx.body().asJsonObject()))));
         router.post("/api/v1/flagger/rollback").handler(auth.require(Role.VIEWER, Integrations::metadataToken))
-                .handler(with(in, ctx -> in.flagger.rollback(ctx, Flagger.Canary.of(ctx.body().asJsonObject()))));
+                .handler(with(in, (it, ctx) -> it.flagger.rollback(ctx, Flagger.Canary.of(ctx.body().asJsonObject()))));
         router.post("/api/v1/flagger/confirm-promotion").handler(auth.require(Role.VIEWER, Integrations::metadataToken))
-                .handler(with(in, ctx -> in.flagger.confirmPromotion(ctx, Flagger.Canary.of(ctx.body().asJsonObject()))));
-        router.get("/api/v1/reports/dora").handler(auth.require(Role.VIEWER)).handler(with(in, ctx -> in.dora(ctx)));
-        router.post("/hooks/slack").handler(with(in, ctx -> in.slack.handle(ctx)));
-        router.post("/hooks/telegram/:receiver").handler(with(in, ctx -> in.telegram.handle(ctx)));
-        router.post("/hooks/pagerduty").handler(with(in, ctx -> in.pagerduty.handle(ctx)));
+                .handler(with(in, (it, ctx) -> it.flagger.confirmPromotion(ctx,
+                        Flagger.Canary.of(ctx.body().asJsonObject()))));
+        router.get("/api/v1/reports/dora").handler(auth.require(Role.VIEWER)).handler(with(in, Integrations::dora));
+        router.post("/hooks/slack").handler(with(in, (it, ctx) -> it.slack.handle(ctx)));
+        router.post("/hooks/telegram/:receiver").handler(with(in, (it, ctx) -> it.telegram.handle(ctx)));
+        router.post("/hooks/pagerduty").handler(with(in, (it, ctx) -> it.pagerduty.handle(ctx)));
     }
 
-    private static Handler<RoutingContext> with(@Nullable Integrations in, Handler<RoutingContext> handler) {
+    private static Handler<RoutingContext> with(@Nullable Integrations in, BiConsumer<Integrations, RoutingContext> handler) {
         return ctx -> {
             if (in == null) {
                 throw new ApiException(503, "integrations are not wired", null);
             }
-            handler.handle(ctx);
+            handler.accept(in, ctx);
         };
     }
 

@@ -18,6 +18,7 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A request body read strictly: JSON by its Content-Type, valid UTF-8 byte for byte, one object
@@ -38,7 +39,7 @@ final class JsonBody {
      * Content-Type must say JSON even when its body looks empty: a form's body is consumed by the
      * body handler before it gets here.
      */
-    static <T extends Record> T read(String contentType, byte[] bytes, Class<T> type) {
+    static <T extends Record> @Nullable T read(@Nullable String contentType, byte[] bytes, Class<T> type) {
         if (contentType == null && bytes.length == 0) {
             return null;
         }
@@ -59,7 +60,7 @@ final class JsonBody {
     }
 
     /** {@code application/json}, optionally with {@code charset=utf-8}: the only JSON RFC 8259 allows. */
-    static boolean isJson(String header) {
+    static boolean isJson(@Nullable String header) {
         if (header == null) {
             return false;
         }
@@ -128,7 +129,7 @@ final class JsonBody {
         }
 
         /** Where reading stops when the text ends early: the field being read, or null outside any. */
-        String fieldAtEnd() {
+        @Nullable String fieldAtEnd() {
             try (JsonParser p = FACTORY.createParser(text)) {
                 if (p.nextToken() != null) {
                     value(p);
@@ -181,7 +182,7 @@ final class JsonBody {
             }
         }
 
-        private String field() {
+        private @Nullable String field() {
             return path.isEmpty() ? null : String.join(".", path);
         }
     }

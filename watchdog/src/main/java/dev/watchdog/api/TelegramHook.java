@@ -3,6 +3,7 @@ package dev.watchdog.api;
 import dev.watchdog.config.Person;
 import dev.watchdog.config.Receiver;
 import dev.watchdog.config.WatchdogConfig;
+import dev.watchdog.core.Secret;
 import dev.watchdog.http.Http;
 import dev.watchdog.receiver.Choice;
 import dev.watchdog.receiver.Telegram;
@@ -46,7 +47,8 @@ final class TelegramHook {
     void handle(RoutingContext ctx) {
         String name = ctx.pathParam("receiver");
         Telegram bot = bot(name);
-        if (!bot.webhookSecret().matches(ctx.request().getHeader("X-Telegram-Bot-Api-Secret-Token"))) {
+        Secret secret = bot.webhookSecret();
+        if (secret == null || !secret.matches(ctx.request().getHeader("X-Telegram-Bot-Api-Secret-Token"))) {
             throw new ApiException(401, "the Telegram secret token does not match receiver " + name + "'s webhookSecret",
                     null);
         }

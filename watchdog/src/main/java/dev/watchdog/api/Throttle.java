@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Refused bearer tokens counted per client address: after {@link #LIMIT} in a {@link #WINDOW}, the
@@ -46,7 +47,7 @@ final class Throttle {
         return next.failures() == LIMIT;
     }
 
-    private Window current(String address) {
+    private @Nullable Window current(String address) {
         Window w = windows.get(address);
         return w == null || !clock.instant().isBefore(w.start().plus(WINDOW)) ? null : w;
     }

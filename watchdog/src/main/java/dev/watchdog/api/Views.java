@@ -12,6 +12,7 @@ import dev.watchdog.machine.Watch;
 import dev.watchdog.rules.Rule;
 import dev.watchdog.rules.RuleSet;
 import dev.watchdog.rules.Threshold;
+import org.jspecify.annotations.Nullable;
 
 /** The release as the API shows it: its fields, every rule's last outcome and value, the incident, the rollback. */
 final class Views {
@@ -47,7 +48,7 @@ final class Views {
         return node;
     }
 
-    private static ObjectNode rule(Rule rule, RuleState state) {
+    private static ObjectNode rule(Rule rule, @Nullable RuleState state) {
         ObjectNode r = Json.MAPPER.createObjectNode();
         r.put("name", rule.name());
         r.put("signal", Rule.label(rule.signal()));

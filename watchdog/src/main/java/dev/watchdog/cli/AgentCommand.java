@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.ArgGroup;
@@ -62,7 +63,7 @@ final class AgentCommand implements Callable<Integer> {
         // Commands inherit the agent's environment, but not the variables the config read (its secrets).
         Map<String, String> inherited = new HashMap<>(System.getenv());
         inherited.keySet().removeAll(secretNames);
-        return serve(new AgentServer(cfg, directory(config), Clock.systemUTC(), inherited));
+        return serve(new AgentServer(cfg, ConfigLoader.directory(config), Clock.systemUTC(), inherited));
     }
 
     /** Runs the agent until the process is told to stop. */
@@ -85,7 +86,7 @@ final class AgentCommand implements Callable<Integer> {
         return 0;
     }
 
-    static AgentConfig load(ConfigLoader loader, Path file) {
+    static @Nullable AgentConfig load(ConfigLoader loader, Path file) {
         try {
             return loader.load(file, AgentConfig.class);
         } catch (ConfigException e) {
@@ -94,14 +95,10 @@ final class AgentCommand implements Callable<Integer> {
         }
     }
 
-    static Path directory(Path file) {
-        return file.toAbsolutePath().getParent();
-    }
-
     /** Opens the journal beside a running agent: nothing is marked interrupted. */
-    static Journal journal(Path file) throws Exception {
+    static @Nullable Journal journal(Path file) throws Exception {
         AgentConfig cfg = load(new ConfigLoader(), file);
-        return cfg == null ? null : Journal.open(cfg.journalFile(directory(file)), Clock.systemUTC(), false);
+        return cfg == null ? null : Journal.open(cfg.journalFile(ConfigLoader.directory(file)), Clock.systemUTC(), false);
     }
 
     @Command(name = "journal", description = "List the keys the agent has acted on, newest first, with each step.",
@@ -113,7 +110,7 @@ final class AgentCommand implements Callable<Integer> {
         @Option(names = {"-c", "--config"}, defaultValue = "agent.yml", description = "Config file (default: ${DEFAULT-VALUE}).")
         Path config;
         @Option(names = "--status", description = "Only runs in this status: running, succeeded, failed, interrupted.")
-        String status;
+        @Nullable String status;
         @Option(names = "--limit", defaultValue = "50", description = "At most this many (default ${DEFAULT-VALUE}).")
         int limit;
 

@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
@@ -42,7 +43,7 @@ final class ApiClient {
     @Option(names = "--token", defaultValue = "${env:WATCHDOG_TOKEN}",
             description = "Bearer token (env WATCHDOG_TOKEN): a viewer's reads, a deployer's starts and ends "
                     + "releases, on-call's decides.")
-    String token;
+    @Nullable String token;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -50,11 +51,11 @@ final class ApiClient {
         return send(request(path, timeout).GET());
     }
 
-    JsonNode post(String path, Object body) throws Failure {
+    JsonNode post(String path, @Nullable Object body) throws Failure {
         return send(request(path, Duration.ofSeconds(30)).POST(bodyOf(body)).header("Content-Type", "application/json"));
     }
 
-    JsonNode delete(String path, Object body) throws Failure {
+    JsonNode delete(String path, @Nullable Object body) throws Failure {
         return send(request(path, Duration.ofSeconds(30)).method("DELETE", bodyOf(body))
                 .header("Content-Type", "application/json"));
     }
@@ -85,7 +86,7 @@ final class ApiClient {
         return builder;
     }
 
-    private static HttpRequest.BodyPublisher bodyOf(Object body) {
+    private static HttpRequest.BodyPublisher bodyOf(@Nullable Object body) {
         return body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(Json.write(body));
     }
 

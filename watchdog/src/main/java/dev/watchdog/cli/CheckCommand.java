@@ -20,6 +20,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,21 +46,21 @@ final class CheckCommand implements Callable<Integer> {
     HelpOption help;
 
     @Option(names = {"-c", "--config"}, description = "Config file; its rule files are checked when no FILES are given.")
-    Path config;
+    @Nullable Path config;
 
     @Option(names = "--promtool", paramLabel = "PATH", description = "promtool to parse PromQL with (default: promtool on the PATH).")
-    Path promtool;
+    @Nullable Path promtool;
 
     @Option(names = "--release", paramLabel = "SPEC",
             description = "service=...[,environment=...][,version=...][,previousVersion=...][,LABEL=...]: list the rules "
                     + "that would apply to such a release and the queries they would send; exit 1 if it lacks a variable "
                     + "they use.")
-    String release;
+    @Nullable String release;
 
     @Option(names = "--prometheus", paramLabel = "URL",
             description = "Also ask this Prometheus whether each rule's selectors match any series in the last hour "
                     + "(a misspelt metric or label reads as no data for ever): warnings.")
-    String prometheus;
+    @Nullable String prometheus;
 
     @Parameters(arity = "0..*", paramLabel = "FILES", description = "Rule files.")
     List<Path> files = new ArrayList<>();
@@ -74,7 +75,7 @@ final class CheckCommand implements Callable<Integer> {
                 WatchdogConfig cfg = new ConfigLoader().load(config);
                 interval = cfg.evaluation().interval();
                 if (ruleFiles.isEmpty()) {
-                    ruleFiles.addAll(RuleFiles.expand(config.toAbsolutePath().getParent(), cfg.rules()));
+                    ruleFiles.addAll(RuleFiles.expand(ConfigLoader.directory(config), cfg.rules()));
                     if (ruleFiles.isEmpty()) {
                         System.out.println(config + ": rules " + cfg.rules() + " match no file beside the config;"
                                 + " the documented install keeps the rule files in rules/ beside it");
@@ -126,16 +127,16 @@ final class CheckCommand implements Callable<Integer> {
         }
         warnings.forEach(System.out::println);
         if (release != null && problems.isEmpty()) {
-            code = listFor(rules);
+            code = listFor(rules, release);
         }
         return notParsed != null && parser.isPresent() ? 1 : code;
     }
 
     /** The rules and queries a release would get; 1 if it lacks a variable they use, 2 on a bad --release. */
-    private int listFor(List<Rule> rules) {
+    private int listFor(List<Rule> rules, String spec) {
         Release r;
         try {
-            r = ReleaseRules.parse(release);
+            r = ReleaseRules.parse(spec);
         } catch (IllegalArgumentException e) {
             System.err.println("watchdog check: --release: " + e.getMessage());
             return 2;
@@ -148,7 +149,7 @@ final class CheckCommand implements Callable<Integer> {
      * Adds promtool's parse errors to {@code problems}; returns why PromQL could not be parsed, or
      * null. A missing promtool is a notice; a promtool that fails is an error (exit 1).
      */
-    private static String parsePromql(Optional<Promtool> parser, List<Rule> rules, List<Problem> problems) {
+    private static @Nullable String parsePromql(Optional<Promtool> parser, List<Rule> rules, List<Problem> problems) {
         if (parser.isEmpty()) {
             return "promtool is not on the PATH; to parse it, " + Promtool.INSTALL;
         }

@@ -16,8 +16,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checks one expectation of a rule test against the judged timelines: a rule's outcome at a time, or
@@ -29,7 +31,7 @@ final class ExpectationCheck {
     private ExpectationCheck() {}
 
     /** A readable difference, or null when the expectation holds; {@code crossings} gives each crossing's time. */
-    static String check(Expectation e, Map<String, RuleTimeline> timelines, Function<String, Optional<Instant>> crossings) {
+    static @Nullable String check(Expectation e, Map<String, RuleTimeline> timelines, Function<String, Optional<Instant>> crossings) {
         String shape = e.shapeProblem();
         if (shape != null) {
             return shape;
@@ -47,39 +49,41 @@ final class ExpectationCheck {
         if (e.reach() != null) {
             return reach(e, severity(e.reach()), judged);
         }
-        return outcome(e, timelines.get(e.rule()));
+        return outcome(e, Objects.requireNonNull(timelines.get(e.rule()), "an outcome names a rule the files have"));
     }
 
     /** No state counted {@code severity} (or worse) at an evaluation in [from, to]. */
-    private static String never(Expectation e, Severity severity, Collection<RuleTimeline> judged) {
+    private static @Nullable String never(Expectation e, Severity severity, Collection<RuleTimeline> judged) {
         Instant from = e.from() == null ? Instant.MIN : at(e.from());
         Instant to = e.to() == null ? Instant.MAX : at(e.to());
         Optional<Hit> first = first(judged, severity, from, to);
         String span = (e.from() == null ? "from the release" : "from " + Durations.format(e.from()))
                 + (e.to() == null ? " on" : " to " + Durations.format(e.to()));
         return first.map(h -> "never " + e.never() + " " + span + ": " + h.timeline().rule().name() + " counted "
-                + label(severity) + " at " + since(h.state().evaluatedAt()) + facts(h.timeline(), h.state())).orElse(null);
+                + label(severity) + " at " + since(h.at()) + facts(h.timeline(), h.state())).orElse(null);
     }
 
     /** Some state counted {@code severity} (or worse) at an evaluation at or before {@code by}. */
-    private static String reach(Expectation e, Severity severity, Collection<RuleTimeline> judged) {
+    private static @Nullable String reach(Expectation e, Severity severity, Collection<RuleTimeline> judged) {
+        Duration by = Objects.requireNonNull(e.by(), "a reach without crossing has by");
         Optional<Hit> first = first(judged, severity, Instant.MIN, Instant.MAX);
-        if (first.isPresent() && !first.get().state().evaluatedAt().isAfter(at(e.by()))) {
+        if (first.isPresent() && !first.get().at().isAfter(at(by))) {
             return null;
         }
         String who = e.rule() == null ? "no rule" : e.rule();
-        return "reach " + e.reach() + " by " + Durations.format(e.by()) + ": " + who + " counted " + label(severity)
+        return "reach " + e.reach() + " by " + Durations.format(by) + ": " + who + " counted " + label(severity)
                 + " by then" + first.map(h -> " (first: " + h.timeline().rule().name() + " at "
-                        + since(h.state().evaluatedAt()) + ")").orElse(never(judged));
+                        + since(h.at()) + ")").orElse(never(judged));
     }
 
     /**
      * The severity counted within {@code within} of the crossing; for p0, also none before it: a
      * rollback before the criteria's signal crosses is a false one.
      */
-    private static String reachAfter(Expectation e, Severity severity, Collection<RuleTimeline> judged,
-                                     Optional<Instant> crossing) {
-        String what = "reach " + e.reach() + " within " + Durations.format(e.within()) + " of '" + e.crossing() + "'";
+    private static @Nullable String reachAfter(Expectation e, Severity severity, Collection<RuleTimeline> judged,
+                                               Optional<Instant> crossing) {
+        Duration within = Objects.requireNonNull(e.within(), "a reach with a crossing has within");
+        String what = "reach " + e.reach() + " within " + Durations.format(within) + " of '" + e.crossing() + "'";
         if (crossing.isEmpty()) {
             return what + ": it never held";
         }
@@ -87,16 +91,16 @@ final class ExpectationCheck {
         Optional<Hit> early = first(judged, severity, Instant.MIN, c.minusMillis(1));
         if (severity == Severity.P0 && early.isPresent()) {
             return what + ": " + early.get().timeline().rule().name() + " counted p0 at "
-                    + since(early.get().state().evaluatedAt()) + ", before it held at " + since(c)
+                    + since(early.get().at()) + ", before it held at " + since(c)
                     + facts(early.get().timeline(), early.get().state());
         }
         Optional<Hit> hit = first(judged, severity, Instant.MIN, Instant.MAX);
-        if (hit.isPresent() && !hit.get().state().evaluatedAt().isAfter(c.plus(e.within()))) {
+        if (hit.isPresent() && !hit.get().at().isAfter(c.plus(within))) {
             return null;
         }
         return what + ": it held at " + since(c) + ", and " + (e.rule() == null ? "no rule" : e.rule()) + " counted "
-                + label(severity) + " by " + since(c.plus(e.within())) + hit.map(h -> " (first: " + h.timeline().rule().name()
-                        + " at " + since(h.state().evaluatedAt()) + ")").orElse(never(judged));
+                + label(severity) + " by " + since(c.plus(within)) + hit.map(h -> " (first: " + h.timeline().rule().name()
+                        + " at " + since(h.at()) + ")").orElse(never(judged));
     }
 
     /** Why nothing was counted: said as "no data" when no rule ever had anything to judge. */
@@ -105,26 +109,35 @@ final class ExpectationCheck {
                 : " (never: no data, the rules' series were empty throughout)";
     }
 
-    private record Hit(RuleTimeline timeline, RuleState state) {}
+    /** A state that counted a severity, and the evaluation it was judged at. */
+    private record Hit(RuleTimeline timeline, RuleState state, Instant at) {}
 
     private static Optional<Hit> first(Collection<RuleTimeline> judged, Severity severity, Instant from, Instant to) {
         List<Hit> hits = new ArrayList<>();
         for (RuleTimeline t : judged) {
-            t.states().stream().filter(s -> !s.evaluatedAt().isBefore(from) && !s.evaluatedAt().isAfter(to))
-                    .filter(s -> s.level().compareTo(severity) >= 0).findFirst().ifPresent(s -> hits.add(new Hit(t, s)));
+            t.states().stream().map(s -> new Hit(t, s, evaluated(s)))
+                    .filter(h -> !h.at().isBefore(from) && !h.at().isAfter(to))
+                    .filter(h -> h.state().level().compareTo(severity) >= 0).findFirst().ifPresent(hits::add);
         }
-        return hits.stream().min(Comparator.comparing((Hit h) -> h.state().evaluatedAt()));
+        return hits.stream().min(Comparator.comparing(Hit::at));
     }
 
-    private static String outcome(Expectation e, RuleTimeline timeline) {
-        String where = e.rule() + " at " + Durations.format(e.at());
-        RuleState got = timeline.at(at(e.at()));
+    /** Every state of a replayed timeline was judged at an evaluation. */
+    private static Instant evaluated(RuleState s) {
+        return Objects.requireNonNull(s.evaluatedAt(), "a replayed state was evaluated");
+    }
+
+    private static @Nullable String outcome(Expectation e, RuleTimeline timeline) {
+        Duration when = Objects.requireNonNull(e.at(), "an outcome expectation has at");
+        String outcome = Objects.requireNonNull(e.outcome(), "an outcome expectation has outcome");
+        String where = e.rule() + " at " + Durations.format(when);
+        RuleState got = timeline.at(at(when));
         if (got == null) {
             return where + ": not evaluated yet (the release starts later)";
         }
         List<String> diffs = new ArrayList<>();
-        if (!e.outcome().equals(got.outcome().label())) {
-            diffs.add("outcome: expected " + e.outcome() + ", got " + got.outcome().label());
+        if (!outcome.equals(got.outcome().label())) {
+            diffs.add("outcome: expected " + outcome + ", got " + got.outcome().label());
         }
         if (e.value() != null && !close(e.value(), got.value())) {
             diffs.add("value: expected " + e.value() + ", got " + got.value());
@@ -157,7 +170,7 @@ final class ExpectationCheck {
         return facts.isEmpty() ? "" : " [" + String.join(", ", facts) + "]";
     }
 
-    private static boolean close(double expected, Double got) {
+    private static boolean close(double expected, @Nullable Double got) {
         return got != null && Math.abs(expected - got) <= 1e-9 + 1e-6 * Math.abs(expected);
     }
 

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Asks a Prometheus, through its series API, whether each selector of the rules matches any series
@@ -49,7 +50,7 @@ final class LintSeries {
     }
 
     /** Whether the selector matches a series; null when Prometheus could not be asked. */
-    private static Boolean matches(HttpClient http, String prometheus, String selector) {
+    private static @Nullable Boolean matches(HttpClient http, String prometheus, String selector) {
         Instant now = Instant.now();
         String url = prometheus.replaceAll("/$", "") + "/api/v1/series?match[]="
                 + URLEncoder.encode(selector, StandardCharsets.UTF_8) + "&start=" + now.minus(Duration.ofHours(1)).getEpochSecond()

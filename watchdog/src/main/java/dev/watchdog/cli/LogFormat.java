@@ -7,6 +7,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.ConsoleAppender;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -23,7 +24,7 @@ final class LogFormat {
     private LogFormat() {}
 
     /** Applies {@code WATCHDOG_LOG_FORMAT} if set; returns what is wrong with its value, or null. */
-    static String fromEnvironment() {
+    static @Nullable String fromEnvironment() {
         String value = System.getenv(ENV);
         if (value == null || value.isBlank()) {
             return null;

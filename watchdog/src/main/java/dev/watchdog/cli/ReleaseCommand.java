@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -94,15 +95,18 @@ final class ReleaseCommand implements Runnable {
         @Option(names = "--service", required = true, description = "The service deployed, e.g. api.") String service;
         @Option(names = "--version", required = true, description = "The version now serving, e.g. 1.4.0.") String version;
         @Option(names = "--previous-version", description = "The version it replaced (what a rollback returns to).")
-        String previousVersion;
+        @Nullable String previousVersion;
         @Option(names = "--environment", required = true, description = "Where it was deployed, e.g. production.")
         String environment;
         @Option(names = "--label", paramLabel = "NAME=VALUE", description = "A label for the rules' templates; repeatable.")
         Map<String, String> labels = new LinkedHashMap<>();
-        @Option(names = "--window", description = "How long to watch (default: the config's, 24h).") Duration window;
-        @Option(names = "--bake", description = "Quiet this long means healthy (default 30m).") Duration bake;
-        @Option(names = "--policy", description = "The escalation policy in the config (default: default).") String policy;
-        @Option(names = "--rollback", description = "The rollback target in the config (default: default).") String rollback;
+        @Option(names = "--window", description = "How long to watch (default: the config's, 24h).")
+        @Nullable Duration window;
+        @Option(names = "--bake", description = "Quiet this long means healthy (default 30m).") @Nullable Duration bake;
+        @Option(names = "--policy", description = "The escalation policy in the config (default: default).")
+        @Nullable String policy;
+        @Option(names = "--rollback", description = "The rollback target in the config (default: default).")
+        @Nullable String rollback;
         @Option(names = {"-q", "--quiet"}, description = "Print only the release id.") boolean quiet;
 
         @Override
@@ -133,9 +137,9 @@ final class ReleaseCommand implements Runnable {
                 "3:the watchdog could not be reached, or refused", "64:usage error", "70:internal error"})
     static final class ListReleases extends ApiCommand {
         @Option(names = "--state", description = "Only releases in this state: watching, degraded, rolling_back, "
-                + "rolled_back, rollback_failed, passed, cancelled.") String state;
-        @Option(names = "--service", description = "Only releases of this service.") String service;
-        @Option(names = "--environment", description = "Only releases in this environment.") String environment;
+                + "rolled_back, rollback_failed, passed, cancelled.") @Nullable String state;
+        @Option(names = "--service", description = "Only releases of this service.") @Nullable String service;
+        @Option(names = "--environment", description = "Only releases in this environment.") @Nullable String environment;
         @Option(names = "--limit", defaultValue = "100", description = "At most this many (1 to 1000; default 100).")
         int limit;
         @Option(names = {"-o", "--output"}, defaultValue = "text",
@@ -202,9 +206,10 @@ final class ReleaseCommand implements Runnable {
      */
     abstract static class Decide extends ApiCommand {
         @Parameters(paramLabel = "ID", description = "The release's id (rel_...).") String id;
-        @Option(names = "--reason", description = "Why (recorded with the decision).") String reason;
+        @Option(names = "--reason", description = "Why (recorded with the decision).") @Nullable String reason;
         @Option(names = "--as", paramLabel = "NAME", description = "Who decides, when the token is shared "
-                + "(recorded as NAME via the token's name; default: $WATCHDOG_AS).") String as = System.getenv("WATCHDOG_AS");
+                + "(recorded as NAME via the token's name; default: $WATCHDOG_AS).")
+        @Nullable String as = System.getenv("WATCHDOG_AS");
         @Option(names = {"-o", "--output"}, defaultValue = "text",
                 description = "text (default): one line; json: the release as the API gives it.") Format output;
 

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -97,7 +98,8 @@ final class ReleaseRules {
         rule.measure().guard().ifPresent(g -> out.put("guard" + selected, Template.annotate(g.toString(), values)));
         rule.measure().minTraffic().ifPresent(t -> out.put("minTraffic.expr" + selected, Template.annotate(t.expr().toString(), values)));
         if (rule.measure().expr() != null) {
-            String expr = Template.annotate(rule.measure().expr().toString(), values);
+            String expr = Objects.requireNonNull(Template.annotate(rule.measure().expr().toString(), values),
+                    "a text annotated is a text");
             out.put("expr" + selected, expr);
             rule.measure().baseline().ifPresent(b -> b.alternatives().forEach(a -> out.put("baseline " + a.text()
                     + (a instanceof Baseline.BeforeRelease ? once : selected), reference(rule, a, expr, values, interval))));

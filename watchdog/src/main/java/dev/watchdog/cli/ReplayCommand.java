@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -88,7 +89,8 @@ final class ReplayCommand implements Callable<Integer> {
                 String value = s.value() == null ? "" : Units.format(t.rule().presentation().unit(), s.value());
                 String baseline = s.baseline() == null ? "" : " (baseline " + Units.format(t.rule().presentation().unit(), s.baseline()) + ")";
                 String message = s.message() == null ? "" : "  " + s.message();
-                out.printf("  %s  %-10s %-12s %s%s%s%n", s.evaluatedAt(), "T+" + since(r, s.evaluatedAt()),
+                Instant at = Objects.requireNonNull(s.evaluatedAt(), "a replayed state was evaluated");
+                out.printf("  %s  %-10s %-12s %s%s%s%n", at, "T+" + since(r, at),
                         s.outcome().label(), value, baseline, message);
                 if (s.evidence() != null) {
                     out.printf("  %-32s %s%n", "", s.evidence().text());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.watchdog.config.ConfigLoader;
 import dev.watchdog.core.Json;
 import dev.watchdog.prometheus.TemporaryPrometheus;
 import dev.watchdog.rules.RuleException;
@@ -27,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -51,25 +53,25 @@ final class RuleTestCommand implements Callable<Integer> {
     /** Series times count from here: a fixed day, so that test files read the same everywhere. */
     static final Instant ORIGIN = Instant.parse("2026-01-01T00:00:00Z");
 
-    @Option(names = "--promtool", description = "promtool's path (default: from PATH).") Path promtool;
-    @Option(names = "--prometheus", description = "prometheus's path (default: from PATH).") Path prometheus;
+    @Option(names = "--promtool", description = "promtool's path (default: from PATH).") @Nullable Path promtool;
+    @Option(names = "--prometheus", description = "prometheus's path (default: from PATH).") @Nullable Path prometheus;
     @Option(names = "--jobs", description = "Tests run at once, each with its own Prometheus (default: the number of cores).")
     int jobs = Runtime.getRuntime().availableProcessors();
     @Parameters(arity = "1..*", paramLabel = "FILES", description = "Test files.") List<Path> files;
 
     /** A test file. */
     record TestFile(@JsonProperty("rule_files") List<String> ruleFiles,
-                    @JsonProperty("evaluation_interval") Duration evaluationInterval, List<TestCase> tests) {}
+                    @JsonProperty("evaluation_interval") @Nullable Duration evaluationInterval, List<TestCase> tests) {}
 
     /** One test: series, a release, and what is expected of the rules. */
-    record TestCase(String name, Duration interval, @JsonProperty("input_series") List<InputSeries> inputSeries,
+    record TestCase(String name, @Nullable Duration interval, @JsonProperty("input_series") List<InputSeries> inputSeries,
                     ReleaseSpec release, List<Expectation> expect) {}
 
     record InputSeries(String series, String values) {}
 
     /** The release, registered {@code at} after the series begin. */
-    record ReleaseSpec(String service, String version, String previousVersion, String environment,
-                       Map<String, String> labels, Duration at) {}
+    record ReleaseSpec(@Nullable String service, @Nullable String version, @Nullable String previousVersion,
+                       @Nullable String environment, @Nullable Map<String, String> labels, Duration at) {}
 
     /**
      * One of: a rule's outcome {@code at} a time after the series begin (optionally its value and
@@ -78,12 +80,12 @@ final class RuleTestCommand implements Callable<Integer> {
      * counts it at or before {@code by}, or {@code within} of the first evaluation at which the PromQL
      * {@code crossing} returns something (and, for p0, not before it).
      */
-    record Expectation(String rule, Duration at, String outcome, Double value, Double baseline,
-                       String never, String reach, Duration from, Duration to, Duration by,
-                       String crossing, Duration within) {
+    record Expectation(@Nullable String rule, @Nullable Duration at, @Nullable String outcome, @Nullable Double value,
+                       @Nullable Double baseline, @Nullable String never, @Nullable String reach, @Nullable Duration from,
+                       @Nullable Duration to, @Nullable Duration by, @Nullable String crossing, @Nullable Duration within) {
 
         /** What is wrong with the expectation's shape, or null. */
-        String shapeProblem() {
+        @Nullable String shapeProblem() {
             boolean point = at != null || outcome != null;
             int kinds = (point ? 1 : 0) + (never != null ? 1 : 0) + (reach != null ? 1 : 0);
             if (kinds != 1) {
@@ -92,7 +94,8 @@ final class RuleTestCommand implements Callable<Integer> {
             if (point && (rule == null || at == null || outcome == null)) {
                 return "an outcome expectation needs rule, at and outcome";
             }
-            if (reach != null && (by == null) == (crossing == null || within == null)) {
+            boolean byCrossing = crossing != null && within != null;
+            if (reach != null && ((by == null) == !byCrossing || (crossing != null && within == null))) {
                 return "reach needs either by, or crossing and within";
             }
             String level = never != null ? never : reach;
@@ -137,11 +140,12 @@ final class RuleTestCommand implements Callable<Integer> {
     }
 
     /** A test file with its tests started (each a list of failures to come), or why its rules did not load. */
-    private record Loaded(Path file, TestFile tests, List<Future<List<String>>> results, String problem) {}
+    private record Loaded(Path file, TestFile tests, List<Future<List<String>>> results,
+                          @Nullable String problem) {}
 
     private Loaded load(Path file, Function<RuleTestRun.Test, Future<List<String>>> start) throws IOException {
         TestFile tf = reader().readValue(file.toFile(), TestFile.class);
-        Path dir = file.toAbsolutePath().getParent();
+        Path dir = ConfigLoader.directory(file);
         RuleSet rules;
         try {
             rules = RuleLoader.load(RuleFiles.expand(dir, tf.ruleFiles()));

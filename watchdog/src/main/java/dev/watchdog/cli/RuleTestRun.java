@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One rule test, run: its series backfilled into a Prometheus of its own, the rules judged from the
@@ -65,7 +66,7 @@ final class RuleTestRun {
     }
 
     /** An expectation about a rule that the release does not get (its group's match keeps it away), or null. */
-    private static String notApplying(Expectation e, RuleSet rules, Map<String, RuleTimeline> timelines) {
+    private static @Nullable String notApplying(Expectation e, RuleSet rules, Map<String, RuleTimeline> timelines) {
         if (e.rule() == null || timelines.containsKey(e.rule())) {
             return null;
         }
@@ -112,7 +113,8 @@ final class RuleTestRun {
     static Release release(ReleaseSpec spec) {
         return Release.hypothetical("test", Objects.requireNonNull(spec.service(), "release.service is required"),
                 spec.version() == null ? "new" : spec.version(), spec.previousVersion(),
-                spec.environment() == null ? "production" : spec.environment(), spec.labels(),
+                spec.environment() == null ? "production" : spec.environment(),
+                spec.labels() == null ? Map.of() : spec.labels(),
                 RuleTestCommand.ORIGIN.plus(spec.at()));
     }
 

@@ -49,7 +49,7 @@ final class RunCommand implements Callable<Integer> {
             LOG.debug("config (secrets masked):\n{}", loader.print(cfg));
         }
         Vertx vertx = Vertx.vertx();
-        Path dir = config.toAbsolutePath().getParent();
+        Path dir = ConfigLoader.directory(config);
         String deployment;
         Watchdog watchdog = new Watchdog(() -> loader.load(config), dir, Clock.systemUTC(), true);
         try {

@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -78,6 +79,12 @@ public final class ConfigLoader {
     /** Loads a config file, or throws {@link ConfigException} naming the file, key path and line. */
     public WatchdogConfig load(Path file) {
         return load(file, WatchdogConfig.class);
+    }
+
+    /** The directory a config file's relative paths (rule files, the journal) are taken from: the one it is in. */
+    public static Path directory(Path file) {
+        Path parent = file.toAbsolutePath().getParent();
+        return Objects.requireNonNull(parent, () -> file + " is the root directory, not a file");
     }
 
     /** Loads a config file of any record type the same way (the rollback agent's {@code agent.yml}). */
@@ -249,7 +256,7 @@ public final class ConfigLoader {
     }
 
     /** SnakeYAML's own error, whose problem says what is wrong without quoting the line (which may hold a secret). */
-    private static MarkedYAMLException yamlCause(Throwable e) {
+    private static @Nullable MarkedYAMLException yamlCause(Throwable e) {
         for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
             if (t instanceof MarkedYAMLException m) {
                 return m;
@@ -305,7 +312,7 @@ public final class ConfigLoader {
     }
 
     /** The root cause's own words where it is ours (validation), Jackson's otherwise, never the value. */
-    private static String reason(JsonMappingException e) {
+    private static @Nullable String reason(JsonMappingException e) {
         Throwable cause = e;
         while (cause.getCause() != null && cause.getCause() != cause) {
             cause = cause.getCause();

@@ -2,6 +2,7 @@ package dev.watchdog.config;
 
 import dev.watchdog.core.Checks;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one client may hold of a server (the API, the agent): a connection must bring a request's
@@ -14,11 +15,11 @@ public record Limits(Duration headerTimeout, Duration idleTimeout, Integer maxCo
 
     public static final Limits DEFAULT = new Limits(null, null, null);
 
-    public Limits {
-        headerTimeout = headerTimeout == null ? Duration.ofSeconds(10) : Checks.positive(headerTimeout, "headerTimeout");
-        idleTimeout = idleTimeout == null ? Duration.ofSeconds(60) : Checks.positive(idleTimeout, "idleTimeout");
-        maxConnections = maxConnections == null ? 1024 : maxConnections;
-        if (maxConnections < 1) {
+    public Limits(@Nullable Duration headerTimeout, @Nullable Duration idleTimeout, @Nullable Integer maxConnections) {
+        this.headerTimeout = headerTimeout == null ? Duration.ofSeconds(10) : Checks.positive(headerTimeout, "headerTimeout");
+        this.idleTimeout = idleTimeout == null ? Duration.ofSeconds(60) : Checks.positive(idleTimeout, "idleTimeout");
+        this.maxConnections = maxConnections == null ? 1024 : maxConnections;
+        if (this.maxConnections < 1) {
             throw new IllegalArgumentException("maxConnections must be at least 1");
         }
     }

@@ -31,11 +31,12 @@ import org.jspecify.annotations.Nullable;
  */
 public record Receiver(@JsonIgnore Channel channel, Duration minInterval, Retry retry, Duration timeout) {
 
-    public Receiver {
-        Objects.requireNonNull(channel, "a receiver needs a kind");
-        minInterval = minInterval == null ? Duration.ofSeconds(1) : minInterval;
-        retry = retry == null ? Retry.receivers() : retry;
-        timeout = timeout == null ? channel.timeout() : Checks.positive(timeout, "timeout");
+    /** Spelled out: an omitted setting arrives as null and takes its default. */
+    public Receiver(Channel channel, @Nullable Duration minInterval, @Nullable Retry retry, @Nullable Duration timeout) {
+        this.channel = Objects.requireNonNull(channel, "a receiver needs a kind");
+        this.minInterval = minInterval == null ? Duration.ofSeconds(1) : minInterval;
+        this.retry = retry == null ? Retry.receivers() : retry;
+        this.timeout = timeout == null ? channel.timeout() : Checks.positive(timeout, "timeout");
     }
 
     public Receiver(Channel channel) {

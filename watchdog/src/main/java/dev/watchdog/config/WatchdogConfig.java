@@ -20,7 +20,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The daemon's config ({@code watchdog.yml}), immutable, with defaults and validation in each record.
- * Optional: people (who may decide from Slack, Telegram or PagerDuty: {@link Person}).
+ * Optional: people (who may decide from Slack, Telegram or PagerDuty: {@link Person}). A record that the
+ * code also makes with nulls for its defaults spells out its canonical constructor: there its parameters
+ * may be null (an omitted key), its components never.
  */
 public record WatchdogConfig(
         Prometheus prometheus,
@@ -66,11 +68,12 @@ public record WatchdogConfig(
 
     /** How the log is written to stderr. Optional: format, text or json (default text; WATCHDOG_LOG_FORMAT wins). */
     public record Logging(String format) {
-        public Logging {
+        public Logging(@Nullable String format) {
             format = format == null ? "text" : format;
             if (!format.equals("text") && !format.equals("json")) {
                 throw new IllegalArgumentException("logging.format must be text or json");
             }
+            this.format = format;
         }
     }
 
@@ -81,15 +84,17 @@ public record WatchdogConfig(
      */
     public record Prometheus(String url, Duration timeout, Map<String, Secret> headers, Integer maxConcurrency,
                              Integer maxAnswerBytes) {
-        public Prometheus {
-            url = Checks.url(url, "url");
-            timeout = timeout == null ? Duration.ofSeconds(10) : Checks.positive(timeout, "timeout");
-            headers = headers == null ? Map.of() : Map.copyOf(headers);
-            maxConcurrency = maxConcurrency == null ? 8 : Checks.atLeastOne(maxConcurrency, "maxConcurrency");
-            maxAnswerBytes = maxAnswerBytes == null ? 16 << 20 : Checks.atLeastOne(maxAnswerBytes, "maxAnswerBytes");
+        public Prometheus(@Nullable String url, @Nullable Duration timeout, @Nullable Map<String, Secret> headers,
+                          @Nullable Integer maxConcurrency, @Nullable Integer maxAnswerBytes) {
+            this.url = Checks.url(url, "url");
+            this.timeout = timeout == null ? Duration.ofSeconds(10) : Checks.positive(timeout, "timeout");
+            this.headers = headers == null ? Map.of() : Map.copyOf(headers);
+            this.maxConcurrency = maxConcurrency == null ? 8 : Checks.atLeastOne(maxConcurrency, "maxConcurrency");
+            this.maxAnswerBytes = maxAnswerBytes == null ? 16 << 20 : Checks.atLeastOne(maxAnswerBytes, "maxAnswerBytes");
         }
 
-        public Prometheus(String url, Duration timeout, Map<String, Secret> headers, Integer maxConcurrency) {
+        public Prometheus(String url, @Nullable Duration timeout, @Nullable Map<String, Secret> headers,
+                          @Nullable Integer maxConcurrency) {
             this(url, timeout, headers, maxConcurrency, null);
         }
     }
@@ -101,8 +106,8 @@ public record WatchdogConfig(
      * hundreds of thousands of series in every scrape.
      */
     public record Metrics(RuleSeries ruleSeries) {
-        public Metrics {
-            ruleSeries = ruleSeries == null ? RuleSeries.ALL : ruleSeries;
+        public Metrics(@Nullable RuleSeries ruleSeries) {
+            this.ruleSeries = ruleSeries == null ? RuleSeries.ALL : ruleSeries;
         }
     }
 
@@ -133,10 +138,10 @@ public record WatchdogConfig(
      * (5m: how long a rule's queries may keep failing before level 1 hears that the watchdog cannot see).
      */
     public record Evaluation(Duration interval, Duration defaultWindow, Duration blindAfter) {
-        public Evaluation {
-            interval = interval == null ? Duration.ofSeconds(15) : Checks.positive(interval, "interval");
-            defaultWindow = defaultWindow == null ? Duration.ofHours(24) : Checks.positive(defaultWindow, "defaultWindow");
-            blindAfter = blindAfter == null ? Duration.ofMinutes(5) : Checks.positive(blindAfter, "blindAfter");
+        public Evaluation(@Nullable Duration interval, @Nullable Duration defaultWindow, @Nullable Duration blindAfter) {
+            this.interval = interval == null ? Duration.ofSeconds(15) : Checks.positive(interval, "interval");
+            this.defaultWindow = defaultWindow == null ? Duration.ofHours(24) : Checks.positive(defaultWindow, "defaultWindow");
+            this.blindAfter = blindAfter == null ? Duration.ofMinutes(5) : Checks.positive(blindAfter, "blindAfter");
         }
     }
 
@@ -144,9 +149,10 @@ public record WatchdogConfig(
      * Where the watchdog keeps its state: the embedded SQLite file under {@code path} (default data/),
      * or, for several replicas, a shared PostgreSQL ({@code postgres}).
      */
-    public record Storage(String path, Postgres postgres) {
-        public Storage {
-            path = path == null || path.isBlank() ? "data/" : path;
+    public record Storage(String path, @Nullable Postgres postgres) {
+        public Storage(@Nullable String path, @Nullable Postgres postgres) {
+            this.path = path == null || path.isBlank() ? "data/" : path;
+            this.postgres = postgres;
         }
     }
 
@@ -156,7 +162,8 @@ public record WatchdogConfig(
      * (how long a leader may go silent before another replica takes its shards over; default the
      * evaluation interval, at least 2s).
      */
-    public record Postgres(String url, String user, Secret password, Integer shards, Integer pool, Duration lease) {
+    public record Postgres(String url, @Nullable String user, @Nullable Secret password, Integer shards, Integer pool,
+                           @Nullable Duration lease) {
         public Postgres {
             if (url == null || !url.startsWith("jdbc:postgresql://")) {
                 throw new IllegalArgumentException("storage.postgres.url must be a jdbc:postgresql:// URL");
@@ -176,9 +183,12 @@ public record WatchdogConfig(
      * client may hold: {@link Limits}), tls (HTTPS, in Prometheus's web config shape: {@link Tls}),
      * proxy (people signed in by an authenticating proxy: {@link ProxyAuth}).
      */
-    public record Server(String listen, List<Token> tokens, Integer maxBodyBytes, String externalUrl, String replica,
-                         Limits limits, @JsonProperty("tls_server_config") @Nullable Tls tls, @Nullable ProxyAuth proxy) {
-        public Server {
+    public record Server(String listen, List<Token> tokens, Integer maxBodyBytes, String externalUrl,
+                         @Nullable String replica, Limits limits, @JsonProperty("tls_server_config") @Nullable Tls tls,
+                         @Nullable ProxyAuth proxy) {
+        public Server(@Nullable String listen, @Nullable List<Token> tokens, @Nullable Integer maxBodyBytes,
+                      @Nullable String externalUrl, @Nullable String replica, @Nullable Limits limits,
+                      @JsonProperty("tls_server_config") @Nullable Tls tls, @Nullable ProxyAuth proxy) {
             listen = listen == null ? "0.0.0.0:8080" : listen;
             int port = hostAndPort(listen);
             externalUrl = externalUrl != null ? Checks.url(externalUrl, "externalUrl")
@@ -194,9 +204,18 @@ public record WatchdogConfig(
             if (replica != null && !replica.matches("[A-Za-z0-9_.:-]{1,40}")) {
                 throw new IllegalArgumentException("replica must match [A-Za-z0-9_.:-]{1,40}");
             }
+            this.listen = listen;
+            this.tokens = tokens;
+            this.maxBodyBytes = maxBodyBytes;
+            this.externalUrl = externalUrl;
+            this.replica = replica;
+            this.limits = limits;
+            this.tls = tls;
+            this.proxy = proxy;
         }
 
-        public Server(String listen, List<Token> tokens, Integer maxBodyBytes, String externalUrl, String replica) {
+        public Server(@Nullable String listen, @Nullable List<Token> tokens, @Nullable Integer maxBodyBytes,
+                      @Nullable String externalUrl, @Nullable String replica) {
             this(listen, tokens, maxBodyBytes, externalUrl, replica, null, null, null);
         }
 

@@ -3,6 +3,7 @@ package dev.watchdog.core;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /** The checks config records make of their values, each failing with a message that names the key. */
 public final class Checks {
@@ -10,7 +11,7 @@ public final class Checks {
     private Checks() {}
 
     /** An absolute http(s) URL, without a trailing slash; the URL itself is never repeated (it may carry a token). */
-    public static String url(String url, String name) {
+    public static String url(@Nullable String url, String name) {
         if (url == null || url.isBlank()) {
             throw new IllegalArgumentException(name + " is required");
         }

@@ -3,6 +3,7 @@ package dev.watchdog.core;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /** Durations in Prometheus notation: {@code 500ms}, {@code 15s}, {@code 1h30m}, {@code 1w}, {@code 0}. */
 public final class Durations {
@@ -15,7 +16,7 @@ public final class Durations {
     private Durations() {}
 
     /** Parses a duration, or throws {@link IllegalArgumentException} saying what is expected. */
-    public static Duration parse(String text) {
+    public static Duration parse(@Nullable String text) {
         String s = text == null ? "" : text.trim();
         if (s.equals("0")) {
             return Duration.ZERO;

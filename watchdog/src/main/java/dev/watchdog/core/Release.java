@@ -6,13 +6,14 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** A release window: what was deployed, how long it is watched, and where it stands. */
 public record Release(
         String id,
         String service,
         String version,
-        String previousVersion,
+        @Nullable String previousVersion,
         String environment,
         Map<String, String> labels,
         Duration window,
@@ -20,12 +21,12 @@ public record Release(
         String policy,
         String rollbackTarget,
         State state,
-        Verdict verdict,
+        @Nullable Verdict verdict,
         Instant startedAt,
         Instant bakeUntil,
         Instant windowUntil,
-        Instant endedAt,
-        String supersededBy) {
+        @Nullable Instant endedAt,
+        @Nullable String supersededBy) {
 
     public Release {
         labels = Ordered.sorted(labels);
@@ -68,7 +69,7 @@ public record Release(
      * A release that was never registered, for judging rules over history (replay, rule tests): watched
      * from {@code start} with a window long enough never to end.
      */
-    public static Release hypothetical(String id, String service, String version, String previousVersion,
+    public static Release hypothetical(String id, String service, String version, @Nullable String previousVersion,
                                        String environment, Map<String, String> labels, Instant start) {
         Duration window = Duration.ofDays(3650);
         return new Release(id, service, version, previousVersion, environment, labels, window, window, "default",
@@ -98,7 +99,7 @@ public record Release(
                 newState.open() ? null : now, supersededBy);
     }
 
-    public Release withVerdict(Verdict newVerdict) {
+    public Release withVerdict(@Nullable Verdict newVerdict) {
         return new Release(id, service, version, previousVersion, environment, labels, window, bake, policy,
                 rollbackTarget, state, newVerdict, startedAt, bakeUntil, windowUntil, endedAt, supersededBy);
     }

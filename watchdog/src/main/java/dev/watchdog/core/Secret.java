@@ -3,6 +3,7 @@ package dev.watchdog.core;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import org.jspecify.annotations.Nullable;
 
 /** A secret value from the config: never printed, serialized or logged as itself. */
 public record Secret(String value) {
@@ -31,7 +32,7 @@ public record Secret(String value) {
     }
 
     /** Compares in constant time, so that response timing does not reveal how much of a guess matched. */
-    public boolean matches(String candidate) {
+    public boolean matches(@Nullable String candidate) {
         if (candidate == null) {
             return false;
         }

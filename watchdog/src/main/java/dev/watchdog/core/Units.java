@@ -3,6 +3,7 @@ package dev.watchdog.core;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Values as people read them, in a rule's unit: {@code 0.073} as {@code 7.3 %} for a ratio, {@code 0.39}
@@ -22,7 +23,7 @@ public final class Units {
 
     private Units() {}
 
-    public static String format(Unit unit, Double value) {
+    public static String format(Unit unit, @Nullable Double value) {
         if (value == null) {
             return "no data";
         }

@@ -4,8 +4,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A stand-in service for the demo and the integration tests: serves {@code http_requests_total}
@@ -24,7 +26,7 @@ public final class DemoService {
     private final AtomicLong failed = new AtomicLong();
     private volatile double errorRatio;
     private double owedErrors;
-    private HttpServer server;
+    private @Nullable HttpServer server;
     private long timer;
 
     public DemoService(Vertx vertx, Consumer<String> onRollback) {
@@ -41,7 +43,7 @@ public final class DemoService {
     }
 
     public int port() {
-        return server.actualPort();
+        return Objects.requireNonNull(server, "the demo service is started").actualPort();
     }
 
     public void errorRatio(double ratio) {

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /** An SLO rule's burn rates over its pairs of windows, judged against each pair's rate. */
 final class Burns {
@@ -74,8 +75,9 @@ final class Burns {
                 continue;
             }
             Duration longWindow = longWindow(slo, w, age);
-            double longBurn = ratios.get(longWindow).result() / slo.budget();
-            double shortBurn = ratios.get(w.shortWindow()).result() / slo.budget();
+            String asked = "every judged window was asked";
+            double longBurn = Objects.requireNonNull(ratios.get(longWindow), asked).result() / slo.budget();
+            double shortBurn = Objects.requireNonNull(ratios.get(w.shortWindow()), asked).result() / slo.budget();
             if (Double.isNaN(longBurn) || Double.isNaN(shortBurn)) {
                 detail.add(pair(w) + ": no traffic");
                 continue;

@@ -200,7 +200,7 @@ public final class Evaluator {
                 }
                 if (rule.scope().selects()) {
                     List<String> signature = new ArrayList<>(rule.scope().labels());
-                    rule.scope().labels().forEach(l -> signature.add(rule.scope().select().get(l).toString()));
+                    rule.scope().labels().forEach(l -> signature.add(String.valueOf(rule.scope().select().get(l))));
                     index.put(rule, seen.computeIfAbsent(signature, k -> {
                         labels.add(sameLabels.computeIfAbsent(rule.scope().labels(), x -> x));
                         return seen.size();

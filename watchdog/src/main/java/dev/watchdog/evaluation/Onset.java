@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Since when the data shows a breach: the first evaluation that sees a rule breaching asks for its
@@ -61,7 +62,8 @@ final class Onset {
             Instant earliest = null;
             for (Instant t : latestFirst) {
                 boolean gap = earliest != null && Duration.between(t, earliest).compareTo(step.multipliedBy(3).dividedBy(2)) > 0;
-                if (gap || Judge.worst(rule, steps.get(t), context).compareTo(level) < 0) {
+                List<Series> at = Objects.requireNonNull(steps.get(t), "t is a step");
+                if (gap || Judge.worst(rule, at, context).compareTo(level) < 0) {
                     break;
                 }
                 earliest = t;

@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -64,7 +65,7 @@ final class References {
 
     /** The expression, and the total for a ratio, at {@code time}. */
     private static Future<Sample> sample(Rule rule, Map<String, String> values, Query query, Instant time) {
-        Future<List<Series>> series = Observer.render(() -> rule.measure().expr().render(values))
+        Future<List<Series>> series = Observer.render(() -> expr(rule).render(values))
                 .compose(q -> query.at(q, time));
         Future<List<Series>> totals = rule.measure().shape() instanceof Shape.Ratio r
                 ? Observer.render(() -> r.total().render(values)).compose(q -> query.at(q, time))
@@ -88,7 +89,7 @@ final class References {
         }
         Baseline averaging = new Baseline(List.of(b), b.text());
         Duration step = rule.measure().interval().orElse(MINUTE);
-        Future<List<Series>> series = at(rule.measure().expr(), values, query, start, averaging, step);
+        Future<List<Series>> series = at(expr(rule), values, query, start, averaging, step);
         Future<List<Series>> totals = rule.measure().shape() instanceof Shape.Ratio r
                 ? at(r.total(), values, query, start, averaging, step) : Future.succeededFuture(null);
         return Future.all(series, totals).map(x -> new Sample(series.result(), totals.result()));
@@ -137,7 +138,7 @@ final class References {
     private static Future<List<Sample>> span(Rule rule, Map<String, String> values, Query query, Instant first,
                                              Instant last) {
         Map<String, String> perMinute = withSince(values, MINUTE);
-        Future<Map<Instant, List<Series>>> series = Observer.render(() -> rule.measure().expr().render(perMinute))
+        Future<Map<Instant, List<Series>>> series = Observer.render(() -> expr(rule).render(perMinute))
                 .compose(q -> range(query, q, first, last));
         Future<Map<Instant, List<Series>>> totals = rule.measure().shape() instanceof Shape.Ratio r
                 ? Observer.render(() -> r.total().render(perMinute)).compose(q -> range(query, q, first, last))
@@ -190,7 +191,12 @@ final class References {
     }
 
     private static String template(Rule rule, Map<String, String> values) {
-        return rule.measure().expr().render(values);
+        return expr(rule).render(values);
+    }
+
+    /** The expression: every rule without an SLO has one, and only those are observed here. */
+    private static Template expr(Rule rule) {
+        return Objects.requireNonNull(rule.measure().expr(), "a rule without slo has expr");
     }
 
     private static Map<String, String> withSince(Map<String, String> values, Duration since) {

@@ -15,7 +15,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A past window judged as the daemon would have judged it, step by step at each rule's interval,
@@ -49,16 +51,16 @@ public final class Replay {
         }
 
         /** When the rule first counted at least this severity, or null. */
-        public Instant first(Severity severity) {
+        public @Nullable Instant first(Severity severity) {
             return states.stream().filter(s -> s.level().compareTo(severity) >= 0).map(RuleState::evaluatedAt)
                     .findFirst().orElse(null);
         }
 
         /** The state in force at {@code t}: the last evaluation at or before it. */
-        public RuleState at(Instant t) {
+        public @Nullable RuleState at(Instant t) {
             RuleState found = null;
             for (RuleState s : states) {
-                if (s.evaluatedAt().isAfter(t)) {
+                if (Objects.requireNonNull(s.evaluatedAt(), "a replayed state was evaluated").isAfter(t)) {
                     break;
                 }
                 found = s;

@@ -7,6 +7,7 @@ import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A failed request in our own words. Libraries put the request's URL or host in their messages
@@ -28,7 +29,7 @@ public final class Failures {
         return "request failed (" + e.getClass().getSimpleName() + ")";
     }
 
-    private static String known(Throwable e) {
+    private static @Nullable String known(Throwable e) {
         if (e instanceof TimeoutException || e.getClass().getSimpleName().contains("Timeout")) {
             return "no answer in time";
         }

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every outbound HTTP call of the daemon and the agent. A request has a deadline for the whole
@@ -47,8 +48,8 @@ public final class Http {
     }
 
     /** One request: its method, URL, headers and body (null for none), deadline and answer cap. */
-    public record Request(HttpMethod method, String url, Map<String, String> headers, Buffer body, Duration deadline,
-                          long maxAnswer) {
+    public record Request(HttpMethod method, String url, Map<String, String> headers, @Nullable Buffer body,
+                          Duration deadline, long maxAnswer) {
 
         public Request {
             headers = headers == null ? Map.of() : Map.copyOf(headers);
@@ -101,7 +102,7 @@ public final class Http {
     /** An answer: its status, headers and whole body. */
     public record Response(int status, MultiMap headers, Buffer body) {
 
-        public String header(String name) {
+        public @Nullable String header(String name) {
             return headers.get(name);
         }
     }
@@ -186,7 +187,7 @@ public final class Http {
     }
 
     /** Drops a request whose answer is no longer awaited, freeing its connection. */
-    private static void reset(HttpClientRequest request) {
+    private static void reset(@Nullable HttpClientRequest request) {
         if (request != null) {
             request.reset();
         }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The alerts a deploy is expected to cause (restarts, readiness flaps), silenced at an Alertmanager
@@ -49,12 +50,13 @@ public record DeployNoise(String alertmanager, List<String> matchers, Map<String
     /** The matchers, and the release's service and environment, as Alertmanager's API takes them. */
     public List<LabelMatcher> matchersFor(String service, String environment) {
         List<LabelMatcher> out = new java.util.ArrayList<>(matchers.stream().map(DeployNoise::parse).toList());
-        out.add(new LabelMatcher(scope.get("service"), service, false, true));
-        out.add(new LabelMatcher(scope.get("environment"), environment, false, true));
+        String why = "the scope names both (checked when made)";
+        out.add(new LabelMatcher(Objects.requireNonNull(scope.get("service"), why), service, false, true));
+        out.add(new LabelMatcher(Objects.requireNonNull(scope.get("environment"), why), environment, false, true));
         return out;
     }
 
-    static LabelMatcher parse(String text) {
+    static LabelMatcher parse(@Nullable String text) {
         Matcher m = MATCHER.matcher(text == null ? "" : text);
         if (!m.matches()) {
             throw new IllegalArgumentException("'" + text + "' is not a matcher (expected name=\"value\", name!=\"value\","

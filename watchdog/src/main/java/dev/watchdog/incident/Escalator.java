@@ -14,9 +14,11 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The escalation state machine. Pure: every step takes the incident, what is breaching and
@@ -32,15 +34,15 @@ public final class Escalator {
     private Escalator() {}
 
     /** An incident after a step, the notices it calls for, and whether to roll back now. */
-    public record Step(Incident incident, List<Notice> notices, boolean rollBack) {
+    public record Step(@Nullable Incident incident, List<Notice> notices, boolean rollBack) {
         public Step {
             notices = List.copyOf(notices);
         }
     }
 
     /** After a tick: open, update, upgrade, climb, repeat, re-escalate or resolve. */
-    public static Step afterTick(Incident current, String releaseId, Map<String, Breach> breaching, Policy policy,
-                                 Instant now) {
+    public static Step afterTick(@Nullable Incident current, String releaseId, Map<String, Breach> breaching,
+                                 Policy policy, Instant now) {
         List<Notice> notices = new ArrayList<>();
         if (current == null || current.status() == Status.RESOLVED) {
             if (breaching.isEmpty()) {
@@ -48,7 +50,7 @@ public final class Escalator {
             }
             int number = current == null ? 1 : current.number() + 1;
             Incident opened = new Incident(releaseId + "." + number, releaseId, number, worst(breaching), Status.OPEN,
-                    breaching, policy, now, now, 0, null, 0, 0, null, null, null, false, List.of(), null, null, null);
+                    breaching, policy, now, now, 0, null, 0, 0, null, null, Map.of(), false, List.of(), null, null, null);
             return finish(climb(opened, Kind.OPENED, now, notices), notices, false, now);
         }
         Map<String, Breach> rules = new LinkedHashMap<>(current.rules());
@@ -73,7 +75,7 @@ public final class Escalator {
      * Time passed with nothing judged (a rollback in flight, failed, or being verified): the ladder
      * climbs, repeats and re-escalates; nothing opens, upgrades or resolves.
      */
-    public static Step timePassed(Incident inc, Instant now) {
+    public static Step timePassed(@Nullable Incident inc, Instant now) {
         if (inc == null || inc.status() == Status.RESOLVED) {
             return new Step(inc, List.of(), false);
         }
@@ -82,7 +84,7 @@ public final class Escalator {
 
     private static Step ladder(Incident current, Instant now, List<Notice> notices) {
         Incident inc = current;
-        if (inc.status() == Status.ACKNOWLEDGED && due(inc.acknowledged().at(), policy(inc).reescalateAfter(), now)) {
+        if (inc.status() == Status.ACKNOWLEDGED && due(acknowledgedAt(inc), policy(inc).reescalateAfter(), now)) {
             inc = reescalate(inc, now, notices);
         } else if (inc.status() == Status.OPEN) {
             // Level 1 may come due after a grace: those it pages hear of the incident for the first time,
@@ -92,8 +94,9 @@ public final class Escalator {
         boolean rollBack = inc.status() == Status.OPEN && inc.severity() == Severity.P1 && !inc.autoRollbackAsked()
                 && inc.cause() == null && due(inc.openedAt(), policy(inc).autoRollbackAfter(), now);
         if (rollBack) {
+            Duration after = Objects.requireNonNull(policy(inc).autoRollbackAfter(), "due only with autoRollbackAfter");
             inc = inc.withDecision(new Mark("auto_rollback", "watchdog", "unacknowledged for "
-                    + Durations.format(policy(inc).autoRollbackAfter()), now)).withAutoRollbackAsked();
+                    + Durations.format(after), now)).withAutoRollbackAsked();
         }
         return finish(inc, notices, rollBack, now);
     }
@@ -103,13 +106,13 @@ public final class Escalator {
      * none open) becomes a P0 with that cause, every level hears it at once, and it pages until a
      * person decides. An acknowledgement made before does not cover it.
      */
-    public static Step raise(Incident current, String releaseId, Incident.Cause cause, Map<String, Breach> breaching,
-                             Policy policy, Instant now) {
+    public static Step raise(@Nullable Incident current, String releaseId, Incident.Cause cause,
+                             Map<String, Breach> breaching, Policy policy, Instant now) {
         Incident inc;
         if (current == null || current.status() == Status.RESOLVED) {
             int number = current == null ? 1 : current.number() + 1;
             inc = new Incident(releaseId + "." + number, releaseId, number, Severity.P0, Status.OPEN, breaching, policy,
-                    now, now, 0, null, 0, 0, null, null, null, false, List.of(), null, null, cause);
+                    now, now, 0, null, 0, 0, null, null, Map.of(), false, List.of(), null, null, cause);
         } else {
             Map<String, Breach> rules = new LinkedHashMap<>(current.rules());
             rules.putAll(breaching);
@@ -125,15 +128,15 @@ public final class Escalator {
     }
 
     /** Someone has it: paging stops at once. */
-    public static Step acknowledge(Incident inc, String who, String reason, Instant now) {
-        requireStatus(inc, "acknowledge", Status.OPEN);
+    public static Step acknowledge(@Nullable Incident current, String who, @Nullable String reason, Instant now) {
+        Incident inc = requireStatus(current, "acknowledge", Status.OPEN);
         Mark ack = new Mark("ack", who, reason, now);
         return told(inc.withDecision(ack).withAcknowledged(ack).withStatus(Status.ACKNOWLEDGED), Kind.ACKNOWLEDGED, now);
     }
 
     /** The team keeps the release: the breaches as they stand do not page again. */
-    public static Step accept(Incident inc, String who, String reason, Instant now) {
-        requireStatus(inc, "accept", Status.OPEN, Status.ACKNOWLEDGED);
+    public static Step accept(@Nullable Incident current, String who, @Nullable String reason, Instant now) {
+        Incident inc = requireStatus(current, "accept", Status.OPEN, Status.ACKNOWLEDGED);
         if (inc.cause() != null) {
             List<Notice> notices = new ArrayList<>();
             Incident decided = bump(inc.withDecision(new Mark("accept", who, reason, now)), notices, Kind.ACCEPTED,
@@ -147,7 +150,7 @@ public final class Escalator {
     }
 
     /** The team decided to roll back; the rollback itself goes the way every rollback goes. */
-    public static Step rollbackDecided(Incident inc, String who, String reason, Instant now) {
+    public static Step rollbackDecided(Incident inc, String who, @Nullable String reason, Instant now) {
         requireStatus(inc, "roll back", Status.OPEN, Status.ACKNOWLEDGED, Status.ACCEPTED);
         return told(inc.withDecision(new Mark("rollback", who, reason, now)), Kind.ROLLBACK_DECIDED, now);
     }
@@ -221,7 +224,7 @@ public final class Escalator {
     }
 
     /** When the next step can change something: for operators, and for a restart to resume on time. */
-    static Instant nextDue(Incident inc, Instant now) {
+    static @Nullable Instant nextDue(Incident inc, Instant now) {
         Policy p = policy(inc);
         List<Instant> candidates = new ArrayList<>();
         if (inc.status() == Status.OPEN) {
@@ -229,13 +232,14 @@ public final class Escalator {
                 candidates.add(inc.ladderStart().plus(p.levels().get(inc.level()).after()));
             }
             if (p.repeat() != null && inc.level() > 0) {
-                candidates.add(inc.lastPagedAt().plus(p.repeat()));
+                Instant paged = Objects.requireNonNull(inc.lastPagedAt(), "an incident past level 0 has paged");
+                candidates.add(paged.plus(p.repeat()));
             }
             if (p.autoRollbackAfter() != null && inc.severity() == Severity.P1 && !inc.autoRollbackAsked()) {
                 candidates.add(inc.openedAt().plus(p.autoRollbackAfter()));
             }
         } else if (inc.status() == Status.ACKNOWLEDGED && p.reescalateAfter() != null) {
-            candidates.add(inc.acknowledged().at().plus(p.reescalateAfter()));
+            candidates.add(acknowledgedAt(inc).plus(p.reescalateAfter()));
         }
         return candidates.stream().min(Instant::compareTo).orElse(null);
     }
@@ -271,7 +275,7 @@ public final class Escalator {
         return breaching.values().stream().map(Breach::severity).reduce(Severity.NONE, Severity::worst);
     }
 
-    private static boolean due(Instant since, Duration after, Instant now) {
+    private static boolean due(@Nullable Instant since, @Nullable Duration after, Instant now) {
         return since != null && after != null && !since.plus(after).isAfter(now);
     }
 
@@ -279,12 +283,18 @@ public final class Escalator {
         return inc.policy() == null ? Policy.SILENT : inc.policy();
     }
 
-    private static void requireStatus(Incident inc, String action, Status... allowed) {
+    private static Instant acknowledgedAt(Incident inc) {
+        return Objects.requireNonNull(inc.acknowledged(), "an acknowledged incident has its mark").at();
+    }
+
+    /** The incident, if it is there and in one of the allowed states. */
+    private static Incident requireStatus(@Nullable Incident inc, String action, Status... allowed) {
         if (inc == null || inc.status() == Status.RESOLVED) {
             throw new IllegalStateException("there is no open incident to " + action);
         }
         if (Stream.of(allowed).noneMatch(s -> s == inc.status())) {
             throw new IllegalStateException("cannot " + action + ": the incident is " + inc.status().label());
         }
+        return inc;
     }
 }

@@ -25,21 +25,21 @@ public record Incident(
         Severity severity,
         Status status,
         Map<String, Breach> rules,
-        Policy policy,
+        @Nullable Policy policy,
         Instant openedAt,
         Instant ladderStart,
         int level,
-        Instant lastPagedAt,
+        @Nullable Instant lastPagedAt,
         int repeats,
         int noticeCount,
-        Instant nextDueAt,
-        Mark acknowledged,
+        @Nullable Instant nextDueAt,
+        @Nullable Mark acknowledged,
         Map<String, Severity> accepted,
         boolean autoRollbackAsked,
         List<Mark> decisions,
-        Instant resolvedAt,
-        String resolution,
-        Cause cause) {
+        @Nullable Instant resolvedAt,
+        @Nullable String resolution,
+        @Nullable Cause cause) {
 
     public Incident {
         rules = Ordered.kept(rules);
@@ -95,7 +95,7 @@ public record Incident(
     }
 
     /** Who did what, when, and why: acknowledgements and decisions. */
-    public record Mark(String kind, String who, String reason, Instant at) {
+    public record Mark(String kind, String who, @Nullable String reason, Instant at) {
         /** The decision in words, as pages and reports print it. */
         public static String words(String kind) {
             return switch (kind) {
@@ -126,7 +126,7 @@ public record Incident(
     }
 
     /** Where the ladder stands: the level reached, since when it counts, when it last paged, how often it repeated. */
-    Incident withLadder(int lvl, Instant start, Instant paged, int rep) {
+    Incident withLadder(int lvl, Instant start, @Nullable Instant paged, int rep) {
         return new Incident(id, releaseId, number, severity, status, rules, policy, openedAt, start, lvl, paged,
                 rep, noticeCount, nextDueAt, acknowledged, accepted, autoRollbackAsked,
                 decisions, resolvedAt, resolution, cause);
@@ -138,7 +138,7 @@ public record Incident(
                 decisions, resolvedAt, resolution, cause);
     }
 
-    Incident withAcknowledged(Mark ack) {
+    Incident withAcknowledged(@Nullable Mark ack) {
         return new Incident(id, releaseId, number, severity, status, rules, policy, openedAt, ladderStart, level, lastPagedAt,
                 repeats, noticeCount, nextDueAt, ack, accepted, autoRollbackAsked,
                 decisions, resolvedAt, resolution, cause);
@@ -175,7 +175,7 @@ public record Incident(
                 resolvedAt, resolution, c);
     }
 
-    Incident withNextDue(Instant due) {
+    Incident withNextDue(@Nullable Instant due) {
         return new Incident(id, releaseId, number, severity, status, rules, policy, openedAt, ladderStart, level,
                 lastPagedAt, repeats, noticeCount, due, acknowledged, accepted, autoRollbackAsked, decisions,
                 resolvedAt, resolution, cause);

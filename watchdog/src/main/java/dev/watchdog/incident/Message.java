@@ -3,6 +3,7 @@ package dev.watchdog.incident;
 import dev.watchdog.core.Ordered;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A message as people read it, whatever carries it: a title, lines, and the facts receivers that
@@ -13,21 +14,22 @@ import java.util.Map;
 public record Message(
         String title,
         List<String> lines,
-        String severity,
+        @Nullable String severity,
         String service,
         String version,
         String environment,
         String releaseId,
         List<String> rules,
-        String runbook,
+        @Nullable String runbook,
         boolean firing,
         Map<String, String> labels,
         List<Note> notes,
-        String link,
-        String previousVersion) {
+        @Nullable String link,
+        @Nullable String previousVersion) {
 
     /** What a rule says about itself: its labels, and its summary, description and runbook (each may be null). */
-    public record Note(String rule, Map<String, String> labels, String summary, String description, String runbookUrl) {
+    public record Note(String rule, Map<String, String> labels, @Nullable String summary, @Nullable String description,
+                       @Nullable String runbookUrl) {
         public Note {
             labels = Ordered.sorted(labels);
         }
@@ -41,17 +43,18 @@ public record Message(
     }
 
     /** A message without the version before it. */
-    public Message(String title, List<String> lines, String severity, String service, String version, String environment,
-                   String releaseId, List<String> rules, String runbook, boolean firing, Map<String, String> labels,
-                   List<Note> notes, String link) {
+    public Message(String title, List<String> lines, @Nullable String severity, String service, String version,
+                   String environment, String releaseId, List<String> rules, @Nullable String runbook, boolean firing,
+                   Map<String, String> labels, List<Note> notes, @Nullable String link) {
         this(title, lines, severity, service, version, environment, releaseId, rules, runbook, firing, labels, notes, link,
                 null);
     }
 
     /** A message without labels, notes or link. */
-    public Message(String title, List<String> lines, String severity, String service, String version, String environment,
-                   String releaseId, List<String> rules, String runbook, boolean firing) {
-        this(title, lines, severity, service, version, environment, releaseId, rules, runbook, firing, null, null, null);
+    public Message(String title, List<String> lines, @Nullable String severity, String service, String version,
+                   String environment, String releaseId, List<String> rules, @Nullable String runbook, boolean firing) {
+        this(title, lines, severity, service, version, environment, releaseId, rules, runbook, firing, Map.of(), List.of(),
+                null);
     }
 
     /** Title and lines as plain text. */
@@ -60,7 +63,7 @@ public record Message(
     }
 
     /** The note of one rule, if the message has it. */
-    public Note note(String rule) {
+    public @Nullable Note note(String rule) {
         return notes.stream().filter(n -> n.rule().equals(rule)).findFirst().orElse(null);
     }
 }

@@ -3,12 +3,14 @@ package dev.watchdog.incident;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A message to be sent to some receivers. Its key is derived from what caused it (release,
  * incident, and the notice's place in the incident's sequence), so that it is sent once.
  */
-public record Notice(String key, Kind kind, List<String> receivers, int level, String incidentId, String detail) {
+public record Notice(String key, Kind kind, List<String> receivers, int level, @Nullable String incidentId,
+                     @Nullable String detail) {
 
     public Notice {
         receivers = List.copyOf(receivers);

@@ -1,6 +1,7 @@
 package dev.watchdog.incident;
 
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One notice to one receiver: the message as it was when the step that caused it was taken. Its
@@ -10,7 +11,7 @@ import java.time.Instant;
 public record Notification(
         String key,
         String releaseId,
-        String incidentId,
+        @Nullable String incidentId,
         String receiver,
         Notice.Kind kind,
         Message message,

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An escalation policy. levels: who hears at what time after an incident opens. Optional: repeat
@@ -18,17 +19,19 @@ import java.util.TreeSet;
  * 1h, 6h and 24h), summary (the rules a checkpoint summarises; default all), preexisting (what a P0
  * already there before the release does: page, the default, or rollback).
  */
-public record Policy(List<Level> levels, Duration repeat, Duration reescalateAfter, Duration autoRollbackAfter,
-                     List<String> announce, List<Duration> checkpoints, List<String> summary,
-                     DeployNoise deployNoise, Preexisting preexisting) {
+public record Policy(List<Level> levels, @Nullable Duration repeat, @Nullable Duration reescalateAfter,
+                     @Nullable Duration autoRollbackAfter, List<String> announce, List<Duration> checkpoints,
+                     @Nullable List<String> summary, @Nullable DeployNoise deployNoise, Preexisting preexisting) {
 
     /** No one is notified: the policy when the config has none. */
-    public static final Policy SILENT = new Policy(List.of(), null, null, null, List.of(), List.of(), null, null, null);
+    public static final Policy SILENT = new Policy(List.of(), null, null, null, List.of(), List.of(), null, null,
+            Preexisting.PAGE);
 
     /** A policy that silences no deploy noise. */
-    public Policy(List<Level> levels, Duration repeat, Duration reescalateAfter, Duration autoRollbackAfter,
-                  List<String> announce, List<Duration> checkpoints, List<String> summary) {
-        this(levels, repeat, reescalateAfter, autoRollbackAfter, announce, checkpoints, summary, null, null);
+    public Policy(List<Level> levels, @Nullable Duration repeat, @Nullable Duration reescalateAfter,
+                  @Nullable Duration autoRollbackAfter, List<String> announce, List<Duration> checkpoints,
+                  @Nullable List<String> summary) {
+        this(levels, repeat, reescalateAfter, autoRollbackAfter, announce, checkpoints, summary, null, Preexisting.PAGE);
     }
 
     /**

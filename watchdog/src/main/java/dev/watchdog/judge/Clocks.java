@@ -25,7 +25,7 @@ final class Clocks {
      */
     static RuleState observed(Rule rule, RuleState prev, Reading worst, List<Series> series, @Nullable String message,
                               Map<Severity, Instant> onset, Instant now) {
-        Severity seen = worst.severity();
+        Severity seen = worst.told();
         Duration hold = rule.judgement().forDuration();
         Instant p0Since = seen == Severity.P0 ? orNow(prev.p0Since(), onset.getOrDefault(Severity.P0, now)) : null;
         Instant p1Since = seen != Severity.NONE ? orNow(prev.p1Since(), onset.getOrDefault(Severity.P1, now)) : null;

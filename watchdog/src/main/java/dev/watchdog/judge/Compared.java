@@ -13,6 +13,7 @@ import dev.watchdog.stats.Rates;
 import dev.watchdog.stats.Shift;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -61,9 +62,12 @@ final class Compared {
         if (breach.isPresent()) {
             return new Reading(series, base, breach.get().severity(), null, shown);
         }
-        Optional<Verdict> unsure = verdicts.stream().filter(v -> v.why() != null).findFirst();
-        return unsure.map(v -> Reading.unsure(series, base, v.why(), shown))
-                .orElse(new Reading(series, base, Severity.NONE, null, shown));
+        for (Verdict v : verdicts) {
+            if (v.why() != null) {
+                return Reading.unsure(series, base, v.why(), shown);
+            }
+        }
+        return new Reading(series, base, Severity.NONE, null, shown);
     }
 
     /** What one threshold says: a breach, health (both without why), or not sure (why); tested at margin. */
@@ -117,7 +121,7 @@ final class Compared {
 
     private static Evidence evidence(Verdict v, Side now, Side ref, String against, @Nullable Double share,
                                      double dispersion) {
-        dev.watchdog.stats.Evidence ev = v.evidence();
+        dev.watchdog.stats.Evidence ev = Objects.requireNonNull(v.evidence(), "only a verdict with evidence is shown");
         String quantity = now instanceof Side.Distribution d ? quantile(d.q()) : now instanceof Side.Ratio ? "ratio" : "count";
         Double events = now instanceof Side.Ratio n ? n.events() : null;
         Double referenceEvents = ref instanceof Side.Ratio r ? r.events() : null;

@@ -51,7 +51,7 @@ public record Evidence(
         List<String> parts = new ArrayList<>();
         parts.add(quantity + " " + percent(effect) + " [" + (lower == null ? "-Inf" : percent(lower)) + ", "
                 + (upper == null ? "+Inf" : percent(upper)) + "] against " + against);
-        if (events != null) {
+        if (events != null && referenceEvents != null) {
             parts.add(Units.number(events) + " of " + Units.number(count) + " and " + Units.number(referenceEvents)
                     + " of " + Units.number(referenceCount) + " requests");
         } else if (quantity.equals("count")) {

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -102,7 +103,7 @@ public final class Judge {
      * direction. Of equals, the first one read stays the worst, as {@link #worst(Rule, List)} keeps it.
      */
     private static boolean worse(Rule rule, Reading a, Reading b) {
-        int bySeverity = a.severity().compareTo(b.severity());
+        int bySeverity = Objects.requireNonNull(a.severity()).compareTo(Objects.requireNonNull(b.severity()));
         if (bySeverity != 0) {
             return bySeverity > 0;
         }
@@ -142,7 +143,7 @@ public final class Judge {
     public static Optional<Look> once(Rule rule, Values v) {
         List<Reading> judged = Plain.readings(rule, v).stream().filter(r -> r.severity() != null).toList();
         return judged.isEmpty() ? Optional.empty() : Optional.of(worst(rule, judged))
-                .map(r -> new Look(r.severity(), r.series().value(), r.baseline()));
+                .map(r -> new Look(r.told(), r.series().value(), r.baseline()));
     }
 
     /** At most this many series are kept and shown. */

@@ -59,8 +59,8 @@ public sealed interface Observation {
      * Prometheus answered with warnings (partial data, as Thanos and Mimir give when a store is
      * missing): nothing to judge, neither a breach nor a recovery. The message holds the warnings.
      */
-    record Partial(String why) implements Observation {}
+    record Partial(@Nullable String why) implements Observation {}
 
     /** A query failed; the message says why, and never counts as a breach. */
-    record Failed(String message) implements Observation {}
+    record Failed(@Nullable String message) implements Observation {}
 }

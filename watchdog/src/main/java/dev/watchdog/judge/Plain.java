@@ -136,6 +136,6 @@ final class Plain {
             lone = b;
             usable++;
         }
-        return usable == 1 ? lone.value() : null;
+        return usable == 1 && lone != null ? lone.value() : null;
     }
 }

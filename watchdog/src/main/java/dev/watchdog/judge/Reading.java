@@ -2,6 +2,7 @@ package dev.watchdog.judge;
 
 import dev.watchdog.core.Series;
 import dev.watchdog.core.Severity;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -13,5 +14,10 @@ record Reading(Series series, @Nullable Double baseline, @Nullable Severity seve
 
     static Reading unsure(Series series, @Nullable Double baseline, String why, @Nullable Evidence evidence) {
         return new Reading(series, baseline, null, why, evidence);
+    }
+
+    /** The severity of a reading that could be told: only those are judged. */
+    Severity told() {
+        return Objects.requireNonNull(severity, "only a reading whose severity was told is judged");
     }
 }

@@ -69,9 +69,10 @@ final class Sides {
         Map<Map<String, String>, List<Histogram.Bucket>> buckets = new TreeMap<>(Sides::compare);
         for (Series s : series) {
             String le = s.labels().get(LE);
-            if (which.test(s) && le != null && !Double.isNaN(s.value()) && bound(le) != null) {
+            Double bound = le == null ? null : bound(le);
+            if (which.test(s) && bound != null && !Double.isNaN(s.value())) {
                 buckets.computeIfAbsent(key(s, aside), k -> new ArrayList<>())
-                        .add(new Histogram.Bucket(bound(le), Math.max(0, s.value())));
+                        .add(new Histogram.Bucket(bound, Math.max(0, s.value())));
             }
         }
         Map<Map<String, String>, Side> out = new LinkedHashMap<>();

@@ -98,12 +98,13 @@ final class Tested {
                 }
             }
             Series series = new Series(key, now.value());
-            Integer picked = Median.pick(new ArrayList<>(present.keySet()), i -> present.get(i).value()).orElse(null);
+            Map.Entry<Integer, Side> picked = Median.pick(new ArrayList<>(present.entrySet()), e -> e.getValue().value())
+                    .orElse(null);
             if (picked == null) {
                 out.add(Reading.unsure(series, null, "no baseline to compare with (no data, or zero)", null));
             } else {
-                out.add(Compared.read(rule, series, now, present.get(picked), against(a, picked, present.size()), null,
-                        dispersion, prev.level()));
+                out.add(Compared.read(rule, series, now, picked.getValue(), against(a, picked.getKey(), present.size()),
+                        null, dispersion, prev.level()));
             }
         });
         return out;

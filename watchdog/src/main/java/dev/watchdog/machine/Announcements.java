@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The release's lifecycle messages: watching, the checkpoint summaries, all clear at the bake and
@@ -93,7 +94,8 @@ final class Announcements {
         }
     }
 
-    private static void add(List<Notice> notices, Release r, String key, Kind kind, List<String> to, String detail) {
+    private static void add(List<Notice> notices, Release r, String key, Kind kind, List<String> to,
+                            @Nullable String detail) {
         if (!to.isEmpty()) {
             notices.add(new Notice(r.id() + ":" + key, kind, to, 0, null, detail));
         }

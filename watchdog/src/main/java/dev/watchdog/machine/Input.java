@@ -5,6 +5,7 @@ import dev.watchdog.core.Release;
 import dev.watchdog.incident.Notification;
 import dev.watchdog.judge.Observation;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Everything that can happen to a release: the closed set of inputs to {@link Machine#step}. */
 public sealed interface Input {
@@ -37,19 +38,19 @@ public sealed interface Input {
     record Tick() implements Input {}
 
     /** The deploy script ends the window early, healthy. */
-    record Finish(String who, String reason) implements Input {}
+    record Finish(String who, @Nullable String reason) implements Input {}
 
     /** The deploy script cancels the window: no verdict. */
-    record Cancel(String who, String reason) implements Input {}
+    record Cancel(String who, @Nullable String reason) implements Input {}
 
     /** On-call has the incident: paging stops. */
-    record Ack(String who, String reason) implements Input {}
+    record Ack(String who, @Nullable String reason) implements Input {}
 
     /** On-call keeps the release: the breaches as they stand page no more. */
-    record Accept(String who, String reason) implements Input {}
+    record Accept(String who, @Nullable String reason) implements Input {}
 
     /** On-call decided to roll back (or to try a failed rollback again). */
-    record DecideRollback(String who, String reason) implements Input {}
+    record DecideRollback(String who, @Nullable String reason) implements Input {}
 
     /** The rollback webhook answered, or its retries ran out. */
     record RollbackAnswered(String effect, Answer answer) implements Input {}

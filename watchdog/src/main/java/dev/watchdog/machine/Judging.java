@@ -25,9 +25,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The part of the state machine that time and Prometheus drive: rules judged from what was
@@ -83,7 +85,8 @@ final class Judging {
             String name = rule.name();
             RuleState before = states.get(name);
             RuleState prev = before == null ? RuleState.initial(name, r.startedAt()) : before;
-            RuleState next = Judge.judge(rule, prev, seen.get(name), d.now, r.startedAt());
+            Observation observed = Objects.requireNonNull(seen.get(name), "only rules seen are judged");
+            RuleState next = Judge.judge(rule, prev, observed, d.now, r.startedAt());
             states.put(name, next);
             if (before == null || before.outcome() != next.outcome()) {
                 Timeline.outcome(d, rule, next);
@@ -103,8 +106,9 @@ final class Judging {
         Severity paging = inc != null && inc.open() ? inc.severity() : Severity.NONE;
         Lifecycle moved = lifecycle(d, worst == Severity.P0 ? Severity.P0 : paging, judgedAny(d));
         notifyIncident(d, step.notices());
-        if (!d.watch.release().state().open() && Machine.openIncident(d.watch) != null) {
-            Escalator.Step ended = Escalator.ended(d.watch.incident(), "window_ended", d.now);
+        Incident open = Machine.openIncident(d.watch);
+        if (!d.watch.release().state().open() && open != null) {
+            Escalator.Step ended = Escalator.ended(open, "window_ended", d.now);
             d.watch = d.watch.with(ended.incident());
             notifyIncident(d, ended.notices());
         }
@@ -234,7 +238,8 @@ final class Judging {
 
     void notifyIncident(Draft d, List<Notice> notices) {
         Incident inc = d.watch.incident();
-        notify(d, notices, n -> Messages.incident(n, inc, d.watch.release(), rules(d), d.watch.rules(), ctx.apiBase(), d.now));
+        notify(d, notices, n -> Messages.incident(n, Objects.requireNonNull(inc, "an incident's notices come with it"),
+                d.watch.release(), rules(d), d.watch.rules(), ctx.apiBase(), d.now));
     }
 
     /** Each notice on the timeline, and one notification per receiver that takes it. */
@@ -261,7 +266,7 @@ final class Judging {
         return out;
     }
 
-    private static Breach breach(RuleSet ruleSet, RuleState s, String name) {
+    private static Breach breach(RuleSet ruleSet, @Nullable RuleState s, String name) {
         Severity level = s == null || s.level() == Severity.NONE ? Severity.P0 : s.level();
         String threshold = ruleSet.byName(name).map(r -> Judge.thresholdOf(r, level)).orElse("");
         return new Breach(name, level, s == null ? null : s.value(), s == null ? null : s.baseline(), threshold);
@@ -294,7 +299,7 @@ final class Judging {
     }
 
     /** Why an incident is rolled back: its most severe rule. */
-    static Reason reasonOf(Incident incident) {
+    static Reason reasonOf(@Nullable Incident incident) {
         if (incident == null || incident.rules().isEmpty()) {
             return Reason.TEAM;
         }

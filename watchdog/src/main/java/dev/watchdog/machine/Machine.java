@@ -26,6 +26,8 @@ import dev.watchdog.release.RollbackRecord;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A release's life as one pure function: {@link #step} takes the release as it stands (with its
@@ -44,7 +46,7 @@ public final class Machine {
     }
 
     /** The step for {@code input} on {@code current} (null only for a {@link Register}). */
-    public Step step(Watch current, Input input, Instant now) {
+    public Step step(@Nullable Watch current, Input input, Instant now) {
         if (input instanceof Register r) {
             return current == null ? register(r, now) : new Refused("release " + current.id() + " exists");
         }
@@ -120,7 +122,7 @@ public final class Machine {
     }
 
     /** Finish (passed, healthy) or cancel (no verdict): only a watched release. */
-    private Step end(Draft d, State to, Event.Type type, String who, String reason) {
+    private Step end(Draft d, State to, Event.Type type, String who, @Nullable String reason) {
         if (!d.watch.release().state().watched()) {
             return notWatched(d);
         }
@@ -138,7 +140,7 @@ public final class Machine {
             Escalator.Step step = Escalator.acknowledge(inc, a.who(), a.reason(), d.now);
             return decided(d, step, Event.Type.ACKNOWLEDGED, a.who(), a.reason());
         } catch (IllegalStateException e) {
-            return new Refused(e.getMessage());
+            return new Refused(Objects.requireNonNull(e.getMessage(), "the escalator says why it refuses"));
         }
     }
 
@@ -158,7 +160,7 @@ public final class Machine {
             }
             return decided(d, step, Event.Type.ACCEPTED, a.who(), a.reason());
         } catch (IllegalStateException e) {
-            return new Refused(e.getMessage());
+            return new Refused(Objects.requireNonNull(e.getMessage(), "the escalator says why it refuses"));
         }
     }
 
@@ -202,7 +204,8 @@ public final class Machine {
     }
 
     private void retryRollback(Draft d) {
-        RollbackRecord record = d.watch.rollback().retried();
+        RollbackRecord failed = Objects.requireNonNull(d.watch.rollback(), "a failed rollback has its record");
+        RollbackRecord record = failed.retried();
         Release r = d.watch.release().withState(State.ROLLING_BACK, d.now).withVerdict(null);
         d.watch = d.watch.with(record).with(r);
 
@@ -237,8 +240,9 @@ public final class Machine {
     }
 
     /** A decision on the incident: stored with who and why, and told to everyone paged so far. */
-    private Step decided(Draft d, Escalator.Step step, Event.Type type, String who, String reason) {
-        d.event(type, type.label().replace('_', ' ') + " by " + who, decision(who, reason, step.incident().id()));
+    private Step decided(Draft d, Escalator.Step step, Event.Type type, String who, @Nullable String reason) {
+        Incident decided = Objects.requireNonNull(step.incident(), "a decision is taken on an incident");
+        d.event(type, type.label().replace('_', ' ') + " by " + who, decision(who, reason, decided.id()));
         d.watch = d.watch.with(step.incident());
         judging.notifyIncident(d, step.notices());
         return d.moved();
@@ -255,7 +259,7 @@ public final class Machine {
     }
 
     /** Whether a notification is still wanted: a page is not, once its incident is acknowledged or over. */
-    public static boolean wanted(Watch w, Notification n) {
+    public static boolean wanted(@Nullable Watch w, Notification n) {
         if (!n.kind().paging()) {
             return true;
         }
@@ -263,7 +267,7 @@ public final class Machine {
         return inc != null && inc.id().equals(n.incidentId()) && inc.status() == Incident.Status.OPEN;
     }
 
-    static Incident openIncident(Watch w) {
+    static @Nullable Incident openIncident(Watch w) {
         Incident inc = w.incident();
         return inc == null || inc.status() == Incident.Status.RESOLVED ? null : inc;
     }
@@ -272,7 +276,7 @@ public final class Machine {
         return new Refused("release " + d.id() + " is " + d.watch.release().state().label() + ", not watched");
     }
 
-    private static Map<String, Object> decision(String who, String reason, String incident) {
+    private static Map<String, Object> decision(String who, @Nullable String reason, @Nullable String incident) {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("by", who);
         if (incident != null) {

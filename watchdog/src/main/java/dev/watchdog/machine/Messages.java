@@ -98,7 +98,7 @@ final class Messages {
 
     /** Lifecycle messages: watching, checkpoints, all clear, and a watch gone blind or seeing again. */
     static Message release(Notice notice, Release r, Map<String, RuleState> states, @Nullable Before before,
-                           RuleSet rules, List<String> summary, String apiBase, Instant now) {
+                           RuleSet rules, @Nullable List<String> summary, String apiBase, Instant now) {
         String what = r.service() + " " + r.version() + " (" + r.environment() + ")";
         List<String> lines = new ArrayList<>();
         String title = switch (notice.kind()) {

@@ -24,9 +24,9 @@ import org.jspecify.annotations.Nullable;
 public record Watch(
         Release release,
         Map<String, RuleState> rules,
-        Incident incident,
-        RollbackRecord rollback,
-        Verification verification,
+        @Nullable Incident incident,
+        @Nullable RollbackRecord rollback,
+        @Nullable Verification verification,
         List<String> announced,
         @Nullable Before before) {
 
@@ -58,7 +58,7 @@ public record Watch(
         }
 
         @Override
-        public RuleState get(Object key) {
+        public @Nullable RuleState get(Object key) {
             return states.get(key);
         }
 
@@ -108,7 +108,7 @@ public record Watch(
         return new Watch(release, states, incident, rollback, verification, announced, before);
     }
 
-    Watch with(Incident inc) {
+    Watch with(@Nullable Incident inc) {
         return new Watch(release, rules, inc, rollback, verification, announced, before);
     }
 

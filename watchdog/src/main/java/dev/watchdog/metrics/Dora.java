@@ -61,12 +61,12 @@ public final class Dora {
         Incident is = after.incident();
         Incident was = before == null ? null : before.incident();
         boolean opened = is != null && (was == null || !was.id().equals(is.id()));
-        if (opened && first(is)) {
+        if (is != null && opened && first(is)) {
             detect.labelValues(labels).observe(seconds(detect(r, is)));
         }
         Optional<Duration> decided = is == null ? Optional.empty() : decide(is);
-        boolean sameIncident = was != null && is != null && was.id().equals(is.id());
-        if (decided.isPresent() && !(sameIncident && decide(was).isPresent())) {
+        boolean decidedBefore = was != null && is != null && was.id().equals(is.id()) && decide(was).isPresent();
+        if (decided.isPresent() && !decidedBefore) {
             decide.labelValues(labels).observe(seconds(decided.get()));
         }
         Optional<Duration> recovered = recovery(r, after.rollback());

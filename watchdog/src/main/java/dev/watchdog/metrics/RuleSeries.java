@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The series of each rule of each held release: value, baseline, outcome, thresholds. A fleet holds
@@ -38,7 +39,8 @@ final class RuleSeries {
     private final Map<String, Written> shown = new ConcurrentHashMap<>();
 
     /** What the series of one rule show. */
-    private record Shown(Outcome outcome, Double value, Double baseline, Double p1, Double p0) {}
+    private record Shown(Outcome outcome, @Nullable Double value, @Nullable Double baseline, @Nullable Double p1,
+                         @Nullable Double p0) {}
 
     /**
      * A release's label values, kept from the first time it was written: every series of the release
@@ -110,7 +112,7 @@ final class RuleSeries {
         }
     }
 
-    private void write(String[] labels, Shown was, Shown now) {
+    private void write(String[] labels, @Nullable Shown was, Shown now) {
         if (was == null || !Objects.equals(was.value(), now.value())) {
             set(value, labels, now.value());
         }
@@ -152,7 +154,7 @@ final class RuleSeries {
         return shown.containsKey(releaseId);
     }
 
-    private static Double limit(Optional<Threshold> t, RuleState state) {
+    private static @Nullable Double limit(Optional<Threshold> t, RuleState state) {
         return t.map(x -> x.limit(state.baseline())).orElse(null);
     }
 
@@ -160,7 +162,7 @@ final class RuleSeries {
         return new String[] {labels[0], labels[1], labels[2], labels[3], last};
     }
 
-    private static void set(Gauge gauge, String[] labels, Double v) {
+    private static void set(Gauge gauge, String[] labels, @Nullable Double v) {
         if (v == null || v.isNaN()) {
             gauge.remove(labels);
         } else {

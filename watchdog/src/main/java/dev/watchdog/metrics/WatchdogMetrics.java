@@ -24,7 +24,9 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import java.util.Objects;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The watchdog's own metrics (prefix {@code watchdog_}). Per-release series are removed when the
@@ -159,7 +161,7 @@ public final class WatchdogMetrics {
     }
 
     /** One release changed: the milestones it passed are observed, and its series updated. */
-    public void changed(Watch before, Watch after, RuleSet rules) {
+    public void changed(@Nullable Watch before, Watch after, RuleSet rules) {
         dora.changed(before, after);
         Incident was = before == null ? null : before.incident();
         Incident is = after.incident();
@@ -173,8 +175,10 @@ public final class WatchdogMetrics {
         }
         RollbackRecord rb = after.rollback();
         boolean done = rb != null && Boolean.TRUE.equals(rb.succeeded());
-        if (done && (before == null || before.rollback() == null || !Boolean.TRUE.equals(before.rollback().succeeded()))) {
-            timeToRollback.observe(seconds(is != null ? is.openedAt() : rb.requestedAt(), rb.answeredAt()));
+        if (rb != null && done
+                && (before == null || before.rollback() == null || !Boolean.TRUE.equals(before.rollback().succeeded()))) {
+            Instant answered = Objects.requireNonNull(rb.answeredAt(), "a rollback that succeeded was answered");
+            timeToRollback.observe(seconds(is != null ? is.openedAt() : rb.requestedAt(), answered));
         }
         if (before != null && before.held() && !after.held()) {
             releasesEnded.labelValues(after.release().state().label()).inc();

@@ -117,7 +117,7 @@ public final class PrometheusClient {
     }
 
     /** {@code failure}: null when the query succeeded; partial data is a success that carried warnings. */
-    private void recordQuery(Throwable failure, long started) {
+    private void recordQuery(@Nullable Throwable failure, long started) {
         if (failure instanceof PartialData) {
             metrics.prometheusWarnings();
         }

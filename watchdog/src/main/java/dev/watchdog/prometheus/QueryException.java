@@ -1,6 +1,7 @@
 package dev.watchdog.prometheus;
 
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /** A query that gave no usable answer. The kind keeps Prometheus's own errors apart from the network's. */
 public final class QueryException extends RuntimeException {
@@ -23,15 +24,15 @@ public final class QueryException extends RuntimeException {
     }
 
     private final Kind kind;
-    private final String errorType;
+    private final @Nullable String errorType;
     private final boolean fromPrometheus;
 
-    public QueryException(Kind kind, String errorType, String message) {
+    public QueryException(Kind kind, @Nullable String errorType, @Nullable String message) {
         this(kind, errorType, message, kind == Kind.API);
     }
 
     /** {@code fromPrometheus}: the answer was the Prometheus API's own, so Prometheus is up. */
-    public QueryException(Kind kind, String errorType, String message, boolean fromPrometheus) {
+    public QueryException(Kind kind, @Nullable String errorType, @Nullable String message, boolean fromPrometheus) {
         super(message);
         this.kind = kind;
         this.errorType = errorType;
@@ -51,7 +52,7 @@ public final class QueryException extends RuntimeException {
     }
 
     /** Prometheus's {@code errorType} (bad_data, execution, timeout, canceled, internal) for API errors. */
-    public String errorType() {
+    public @Nullable String errorType() {
         return errorType;
     }
 }

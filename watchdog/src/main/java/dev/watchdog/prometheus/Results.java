@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code result} list of an answer, token by token: the samples of a vector or a matrix, or the
@@ -87,7 +88,7 @@ final class Results {
     }
 
     /** {@code [time, "value"]}: the value; the time goes to {@code times} at {@code at} if given. */
-    private static double pair(JsonParser p, Points into) throws IOException {
+    private static double pair(JsonParser p, @Nullable Points into) throws IOException {
         if (p.currentToken() != JsonToken.START_ARRAY || p.nextToken() == JsonToken.END_ARRAY) {
             throw new IllegalArgumentException("a value is not a [time, value] pair");
         }

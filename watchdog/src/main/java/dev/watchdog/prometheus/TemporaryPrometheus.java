@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Prometheus of its own, on loopback, loaded with history: the samples are backfilled with
@@ -36,7 +37,7 @@ public final class TemporaryPrometheus implements AutoCloseable {
     /** Where the two binaries are; from flags, else from PATH. */
     public record Binaries(Path promtool, Path prometheus) {
 
-        public static Binaries find(Path promtool, Path prometheus) {
+        public static Binaries find(@Nullable Path promtool, @Nullable Path prometheus) {
             Path tool = promtool != null ? promtool : onPath("promtool");
             Path server = prometheus != null ? prometheus : onPath("prometheus");
             if (tool == null || server == null || !Files.isExecutable(tool) || !Files.isExecutable(server)) {
@@ -48,7 +49,7 @@ public final class TemporaryPrometheus implements AutoCloseable {
             return new Binaries(tool, server);
         }
 
-        private static Path onPath(String name) {
+        private static @Nullable Path onPath(String name) {
             for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
                 Path candidate = Path.of(d, name);
                 if (Files.isExecutable(candidate)) {

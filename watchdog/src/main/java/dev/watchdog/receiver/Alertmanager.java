@@ -29,7 +29,9 @@ public record Alertmanager(@Nullable String url, List<String> urls, Map<String, 
 
     private static final String ALERTNAME = "ReleaseWatchdogIncident";
 
-    public Alertmanager {
+    /** Spelled out: an omitted setting arrives as null and takes its default. */
+    public Alertmanager(@Nullable String url, @Nullable List<String> urls, @Nullable Map<String, Secret> headers,
+                        @Nullable Duration resend) {
         List<String> all = new ArrayList<>();
         if (url != null) {
             all.add(url);
@@ -44,6 +46,10 @@ public record Alertmanager(@Nullable String url, List<String> urls, Map<String, 
         url = urls.get(0);
         headers = Ordered.kept(headers);
         resend = resend == null ? Duration.ofMinutes(1) : Checks.positive(resend, "resend");
+        this.url = url;
+        this.urls = urls;
+        this.headers = headers;
+        this.resend = resend;
     }
 
     public Alertmanager(String url, @Nullable Duration resend) {

@@ -90,7 +90,8 @@ public record PagerDuty(Secret routingKey, String url, String p1Severity, @Nulla
 
     /** One incident, one alert: its id; a watch gone blind is an alert of its release. */
     static String dedupKey(Notification n) {
-        return n.kind() == Kind.BLIND || n.kind() == Kind.SEEING ? n.releaseId() + ":blind" : n.incidentId();
+        return n.kind() == Kind.BLIND || n.kind() == Kind.SEEING ? n.releaseId() + ":blind"
+                : Objects.requireNonNull(n.incidentId(), "every other notice PagerDuty alerts on is an incident's");
     }
 
     JsonObject alert(Notification n, String action) {

@@ -38,7 +38,7 @@ public record Reading(int status, boolean retryable, Optional<Duration> retryAft
     }
 
     /** No answer at all (a refused connection, a deadline run out): worth another attempt. */
-    public static Reading failed(String why) {
+    public static Reading failed(@Nullable String why) {
         return new Reading(0, true, Optional.empty(), why);
     }
 

@@ -17,7 +17,9 @@ public record Retry(@Nullable Integer attempts, Duration initial, Duration max,
         this(attempts, initial, max, null);
     }
 
-    public Retry {
+    /** Spelled out: an omitted setting arrives as null and takes its default. */
+    public Retry(@Nullable Integer attempts, @Nullable Duration initial, @Nullable Duration max,
+                 @JsonProperty("for") @Nullable Duration budget) {
         attempts = attempts == null ? null : Checks.atLeastOne(attempts, "attempts");
         initial = initial == null ? Duration.ofSeconds(1) : Checks.positive(initial, "initial");
         max = max == null ? Duration.ofMinutes(1) : Checks.positive(max, "max");
@@ -27,6 +29,10 @@ public record Retry(@Nullable Integer attempts, Duration initial, Duration max,
         if (budget != null && (budget.isNegative() || budget.isZero())) {
             throw new IllegalArgumentException("retry.for must be positive");
         }
+        this.attempts = attempts;
+        this.initial = initial;
+        this.max = max;
+        this.budget = budget;
     }
 
     /** The receivers' default: 5 attempts, 1s to 30s apart. */

@@ -55,8 +55,9 @@ public record Slack(Secret url, @Nullable Secret signingSecret) implements Chann
     public List<Http.Request> requests(Notification n, @Nullable String report) {
         JsonObject body = body(n.message());
         List<Choice> choices = signingSecret == null ? List.of() : Choice.offered(n);
-        if (!choices.isEmpty()) {
-            body.getJsonArray("blocks").add(buttons(choices, n.incidentId()));
+        String incident = n.incidentId();
+        if (incident != null && !choices.isEmpty()) {
+            body.getJsonArray("blocks").add(buttons(choices, incident));
         }
         return List.of(Http.Request.post(url.value(), Buffer.buffer(body.encode()), TIMEOUT));
     }

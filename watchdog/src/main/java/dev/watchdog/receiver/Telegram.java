@@ -70,8 +70,9 @@ public record Telegram(Secret token, String chatId, String apiUrl, @Nullable Sec
         JsonObject body = new JsonObject().put("chat_id", chatId).put("text", text(n.message())).put("parse_mode", "HTML")
                 .put("disable_web_page_preview", true);
         List<Choice> choices = webhookSecret == null ? List.of() : Choice.offered(n);
-        if (!choices.isEmpty()) {
-            body.put("reply_markup", keyboard(choices, n.incidentId()));
+        String incident = n.incidentId();
+        if (incident != null && !choices.isEmpty()) {
+            body.put("reply_markup", keyboard(choices, incident));
         }
         return List.of(Http.Request.post(method("sendMessage"), Buffer.buffer(body.encode()), TIMEOUT));
     }

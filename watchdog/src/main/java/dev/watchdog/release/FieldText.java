@@ -1,5 +1,7 @@
 package dev.watchdog.release;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What a text value sent by a person or a script may hold, and how to quote a bad one back. Values
  * end up in PromQL, in messages to people and on the on-call page, so characters a reader cannot
@@ -12,7 +14,7 @@ public final class FieldText {
     private FieldText() {}
 
     /** Why a one-line value is refused, or null: blank, spaces at either end, hidden characters, too long. */
-    public static String problem(String value, int maxLength) {
+    public static @Nullable String problem(String value, int maxLength) {
         if (value.codePoints().allMatch(FieldText::space)) {
             return "must not be blank";
         }
@@ -24,7 +26,7 @@ public final class FieldText {
     }
 
     /** Why free text (a reason) is refused, or null: blank, hidden characters (newline and tab are fine), too long. */
-    public static String freeTextProblem(String value, int maxLength) {
+    public static @Nullable String freeTextProblem(String value, int maxLength) {
         if (value.codePoints().allMatch(FieldText::space)) {
             return "must not be blank (leave it out to give none)";
         }
@@ -47,7 +49,7 @@ public final class FieldText {
         return points.length > EXCERPT ? out + "…" : out.toString();
     }
 
-    private static String hidden(String value, boolean multiline) {
+    private static @Nullable String hidden(String value, boolean multiline) {
         for (int i = 0, n = 1; i < value.length(); i += Character.charCount(value.codePointAt(i)), n++) {
             int c = value.codePointAt(i);
             String what = multiline && (c == '\n' || c == '\t') ? null : describe(c);
@@ -59,7 +61,7 @@ public final class FieldText {
     }
 
     /** What a character is if a reader could not see it, or null for a visible one. */
-    private static String describe(int c) {
+    private static @Nullable String describe(int c) {
         if (c == 0xFFFD) {
             return "the replacement character, a sign of text damaged before it was sent,";
         }
@@ -80,7 +82,7 @@ public final class FieldText {
         return Character.isWhitespace(c) || Character.isSpaceChar(c);
     }
 
-    private static String tooLong(String value, int maxLength) {
+    private static @Nullable String tooLong(String value, int maxLength) {
         int length = value.codePointCount(0, value.length());
         return length > maxLength ? "must be at most " + maxLength + " characters (it has " + length + ")" : null;
     }

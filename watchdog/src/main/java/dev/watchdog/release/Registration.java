@@ -5,21 +5,23 @@ import dev.watchdog.rules.Template;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /** The body a deploy script posts to register a release window. Optional: previousVersion, labels, window, bake, policy, rollback. */
 public record Registration(
-        String service,
-        String version,
-        String previousVersion,
-        String environment,
-        Map<String, String> labels,
-        Duration window,
-        Duration bake,
-        String policy,
-        String rollback) {
+        @Nullable String service,
+        @Nullable String version,
+        @Nullable String previousVersion,
+        @Nullable String environment,
+        @Nullable Map<String, String> labels,
+        @Nullable Duration window,
+        @Nullable Duration bake,
+        @Nullable String policy,
+        @Nullable String rollback) {
 
     /** A release is judged healthy at T+30m by default. */
     static final Duration DEFAULT_BAKE = Duration.ofMinutes(30);
@@ -45,9 +47,9 @@ public record Registration(
      */
     public Release toRelease(Instant now, Duration defaultWindow, Set<String> rollbackTargets, Set<String> policies,
                              Function<Release, Set<String>> variables) {
-        value("service", service, true, MAX_NAME);
-        value("version", version, true, MAX_NAME);
-        value("environment", environment, true, MAX_NAME);
+        String checkedService = required("service", service);
+        String checkedVersion = required("version", version);
+        String checkedEnvironment = required("environment", environment);
         value("previousVersion", previousVersion, false, MAX_NAME);
         Map<String, String> given = checkedLabels();
         Duration w = window == null ? defaultWindow : positive("window", window);
@@ -60,8 +62,8 @@ public record Registration(
         }
         String target = known("rollback", rollback, rollbackTargets, "rollback target");
         String policyName = known("policy", policy, policies, "escalation policy");
-        Release release = new Release(Ids.next(now), service, version, previousVersion, environment, given, w, b,
-                policyName, target, Release.State.WATCHING, null, now, now.plus(b), now.plus(w), null, null);
+        Release release = new Release(Ids.next(now), checkedService, checkedVersion, previousVersion, checkedEnvironment,
+                given, w, b, policyName, target, Release.State.WATCHING, null, now, now.plus(b), now.plus(w), null, null);
         requireVariables(release, variables.apply(release));
         return release;
     }
@@ -91,7 +93,13 @@ public record Registration(
         }
     }
 
-    private static void value(String field, String value, boolean required, int maxLength) {
+    /** A name that must be given, checked as {@link #value} checks it. */
+    private static String required(String field, @Nullable String value) {
+        value(field, value, true, MAX_NAME);
+        return Objects.requireNonNull(value, "value() refuses a missing required value");
+    }
+
+    private static void value(String field, @Nullable String value, boolean required, int maxLength) {
         if (value == null) {
             if (required) {
                 throw ReleaseException.badInput(field, field + " is required");
@@ -106,7 +114,7 @@ public record Registration(
     }
 
     /** A name from the config (rollback target, escalation policy); {@code default} when not given. */
-    private static String known(String field, String given, Set<String> names, String what) {
+    private static String known(String field, @Nullable String given, Set<String> names, String what) {
         String name = given == null ? "default" : given;
         value(field, name, true, MAX_NAME);
         if (!names.contains(name)) {

@@ -1,5 +1,7 @@
 package dev.watchdog.release;
 
+import org.jspecify.annotations.Nullable;
+
 /** A request about releases that cannot be carried out; the kind says which HTTP status it is. */
 public final class ReleaseException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -8,9 +10,9 @@ public final class ReleaseException extends RuntimeException {
     public enum Kind { BAD_INPUT, NOT_FOUND, CONFLICT }
 
     private final Kind kind;
-    private final String field;
+    private final @Nullable String field;
 
-    public ReleaseException(Kind kind, String message, String field) {
+    public ReleaseException(Kind kind, String message, @Nullable String field) {
         super(message);
         this.kind = kind;
         this.field = field;
@@ -32,7 +34,7 @@ public final class ReleaseException extends RuntimeException {
         return kind;
     }
 
-    public String field() {
+    public @Nullable String field() {
         return field;
     }
 }

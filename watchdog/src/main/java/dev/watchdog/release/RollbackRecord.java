@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.watchdog.core.Json;
 import dev.watchdog.core.Release;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A release's rollback: requested (and stored) before the webhook is called, answered after. Its
@@ -15,15 +16,15 @@ public record RollbackRecord(
         Reason reason,
         String triggeredBy,
         Instant requestedAt,
-        Instant answeredAt,
-        Boolean succeeded,
+        @Nullable Instant answeredAt,
+        @Nullable Boolean succeeded,
         int attempts,
-        String lastError,
+        @Nullable String lastError,
         int round,
         String body) {
 
     /** Why the rollback was asked for. */
-    public record Reason(String rule, String severity, Double value, String threshold) {
+    public record Reason(@Nullable String rule, String severity, @Nullable Double value, @Nullable String threshold) {
 
         /** A rollback nobody's rule asked for: the team's own call. */
         public static final Reason TEAM = new Reason(null, "none", null, null);
@@ -55,7 +56,7 @@ public record RollbackRecord(
         return answeredAt != null;
     }
 
-    public RollbackRecord answered(boolean ok, int attemptCount, String error, Instant now) {
+    public RollbackRecord answered(boolean ok, int attemptCount, @Nullable String error, Instant now) {
         return new RollbackRecord(key, reason, triggeredBy, requestedAt, now, ok, attemptCount, error, round, body);
     }
 

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The report's rules that breached: each one's query as it was sent for this release, its
@@ -110,7 +111,7 @@ final class Breaches {
     }
 
     /** The number as measured, and in the rule's unit where that reads differently: {@code 0.073 (7.3 %)}. */
-    static String value(Optional<Rule> rule, Double v) {
+    static String value(Optional<Rule> rule, @Nullable Double v) {
         if (v == null) {
             return "";
         }
@@ -119,11 +120,11 @@ final class Breaches {
         return shown.equals(raw) ? raw : raw + " (" + shown + ")";
     }
 
-    static String threshold(Object text) {
+    static String threshold(@Nullable Object text) {
         return text == null || String.valueOf(text).isEmpty() ? "" : Markdown.code(String.valueOf(text));
     }
 
-    private static Double number(Map<String, Object> data, String key) {
+    private static @Nullable Double number(Map<String, Object> data, String key) {
         return data.get(key) instanceof Number n ? n.doubleValue() : null;
     }
 }

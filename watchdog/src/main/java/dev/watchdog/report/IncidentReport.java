@@ -13,7 +13,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A release's incident report: a Markdown post-mortem draft written from what the watchdog
@@ -107,7 +109,8 @@ public final class IncidentReport {
             md.line("- Raised to P0: " + inc.cause().label().replace('_', ' '));
         }
         if (inc.resolvedAt() != null) {
-            md.line("- Resolved " + md.at(inc.resolvedAt()) + ": " + inc.resolution().replace('_', ' '));
+            String how = Objects.requireNonNull(inc.resolution(), "a resolved incident says how");
+            md.line("- Resolved " + md.at(inc.resolvedAt()) + ": " + how.replace('_', ' '));
         }
         md.gap();
         if (!inc.decisions().isEmpty()) {
@@ -148,7 +151,7 @@ public final class IncidentReport {
                         + Markdown.text(rb.lastError()) + ".";
     }
 
-    private static String recovery(Markdown md, Verification v, RollbackRecord rb, List<Event> events) {
+    private static String recovery(Markdown md, @Nullable Verification v, RollbackRecord rb, List<Event> events) {
         if (!Boolean.TRUE.equals(rb.succeeded())) {
             return "Recovery: not verified, the rollback was not done.";
         }
@@ -164,7 +167,7 @@ public final class IncidentReport {
     }
 
     /** When the verification ended: its last timeline entry. */
-    private static Instant verified(List<Event> events) {
+    private static @Nullable Instant verified(List<Event> events) {
         return events.stream().filter(e -> e.type() == Event.Type.VERIFICATION).reduce((a, b) -> b).map(Event::at)
                 .orElse(null);
     }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /** A Markdown text being written: headings, lines, tables and code, with what people wrote escaped. */
 final class Markdown {
@@ -63,7 +64,7 @@ final class Markdown {
     }
 
     /** A moment as UTC and as time since the release started: {@code 2026-11-21T10:01:15Z (T+1m15s)}. */
-    String at(Instant at) {
+    String at(@Nullable Instant at) {
         return at == null ? "-" : at + " (" + sinceStart(at) + ")";
     }
 
@@ -72,7 +73,7 @@ final class Markdown {
         return d.isNegative() ? "T-" + duration(d.negated()) : "T+" + duration(d);
     }
 
-    static String duration(Duration d) {
+    static String duration(@Nullable Duration d) {
         return d == null ? "-" : Durations.format(d);
     }
 
@@ -85,7 +86,7 @@ final class Markdown {
      * after {@code @}, {@code #}, {@code :} of {@code ://} and {@code www} leaves the text as it
      * reads, and unlinked.
      */
-    static String text(String s) {
+    static String text(@Nullable String s) {
         if (s == null) {
             return "";
         }
@@ -94,7 +95,7 @@ final class Markdown {
     }
 
     /** Text the rule files or the config wrote (a runbook's URL): kept a link, but it cannot break the table. */
-    static String cell(String s) {
+    static String cell(@Nullable String s) {
         return s == null ? "" : s.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
                 .replaceAll("\\s*\\R\\s*", " ");
     }
@@ -107,7 +108,7 @@ final class Markdown {
     }
 
     /** A measured value as Prometheus gave it, to six significant digits: {@code 0.073}, {@code 1250}. */
-    static String number(Double v) {
+    static String number(@Nullable Double v) {
         if (v == null) {
             return "no data";
         }

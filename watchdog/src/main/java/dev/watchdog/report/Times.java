@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How long an incident took to detect, acknowledge and roll back, measured as the metrics
@@ -18,10 +19,11 @@ import java.util.Optional;
  * from the opening to the rollback being done (from the request, for a rollback without incident).
  * {@code incident} is null for that last case. Each figure is null where it did not happen.
  */
-public record Times(Incident incident, Duration detect, Duration acknowledge, Mark acknowledgedBy, Duration rollback) {
+public record Times(@Nullable Incident incident, @Nullable Duration detect, @Nullable Duration acknowledge,
+                    @Nullable Mark acknowledgedBy, @Nullable Duration rollback) {
 
     /** One row per incident, oldest first, and one for a rollback no incident asked for. */
-    public static List<Times> of(Release release, List<Incident> incidents, RollbackRecord rollback) {
+    public static List<Times> of(Release release, List<Incident> incidents, @Nullable RollbackRecord rollback) {
         Instant done = rollback != null && Boolean.TRUE.equals(rollback.succeeded()) ? rollback.answeredAt() : null;
         Incident rolledBack = done == null ? null : incidents.stream().filter(i -> !i.openedAt().isAfter(done))
                 .max(Comparator.comparing(Incident::openedAt)).orElse(null);
@@ -32,7 +34,7 @@ public record Times(Incident incident, Duration detect, Duration acknowledge, Ma
                     ack.map(m -> Duration.between(inc.openedAt(), m.at())).orElse(null), ack.orElse(null),
                     inc.equals(rolledBack) ? Duration.between(inc.openedAt(), done) : null));
         }
-        if (done != null && rolledBack == null) {
+        if (rollback != null && done != null && rolledBack == null) {
             rows.add(new Times(null, null, null, null, Duration.between(rollback.requestedAt(), done)));
         }
         return rows;

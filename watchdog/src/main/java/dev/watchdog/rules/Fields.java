@@ -7,10 +7,12 @@ import dev.watchdog.rules.YamlNode.Sequence;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads typed fields from a rule file's nodes. A field that is missing or will not convert is a
@@ -20,7 +22,7 @@ import java.util.function.Function;
 final class Fields {
 
     private final List<Problem> problems;
-    private String file;
+    private String file = "";
 
     Fields(List<Problem> problems) {
         this.problems = problems;
@@ -77,7 +79,7 @@ final class Fields {
         };
     }
 
-    void forEach(Mapping parent, String key, String rule, Consumer<YamlNode> each) {
+    void forEach(Mapping parent, String key, @Nullable String rule, Consumer<YamlNode> each) {
         YamlNode node = parent.entries().get(key);
         if (node instanceof Sequence seq) {
             seq.items().forEach(each);
@@ -86,7 +88,7 @@ final class Fields {
         }
     }
 
-    <T> T required(Mapping m, String key, String rule, Function<String, T> convert) {
+    <T> @Nullable T required(Mapping m, String key, @Nullable String rule, Function<String, T> convert) {
         if (!m.entries().containsKey(key)) {
             problem(m.line(), rule, "'" + key + "' is required");
             return null;
@@ -94,7 +96,7 @@ final class Fields {
         return optional(m, key, rule, convert).orElse(null);
     }
 
-    <T> Optional<T> optional(Mapping m, String key, String rule, Function<String, T> convert) {
+    <T> Optional<T> optional(Mapping m, String key, @Nullable String rule, Function<String, T> convert) {
         String text = text(m, key, rule, false);
         if (text == null) {
             return Optional.empty();
@@ -102,12 +104,13 @@ final class Fields {
         try {
             return Optional.of(convert.apply(text));
         } catch (IllegalArgumentException e) {
-            problem(m.entries().get(key).line(), rule, key + ": " + e.getMessage());
+            YamlNode node = Objects.requireNonNull(m.entries().get(key), "a key with text has a node");
+            problem(node.line(), rule, key + ": " + e.getMessage());
             return Optional.empty();
         }
     }
 
-    String text(Mapping m, String key, String rule, boolean required) {
+    @Nullable String text(Mapping m, String key, @Nullable String rule, boolean required) {
         YamlNode node = m.entries().get(key);
         if (node instanceof Scalar s && s.text() != null && !s.text().isBlank()) {
             return s.text();
@@ -118,7 +121,7 @@ final class Fields {
         return null;
     }
 
-    Mapping mapping(YamlNode node, String rule, String message) {
+    @Nullable Mapping mapping(YamlNode node, @Nullable String rule, String message) {
         if (node instanceof Mapping m) {
             return m;
         }
@@ -126,7 +129,7 @@ final class Fields {
         return null;
     }
 
-    void unknownKeys(Mapping m, Set<String> allowed, String rule) {
+    void unknownKeys(Mapping m, Set<String> allowed, @Nullable String rule) {
         m.keyLines().forEach((key, line) -> {
             if (!allowed.contains(key)) {
                 problem(line, rule, "unknown key '" + key + "'");
@@ -134,7 +137,7 @@ final class Fields {
         });
     }
 
-    void problem(int line, String rule, String message) {
+    void problem(int line, @Nullable String rule, String message) {
         problems.add(new Problem(file, line, rule, message));
     }
 

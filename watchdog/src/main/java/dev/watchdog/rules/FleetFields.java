@@ -5,11 +5,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads what fits rules to a fleet: a group's {@code match}, a rule's {@code select}, {@code labels},
@@ -49,7 +51,7 @@ final class FleetFields {
                 try {
                     labels.put(label, regex(text));
                 } catch (IllegalArgumentException e) {
-                    int line = ((Mapping) m.entries().get("labels")).keyLines().get(label);
+                    int line = ((Mapping) m.entries().get("labels")).keyLine(label);
                     fields.problem(line, null, "match.labels." + label + ": " + e.getMessage());
                 }
             });
@@ -62,13 +64,13 @@ final class FleetFields {
         try {
             return Optional.ofNullable(text).map(FleetFields::regex);
         } catch (IllegalArgumentException e) {
-            fields.problem(match.keyLines().get(key), null, "match." + key + ": " + e.getMessage());
+            fields.problem(match.keyLine(key), null, "match." + key + ": " + e.getMessage());
             return Optional.empty();
         }
     }
 
     /** A rule's {@code select}: label name to the value a release's series must have. */
-    Map<String, Template> select(Mapping rule, String name) {
+    Map<String, Template> select(Mapping rule, @Nullable String name) {
         if (!rule.entries().containsKey("select")) {
             return Map.of();
         }
@@ -84,7 +86,7 @@ final class FleetFields {
             try {
                 out.put(label, Template.value(text));
             } catch (IllegalArgumentException e) {
-                fields.problem(m.keyLines().get(label), name, "select." + label + ": " + e.getMessage());
+                fields.problem(m.keyLine(label), name, "select." + label + ": " + e.getMessage());
             }
         });
         return out;
@@ -94,7 +96,7 @@ final class FleetFields {
      * A select rule is one query for every release: its queries may not name a release. Its
      * problems are reported at the line of {@code select}.
      */
-    void samePerRelease(Mapping rule, String name, Measure measure) {
+    void samePerRelease(Mapping rule, @Nullable String name, Measure measure) {
         if (!rule.entries().containsKey("select")) {
             return;
         }
@@ -112,14 +114,14 @@ final class FleetFields {
         queries.forEach(t -> used.addAll(t.variables()));
         used.removeAll(Template.DURATIONS);
         if (!used.isEmpty()) {
-            fields.problem(rule.keyLines().get("select"), name, "a select rule sends one query for every release, so its "
+            fields.problem(rule.keyLine("select"), name, "a select rule sends one query for every release, so its "
                     + "queries must not use " + String.join(", ", used.stream().map(v -> "{{" + v + "}}").toList())
                     + ": aggregate by the label (sum by (service) ...) and select it");
         }
     }
 
     /** A rule's {@code versions}: the label that tells versions apart and each one's value, or empty. */
-    Optional<Baseline.Versions> versions(Mapping rule, String name) {
+    Optional<Baseline.Versions> versions(Mapping rule, @Nullable String name) {
         if (!rule.entries().containsKey("versions")) {
             return Optional.empty();
         }
@@ -144,7 +146,7 @@ final class FleetFields {
     }
 
     /** A rule's {@code labels}, passed to Alertmanager and webhooks with its alerts. */
-    Map<String, String> labels(Mapping rule, String name) {
+    Map<String, String> labels(Mapping rule, @Nullable String name) {
         if (!rule.entries().containsKey("labels")) {
             return Map.of();
         }
@@ -152,7 +154,7 @@ final class FleetFields {
         for (String label : List.copyOf(out.keySet())) {
             if (OWN_LABELS.contains(label)) {
                 out.remove(label);
-                fields.problem(((Mapping) rule.entries().get("labels")).keyLines().get(label), name,
+                fields.problem(((Mapping) rule.entries().get("labels")).keyLine(label), name,
                         "labels." + label + ": the watchdog sets '" + label + "' on its alerts itself; use another name");
             }
         }
@@ -177,14 +179,15 @@ final class FleetFields {
     }
 
     /** A mapping of label names to text; names must be Prometheus label names. */
-    private Map<String, String> textMap(Mapping parent, String key, String rule, String what) {
-        Mapping m = fields.mapping(parent.entries().get(key), rule, what + " must be a mapping of label names to text");
+    private Map<String, String> textMap(Mapping parent, String key, @Nullable String rule, String what) {
+        YamlNode node = Objects.requireNonNull(parent.entries().get(key), "read only for a key it has");
+        Mapping m = fields.mapping(node, rule, what + " must be a mapping of label names to text");
         Map<String, String> out = new LinkedHashMap<>();
         if (m == null) {
             return out;
         }
         m.entries().keySet().forEach(label -> {
-            int line = m.keyLines().get(label);
+            int line = m.keyLine(label);
             if (!LABEL_NAME.matcher(label).matches() || label.startsWith("__")) {
                 fields.problem(line, rule, what + ": '" + label + "' is not a label name ([a-zA-Z_][a-zA-Z0-9_]*, not __...)");
                 return;

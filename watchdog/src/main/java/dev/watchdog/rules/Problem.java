@@ -1,7 +1,9 @@
 package dev.watchdog.rules;
 
+import org.jspecify.annotations.Nullable;
+
 /** One thing wrong with a rule file, where it is. */
-public record Problem(String file, int line, String rule, String message) {
+public record Problem(String file, int line, @Nullable String rule, String message) {
 
     @Override
     public String toString() {

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parses the rules' PromQL with Prometheus's own parser: {@code promtool check rules} on a generated
@@ -83,7 +84,7 @@ public final class Promtool {
     }
 
     /** promtool's output, or null when it found nothing wrong. Its output goes to a file: a pipe could fill and stall it. */
-    private String run(Path file) throws IOException {
+    private @Nullable String run(Path file) throws IOException {
         Path output = Files.createTempFile("watchdog-promtool-", ".txt");
         Process process = new ProcessBuilder(binary.toString(), "check", "rules", "--lint=none", file.toString())
                 .redirectErrorStream(true).redirectOutput(output.toFile()).start();
@@ -101,7 +102,7 @@ public final class Promtool {
         }
     }
 
-    private static List<Problem> problems(List<Query> queries, String output) throws IOException {
+    private static List<Problem> problems(List<Query> queries, @Nullable String output) throws IOException {
         List<Problem> problems = new ArrayList<>();
         if (output == null) {
             return problems;

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.stream.Stream;
 
 /**
@@ -45,7 +46,7 @@ public final class RuleFiles {
                 out.add(full);
                 continue;
             }
-            Path dir = full.getParent();
+            Path dir = Objects.requireNonNull(full.getParent(), "a pattern in the config's folder has a parent");
             PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + full);
             if (!Files.isDirectory(dir)) {
                 continue;

@@ -17,10 +17,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /** Loads rule files, collecting every problem with its file, line and rule instead of stopping at the first. */
 public final class RuleLoader {
@@ -39,7 +41,7 @@ public final class RuleLoader {
     private final Map<String, String> firstPlace = new HashMap<>();
     private final Fields fields = new Fields(problems);
     private final FleetFields fleet = new FleetFields(fields);
-    private String file;
+    private String file = "";
     private boolean fileDryRun;
 
     private RuleLoader() {}
@@ -129,7 +131,7 @@ public final class RuleLoader {
         String name = fields.text(m, "name", null, true);
         int before = problems.size();
         if (name != null && !name.matches("[a-z0-9-]+")) {
-            fields.problem(m.keyLines().get("name"), name, "name must match [a-z0-9-]+");
+            fields.problem(m.keyLine("name"), name, "name must match [a-z0-9-]+");
         }
         fields.unknownKeys(m, RULE_KEYS, name);
         Signal signal = fields.required(m, "signal", name, s -> Fields.enumOf(Signal.class, s));
@@ -150,12 +152,13 @@ public final class RuleLoader {
             fields.problem(m.line(), name, "duplicate rule name (first at " + earlier + ")");
         }
         if (problems.size() == before) {
-            rules.add(new Rule(name, group, signal, measure, judgement, presentation, scope, dryRun,
+            Signal read = Objects.requireNonNull(signal, "a rule with no problem has its signal");
+            rules.add(new Rule(name, group, read, measure, judgement, presentation, scope, dryRun,
                     new Place(file, m.line())));
         }
     }
 
-    private Measure measure(Mapping m, String name, Optional<Duration> interval) {
+    private Measure measure(Mapping m, @Nullable String name, Optional<Duration> interval) {
         Optional<Slo> slo = m.entries().containsKey("slo") ? Optional.ofNullable(slo(m, name)) : Optional.empty();
         Template expr = m.entries().containsKey("slo") ? null : fields.required(m, "expr", name, RuleLoader::query);
         Optional<Template> total = fields.optional(m, "total", name, RuleLoader::query);
@@ -170,7 +173,7 @@ public final class RuleLoader {
         return new Measure(expr, shape, guard, minTraffic(m, name), baseline, slo, interval);
     }
 
-    private Judgement judgement(Mapping m, String name) {
+    private Judgement judgement(Mapping m, @Nullable String name) {
         Optional<Threshold> p1 = fields.optional(m, "p1", name, Threshold::parse);
         Optional<Threshold> p0 = fields.optional(m, "p0", name, Threshold::parse);
         Duration forDuration = fields.optional(m, "for", name, Durations::parse).orElse(Duration.ZERO);
@@ -182,7 +185,7 @@ public final class RuleLoader {
         return new Judgement(p1, p0, forDuration, after, noData, test);
     }
 
-    private Optional<Measure.MinTraffic> minTraffic(Mapping rule, String name) {
+    private Optional<Measure.MinTraffic> minTraffic(Mapping rule, @Nullable String name) {
         if (!rule.entries().containsKey("minTraffic")) {
             return Optional.empty();
         }
@@ -196,8 +199,9 @@ public final class RuleLoader {
         return expr == null || atLeast == null ? Optional.empty() : Optional.of(new Measure.MinTraffic(expr, atLeast));
     }
 
-    private Slo slo(Mapping rule, String name) {
-        Mapping m = fields.mapping(rule.entries().get("slo"), name, "slo must be a mapping");
+    private @Nullable Slo slo(Mapping rule, @Nullable String name) {
+        YamlNode node = Objects.requireNonNull(rule.entries().get("slo"), "read only for a rule with slo");
+        Mapping m = fields.mapping(node, name, "slo must be a mapping");
         if (m == null) {
             return null;
         }
@@ -219,7 +223,7 @@ public final class RuleLoader {
         return objective == null || errors == null || total == null ? null : new Slo(objective, errors, total, windows, clip);
     }
 
-    private void window(YamlNode node, String name, List<Slo.Window> into) {
+    private void window(YamlNode node, @Nullable String name, List<Slo.Window> into) {
         Mapping w = fields.mapping(node, name, "a window must be a mapping with long, short, burnRate and severity");
         if (w == null) {
             return;
@@ -261,7 +265,7 @@ public final class RuleLoader {
         return t;
     }
 
-    private Map<String, String> annotations(Mapping rule, String name) {
+    private Map<String, String> annotations(Mapping rule, @Nullable String name) {
         YamlNode node = rule.entries().get("annotations");
         if (node == null) {
             return Map.of();

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every PromQL query the rules send, rendered with placeholder values ({@code service="check______"},
@@ -73,12 +74,12 @@ public final class RuleQueries {
         return before ? padding + value : value + padding;
     }
 
-    private static Query query(Rule rule, Mapping m, String field, String promql) {
+    private static Query query(Rule rule, @Nullable Mapping m, String field, String promql) {
         return new Query(rule.place().file(), line(m, field, rule.place().line()), rule.name(), field, promql);
     }
 
     /** The line of a dotted field inside a rule's mapping, or the rule's own line if it cannot be found. */
-    private static int line(Mapping m, String field, int fallback) {
+    private static int line(@Nullable Mapping m, String field, int fallback) {
         String[] keys = field.split("\\.");
         YamlNode node = m;
         int line = fallback;

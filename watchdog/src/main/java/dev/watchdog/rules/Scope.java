@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Which releases a rule judges and how it finds each one's series. {@code match} (from the rule's
@@ -32,7 +33,8 @@ public record Scope(Match match, Map<String, Template> select) {
     /** The values a release's series must have for {@link #labels}, in that order; throws as {@link #selected}. */
     public List<String> values(Map<String, String> values) {
         List<String> out = new ArrayList<>();
-        labels().forEach(label -> out.add(select.get(label).render(values)));
+        labels().forEach(label -> out.add(Objects.requireNonNull(select.get(label), "labels() are the keys of select")
+                .render(values)));
         return out;
     }
 

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A PromQL expression with {@code {{name}}} placeholders. Placeholders may stand only inside string
@@ -104,7 +105,7 @@ public final class Template {
      * An annotation's text with the placeholders it can fill filled in ({@code "5xx ratio of {{service}}"}),
      * the others left as written: annotations are read by people, never sent to Prometheus.
      */
-    public static String annotate(String text, Map<String, String> values) {
+    public static @Nullable String annotate(@Nullable String text, Map<String, String> values) {
         if (text == null) {
             return null;
         }
@@ -153,7 +154,7 @@ public final class Template {
      * backslashes and control characters are refused rather than escaped: a label value that needs
      * them is far more likely an attack or a mistake than a real service name.
      */
-    public static String unsafeBecause(String value) {
+    public static @Nullable String unsafeBecause(String value) {
         if (value.isEmpty()) {
             return "must not be empty";
         }

@@ -4,6 +4,7 @@ import dev.watchdog.core.Unit;
 import dev.watchdog.core.Units;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A threshold such as {@code "> 0.05"}: a comparison against a number, written as the rule file has
@@ -70,13 +71,13 @@ public record Threshold(Op op, double value, boolean relative, String text) {
      * Whether a measured value breaches this threshold against a baseline: true, false, or null when
      * it cannot be told (a relative threshold without a baseline, or with a baseline of zero).
      */
-    public Boolean breachedBy(double measured, Double baseline) {
+    public @Nullable Boolean breachedBy(double measured, @Nullable Double baseline) {
         Double limit = limit(baseline);
         return limit == null ? null : compare(measured, limit);
     }
 
     /** The value a measurement is compared with: the number itself, or for a relative threshold the baseline moved by it. */
-    public Double limit(Double baseline) {
+    public @Nullable Double limit(@Nullable Double baseline) {
         if (!relative) {
             return value;
         }

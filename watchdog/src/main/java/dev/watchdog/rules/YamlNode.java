@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** A YAML document as a tree whose every node knows its line, so that errors can name it. */
 sealed interface YamlNode {
@@ -15,13 +17,19 @@ sealed interface YamlNode {
     int line();
 
     /** A mapping; keys keep their own lines. */
-    record Mapping(Map<String, YamlNode> entries, Map<String, Integer> keyLines, int line) implements YamlNode {}
+    record Mapping(Map<String, YamlNode> entries, Map<String, Integer> keyLines, int line) implements YamlNode {
+
+        /** The line of a key this mapping has. */
+        int keyLine(String key) {
+            return Objects.requireNonNull(keyLines.get(key), () -> "the mapping has no key " + key);
+        }
+    }
 
     /** A sequence. */
     record Sequence(List<YamlNode> items, int line) implements YamlNode {}
 
     /** A scalar; {@code text} is null for YAML null. */
-    record Scalar(String text, int line) implements YamlNode {}
+    record Scalar(@Nullable String text, int line) implements YamlNode {}
 
     /** A key given twice in one mapping: where, and where it was first given. */
     record Duplicate(String key, int line, int firstLine) {}
@@ -45,7 +53,8 @@ sealed interface YamlNode {
                 int keyLine = p.currentTokenLocation().getLineNr();
                 p.nextToken();
                 if (entries.put(key, read(p, duplicates)) != null) {
-                    duplicates.add(new Duplicate(key, keyLine, keyLines.get(key)));
+                    int firstLine = Objects.requireNonNull(keyLines.get(key), "a key given before has its line");
+                    duplicates.add(new Duplicate(key, keyLine, firstLine));
                 }
                 keyLines.putIfAbsent(key, keyLine);
             }

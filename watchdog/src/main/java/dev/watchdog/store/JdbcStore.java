@@ -29,7 +29,7 @@ abstract class JdbcStore implements Store {
     /** Work done with a connection, inside a transaction or a read. */
     @FunctionalInterface
     interface Work<T> {
-        T run(Connection c) throws SQLException;
+        @Nullable T run(Connection c) throws SQLException;
     }
 
     protected final Rows rows;

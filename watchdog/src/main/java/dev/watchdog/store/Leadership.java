@@ -3,6 +3,7 @@ package dev.watchdog.store;
 import io.vertx.core.Future;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which shards of the releases this replica leads, each under an epoch. Only the leader of a shard
@@ -35,7 +36,7 @@ public interface Leadership {
     }
 
     /** The fence under which this replica acts for a release, or null if it does not lead its shard. */
-    default Fence fenceFor(String releaseId) {
+    default @Nullable Fence fenceFor(String releaseId) {
         return led().get(shardOf(releaseId));
     }
 

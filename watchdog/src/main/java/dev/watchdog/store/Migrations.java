@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The store's schema, versioned, and the steps that carry a store forward from any earlier
@@ -187,7 +188,7 @@ final class Migrations {
         return new Watch(release, rules, incident, rollbackOf(release, rollback), null, keys, null);
     }
 
-    private static RollbackRecord rollbackOf(Release release, JsonNode old) {
+    private static @Nullable RollbackRecord rollbackOf(Release release, @Nullable JsonNode old) {
         if (old == null || old.isNull()) {
             return null;
         }

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +52,7 @@ public final class PostgresLeadership implements Leadership {
     private final Map<Integer, Integer> ticks = new HashMap<>();
     /** The shards due to be handed over that had work under way: no new tick starts on them; guarded by this. */
     private final Set<Integer> handing = new HashSet<>();
-    private Connection session;
+    private @Nullable Connection session;
     private Map<Integer, Fence> told = Map.of();
     private boolean failing;
     private long timer = -1;
@@ -282,7 +283,7 @@ public final class PostgresLeadership implements Leadership {
         }
     }
 
-    private String holder(Connection c, int shard) throws SQLException {
+    private @Nullable String holder(Connection c, int shard) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("select holder from leadership where shard = ?")) {
             st.setInt(1, shard);
             try (ResultSet rs = st.executeQuery()) {

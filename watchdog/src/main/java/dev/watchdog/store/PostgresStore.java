@@ -157,7 +157,8 @@ public final class PostgresStore extends JdbcStore {
             if (w == null || !w.held()) {
                 known.remove(id);
             } else if (fence != null || before != null) {
-                known.put(id, new Known(w, current.version(), fence != null ? fence.epoch() : before.epoch()));
+                long epoch = fence != null ? fence.epoch() : Objects.requireNonNull(before).epoch();
+                known.put(id, new Known(w, current.version(), epoch));
             }
         });
     }

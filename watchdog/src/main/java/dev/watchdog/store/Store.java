@@ -26,17 +26,17 @@ public interface Store {
     /** A pure step: what an input does to a release as it stands now (null before it exists). */
     @FunctionalInterface
     interface Stepper {
-        Step step(Watch current, Input input);
+        Step step(@Nullable Watch current, Input input);
     }
 
     /** One input for one release. */
     record Command(String releaseId, Input input) {}
 
     /** A command as it was applied: the release before, the step, and what was stored with it. */
-    record Applied(Command command, Watch before, Step step, List<Event> events, List<OutboxEntry> effects) {
+    record Applied(Command command, @Nullable Watch before, Step step, List<Event> events, List<OutboxEntry> effects) {
 
         /** The release after the step (as before, if it was refused). */
-        public Watch after() {
+        public @Nullable Watch after() {
             return step instanceof Step.Moved m ? m.watch() : before;
         }
     }
@@ -46,7 +46,7 @@ public interface Store {
      * fence (a leader's tick), the transaction fails with {@link FencedException} unless the fence's
      * epoch still leads its shard; without one (a person's decision), any replica may apply it.
      */
-    Future<List<Applied>> apply(List<Command> commands, Stepper stepper, Leadership.Fence fence);
+    Future<List<Applied>> apply(List<Command> commands, Stepper stepper, Leadership.@Nullable Fence fence);
 
     /** As {@link #apply(List, Stepper, Leadership.Fence)}, unfenced. */
     default Future<List<Applied>> apply(List<Command> commands, Stepper stepper) {
