@@ -17,13 +17,17 @@ import org.jspecify.annotations.Nullable;
  * from the first baseline alternative that has data. The previous version counts while it still
  * serves (its counts grew since the last look: once it is gone, its counts stand still and the next
  * alternative takes over); offsets give the median reference of those with data; a before-release
- * baseline is the counts over its span. Pure.
+ * baseline is the counts over its span. A rule whose thresholds are all absolute is judged by its
+ * ratio's confidence bound instead ({@link Bounded}). Pure.
  */
 final class Tested {
 
     private Tested() {}
 
     static List<Reading> readings(Rule rule, Values v, RuleState prev, double dispersion) {
+        if (!rule.judgement().relative()) {
+            return Bounded.readings(rule, v.now(), dispersion);
+        }
         String aside = Plain.aside(rule);
         for (Baseline.Reference a : rule.measure().baseline().map(Baseline::alternatives).orElse(List.of())) {
             List<Reading> out = a instanceof Baseline.PreviousVersion ? versions(rule, v, prev, aside, dispersion)

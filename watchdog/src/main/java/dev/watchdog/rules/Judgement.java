@@ -7,7 +7,8 @@ import java.util.stream.Stream;
 /**
  * When a rule breaches: its thresholds, how long a breach must hold ({@code for}), from when it is
  * judged ({@code after}), what no data counts as, and, for a relative rule over counts, the test that
- * must also find the change real ({@code significance}, {@code minSample}).
+ * must also find the change real ({@code significance}, {@code minSample}); for a ratio with absolute
+ * thresholds, the level of the confidence bound that must be past them.
  */
 public record Judgement(
         Optional<Threshold> p1,

@@ -57,7 +57,10 @@ final class RuleChecks {
 
     private void test(Measure measure, Judgement judgement) {
         if (!judgement.relative()) {
-            problem("significance", "significance tests a change against the baseline: it needs a relative threshold (%)");
+            if (!(measure.shape() instanceof Shape.Ratio)) {
+                problem("significance", "significance tests a change against the baseline (a relative threshold, %) "
+                        + "or a ratio's confidence bound against an absolute one: it needs a relative threshold or total");
+            }
             return;
         }
         boolean cumulative = measure.expr() != null && measure.expr().variables().contains(Template.SINCE_RELEASE);

@@ -274,8 +274,9 @@ class RuleLoaderTest {
                 + "must not use {{job}}, {{service}}"), out);
         assertTrue(out.contains(bad + ":11: rule per-release: labels.severity: the watchdog sets 'severity'"), out);
         assertTrue(out.contains(bad + ":11: rule per-release: labels: 'bad-name' is not a label name"), out);
-        assertTrue(out.contains(bad + ":12: rule per-release: significance tests a change against the baseline: it needs a "
-                + "relative threshold (%)"), out);
+        assertTrue(out.contains(bad + ":12: rule per-release: significance tests a change against the baseline (a "
+                + "relative threshold, %) or a ratio's confidence bound against an absolute one: it needs a relative "
+                + "threshold or total"), out);
         assertTrue(out.contains(bad + ":16: rule empty-select: select needs at least one label"), out);
         assertTrue(out.contains(bad + ":18: rule empty-select: significance: '0.9' is not a significance level"), out);
     }

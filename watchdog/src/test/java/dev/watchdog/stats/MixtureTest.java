@@ -208,6 +208,39 @@ class MixtureTest {
             }
         }
 
+        /**
+         * R 4.2.2: {@code lower <- function(k, n, alpha) uniroot(function(p) lE(k, n, p) + log(alpha),
+         * c(1e-9, k / n), tol = 1e-15)$root}, with lE above; Clopper-Pearson from R's {@code binom.test(k, n,
+         * alternative = "greater", conf.level = 0.99)$conf.int[1]}.
+         */
+        @Test
+        @DisplayName("the lower bound of an error ratio equals R's root of the closed form, and lies below "
+                + "Clopper-Pearson's one-look bound (R's binom.test)")
+        void lowerBoundOfAnErrorRatioAgainstR() {
+            assertEquals(6.1804548700062471e-05, MIX.lowerBound(7, 5000, 0.01), 6.1804548700062471e-05 * 1e-8); // R: lower(7, 5000, 0.01)
+            assertEquals(0.00099009680556052604, MIX.lowerBound(15, 5000, 0.01), 0.00099009680556052604 * 1e-8); // R: lower(15, 5000, 0.01)
+            assertEquals(0.0037327763443726703, MIX.lowerBound(35, 5000, 0.01), 0.0037327763443726703 * 1e-8); // R: lower(35, 5000, 0.01)
+            assertEquals(0.0015050209192736968, MIX.lowerBound(30, 10_000, 0.01), 0.0015050209192736968 * 1e-8); // R: lower(30, 10000, 0.01)
+            assertEquals(0.0004327820528230144, MIX.lowerBound(14, 10_000, 0.01), 0.0004327820528230144 * 1e-8); // R: lower(14, 10000, 0.01)
+            // binom.test: 0.0004662136365082904, 0.0014963222861405993, 0.0045493102969115413 (k = 7, 15, 35 of
+            // 5000), 0.001875204908174962 (30 of 10000), 0.00067844645877293596 (14 of 10000)
+            double[][] clopperPearson = {{7, 5000, 0.0004662136365082904}, {15, 5000, 0.0014963222861405993},
+                {35, 5000, 0.0045493102969115413}, {30, 10_000, 0.001875204908174962},
+                {14, 10_000, 0.00067844645877293596}};
+            for (double[] c : clopperPearson) {
+                assertTrue(MIX.lowerBound(c[0], c[1], 0.01) < c[2], "valid at every look, so wider than one look's");
+            }
+        }
+
+        @Test
+        @DisplayName("the two-sided sequence holds R's binom.test interval for Mendel's 682 of 925 peas")
+        void holdsTheOneLookInterval() {
+            Interval cs = MIX.interval(682, 925, 0.05);
+            // R: binom.test(682, 925)$conf.int, the example of R's help page: [0.70766826407903904, 0.76540655824152526]
+            assertTrue(cs.lower() < 0.70766826407903904 && cs.upper() > 0.76540655824152526, cs.toString());
+            assertEquals(0.68806701038206564, cs.lower(), 1e-9); // R: lower(682, 925, 0.025)
+        }
+
         @Test
         @DisplayName("0 and 1 when the counts cannot tell: no trials, one trial, none of the successes")
         void emptyAndExtreme() {
