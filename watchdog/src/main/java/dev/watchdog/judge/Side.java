@@ -15,6 +15,13 @@ sealed interface Side {
     /** How much was measured: the count, the total, or the observations. */
     double exposure();
 
+    /**
+     * The sampling variance of ln(value) for independent events (times the dispersion for real ones):
+     * Poisson for a count and a ratio's two counts, the delta method for a quantile. Infinite when
+     * nothing was counted.
+     */
+    double logVariance();
+
     /** A count over the window. */
     record Count(double count) implements Side {
         @Override
@@ -25,6 +32,11 @@ sealed interface Side {
         @Override
         public double exposure() {
             return count;
+        }
+
+        @Override
+        public double logVariance() {
+            return count > 0 ? 1 / count : Double.POSITIVE_INFINITY;
         }
     }
 
@@ -39,6 +51,11 @@ sealed interface Side {
         public double exposure() {
             return total;
         }
+
+        @Override
+        public double logVariance() {
+            return events > 0 && total > 0 ? 1 / events + 1 / total : Double.POSITIVE_INFINITY;
+        }
     }
 
     /** A histogram, read at {@code q}. */
@@ -51,6 +68,16 @@ sealed interface Side {
         @Override
         public double exposure() {
             return histogram.total();
+        }
+
+        /** q (1 - q) / n times (d ln Q / dq)², the slope read from the histogram about q. */
+        @Override
+        public double logVariance() {
+            double n = histogram.total();
+            double h = Math.min(0.01, Math.min(q, 1 - q) / 2);
+            double slope = (Math.log(histogram.quantile(q + h)) - Math.log(histogram.quantile(q - h))) / (2 * h);
+            double v = q * (1 - q) / n * slope * slope;
+            return n > 0 && Double.isFinite(v) ? v : Double.POSITIVE_INFINITY;
         }
     }
 }

@@ -5,18 +5,24 @@ import dev.watchdog.core.Severity;
 import dev.watchdog.judge.Observation.Values;
 import dev.watchdog.rules.Baseline;
 import dev.watchdog.rules.Rule;
+import dev.watchdog.rules.Threshold;
 import dev.watchdog.stats.Median;
+import dev.watchdog.stats.Spread;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A rule with a test: each group of the release's counts since the release against its reference,
  * from the first baseline alternative that has data. The previous version counts while it still
  * serves (its counts grew since the last look: once it is gone, its counts stand still and the next
- * alternative takes over); offsets give the median reference of those with data; a before-release
+ * alternative takes over); offsets give the median reference of those with data, the test widened
+ * by how much those days disagree between themselves; a before-release
  * baseline is the counts over its span. A rule whose thresholds are all absolute is judged by its
  * ratio's confidence bound instead ({@link Bounded}). Pure.
  */
@@ -108,10 +114,43 @@ final class Tested {
                 out.add(Reading.unsure(series, null, "no baseline to compare with (no data, or zero)", null));
             } else {
                 out.add(Compared.read(rule, series, now, picked.getValue(), against(a, picked.getKey(), present.size()),
-                        null, dispersion, prev.level()));
+                        null, widened(rule, now, picked.getValue(), present.values(), dispersion), prev.level()));
             }
         });
         return out;
+    }
+
+    /**
+     * The dispersion widened by how much the reference days disagree beyond chance (stats.Spread): the
+     * test then asks whether today is outside what they disagree about. Days whose value cannot be
+     * told (zero, nothing counted) are left out, and so is an odd day, further from the median than
+     * twice the rule's smallest relative threshold (yesterday's incident, a surge): the median sets it
+     * aside, and it must not widen the test until a real fall hides in it.
+     */
+    static double widened(Rule rule, Side now, Side ref, Collection<Side> days, double dispersion) {
+        double odd = 2 * smallestRelative(rule);
+        double median = Math.log(ref.value());
+        List<Side> told = days.stream().filter(d -> d.value() > 0 && Double.isFinite(d.logVariance())
+                && Math.abs(Math.log(d.value()) - median) <= odd).toList();
+        if (told.size() < 2) {
+            return dispersion;
+        }
+        double[] logs = new double[told.size()];
+        double[] sampling = new double[told.size()];
+        for (int i = 0; i < told.size(); i++) {
+            logs[i] = Math.log(told.get(i).value());
+            sampling[i] = told.get(i).logVariance() * dispersion;
+        }
+        double tau2 = Spread.between(logs, sampling);
+        double weight = now instanceof Side.Distribution ? Spread.QUANTILES : Spread.COUNTS;
+        return Spread.widened(dispersion, tau2, (now.logVariance() + ref.logVariance()) * dispersion, weight);
+    }
+
+    /** The smallest relative threshold of the rule as a log change (-20 % and +25 % are both 0.22). */
+    private static double smallestRelative(Rule rule) {
+        return Stream.of(rule.judgement().p0(), rule.judgement().p1()).flatMap(Optional::stream)
+                .filter(Threshold::relative).mapToDouble(t -> Math.abs(Math.log(1 + t.value() / 100)))
+                .min().orElse(Double.POSITIVE_INFINITY);
     }
 
     /** "the median of 1d, 7d, 14d earlier (7d)": which reference the median is, when there are several. */
