@@ -10,7 +10,6 @@ import dev.watchdog.stats.Mixture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.jspecify.annotations.Nullable;
 
 /**
  * A ratio with a test and absolute thresholds ({@code p1: "> 0.001"}, {@code significance: 0.01}):
@@ -53,27 +52,18 @@ final class Bounded {
                 return new Reading(series, null, severity, null, null);
             }
         }
-        String past = pastOnEstimate(j, series.value());
-        if (past == null) {
+        Severity onEstimate = Judge.severity(rule, series.value(), null);
+        if (onEstimate == null || onEstimate == Severity.NONE) {
             return new Reading(series, null, Severity.NONE, null, null);
         }
         boolean upward = j.direction() >= 0;
         return Reading.unsure(series, null, "a ratio of " + Units.number(series.value()) + " is within chance of "
-                + past + " at significance " + Units.number(alpha) + " (its " + (upward ? "lower" : "upper")
-                + " bound is " + Units.number(bound(k, n, alpha, j.direction())) + ")", null);
+                + Judge.thresholdOf(rule, onEstimate) + " at significance " + Units.number(alpha) + " (its "
+                + (upward ? "lower" : "upper") + " bound is " + Units.number(bound(k, n, alpha, j.direction())) + ")", null);
     }
 
     /** The bound on the bad side of a threshold of {@code direction}: lower for higher-is-worse. */
     static double bound(double k, double n, double alpha, int direction) {
         return direction >= 0 ? MIXTURE.lowerBound(k, n, alpha) : MIXTURE.upperBound(k, n, alpha);
-    }
-
-    private static @Nullable String pastOnEstimate(Judgement j, double value) {
-        for (Optional<Threshold> t : List.of(j.p0(), j.p1())) {
-            if (t.isPresent() && t.get().breachedBy(value)) {
-                return t.get().text();
-            }
-        }
-        return null;
     }
 }

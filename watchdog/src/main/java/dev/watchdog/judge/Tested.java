@@ -128,6 +128,10 @@ final class Tested {
      * aside, and it must not widen the test until a real fall hides in it.
      */
     static double widened(Rule rule, Side now, Side ref, Collection<Side> days, double dispersion) {
+        double weight = now instanceof Side.Distribution ? Spread.QUANTILES : Spread.COUNTS;
+        if (weight == 0) {
+            return dispersion;
+        }
         double odd = 2 * smallestRelative(rule);
         double median = Math.log(ref.value());
         List<Side> told = days.stream().filter(d -> d.value() > 0 && Double.isFinite(d.logVariance())
@@ -142,7 +146,6 @@ final class Tested {
             sampling[i] = told.get(i).logVariance() * dispersion;
         }
         double tau2 = Spread.between(logs, sampling);
-        double weight = now instanceof Side.Distribution ? Spread.QUANTILES : Spread.COUNTS;
         return Spread.widened(dispersion, tau2, (now.logVariance() + ref.logVariance()) * dispersion, weight);
     }
 
