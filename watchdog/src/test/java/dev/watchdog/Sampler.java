@@ -4,6 +4,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Scrapes every daemon's /metrics once a second while FleetBench measures: each tick's duration
@@ -18,8 +21,11 @@ final class Sampler {
     private final List<Double> tickSeconds = new CopyOnWriteArrayList<>();
     private final List<Double> scrapes = new CopyOnWriteArrayList<>();
     private volatile double maxRss;
-    private volatile boolean running = true;
-    private final Thread thread;
+    private final ScheduledExecutorService every = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "fleet-sampler");
+        t.setDaemon(true);
+        return t;
+    });
 
     Sampler(List<FleetDaemon> daemons) {
         this.daemons = daemons;
@@ -28,36 +34,26 @@ final class Sampler {
             first.add(s);
             last.add(s);
         });
-        thread = new Thread(this::loop, "fleet-sampler");
-        thread.setDaemon(true);
-        thread.start();
+        every.scheduleWithFixedDelay(this::sample, 0, 1, TimeUnit.SECONDS);
     }
 
-    private void loop() {
-        while (running) {
-            for (int i = 0; i < daemons.size(); i++) {
-                FleetDaemon.Sample now = daemons.get(i).sample();
-                FleetDaemon.Sample before = last.get(i);
-                double ticks = now.count() - before.count();
-                if (ticks > 0) {
-                    tickSeconds.add((now.sum() - before.sum()) / ticks);
-                }
-                last.set(i, now);
-                scrapes.add(now.scrapeSeconds());
-                maxRss = Math.max(maxRss, now.rssMiB());
+    private void sample() {
+        for (int i = 0; i < daemons.size(); i++) {
+            FleetDaemon.Sample now = daemons.get(i).sample();
+            FleetDaemon.Sample before = last.get(i);
+            double ticks = now.count() - before.count();
+            if (ticks > 0) {
+                tickSeconds.add((now.sum() - before.sum()) / ticks);
             }
-            try {
-                Thread.sleep(1000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+            last.set(i, now);
+            scrapes.add(now.scrapeSeconds());
+            maxRss = Math.max(maxRss, now.rssMiB());
         }
     }
 
     void stop() throws InterruptedException {
-        running = false;
-        thread.join();
+        every.shutdown();
+        every.awaitTermination(1, TimeUnit.MINUTES);
     }
 
     /** The fewest ticks any daemon completed since sampling began. */
