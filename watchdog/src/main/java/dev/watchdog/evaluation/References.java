@@ -32,8 +32,10 @@ import org.jspecify.annotations.Nullable;
  */
 final class References {
 
-    /** The minutes before the release whose counts tell how bursty they are. */
-    static final int MINUTES = 60;
+    /** The minutes before the release whose counts tell how bursty they are, and today's level. */
+    static final int MINUTES = 120;
+    /** The minutes after the release's time on a reference day also asked: more minutes to learn the dispersion from. */
+    static final int AFTER = 60;
     private static final Duration MINUTE = Duration.ofMinutes(1);
 
     private References() {}
@@ -50,7 +52,7 @@ final class References {
                 references.put(a.text(), beforeRelease(rule, b, release, prev, values, query).map(List::of));
             }
         }
-        Future<List<Sample>> minutes = minutes(rule, release, prev, values, query);
+        Future<@Nullable List<List<Sample>>> minutes = minutes(rule, release, prev, values, query);
         List<Future<?>> all = new ArrayList<>(references.values());
         all.add(current);
         all.add(minutes);
@@ -106,12 +108,14 @@ final class References {
 
     /**
      * For a rule with a test, once: the expression minute by minute ({@code {{since_release}}} set to a
-     * minute) over the hour before the release and, for offset baselines, over the two hours about the
-     * release's time on each reference day: a few hundred minutes, so that rare bursts show in them. By
+     * minute) over the two hours before the release and, for offset baselines, over the same two hours
+     * and the hour after the release's time on each reference day: a few hundred minutes, so that rare
+     * bursts show in them, and the hours before give each day's level against today's. By
      * one range query each where Prometheus is asked directly, minute by minute where answers come from
-     * a replay's ranges. The spans are kept apart by an empty sample: differences are taken within one.
+     * a replay's ranges. Today's hour first, then each offset's two hours in the order of
+     * {@link Baseline#offsets}.
      */
-    private static Future<@Nullable List<Sample>> minutes(Rule rule, Release release, RuleState prev,
+    private static Future<@Nullable List<List<Sample>>> minutes(Rule rule, Release release, RuleState prev,
                                                           Map<String, String> values, Query query) {
         boolean known = prev.kept() != null && prev.kept().dispersion() != null;
         if (rule.judgement().test().isEmpty() || !rule.cumulative() || known) {
@@ -120,18 +124,11 @@ final class References {
         Instant start = release.startedAt();
         List<Future<List<Sample>>> spans = new ArrayList<>();
         spans.add(span(rule, values, query, start.minus(MINUTE.multipliedBy(MINUTES - 1L)), start));
-        rule.measure().baseline().map(Baseline::alternatives).orElse(List.of()).stream()
-                .filter(Baseline.Offsets.class::isInstance).flatMap(a -> ((Baseline.Offsets) a).offsets().stream())
-                .forEach(d -> spans.add(span(rule, values, query, start.minus(d).minus(MINUTE.multipliedBy(MINUTES - 1L)),
-                        start.minus(d).plus(MINUTE.multipliedBy(MINUTES)))));
-        return Future.all(new ArrayList<>(spans)).map(x -> {
-            List<Sample> out = new ArrayList<>();
-            for (Future<List<Sample>> f : spans) {
-                out.addAll(f.result());
-                out.add(Sample.EMPTY);
-            }
-            return out;
-        });
+        for (Duration d : rule.measure().baseline().map(Baseline::offsets).orElse(List.of())) {
+            spans.add(span(rule, values, query, start.minus(d).minus(MINUTE.multipliedBy(MINUTES - 1L)),
+                    start.minus(d).plus(MINUTE.multipliedBy(AFTER))));
+        }
+        return Future.all(new ArrayList<>(spans)).map(x -> spans.stream().map(Future::result).toList());
     }
 
     /** The expression minute by minute from first to last. */

@@ -6,6 +6,7 @@ import dev.watchdog.rules.Baseline;
 import dev.watchdog.rules.Rule;
 import dev.watchdog.stats.Dispersion;
 import dev.watchdog.stats.Histogram;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,8 +16,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What a release keeps of a rule for its whole watch: the before-release baseline, asked once, and
- * for a rule with a test the dispersion of its counts, learnt once from the minutes before the
- * release. Pure.
+ * for a rule with a test what the minutes before the release tell, learnt once: the dispersion of its
+ * counts, and each reference day's level against today's. Pure.
  */
 final class Kept {
 
@@ -31,10 +32,12 @@ final class Kept {
         List<Sample> fresh = before == null ? null : v.references().get(before);
         if (fresh != null && !fresh.isEmpty() && baselines == null) {
             baselines = fresh.get(0).series();
-            kept = new RuleState.Kept(fresh.get(0).totals(), kept == null ? null : kept.dispersion());
+            kept = new RuleState.Kept(fresh.get(0).totals(), kept == null ? null : kept.dispersion(),
+                    kept == null ? null : kept.levels());
         }
         if (v.minutes() != null && (kept == null || kept.dispersion() == null)) {
-            kept = new RuleState.Kept(kept == null ? null : kept.totals(), measure(rule, v.minutes()));
+            kept = new RuleState.Kept(kept == null ? null : kept.totals(), measure(rule, v.minutes()),
+                    levels(rule, v.minutes()));
         }
         if (Objects.equals(baselines, prev.baselines()) && Objects.equals(kept, prev.kept())) {
             return prev;
@@ -67,13 +70,16 @@ final class Kept {
      * would: for a histogram, the share above its pooled quantile; for a ratio, the share of events; for
      * a count, the count. The largest over the groups; at least 1.
      */
-    static double measure(Rule rule, List<Sample> minutes) {
+    static double measure(Rule rule, List<List<Sample>> spans) {
         String aside = Plain.aside(rule);
-        Map<Map<String, String>, List<Side>> byGroup = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
-        for (Sample minute : minutes) {
-            Map<Map<String, String>, Side> sides = Sides.of(rule, minute, aside);
-            sides.keySet().forEach(k -> byGroup.computeIfAbsent(k, x -> new ArrayList<>()));
-            byGroup.forEach((key, list) -> list.add(sides.get(key)));
+        Map<Map<String, String>, List<@Nullable Side>> byGroup = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
+        for (List<Sample> span : spans) {
+            for (Sample minute : span) {
+                Map<Map<String, String>, Side> sides = Sides.of(rule, minute, aside);
+                sides.keySet().forEach(k -> byGroup.computeIfAbsent(k, x -> new ArrayList<>()));
+                byGroup.forEach((key, list) -> list.add(sides.get(key)));
+            }
+            byGroup.values().forEach(list -> list.add(null)); // differences are taken within a span
         }
         double worst = 1;
         for (List<Side> sides : byGroup.values()) {
@@ -83,6 +89,59 @@ final class Kept {
             }
         }
         return worst;
+    }
+
+    /**
+     * Each reference day's level against today's: the rule's value over today's hours before the
+     * release against the same hours on the day (the first minutes of its span, as many as today's),
+     * minute for minute where both have data, all the release's series together (one level for the
+     * day). A day whose level cannot be told (no data, zero) is left out.
+     */
+    static Map<String, RuleState.Level> levels(Rule rule, List<List<Sample>> spans) {
+        List<Duration> offsets = rule.measure().baseline().map(Baseline::offsets).orElse(List.of());
+        Map<String, RuleState.Level> out = new TreeMap<>();
+        if (spans.size() != offsets.size() + 1) {
+            return out;
+        }
+        List<Sample> hours = spans.get(0);
+        for (int i = 0; i < offsets.size(); i++) {
+            List<Sample> span = spans.get(i + 1);
+            List<Sample> mine = new ArrayList<>();
+            List<Sample> theirs = new ArrayList<>();
+            for (int m = 0; m < Math.min(hours.size(), span.size()); m++) {
+                if (!hours.get(m).series().isEmpty() && !span.get(m).series().isEmpty()) {
+                    mine.add(hours.get(m));
+                    theirs.add(span.get(m));
+                }
+            }
+            Side today = together(rule, mine);
+            Side day = together(rule, theirs);
+            double change = today == null || day == null ? Double.NaN : Math.log(today.value() / day.value());
+            double variance = today == null || day == null ? Double.NaN : today.logVariance() + day.logVariance();
+            if (Double.isFinite(change) && Double.isFinite(variance)) {
+                out.put(Baseline.days(offsets.get(i)), new RuleState.Level(change, variance));
+            }
+        }
+        return out;
+    }
+
+    /** The rule's side over some minutes, all series together (their labels but a bucket's bound set aside); null without data. */
+    private static @Nullable Side together(Rule rule, List<Sample> minutes) {
+        List<Series> series = new ArrayList<>();
+        List<Series> totals = new ArrayList<>();
+        for (Sample m : minutes) {
+            m.series().forEach(s -> series.add(bare(s)));
+            if (m.totals() != null) {
+                m.totals().forEach(s -> totals.add(bare(s)));
+            }
+        }
+        Map<Map<String, String>, Side> sides = Sides.of(rule, new Sample(series, totals), null);
+        return sides.isEmpty() ? null : sides.values().iterator().next();
+    }
+
+    private static Series bare(Series s) {
+        String le = s.labels().get(Sides.LE);
+        return new Series(le == null ? Map.of() : Map.of(Sides.LE, le), s.value());
     }
 
     /** One group's dispersion over its minutes (a minute without data is null); NaN when it cannot be told. */

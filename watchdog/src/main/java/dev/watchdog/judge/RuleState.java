@@ -2,11 +2,13 @@ package dev.watchdog.judge;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.watchdog.core.Ordered;
 import dev.watchdog.core.Outcome;
 import dev.watchdog.core.Series;
 import dev.watchdog.core.Severity;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,9 +43,21 @@ public record RuleState(
 
     /**
      * What a statistical rule asks once and keeps: its before-release baseline's totals (its series are
-     * {@code baselines}) and the dispersion of its counts measured before the release.
+     * {@code baselines}), the dispersion of its counts measured before the release, and each reference
+     * day's level against today's in the hour before the release, by the offset's text ("1d").
      */
-    public record Kept(@Nullable List<Series> totals, @Nullable Double dispersion) {}
+    public record Kept(@Nullable List<Series> totals, @Nullable Double dispersion, @Nullable Map<String, Level> levels) {
+        public Kept {
+            levels = levels == null ? null : Ordered.sorted(levels);
+        }
+    }
+
+    /**
+     * How much higher today was than a reference day in the hour before the release: {@code change} is
+     * ln(today's value / the day's), all the rule's series of the release together; {@code variance} its
+     * sampling variance for independent events (times the dispersion for real ones).
+     */
+    public record Level(double change, double variance) {}
 
     public RuleState {
         series = series == null ? List.of() : List.copyOf(series);

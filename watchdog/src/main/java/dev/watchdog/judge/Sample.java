@@ -10,8 +10,6 @@ import org.jspecify.annotations.Nullable;
  */
 public record Sample(List<Series> series, @Nullable List<Series> totals) {
 
-    public static final Sample EMPTY = new Sample(List.of(), null);
-
     public Sample {
         series = List.copyOf(series);
         totals = totals == null ? null : List.copyOf(totals);

@@ -22,6 +22,12 @@ sealed interface Side {
      */
     double logVariance();
 
+    /**
+     * The same side with its value times {@code factor} (a reference day set to today's level): a
+     * count's count, a ratio's events (at most its total), a histogram's bounds.
+     */
+    Side scaled(double factor);
+
     /** A count over the window. */
     record Count(double count) implements Side {
         @Override
@@ -37,6 +43,11 @@ sealed interface Side {
         @Override
         public double logVariance() {
             return count > 0 ? 1 / count : Double.POSITIVE_INFINITY;
+        }
+
+        @Override
+        public Side scaled(double factor) {
+            return new Count(count * factor);
         }
     }
 
@@ -55,6 +66,11 @@ sealed interface Side {
         @Override
         public double logVariance() {
             return events > 0 && total > 0 ? 1 / events + 1 / total : Double.POSITIVE_INFINITY;
+        }
+
+        @Override
+        public Side scaled(double factor) {
+            return new Ratio(Math.min(events * factor, total), total);
         }
     }
 
@@ -78,6 +94,11 @@ sealed interface Side {
             double slope = (Math.log(histogram.quantile(q + h)) - Math.log(histogram.quantile(q - h))) / (2 * h);
             double v = q * (1 - q) / n * slope * slope;
             return n > 0 && Double.isFinite(v) ? v : Double.POSITIVE_INFINITY;
+        }
+
+        @Override
+        public Side scaled(double factor) {
+            return new Distribution(histogram.scaled(factor), q);
         }
     }
 }

@@ -164,6 +164,17 @@ public record Baseline(List<Reference> alternatives, String text) {
         return Optional.empty();
     }
 
+    /** Every offset of the offset alternatives, in order: the reference days whose minutes a test reads. */
+    public List<Duration> offsets() {
+        List<Duration> out = new ArrayList<>();
+        for (Reference a : alternatives) {
+            if (a instanceof Offsets o) {
+                out.addAll(o.offsets());
+            }
+        }
+        return out;
+    }
+
     /**
      * The query that measures a before-release baseline averaged over a span before the start
      * ({@code before-release 1h}, {@code avg_over_time((expr)[1h:step])}), or null when there is none:

@@ -55,13 +55,13 @@ public final class Spread {
 
     /**
      * The dispersion by which a test's counts are divided so that its variance, {@code variance} at
-     * dispersion {@code phi}, grows by {@code weight} τ²: the counts weigh as little as the days'
-     * disagreement leaves them.
+     * dispersion {@code phi}, grows by {@code added} (τ² times its weight, a level's uncertainty): the
+     * counts weigh as little as what they do not show leaves them.
      */
-    public static double widened(double phi, double tau2, double variance, double weight) {
-        if (!(tau2 > 0) || !(variance > 0) || Double.isInfinite(variance)) {
+    public static double widened(double phi, double added, double variance) {
+        if (!(added > 0) || !(variance > 0) || Double.isInfinite(variance)) {
             return phi;
         }
-        return phi * (1 + weight * tau2 / variance);
+        return phi * (1 + added / variance);
     }
 }

@@ -82,6 +82,74 @@ class TestedTest {
                     "yesterday's incident would hide a fall of half");
         }
 
+        /** {@code v} with the minutes before the release: today's hour, then each day's two hours, {@code hours[0]} and each day's hour's counts. */
+        static Values withHours(Values v, double today, double... days) {
+            List<List<Sample>> spans = new ArrayList<>();
+            spans.add(minutes(60, today / 60));
+            for (double d : days) {
+                spans.add(minutes(120, d / 60));
+            }
+            return new Values(v.now(), v.references(), null, spans, Map.of());
+        }
+
+        static List<Sample> minutes(int n, double each) {
+            List<Sample> out = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                out.add(Sample.of(one(each)));
+            }
+            return out;
+        }
+
+        @Test
+        @DisplayName("each reference day is set to today's level in the hour before the release: a busier day is no fall, "
+                + "a quieter one hides none")
+        void todaysLevel() {
+            RuleState busier = judge(ORDERS, withHours(seen(4700, 6000.0, 6100.0, 5900.0), 600_000, 750_000, 750_000, 750_000));
+            assertEquals(Outcome.OK, busier.outcome(), "today ran 20 % under the days before the release too: "
+                    + busier.message());
+            assertEquals(4800, busier.baseline(), 2, "a level told this precisely is taken nearly whole");
+            assertEquals("the median of 1d, 7d, 14d earlier (1d, -20 % to today's level)", busier.evidence().against());
+            assertEquals(Map.of("1d", -0.2231, "7d", -0.2231, "14d", -0.2231), busier.kept().levels().entrySet().stream()
+                    .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey,
+                            e -> Math.round(e.getValue().change() * 1e4) / 1e4)));
+
+            RuleState quieter = judge(ORDERS, withHours(seen(5800, 6000.0, 6100.0, 5900.0), 750_000, 600_000, 600_000, 600_000));
+            assertEquals(Outcome.P1, quieter.outcome(), "today ran 25 % over the days before the release, and not after it: "
+                    + quieter.message());
+
+            RuleState vague = judge(ORDERS, withHours(seen(4700, 6000.0, 6100.0, 5900.0), 100, 125, 125, 125));
+            assertEquals(4700 / (6000 * Math.exp(-0.2231 * 0.0025 / (0.0025 + 0.018))) - 1, vague.evidence().effect(), 1e-3,
+                    "a level told by 100 and 125 counts (variance 0.018) is shrunk to an eighth of its -20 %");
+            assertEquals(Outcome.INCONCLUSIVE, vague.outcome(), "and its uncertainty widens the test: " + vague.message());
+            assertEquals(7500, quieter.baseline(), 5);
+        }
+
+        @Test
+        @DisplayName("a level 15 % off is a day's, not an incident's, even under a '< -5%' threshold: the days are set to it")
+        void levelPastTwiceTheThreshold() {
+            Rule requests = RuleFixtures.rule("""
+                    name: requests
+                    signal: traffic
+                    expr: sum(increase(requests_total{service="{{service}}"}[{{since_release}}]))
+                    unit: count
+                    baseline: offset 1d, 7d, 14d
+                    p1: "< -5%"
+                    significance: 0.01
+                    """);
+            RuleState s = judge(requests, withHours(seen(51_000, 60_000.0, 60_000.0, 60_000.0), 510_000, 600_000, 600_000,
+                    600_000));
+            assertEquals(Outcome.OK, s.outcome(), "today ran 15 % under the days before the release too: " + s.message());
+        }
+
+        @Test
+        @DisplayName("an hour before the release far from the days' (an incident) sets no level: the days are taken as they are")
+        void oddHour() {
+            RuleState s = judge(ORDERS, withHours(seen(4700, 6000.0, 6100.0, 5900.0), 240_000, 750_000, 750_000, 750_000));
+            assertEquals(Outcome.P1, s.outcome(), s.message());
+            assertEquals(6000, s.baseline(), 1e-6);
+            assertEquals("the median of 1d, 7d, 14d earlier (1d)", s.evidence().against());
+        }
+
         @Test
         @DisplayName("reference days without data are left out: the median of those present")
         void missingDays() {
@@ -244,7 +312,7 @@ class TestedTest {
                 minutes.add(Sample.of(one(i % 2 == 0 ? 50 : 150)));
             }
             Values v = new Values(Sample.of(one(26_000)), Map.of("offset 1d, 7d, 14d", List.of(Sample.of(one(30_000)))), null,
-                    minutes, Map.of());
+                    List.of(minutes), Map.of());
             RuleState calm = judge(rule, new Values(v.now(), v.references(), null, null, Map.of()));
             RuleState bursty = judge(rule, v);
             assertEquals(Outcome.P1, calm.outcome(), calm.message());

@@ -22,8 +22,8 @@ class SpreadTest {
     @DisplayName("the widened dispersion gives the test's variance weight τ² more; nothing to add keeps it")
     void widened() {
         // variance 0.0016 at dispersion 2 becomes 0.0016 + 4 * 0.0004 = 0.0032: the dispersion doubles
-        assertEquals(4, Spread.widened(2, 0.0004, 0.0016, 4), 1e-12);
-        assertEquals(2, Spread.widened(2, 0, 0.0016, 4));
-        assertEquals(2, Spread.widened(2, 0.0004, Double.POSITIVE_INFINITY, 4));
+        assertEquals(4, Spread.widened(2, 4 * 0.0004, 0.0016), 1e-12);
+        assertEquals(2, Spread.widened(2, 0, 0.0016));
+        assertEquals(2, Spread.widened(2, 0.0004, Double.POSITIVE_INFINITY));
     }
 }
