@@ -27,6 +27,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class Commits {
 
+    /** The most releases one transaction steps. */
+    static final int RELEASES = 500;
+
     private final Context context;
     private final Runner runner;
     private final Instant now;
@@ -92,13 +95,32 @@ final class Commits {
         return after;
     }
 
+    /**
+     * What gathered, in transactions of at most {@link #RELEASES} releases one after another, in release
+     * order (transactions lock rows in one order): a tick that changes every release of a fleet (its
+     * first, or Prometheus back after an outage) holds one transaction's steps and events at a time,
+     * not the fleet's.
+     */
     private Future<Void> write() {
         flushing = false;
-        Map<String, List<Input>> batch = waiting;
+        Map<String, List<Input>> batch = new TreeMap<>(waiting);
         waiting = new HashMap<>();
-        // In release order: transactions lock rows in one order.
+        Future<Void> done = Future.succeededFuture();
         List<Command> commands = new ArrayList<>();
-        new TreeMap<>(batch).forEach((id, inputs) -> inputs.forEach(input -> commands.add(new Command(id, input))));
+        int releases = 0;
+        for (Map.Entry<String, List<Input>> e : batch.entrySet()) {
+            e.getValue().forEach(input -> commands.add(new Command(e.getKey(), input)));
+            if (++releases % RELEASES == 0) {
+                List<Command> chunk = List.copyOf(commands);
+                commands.clear();
+                done = done.compose(x -> apply(chunk));
+            }
+        }
+        List<Command> rest = List.copyOf(commands);
+        return rest.isEmpty() ? done : done.compose(x -> apply(rest));
+    }
+
+    private Future<Void> apply(List<Command> commands) {
         return runner.apply(commands, now, fence).<Void>map(applied -> {
             for (Applied a : applied) {
                 if (a.before() != null) {

@@ -69,8 +69,9 @@ class LauncherIT {
         List<String> cmdline = Arrays.asList(Files.readString(Path.of("/proc", String.valueOf(daemon.pid()), "cmdline"))
                 .split("\0"));
         assertTrue(cmdline.get(0).endsWith("/bin/java"), "exec'd: the PID started is the JVM's: " + cmdline);
-        assertTrue(cmdline.contains("-XX:MaxRAMPercentage=50") && cmdline.contains("-XX:+ExitOnOutOfMemoryError"), cmdline.toString());
-        assertTrue(cmdline.indexOf("-Xmx200m") > cmdline.indexOf("-XX:MaxRAMPercentage=50"), "WATCHDOG_JAVA_OPTS last: " + cmdline);
+        assertTrue(cmdline.contains("-Xmx320m") && cmdline.contains("-XX:+UseSerialGC")
+                && cmdline.contains("-XX:+ExitOnOutOfMemoryError"), cmdline.toString());
+        assertTrue(cmdline.indexOf("-Xmx200m") > cmdline.indexOf("-Xmx320m"), "WATCHDOG_JAVA_OPTS last: " + cmdline);
         assertEquals(lib.resolve("watchdog.jar").toString(), Path.of(cmdline.get(cmdline.indexOf("-jar") + 1)).normalize().toString());
         daemon.terminate();
         assertEquals(0, daemon.exitCode(60), daemon.log());

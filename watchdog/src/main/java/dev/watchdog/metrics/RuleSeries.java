@@ -9,6 +9,7 @@ import dev.watchdog.rules.Rule;
 import dev.watchdog.rules.RuleSet;
 import dev.watchdog.rules.Threshold;
 import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Collection;
 import java.util.HashSet;
@@ -18,6 +19,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,7 +27,9 @@ import org.jspecify.annotations.Nullable;
  * thousands of releases of twenty rules each, so a series is written only when what it shows has
  * changed, the outcome is one series (the current one, at 1) rather than one per outcome, and no
  * series keeps exemplars. Series of a release that is no longer held are removed. With
- * {@code ruleSeries: notOk}, only rules whose outcome is not ok or waiting have series.
+ * {@code ruleSeries: notOk}, only rules whose outcome is not ok or waiting have series, and at most
+ * {@link #MOST} rules at once: when Prometheus is down for a whole fleet every rule is inconclusive,
+ * and their series would take more memory than the fleet itself; the rules left out are counted.
  */
 final class RuleSeries {
 
@@ -48,10 +52,23 @@ final class RuleSeries {
      */
     private record Written(String id, String service, String environment, Map<String, Shown> rules) {}
 
+    /** With notOk, the most rules that have series at once (five series each, at most). */
+    static final int MOST = 10_000;
+
     private final boolean all;
+    private final int most;
+    /** Rules with series now. */
+    private final AtomicInteger rulesShown = new AtomicInteger();
+    /** By release: its rules not ok that have no series, because {@link #MOST} had them. */
+    private final Map<String, Integer> leftOut = new ConcurrentHashMap<>();
 
     RuleSeries(PrometheusRegistry registry, WatchdogConfig.RuleSeries which) {
-        all = which == WatchdogConfig.RuleSeries.ALL;
+        this(registry, which, MOST);
+    }
+
+    RuleSeries(PrometheusRegistry registry, WatchdogConfig.RuleSeries which, int most) {
+        this.all = which == WatchdogConfig.RuleSeries.ALL;
+        this.most = most;
         value = Gauge.builder().name("watchdog_rule_value").help("Last measured value of a rule for a release (the worst series)")
                 .labelNames(RULE_LABELS).withoutExemplars().register(registry);
         baseline = Gauge.builder().name("watchdog_rule_baseline")
@@ -63,6 +80,9 @@ final class RuleSeries {
         threshold = Gauge.builder().name("watchdog_rule_threshold")
                 .help("The value a rule's P1 or P0 threshold stands at for a release (relative ones move with the baseline)")
                 .labelNames("release", "service", "environment", "rule", "severity").withoutExemplars().register(registry);
+        GaugeWithCallback.builder().name("watchdog_rules_without_series")
+                .help("Rules not ok that have no per-release series: with ruleSeries notOk, at most " + most + " rules have them")
+                .callback(cb -> cb.call(leftOut.values().stream().mapToInt(Integer::intValue).sum())).register(registry);
     }
 
     /** Writes what changed of a held release's rules. */
@@ -73,19 +93,32 @@ final class RuleSeries {
         Release r = w.release();
         Written release = shown.computeIfAbsent(w.id(), k -> new Written(r.id(), r.service(), r.environment(),
                 new ConcurrentHashMap<>()));
+        int left = 0;
         for (RuleState state : w.rules().values()) {
             if (!all && (state.outcome() == Outcome.OK || state.outcome() == Outcome.WAITING)) {
                 forget(release, state.rule());
                 continue;
             }
             Optional<Rule> rule = rules.byName(state.rule());
+            String name = rule.map(Rule::name).orElse(state.rule());
+            if (!all && !release.rules().containsKey(name) && rulesShown.get() >= most) {
+                left++;
+                continue;
+            }
             Shown now = new Shown(state.outcome(), state.value(), state.baseline(), limit(rule.flatMap(x -> x.judgement().p1()), state),
                     limit(rule.flatMap(x -> x.judgement().p0()), state));
-            String name = rule.map(Rule::name).orElse(state.rule());
             Shown was = release.rules().put(name, now);
+            if (was == null) {
+                rulesShown.incrementAndGet();
+            }
             if (!now.equals(was)) {
                 write(new String[] {release.id(), release.service(), release.environment(), name}, was, now);
             }
+        }
+        if (left > 0) {
+            leftOut.put(w.id(), left);
+        } else {
+            leftOut.remove(w.id());
         }
     }
 
@@ -103,6 +136,7 @@ final class RuleSeries {
     private void forget(Written release, String rule) {
         Shown was = release.rules().remove(rule);
         if (was != null) {
+            rulesShown.decrementAndGet();
             String[] labels = {release.id(), release.service(), release.environment(), rule};
             value.remove(labels);
             baseline.remove(labels);
@@ -138,15 +172,23 @@ final class RuleSeries {
         Set<String> gone = new HashSet<>(shown.keySet());
         held.forEach(w -> gone.remove(w.id()));
         if (!gone.isEmpty()) {
-            gone.forEach(shown::remove);
+            gone.forEach(this::dropped);
             List.of(value, baseline, outcome, threshold).forEach(g -> g.removeIf(labels -> gone.contains(labels.get(0))));
         }
     }
 
     /** Removes one release's series: it ended. */
     void remove(String releaseId) {
-        shown.remove(releaseId);
+        dropped(releaseId);
         List.of(value, baseline, outcome, threshold).forEach(g -> g.removeIf(labels -> labels.get(0).equals(releaseId)));
+    }
+
+    private void dropped(String releaseId) {
+        Written was = shown.remove(releaseId);
+        if (was != null) {
+            rulesShown.addAndGet(-was.rules().size());
+        }
+        leftOut.remove(releaseId);
     }
 
     /** Whether the release's series have been written at all (after a restart, not until its first step). */
