@@ -112,7 +112,7 @@ final class References {
      * and the hour after the release's time on each reference day: a few hundred minutes, so that rare
      * bursts show in them, and the hours before give each day's level against today's. By
      * one range query each where Prometheus is asked directly, minute by minute where answers come from
-     * a replay's ranges. Today's hour first, then each offset's two hours in the order of
+     * a replay's ranges. Today's span first, then each offset's in the order of
      * {@link Baseline#offsets}.
      */
     private static Future<@Nullable List<List<Sample>>> minutes(Rule rule, Release release, RuleState prev,

@@ -17,8 +17,8 @@ public sealed interface Observation {
      * ({@code "offset 1d, 7d, 14d"}: one sample per offset, in order; {@code "before-release 1h"}: one),
      * empty without a baseline; a sample with no series has no data. {@code split}: how the versions'
      * series are told apart, for a previous-version baseline (null otherwise). {@code minutes}: the
-     * expression minute by minute, asked once, in spans: the hour before the release, then each offset's
-     * two hours about the release's time on its day ({@link dev.watchdog.rules.Baseline#offsets}), from
+     * expression minute by minute, asked once, in spans: the two hours before the release, then each
+     * offset's same two hours and the hour after the release's time on its day ({@link dev.watchdog.rules.Baseline#offsets}), from
      * which the judge learns how much the counts vary beyond chance and each reference day's level
      * against today's (null when not asked). {@code onset}: since when the data shows each
      * severity's condition has held, where it was looked up.

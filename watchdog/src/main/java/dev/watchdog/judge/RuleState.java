@@ -44,7 +44,7 @@ public record RuleState(
     /**
      * What a statistical rule asks once and keeps: its before-release baseline's totals (its series are
      * {@code baselines}), the dispersion of its counts measured before the release, and each reference
-     * day's level against today's in the hour before the release, by the offset's text ("1d").
+     * day's level against today's in the hours before the release, by the offset's text ("1d").
      */
     public record Kept(@Nullable List<Series> totals, @Nullable Double dispersion, @Nullable Map<String, Level> levels) {
         public Kept {
@@ -53,7 +53,7 @@ public record RuleState(
     }
 
     /**
-     * How much higher today was than a reference day in the hour before the release: {@code change} is
+     * How much higher today was than a reference day in the hours before the release: {@code change} is
      * ln(today's value / the day's), all the rule's series of the release together; {@code variance} its
      * sampling variance for independent events (times the dispersion for real ones).
      */

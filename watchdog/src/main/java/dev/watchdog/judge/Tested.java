@@ -125,21 +125,21 @@ final class Tested {
 
     /**
      * How much a day's level is expected to differ from another's before the counts are seen: ln levels
-     * with a standard deviation of 5 %. A level the hour before the release tells precisely (counts at
-     * tens a second) is taken nearly whole; one it tells poorly (the p95 of a bursty hour) is shrunk
-     * towards no change by {@code PRIOR / (PRIOR + its variance)}, so that noise in one hour neither
+     * with a standard deviation of 5 %. A level the hours before the release tell precisely (counts at
+     * tens a second) is taken nearly whole; one they tell poorly (the p95 of bursty hours) is shrunk
+     * towards no change by {@code PRIOR / (PRIOR + its variance)}, so that noise in those hours neither
      * moves the reference nor makes the test powerless.
      */
     static final double PRIOR = 0.05 * 0.05;
 
     /**
-     * A reference day: its side, set to today's level where the hour before the release told it
+     * A reference day: its side, set to today's level where the hours before the release told it
      * ({@code level}: ln of the factor, 0 when not set; {@code levelVariance}: the factor's variance,
      * its counts' dispersion counted, 0 when not set).
      */
     record Day(int index, Side side, double level, double levelVariance) {
 
-        /** The day's side at today's level (shrunk by what the hour could tell), or as it is when the level is unknown. */
+        /** The day's side at today's level (shrunk by what the hours could tell), or as it is when the level is unknown. */
         static Day of(int index, Side side, @Nullable Level level, double dispersion) {
             if (level == null) {
                 return new Day(index, side, 0, 0);

@@ -127,16 +127,7 @@ class TestedTest {
         @Test
         @DisplayName("a level 15 % off is a day's, not an incident's, even under a '< -5%' threshold: the days are set to it")
         void levelPastTwiceTheThreshold() {
-            Rule requests = RuleFixtures.rule("""
-                    name: requests
-                    signal: traffic
-                    expr: sum(increase(requests_total{service="{{service}}"}[{{since_release}}]))
-                    unit: count
-                    baseline: offset 1d, 7d, 14d
-                    p1: "< -5%"
-                    significance: 0.01
-                    """);
-            RuleState s = judge(requests, withHours(seen(51_000, 60_000.0, 60_000.0, 60_000.0), 510_000, 600_000, 600_000,
+            RuleState s = judge(DaysApartTest.REQUESTS, withHours(seen(51_000, 60_000.0, 60_000.0, 60_000.0), 510_000, 600_000, 600_000,
                     600_000));
             assertEquals(Outcome.OK, s.outcome(), "today ran 15 % under the days before the release too: " + s.message());
         }
