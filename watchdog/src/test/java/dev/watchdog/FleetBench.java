@@ -37,11 +37,12 @@ import org.junit.jupiter.api.Test;
  * overran, CPU seconds and bytes allocated per tick (by the daemon's threads, read over JMX), CPU
  * share of one core, heap after a full GC and the largest resident set, release rows written and
  * releases judged per tick, the time from one release's breach (P0, {@code for: 30s}) to its
- * rollback webhook, how long a scrape of /metrics took, and then the median of 10 registrations into
+ * rollback webhook, how long a whole scrape of /metrics took (one every {@code bench.scrapeEvery}
+ * seconds, as Prometheus scraping at that interval; a light one of four metrics each second), and then the median of 10 registrations into
  * the fleet (new versions of its services, Prometheus answering). Run, once the jar is built, with
  * {@code mvn -B -o test -Dtest=FleetBench -Dsurefire.failIfNoSpecifiedTests=false} (options:
  * -Dbench.sizes=1000,10000 -Dbench.replicated=100000 -Dbench.replicas=3 -Dbench.shards=12
- * -Dbench.perRelease= -Dbench.ticks=8 -Dbench.baselines=10 -Dbench.javaOpts=-Xmx1g
+ * -Dbench.perRelease= -Dbench.ticks=8 -Dbench.baselines=10 -Dbench.scrapeEvery=15 -Dbench.javaOpts=-Xmx1g
  * -Dbench.replicaJavaOpts=-Xmx1g, and -Dbench.jar=path/to/watchdog.jar to measure another build).
  */
 class FleetBench {
@@ -59,6 +60,7 @@ class FleetBench {
     final int shards = Integer.getInteger("bench.shards", 12);
     final int ticks = Integer.getInteger("bench.ticks", 8);
     final int baselines = Integer.getInteger("bench.baselines", 10);
+    final int scrapeEvery = Integer.getInteger("bench.scrapeEvery", 15);
     final String ruleSeries = System.getProperty("bench.ruleSeries", "notOk");
     final String javaOpts = System.getProperty("bench.javaOpts", "");
     final String replicaJavaOpts = System.getProperty("bench.replicaJavaOpts", "-Xmx1g");
@@ -176,7 +178,7 @@ class FleetBench {
             Poll.until(Duration.ofMinutes(30), "three ticks of " + d.name(), () -> d.sample().count() >= first + 3);
         }
         String loadBefore = load();
-        Sampler sampler = new Sampler(daemons);
+        Sampler sampler = new Sampler(daemons, scrapeEvery);
         double[] cpuBefore = daemons.stream().mapToDouble(FleetDaemon::cpuSeconds).toArray();
         long wallStart = System.nanoTime();
         long queriesBefore = prometheus.queries();

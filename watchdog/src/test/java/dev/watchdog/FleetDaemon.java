@@ -27,10 +27,14 @@ final class FleetDaemon {
 
     /**
      * What one scrape of /metrics said, and how long it took; {@code allocated}: the bytes the daemon's
-     * threads have allocated so far (read over JMX just before the scrape).
+     * threads have allocated so far (read over JMX just before a whole scrape; NaN for a light one).
      */
     record Sample(double count, double sum, double writes, double judged, double allocated, double scrapeSeconds,
                   double rssMiB) {}
+
+    /** What a light scrape asks for: the tick's count and time, rows written, releases judged. */
+    private static final String LIGHT = "/metrics?name[]=watchdog_evaluation_duration_seconds"
+            + "&name[]=watchdog_store_release_writes_total&name[]=watchdog_judged_releases_total";
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -87,13 +91,18 @@ final class FleetDaemon {
         }
     }
 
-    /** A scrape of /metrics, timed. */
+    /** A light scrape of /metrics (the few metrics the bench reads), as often as the bench likes. */
     Sample sample() {
+        return sample(false);
+    }
+
+    /** A scrape of /metrics, timed: {@code whole}, everything, as Prometheus scrapes it; otherwise light. */
+    Sample sample(boolean whole) {
         try {
-            double allocated = allocated();
+            double allocated = whole ? allocated() : Double.NaN;
             long started = System.nanoTime();
-            String text = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/metrics")).timeout(Duration.ofSeconds(60)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            String text = HTTP.send(HttpRequest.newBuilder(URI.create(url + (whole ? "/metrics" : LIGHT)))
+                    .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString()).body();
             double took = (System.nanoTime() - started) / 1e9;
             return new Sample(FleetBench.sample(text, "watchdog_evaluation_duration_seconds_count"),
                     FleetBench.sample(text, "watchdog_evaluation_duration_seconds_sum"),

@@ -9,44 +9,58 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Scrapes every daemon's /metrics once a second while FleetBench measures: each tick's duration
- * (from the evaluation histogram's count and sum), rows written, releases judged, bytes allocated,
- * the largest resident set, and how long each scrape took.
+ * Reads every daemon's tick count and time, rows written and releases judged once a second (a light
+ * scrape, {@code /metrics?name[]=...}) while FleetBench measures, and scrapes the whole of /metrics
+ * every {@code wholeEvery} seconds, as a Prometheus scraping the daemon at that interval would:
+ * each tick's duration, the largest resident set, bytes allocated, and how long each whole scrape
+ * took. (Whole scrapes once a second cost a fleet's daemon about a twentieth of a core by themselves.)
  */
 final class Sampler {
 
     private final List<FleetDaemon> daemons;
+    private final int wholeEvery;
     private final List<FleetDaemon.Sample> first = new ArrayList<>();
     private final List<FleetDaemon.Sample> last = new CopyOnWriteArrayList<>();
+    /** Each daemon's first and latest whole scrape: bytes allocated are read with those. */
+    private final List<FleetDaemon.Sample> firstWhole = new ArrayList<>();
+    private final List<FleetDaemon.Sample> lastWhole = new CopyOnWriteArrayList<>();
     private final List<Double> tickSeconds = new CopyOnWriteArrayList<>();
     private final List<Double> scrapes = new CopyOnWriteArrayList<>();
     private volatile double maxRss;
+    private int seconds;
     private final ScheduledExecutorService every = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "fleet-sampler");
         t.setDaemon(true);
         return t;
     });
 
-    Sampler(List<FleetDaemon> daemons) {
+    Sampler(List<FleetDaemon> daemons, int wholeEvery) {
         this.daemons = daemons;
+        this.wholeEvery = wholeEvery;
         daemons.forEach(d -> {
-            FleetDaemon.Sample s = d.sample();
+            FleetDaemon.Sample s = d.sample(true);
             first.add(s);
             last.add(s);
+            firstWhole.add(s);
+            lastWhole.add(s);
         });
-        every.scheduleWithFixedDelay(this::sample, 0, 1, TimeUnit.SECONDS);
+        every.scheduleWithFixedDelay(this::sample, 1, 1, TimeUnit.SECONDS);
     }
 
     private void sample() {
+        boolean whole = ++seconds % wholeEvery == 0;
         for (int i = 0; i < daemons.size(); i++) {
-            FleetDaemon.Sample now = daemons.get(i).sample();
+            FleetDaemon.Sample now = daemons.get(i).sample(whole);
             FleetDaemon.Sample before = last.get(i);
             double ticks = now.count() - before.count();
             if (ticks > 0) {
                 tickSeconds.add((now.sum() - before.sum()) / ticks);
             }
             last.set(i, now);
-            scrapes.add(now.scrapeSeconds());
+            if (whole) {
+                lastWhole.set(i, now);
+                scrapes.add(now.scrapeSeconds());
+            }
             maxRss = Math.max(maxRss, now.rssMiB());
         }
     }
@@ -82,13 +96,18 @@ final class Sampler {
         return sum / allTicks();
     }
 
-    /** Bytes allocated per tick, over every daemon (by all their threads, ticks and the scrapes alike). */
+    /**
+     * Bytes allocated per tick, over every daemon (by all their threads, ticks and the scrapes alike),
+     * between each one's first and latest whole scrape.
+     */
     double allocatedPerTick() {
         double bytes = 0;
+        double ticks = 0;
         for (int i = 0; i < daemons.size(); i++) {
-            bytes += last.get(i).allocated() - first.get(i).allocated();
+            bytes += lastWhole.get(i).allocated() - firstWhole.get(i).allocated();
+            ticks += lastWhole.get(i).count() - firstWhole.get(i).count();
         }
-        return bytes / allTicks();
+        return bytes / ticks;
     }
 
     double maxTick() {

@@ -215,6 +215,12 @@ class WatchdogTest extends DaemonTest {
             String metrics = daemon.metrics();
             assertTrue(metrics.contains("watchdog_rollbacks_total{outcome=\"succeeded\"} 1.0"), metrics);
             assertTrue(metrics.contains("watchdog_releases{state=\"rolled_back\"} 1.0"), metrics);
+            String named = daemon.call("GET", "/metrics?name[]=watchdog_rollbacks_total&name[]=watchdog_releases", null, null)
+                    .bodyAsString();
+            assertTrue(named.contains("watchdog_rollbacks_total{outcome=\"succeeded\"} 1.0"), named);
+            assertTrue(named.contains("watchdog_releases{state=\"rolled_back\"} 1.0"), named);
+            assertFalse(named.contains("jvm_") || named.contains("watchdog_evaluation_duration_seconds"),
+                    "only the metrics named: " + named);
         }
 
         @Test

@@ -98,7 +98,7 @@ public final class Api {
         router.get("/readyz").handler(ctx -> ctx.response().setStatusCode(ready.getAsBoolean() ? 200 : 503)
                 .end(ready.getAsBoolean() ? "ready\n" : "not ready\n"));
         router.get("/metrics").handler(ctx -> ctx.response()
-                .putHeader("Content-Type", metrics.contentType()).end(metrics.scrape()));
+                .putHeader("Content-Type", metrics.contentType()).end(metrics.scrape(ctx.queryParam("name[]"))));
         router.post("/-/reload").handler(auth.require(Role.ADMIN)).handler(ctx -> json(ctx, 200, reload.get()));
 
         router.get("/api/v1/status").handler(auth.require(Role.VIEWER))

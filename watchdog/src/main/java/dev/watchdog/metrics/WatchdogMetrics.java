@@ -24,7 +24,9 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import java.util.Objects;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
@@ -44,6 +46,8 @@ public final class WatchdogMetrics {
     private final Counter evaluations = Counter.builder().name("watchdog_evaluations_total")
             .help("Evaluation ticks completed").register(registry);
     /** Bounds for the release timings: seconds to a day. */
+    /** What a metric family's samples add to its name in the text format. */
+    private static final Set<String> SUFFIXES = Set.of("_total", "_count", "_sum", "_bucket", "_created", "_info");
     private static final double[] TIMES = {1, 5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 86400};
 
     private final Histogram evaluationDuration = Histogram.builder().name("watchdog_evaluation_duration_seconds")
@@ -265,9 +269,20 @@ public final class WatchdogMetrics {
 
     /** The exposition text, as {@code /metrics} serves it. */
     public String scrape() {
+        return scrape(List.of());
+    }
+
+    /**
+     * The exposition text of the metrics named (all for none), as {@code /metrics?name[]=...} serves
+     * it, as the Prometheus Java client's own exporters do: a name is a metric's family name or one of
+     * the names it is written under ({@code _total}, {@code _count}, {@code _sum}, {@code _bucket}).
+     */
+    public String scrape(List<String> names) {
+        Predicate<String> named = family -> names.isEmpty() || names.stream().anyMatch(n -> n.equals(family)
+                || (n.startsWith(family) && SUFFIXES.contains(n.substring(family.length()))));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
-            PrometheusTextFormatWriter.create().write(out, registry.scrape());
+            PrometheusTextFormatWriter.create().write(out, registry.scrape(named));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
