@@ -156,17 +156,13 @@ final class Look {
 
     /**
      * Each baseline alternative's samples by its text, in the rule's order (as References gives
-     * them), or null while one is awaited: offsets move with {@code now}; a before-release baseline
-     * is queried once and then kept with the release.
+     * them), or null while one is awaited (the look then starts this over when it comes): offsets
+     * move with {@code now}; a before-release baseline is queried once and then kept with the release.
      */
     private @Nullable Map<String, List<Sample>> references(String q, Release r) {
         Baseline baseline = rule.measure().baseline().orElse(null);
         if (baseline == null) {
             return Map.of();
-        }
-        // Whether every answer is in first: a look resumed as each answer comes builds the samples once.
-        if (!referencesIn(baseline, q, r)) {
-            return null;
         }
         Map<String, List<Sample>> out = new LinkedHashMap<>();
         int slot = OFFSETS;
@@ -174,31 +170,22 @@ final class Look {
             if (a instanceof Baseline.Offsets o) {
                 List<Sample> samples = new ArrayList<>(o.offsets().size());
                 for (Duration d : o.offsets()) {
-                    samples.add(Sample.of(Objects.requireNonNull(series(slot++, sameExpr(), q, now.minus(d)))));
+                    List<Series> day = series(slot++, sameExpr(), q, now.minus(d));
+                    if (day == null) {
+                        return null;
+                    }
+                    samples.add(Sample.of(day));
                 }
                 out.put(a.text(), samples);
             } else if (a instanceof Baseline.BeforeRelease b) {
-                out.put(a.text(), List.of(Objects.requireNonNull(beforeRelease(b, q, r))));
+                Sample then = beforeRelease(b, q, r);
+                if (then == null) {
+                    return null;
+                }
+                out.put(a.text(), List.of(then));
             }
         }
         return out;
-    }
-
-    /** Whether every answer the baseline alternatives need is in; if not, the look waits for the first missing. */
-    private boolean referencesIn(Baseline baseline, String q, Release r) {
-        int slot = OFFSETS;
-        for (Baseline.Reference a : baseline.alternatives()) {
-            if (a instanceof Baseline.Offsets o) {
-                for (Duration d : o.offsets()) {
-                    if (series(slot++, sameExpr(), q, now.minus(d)) == null) {
-                        return false;
-                    }
-                }
-            } else if (a instanceof Baseline.BeforeRelease b && beforeRelease(b, q, r) == null) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private boolean sameExpr() {

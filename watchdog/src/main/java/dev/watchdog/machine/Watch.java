@@ -31,7 +31,7 @@ public record Watch(
         @Nullable Before before) {
 
     public Watch {
-        rules = rules == null ? Map.of() : rules instanceof States ? rules : new States(rules);
+        rules = rules == null ? Map.of() : rules instanceof States ? rules : States.copied(rules);
         announced = announced == null ? List.of() : List.copyOf(announced);
     }
 
@@ -42,8 +42,17 @@ public record Watch(
     private static final class States extends AbstractMap<String, RuleState> {
         private final Map<String, RuleState> states;
 
-        States(Map<String, RuleState> states) {
-            this.states = Collections.unmodifiableMap(new LinkedHashMap<>(states));
+        private States(Map<String, RuleState> states) {
+            this.states = Collections.unmodifiableMap(states);
+        }
+
+        static States copied(Map<String, RuleState> states) {
+            return new States(new LinkedHashMap<>(states));
+        }
+
+        /** Over an ordered map no one else holds or changes: kept as it is, without a copy. */
+        static States owned(Map<String, RuleState> states) {
+            return new States(states);
         }
 
         @Override
@@ -104,8 +113,12 @@ public record Watch(
         return new Watch(r, rules, incident, rollback, verification, announced, before);
     }
 
+    /**
+     * With these rule states: an ordered map made for this watch, which no one changes after (a
+     * tick's judging), kept without a copy.
+     */
     Watch withRules(Map<String, RuleState> states) {
-        return new Watch(release, states, incident, rollback, verification, announced, before);
+        return new Watch(release, States.owned(states), incident, rollback, verification, announced, before);
     }
 
     Watch with(@Nullable Incident inc) {

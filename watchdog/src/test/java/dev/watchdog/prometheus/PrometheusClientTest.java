@@ -87,6 +87,18 @@ class PrometheusClientTest {
     }
 
     @Test
+    @DisplayName("values as Go's strconv writes them are read to the last bit")
+    void numbers() {
+        List<String> texts = List.of("0", "-0.25", "1.5e-05", "2.5e+06", "0.30000000000000004", "1.7976931348623157e+308",
+                "4.9e-324", "123456789012345678");
+        prometheus.answer("numbers_q", FakePrometheus.vector(Map.of(), texts.toArray(String[]::new)));
+        List<Series> series = query("numbers_q");
+        for (int i = 0; i < texts.size(); i++) {
+            assertEquals(Double.parseDouble(texts.get(i)), series.get(i).value(), 0.0, texts.get(i));
+        }
+    }
+
+    @Test
     @DisplayName("an empty result is no data, not an error")
     void empty() {
         prometheus.answer("empty_q", FakePrometheus.empty());
