@@ -88,6 +88,8 @@ class DashboardsIT {
         prometheus = stack.prometheus;
         Map<String, DemoService> services = Map.of("checkout", stack.service, "search", demo(), "payments", demo(),
                 "inventory", demo());
+        stack.prometheus.scrape("demo", services.values().stream().filter(s -> s != stack.service)
+                .map(s -> "127.0.0.1:" + s.port()).toArray(String[]::new));
         people = new WebhookRecorder(stack.vertx).start();
         daemon = RealDaemon.start(DIR.resolve("daemon"), prometheus.url(), stack.recorder.url("/rollback"), null, "1s",
                 RULES, """
@@ -272,9 +274,7 @@ class DashboardsIT {
     }
 
     private static DemoService demo() {
-        DemoService service = new DemoService(stack.vertx, body -> { }).start("127.0.0.1", 0).await();
-        stack.prometheus.scrape("demo", "127.0.0.1:" + service.port());
-        return service;
+        return new DemoService(stack.vertx, body -> { }).start("127.0.0.1", 0).await();
     }
 
     private static void awaitState(String id, String state) {

@@ -114,10 +114,10 @@ public final class RealPrometheus {
         return config.toString();
     }
 
-    /** Adds a target to job "demo" or "watchdog"; returns once Prometheus has scraped it. */
-    public void scrape(String job, String target) {
+    /** Adds targets to job "demo" or "watchdog" at once; returns once Prometheus has scraped each. */
+    public void scrape(String job, String... added) {
         List<String> of = targets.computeIfAbsent(job, j -> new CopyOnWriteArrayList<>());
-        of.add(target);
+        of.addAll(List.of(added));
         try {
             // Written whole and moved into place: file discovery never reads half a file.
             Path file = dir.resolve("targets").resolve(job + ".json");
@@ -127,8 +127,10 @@ public final class RealPrometheus {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Poll.until(Duration.ofSeconds(30), "Prometheus to scrape " + target + " in job " + job,
-                () -> query("up{job=\"" + job + "\",instance=\"" + target + "\"} == 1").contains("\"1\"]"));
+        for (String target : added) {
+            Poll.until(Duration.ofSeconds(30), "Prometheus to scrape " + target + " in job " + job,
+                    () -> query("up{job=\"" + job + "\",instance=\"" + target + "\"} == 1").contains("\"1\"]"));
+        }
     }
 
     public String url() {
