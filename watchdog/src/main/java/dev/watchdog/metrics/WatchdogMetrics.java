@@ -45,9 +45,9 @@ public final class WatchdogMetrics {
             .help("Releases that left the watch, by final state").labelNames("state").register(registry);
     private final Counter evaluations = Counter.builder().name("watchdog_evaluations_total")
             .help("Evaluation ticks completed").register(registry);
-    /** Bounds for the release timings: seconds to a day. */
     /** What a metric family's samples add to its name in the text format. */
     private static final Set<String> SUFFIXES = Set.of("_total", "_count", "_sum", "_bucket", "_created", "_info");
+    /** Bounds for the release timings: seconds to a day. */
     private static final double[] TIMES = {1, 5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 86400};
 
     private final Histogram evaluationDuration = Histogram.builder().name("watchdog_evaluation_duration_seconds")
