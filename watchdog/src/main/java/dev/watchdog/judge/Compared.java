@@ -53,10 +53,11 @@ final class Compared {
         Evidence shown = verdicts.stream().filter(v -> v.evidence() != null && v.breach()).findFirst()
                 .or(() -> verdicts.stream().filter(v -> v.evidence() != null).reduce((a, b) -> b))
                 .map(v -> evidence(v, now, ref, against, share, dispersion)).orElse(null);
-        double least = Math.min(now.exposure(), ref.exposure());
-        if (least < test.minSample()) {
-            return Reading.unsure(series, base, "too little to compare: " + Units.number(now.exposure()) + " and "
-                    + Units.number(ref.exposure()) + " (at least " + Units.number(test.minSample()) + " each)", shown);
+        if (Math.min(now.exposure(), ref.exposure()) / dispersion < test.minSample()) {
+            String weighed = dispersion > 1 ? ", counts divided by their dispersion " + Units.number(dispersion) : "";
+            return Reading.unsure(series, base, "too little to compare: " + Units.number(now.exposure() / dispersion) + " and "
+                    + Units.number(ref.exposure() / dispersion) + " (at least " + Units.number(test.minSample()) + " each"
+                    + weighed + ")", shown);
         }
         Optional<Verdict> breach = verdicts.stream().filter(Verdict::breach).findFirst();
         if (breach.isPresent()) {

@@ -253,6 +253,48 @@ class SimulationTest {
             assertFalseAlarms("p95 against a growing reference, default buckets", alarms, runs);
         }
 
+        /**
+         * Whether a run alarms: the new side and the same span a day earlier both growing at 40/s, looked
+         * at every minute for 6 h from the first (2400 requests a side), at margin 0 or with the new side
+         * 2.5 % slower against a margin of 2.5 %.
+         */
+        boolean alarmsGrowingTogether(Draws draws, Latency latency, double[] bounds, double slower, double margin) {
+            double[] before = latency.chances(bounds);
+            double[] after = latency.scaled(slower).chances(bounds);
+            double[] reference = new double[before.length];
+            double[] now = new double[after.length];
+            for (int look = 0; look < 360; look++) {
+                add(reference, draws.buckets(before, 2400));
+                add(now, draws.buckets(after, 2400));
+                Histogram ref = Latency.histogram(bounds, reference);
+                if (Shift.against(ref, 0.95, MORE, margin, ALPHA).eValue(Latency.histogram(bounds, now)) >= 1 / ALPHA) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Test
+        @DisplayName("both sides growing together (a day earlier), looked at every minute from the first: lognormal and "
+                + "heavy-tailed, default buckets, at the margin's edge")
+        void growingTogether() {
+            Object[][] cases = {{Latency.lognormal(), 1.0, 0.0}, {Latency.paretoMixture(), 1.0, 0.0},
+                {Latency.lognormal(), 1.025, 0.025}, {Latency.lognormal(), 1.0, 0.0, Latency.FINE_BUCKETS}};
+            int seed = 40;
+            for (Object[] c : cases) {
+                Latency latency = (Latency) c[0];
+                double[] bounds = c.length > 3 ? (double[]) c[3] : Latency.DEFAULT_BUCKETS;
+                Draws draws = new Draws(seed++);
+                int runs = 1000;
+                int alarms = 0;
+                for (int run = 0; run < runs; run++) {
+                    alarms += alarmsGrowingTogether(draws, latency, bounds, (double) c[1], (double) c[2]) ? 1 : 0;
+                }
+                assertFalseAlarms("p95 growing together every minute, " + latency + " x " + c[1] + " at margin " + c[2]
+                        + (c.length > 3 ? ", fine buckets" : ", default buckets"), alarms, runs);
+            }
+        }
+
         private static void add(double[] to, double[] drawn) {
             for (int i = 0; i < to.length; i++) {
                 to[i] += drawn[i];
