@@ -184,19 +184,17 @@ final class Tested {
         double variance = (now.logVariance() + ref.side().logVariance()) * dispersion;
         double added = ref.levelVariance();
         double weight = now instanceof Side.Distribution ? Spread.QUANTILES : Spread.COUNTS;
-        if (weight > 0) {
-            double odd = 2 * smallestRelative(rule);
-            double median = Math.log(ref.side().value());
-            List<Day> told = days.stream().filter(d -> d.side().value() > 0 && Double.isFinite(d.side().logVariance())
-                    && Math.abs(Math.log(d.side().value()) - median) <= odd).toList();
-            double[] logs = new double[told.size()];
-            double[] sampling = new double[told.size()];
-            for (int i = 0; i < told.size(); i++) {
-                logs[i] = Math.log(told.get(i).side().value());
-                sampling[i] = told.get(i).side().logVariance() * dispersion + told.get(i).levelVariance();
-            }
-            added += weight * Spread.between(logs, sampling);
+        double odd = 2 * smallestRelative(rule);
+        double median = Math.log(ref.side().value());
+        List<Day> told = days.stream().filter(d -> d.side().value() > 0 && Double.isFinite(d.side().logVariance())
+                && Math.abs(Math.log(d.side().value()) - median) <= odd).toList();
+        double[] logs = new double[told.size()];
+        double[] sampling = new double[told.size()];
+        for (int i = 0; i < told.size(); i++) {
+            logs[i] = Math.log(told.get(i).side().value());
+            sampling[i] = told.get(i).side().logVariance() * dispersion + told.get(i).levelVariance();
         }
+        added += weight * Spread.between(logs, sampling);
         return Spread.widened(dispersion, added, variance);
     }
 
