@@ -5,6 +5,7 @@ import static dev.watchdog.stats.Direction.MORE;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -274,24 +275,32 @@ class SimulationTest {
             return false;
         }
 
+        /** One setting of {@link #growingTogether}: latencies, buckets, the new side's slowdown and the margin tested. */
+        record Together(Latency latency, double[] bounds, double slower, double margin) {
+            @Override
+            public String toString() {
+                return latency + " x " + slower + " at margin " + margin
+                        + (bounds == Latency.FINE_BUCKETS ? ", fine buckets" : ", default buckets");
+            }
+        }
+
         @Test
         @DisplayName("both sides growing together (a day earlier), looked at every minute from the first: lognormal and "
                 + "heavy-tailed, default buckets, at the margin's edge")
         void growingTogether() {
-            Object[][] cases = {{Latency.lognormal(), 1.0, 0.0}, {Latency.paretoMixture(), 1.0, 0.0},
-                {Latency.lognormal(), 1.025, 0.025}, {Latency.lognormal(), 1.0, 0.0, Latency.FINE_BUCKETS}};
+            List<Together> cases = List.of(new Together(Latency.lognormal(), Latency.DEFAULT_BUCKETS, 1, 0),
+                    new Together(Latency.paretoMixture(), Latency.DEFAULT_BUCKETS, 1, 0),
+                    new Together(Latency.lognormal(), Latency.DEFAULT_BUCKETS, 1.025, 0.025),
+                    new Together(Latency.lognormal(), Latency.FINE_BUCKETS, 1, 0));
             int seed = 40;
-            for (Object[] c : cases) {
-                Latency latency = (Latency) c[0];
-                double[] bounds = c.length > 3 ? (double[]) c[3] : Latency.DEFAULT_BUCKETS;
+            for (Together c : cases) {
                 Draws draws = new Draws(seed++);
                 int runs = 1000;
                 int alarms = 0;
                 for (int run = 0; run < runs; run++) {
-                    alarms += alarmsGrowingTogether(draws, latency, bounds, (double) c[1], (double) c[2]) ? 1 : 0;
+                    alarms += alarmsGrowingTogether(draws, c.latency(), c.bounds(), c.slower(), c.margin()) ? 1 : 0;
                 }
-                assertFalseAlarms("p95 growing together every minute, " + latency + " x " + c[1] + " at margin " + c[2]
-                        + (c.length > 3 ? ", fine buckets" : ", default buckets"), alarms, runs);
+                assertFalseAlarms("p95 growing together every minute, " + c, alarms, runs);
             }
         }
 
