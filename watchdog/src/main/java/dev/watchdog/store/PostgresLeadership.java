@@ -24,8 +24,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Leadership over PostgreSQL. Each shard is led by whoever holds its session advisory lock on a
  * dedicated connection; taking a shard bumps its epoch in the leadership table, which fences the old
- * leader's writes and claims. Shards are spread over the live replicas by rendezvous hashing, so a
- * replica that dies loses only its own shards, to the others. Every quarter lease a replica renews
+ * leader's writes and claims. Shards are spread over the live replicas by rendezvous hashing with
+ * bounded loads ({@link Shards}), and a leader keeps its shards while it lives: a replica that dies
+ * loses its shards to the others, and a live one gives a shard up only while it holds more than its
+ * fair share. Every quarter lease a replica renews
  * its row; a leader that has gone silent for a lease (frozen, or cut off with its connection still
  * open) has its database session terminated, which frees its locks. A replica that cannot reach the
  * database, or has itself been silent for a lease (it was paused), leads nothing until it has renewed.
@@ -143,12 +145,13 @@ public final class PostgresLeadership implements Leadership {
                     replica);
         }
         boolean took = false;
+        Map<Integer, String> owners = Shards.owners(shards(), live);
         for (int shard = 0; shard < shards(); shard++) {
             if (mine.containsKey(shard) && (blocked || !stillOurs(c, mine.get(shard)))) {
                 LOG.warn("shard taken over by another replica shard={} replica={}", shard, replica);
                 unlock(c, shard);
                 mine.remove(shard);
-            } else if (!blocked && !mine.containsKey(shard) && Shards.owner(shard, live).equals(replica)) {
+            } else if (!blocked && !mine.containsKey(shard) && replica.equals(owners.get(shard))) {
                 Optional<Fence> f = take(c, shard, live);
                 f.ifPresent(x -> {
                     LOG.info("took shard={} epoch={} replica={}", x.shard(), x.epoch(), replica);
@@ -171,9 +174,10 @@ public final class PostgresLeadership implements Leadership {
     private void handOverBeyondFairShare(Connection c, Map<Integer, Fence> mine, Set<String> live) throws SQLException {
         int fair = Shards.fairShare(shards(), live.size());
         Set<Integer> due = new HashSet<>();
+        Map<Integer, String> owners = Shards.owners(shards(), live);
         for (Integer shard : List.copyOf(mine.keySet())) {
-            String owner = Shards.owner(shard, live);
-            if (mine.size() <= fair || owner.equals(replica)) {
+            String owner = owners.get(shard);
+            if (mine.size() <= fair || replica.equals(owner)) {
                 continue;
             }
             if (letGo(shard)) {

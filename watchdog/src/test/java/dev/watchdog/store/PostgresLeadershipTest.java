@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -52,8 +53,8 @@ class PostgresLeadershipTest {
 
     /** The shards the second replica should take from the first: those it wins, within its fair share. */
     static Set<Integer> wonBy(String second) {
-        return IntStream.range(0, SHARDS).filter(s -> Shards.owner(s, Set.of("first", second)).equals(second)).boxed()
-                .collect(Collectors.toCollection(TreeSet::new));
+        return Shards.owners(SHARDS, Set.of("first", second)).entrySet().stream().filter(e -> e.getValue().equals(second))
+                .map(Map.Entry::getKey).collect(Collectors.toCollection(TreeSet::new));
     }
 
     @Test
