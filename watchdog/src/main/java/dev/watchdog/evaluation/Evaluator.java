@@ -132,12 +132,13 @@ public final class Evaluator {
         List<String> idle = new ArrayList<>();
         for (Subject subject : subjects) {
             Target target = new Target(subject.release());
+            boolean settling = subject.takenAt() != null && now.isBefore(judgedFrom(subject.takenAt()));
             Object[] selections = new Object[known.count()];
             int before = looks.size();
             for (Rule rule : rules.forRelease(subject.release()).rules()) {
                 RuleState prev = subject.states().get(rule.name());
                 prev = prev != null ? prev : RuleState.initial(rule.name(), subject.release().startedAt());
-                if (!subject.judged().test(rule.name()) || !due(rule, prev, subject.takenAt(), now)) {
+                if (!subject.judged().test(rule.name()) || !due(rule, prev, settling, now)) {
                     continue;
                 }
                 int select = known.of(rule);
@@ -220,11 +221,12 @@ public final class Evaluator {
         }
     }
 
-    private boolean due(Rule rule, RuleState prev, @Nullable Instant takenAt, Instant now) {
+    /** {@code settling}: the release's shard was taken over less than {@link #judgedFrom} ago. */
+    private boolean due(Rule rule, RuleState prev, boolean settling, Instant now) {
         if (forRunsOut(rule, prev, now)) {
             return true;
         }
-        if (takenAt != null && now.isBefore(judgedFrom(takenAt))) {
+        if (settling) {
             return false;
         }
         if (prev.evaluatedAt() == null) {
