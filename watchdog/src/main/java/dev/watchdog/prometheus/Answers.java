@@ -7,8 +7,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,18 +34,48 @@ final class Answers {
     }
 
     /**
+     * The keys an index keeps (the releases judged now, each key mapped to itself), and every value in
+     * them, found by the characters the parser holds.
+     */
+    record Wanted(Map<List<String>, List<String>> keys, Interned values) {
+        static Wanted of(Map<List<String>, List<String>> keys) {
+            Set<String> values = new HashSet<>();
+            keys.keySet().forEach(values::addAll);
+            return new Wanted(keys, Interned.of(values));
+        }
+    }
+
+    /**
      * The series of an instant query by their values of {@code labels} (missing ones empty), each
      * without those labels: a fleet's answer holds a copy of them per series. With {@code wanted},
      * only the series whose values are among its keys are kept, under its own key instance: the
-     * releases this replica judges now, whose keys are already in memory.
+     * releases this replica judges now, whose keys are already in memory. A series with a selected
+     * value no wanted key has (another replica's service) is passed over without a string made of it.
      */
-    static Map<List<String>, List<Series>> indexed(Http.Response response, List<String> labels,
-                                                   @Nullable Map<List<String>, List<String>> wanted) {
+    static Map<List<String>, List<Series>> indexed(Http.Response response, List<String> labels, @Nullable Wanted wanted) {
         Map<List<String>, List<Series>> out = new HashMap<>();
+        String[] key = new String[labels.size()];
+        List<String> found = Arrays.asList(key);
         instant(response, new InstantSink() {
+            /** Whether the series being read has a selected value that no wanted key has. */
+            private boolean unwanted;
+
+            @Override
+            public String value(String name, char[] text, int offset, int length) {
+                if (wanted == null || !labels.contains(name)) {
+                    return new String(text, offset, length);
+                }
+                String known = wanted.values().find(text, offset, length);
+                unwanted |= known == null;
+                return known == null ? "" : known;
+            }
+
             @Override
             public void sample(String[] names, String[] values, int size, double value) {
-                String[] key = new String[labels.size()];
+                if (unwanted) {
+                    unwanted = false;
+                    return;
+                }
                 Arrays.fill(key, "");
                 for (int i = 0; i < size; i++) {
                     int at = labels.indexOf(names[i]);
@@ -51,8 +83,7 @@ final class Answers {
                         key[at] = values[i];
                     }
                 }
-                List<String> found = Arrays.asList(key);
-                List<String> kept = wanted == null ? List.of(key) : wanted.get(found);
+                List<String> kept = wanted == null ? List.of(key) : wanted.keys().get(found);
                 if (kept != null) {
                     out.computeIfAbsent(kept, k -> new ArrayList<>(1)).add(new Series(labels(names, values, size, labels),
                             value));

@@ -21,7 +21,7 @@ public final class Batch implements Query {
     private final PrometheusClient client;
     private final Instant time;
     private final Map<Key, Future<?>> sent = new HashMap<>();
-    private final Map<List<String>, Map<List<String>, List<String>>> wanted = new HashMap<>();
+    private final Map<List<String>, Answers.Wanted> wanted = new HashMap<>();
 
     Batch(PrometheusClient client, Instant time) {
         this.client = client;
@@ -37,7 +37,7 @@ public final class Batch implements Query {
      * query with these labels is sent; without it, an index keeps every key.
      */
     public void want(List<String> labels, Map<List<String>, List<String>> keys) {
-        wanted.put(labels, keys);
+        wanted.put(labels, Answers.Wanted.of(keys));
     }
 
     public Future<List<Series>> query(String promql) {

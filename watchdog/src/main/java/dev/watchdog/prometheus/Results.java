@@ -67,7 +67,7 @@ final class Results {
             String field = p.currentName();
             p.nextToken();
             switch (field) {
-                case "metric" -> labels.read(p);
+                case "metric" -> labels.read(p, sink);
                 case "value" -> {
                     value = pair(p, null);
                     instant = true;
@@ -93,8 +93,7 @@ final class Results {
         if (p.currentToken() != JsonToken.START_ARRAY || p.nextToken() == JsonToken.END_ARRAY) {
             throw new IllegalArgumentException("a value is not a [time, value] pair");
         }
-        double time = p.currentToken() == JsonToken.VALUE_NUMBER_INT || p.currentToken() == JsonToken.VALUE_NUMBER_FLOAT
-                ? p.getDoubleValue() : Double.parseDouble(p.getText());
+        double time = value(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
         p.nextToken();
         double value = value(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
         if (p.nextToken() != JsonToken.END_ARRAY) {
@@ -134,7 +133,7 @@ final class Results {
         String[] values = new String[8];
         int size;
 
-        void read(JsonParser p) throws IOException {
+        void read(JsonParser p, AnswerReader.Sink sink) throws IOException {
             if (p.currentToken() != JsonToken.START_OBJECT) {
                 p.skipChildren();
                 return;
@@ -151,7 +150,8 @@ final class Results {
                     p.skipChildren();
                     continue;
                 }
-                values[size++] = p.getText();
+                values[size] = sink.value(names[size], p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+                size++;
             }
         }
     }

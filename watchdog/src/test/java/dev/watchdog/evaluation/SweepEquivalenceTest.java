@@ -132,12 +132,13 @@ class SweepEquivalenceTest {
         prometheus = new FakePrometheus(vertx, new MutableClock(NOW)).start();
         client = new PrometheusClient(vertx, new WatchdogConfig.Prometheus(prometheus.url(), Duration.ofSeconds(5),
                 Map.of(), 4), new WatchdogMetrics());
+        // Series no release selects as well: another service's (svc-z), a known service in another environment.
         prometheus.answerAt("errors_total", t -> t.isBefore(NOW.minus(Duration.ofHours(12)))
                 ? vector(Map.of(of("a", "prod"), "0.001", of("b", "prod"), "0.01", of("c", "prod"), "0.002"))
                 : vector(Map.of(of("a", "prod"), "0.01", of("b", "prod"), "0.09", of("c", "prod"), "NaN",
-                        of("d", "canary"), "0.02")));
+                        of("d", "canary"), "0.02", of("z", "prod"), "0.5", of("a", "canary"), "0.7")));
         prometheus.answer("req_guard", vector(Map.of(of("a", "prod"), "5", of("b", "prod"), "5", of("c", "prod"), "5")));
-        prometheus.answer("traffic_rate", vector(Map.of(svc("a"), "10", svc("b"), "0.5", svc("e"), "3")));
+        prometheus.answer("traffic_rate", vector(Map.of(svc("a"), "10", svc("b"), "0.5", svc("e"), "3", svc("z"), "40")));
         prometheus.answer("traffic_increase", vector(Map.of(svc("a"), "500", svc("b"), "50", svc("e"), "900")));
         prometheus.answer("latency_p95{service=\"svc-a\"", FakePrometheus.value("0.4"));
         prometheus.answer("latency_p95{service=\"svc-b\"", FakePrometheus.value("0.9"));
