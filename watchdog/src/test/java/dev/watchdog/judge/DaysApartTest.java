@@ -89,11 +89,14 @@ class DaysApartTest {
 
     static double rate(int runs, long seed, double perMinute, double sigma, double drop, double effect, boolean widen,
                        boolean level, double drift) {
-        SplittableRandom r = new SplittableRandom(seed);
-        int paged = 0;
+        // Each run its own stream, split in order, so that the runs can go on every core and give the same count.
+        SplittableRandom root = new SplittableRandom(seed);
+        List<SplittableRandom> streams = new ArrayList<>(runs);
         for (int i = 0; i < runs; i++) {
-            paged += paged(r, perMinute, sigma, drop, effect, widen, level, drift) ? 1 : 0;
+            streams.add(root.split());
         }
+        long paged = streams.parallelStream().filter(r -> paged(r, perMinute, sigma, drop, effect, widen, level, drift))
+                .count();
         return (double) paged / runs;
     }
 

@@ -1,5 +1,7 @@
 package dev.watchdog.stats;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /** Seeded random counts for the simulations: Poisson and binomial, exact (no normal approximation). */
@@ -8,7 +10,23 @@ final class Draws {
     private final SplittableRandom random;
 
     Draws(long seed) {
-        random = new SplittableRandom(seed);
+        this(new SplittableRandom(seed));
+    }
+
+    private Draws(SplittableRandom random) {
+        this.random = random;
+    }
+
+    /**
+     * {@code n} draws of their own, split from this one in order: runs that each take one give the same
+     * results whichever thread runs them, in whatever order.
+     */
+    List<Draws> split(int n) {
+        List<Draws> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(new Draws(random.split()));
+        }
+        return out;
     }
 
     /** Poisson: by inversion below a mean of 30, above it by Hörmann's PTRS (transformed rejection, 1993). */
