@@ -33,7 +33,10 @@ final class AnswerReader {
         /** One series of a range: its labels, and its points' times (seconds) and values. */
         void points(String[] names, String[] values, int size, double[] times, double[] points, int count);
 
-        /** A label's value, from the parser's characters (valid only during the call): a string of them, unless the sink knows better. */
+        /**
+         * A label's value, from the parser's characters (valid only during the call): a string of them,
+         * unless the sink knows better.
+         */
         default String value(String name, char[] text, int offset, int length) {
             return new String(text, offset, length);
         }

@@ -27,10 +27,10 @@ import org.slf4j.LoggerFactory;
  * leader's writes and claims. Shards are spread over the live replicas by rendezvous hashing with
  * bounded loads ({@link Shards}), and a leader keeps its shards while it lives: a replica that dies
  * loses its shards to the others, and a live one gives a shard up only while it holds more than its
- * fair share. Every quarter lease a replica renews
- * its row; a leader that has gone silent for a lease (frozen, or cut off with its connection still
- * open) has its database session terminated, which frees its locks. A replica that cannot reach the
- * database, or has itself been silent for a lease (it was paused), leads nothing until it has renewed.
+ * fair share. Every quarter lease a replica renews its row; a leader that has gone silent for a lease
+ * (frozen, or cut off with its connection still open) has its database session terminated, which
+ * frees its locks. A replica that cannot reach the database, or has itself been silent for a lease
+ * (it was paused), leads nothing until it has renewed.
  */
 public final class PostgresLeadership implements Leadership {
 
