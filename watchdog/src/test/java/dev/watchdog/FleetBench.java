@@ -183,7 +183,12 @@ class FleetBench {
         long wallStart = System.nanoTime();
         long queriesBefore = prometheus.queries();
         long firstTickAfter = System.currentTimeMillis();
-        Thread.sleep(INTERVAL.toMillis() + 4_321);
+        // The breach begins 4.3 s into an interval, not at a tick: after the first daemon's next tick.
+        String first = daemons.get(0).name();
+        Poll.until(INTERVAL.multipliedBy(ticks + 6L), "a tick of " + first, () -> prometheus.ticks(first).stream()
+                .anyMatch(t -> t >= firstTickAfter));
+        long tickAt = prometheus.ticks(first).stream().filter(t -> t >= firstTickAfter).findFirst().orElseThrow();
+        Poll.until(Duration.ofSeconds(10), "4.3 s into that interval", () -> System.currentTimeMillis() >= tickAt + 4_321);
         long breachAt = System.currentTimeMillis();
         prometheus.breach(breachAt);
         Poll.until(INTERVAL.multipliedBy(ticks + 6L), ticks + " ticks measured", () -> sampler.ticks() >= ticks);

@@ -115,14 +115,16 @@ public final class PostgresLeadership implements Leadership {
             Sessions.execute(c, "insert into replicas (name, pid, renewed_at) values (?, pg_backend_pid(), now())"
                     + " on conflict (name) do update set pid = excluded.pid, renewed_at = now()", replica);
             Set<String> live = live(c);
+            // Who should lead each shard, by this round's view: for taking shards and for handing them over.
+            Map<Integer, String> owners = Shards.owners(shards(), live);
             Map<Integer, Fence> mine = held;
             ShardCount.arbitrate(c);
             try {
-                takeOrLose(c, mine, live, ShardCount.otherLeads(c, shards(), replica, live));
+                takeOrLose(c, mine, live, owners, ShardCount.otherLeads(c, shards(), replica, live));
             } finally {
                 ShardCount.release(c);
             }
-            handOverBeyondFairShare(c, mine, live);
+            handOverBeyondFairShare(c, mine, live, owners);
             led = Map.copyOf(mine);
             renewedNanos = System.nanoTime();
             return led;
@@ -139,13 +141,13 @@ public final class PostgresLeadership implements Leadership {
      * nobody holds. While a replica leads under another shard count ({@code blocked}: a rolling restart
      * to a new count, or from a watchdog that did not keep counts), this one leads nothing.
      */
-    private void takeOrLose(Connection c, Map<Integer, Fence> mine, Set<String> live, boolean blocked) throws SQLException {
+    private void takeOrLose(Connection c, Map<Integer, Fence> mine, Set<String> live, Map<Integer, String> owners,
+                            boolean blocked) throws SQLException {
         if (blocked && !mine.isEmpty()) {
             LOG.warn("another replica leads under another shard count: letting go of shards={} replica={}", mine.keySet(),
                     replica);
         }
         boolean took = false;
-        Map<Integer, String> owners = Shards.owners(shards(), live);
         for (int shard = 0; shard < shards(); shard++) {
             if (mine.containsKey(shard) && (blocked || !stillOurs(c, mine.get(shard)))) {
                 LOG.warn("shard taken over by another replica shard={} replica={}", shard, replica);
@@ -171,10 +173,10 @@ public final class PostgresLeadership implements Leadership {
      * shards that hash to another, each at a moment when no work is under way on it (else at a later
      * round), so that the next leader never repeats a tick or an effect this one is in the middle of.
      */
-    private void handOverBeyondFairShare(Connection c, Map<Integer, Fence> mine, Set<String> live) throws SQLException {
+    private void handOverBeyondFairShare(Connection c, Map<Integer, Fence> mine, Set<String> live,
+                                         Map<Integer, String> owners) throws SQLException {
         int fair = Shards.fairShare(shards(), live.size());
         Set<Integer> due = new HashSet<>();
-        Map<Integer, String> owners = Shards.owners(shards(), live);
         for (Integer shard : List.copyOf(mine.keySet())) {
             String owner = owners.get(shard);
             if (mine.size() <= fair || replica.equals(owner)) {
