@@ -36,14 +36,15 @@ final class Commits {
     private final Leadership.Fence fence;
     /** By release: its inputs in the order they came. */
     private Map<String, List<Input>> waiting = new HashMap<>();
-    /** Each release as the last transaction left it. */
-    private final Map<String, Watch> after = new HashMap<>();
+    /** Each release as it stands: one stepped is put here as the transaction left it. */
+    private final Map<String, Watch> current;
     private Future<Void> written = Future.succeededFuture();
     private @Nullable Throwable failed;
     private boolean flushing;
 
-    Commits(Context context, Runner runner, Instant now, Leadership.Fence fence) {
+    Commits(Context context, Runner runner, Instant now, Leadership.Fence fence, Map<String, Watch> current) {
         this.context = context;
+        this.current = current;
         this.runner = runner;
         this.now = now;
         this.fence = fence;
@@ -90,11 +91,6 @@ final class Commits {
         return written.transform(x -> failed == null ? Future.succeededFuture() : Future.failedFuture(failed));
     }
 
-    /** Each release this shard's transactions stepped, as the last one left it. */
-    Map<String, Watch> after() {
-        return after;
-    }
-
     /**
      * What gathered, in transactions of at most {@link #RELEASES} releases one after another, in release
      * order (transactions lock rows in one order): a tick that changes every release of a fleet (its
@@ -124,7 +120,7 @@ final class Commits {
         return runner.apply(commands, now, fence).<Void>map(applied -> {
             for (Applied a : applied) {
                 if (a.before() != null) {
-                    after.put(a.command().releaseId(), a.after());
+                    current.put(a.command().releaseId(), a.after());
                 }
             }
             return null;

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -60,8 +61,11 @@ final class Ticker {
     private final Context context;
     /** When this replica first saw each shard it leads, under its epoch. */
     private final Map<Leadership.Fence, Instant> taken = new HashMap<>();
-    /** The led releases as the last tick left them: what the next tick is planned from. */
-    private List<Watch> ledAfter = List.of();
+    /**
+     * When something of a led release falls due, as the last tick left them (see {@link #nextDue}):
+     * the times, not the releases, so that a tick does not keep the releases' last states alive.
+     */
+    private List<Instant> dueAfter = List.of();
 
     Ticker(Vertx vertx, Context context, Store store, Runner runner, Supplier<Evaluator> evaluator, Alerts alerts, Outbox outbox, Leadership leadership,
            Supplier<RuleSet> rules, WatchdogMetrics metrics, Clock clock) {
@@ -87,13 +91,14 @@ final class Ticker {
         taken.keySet().retainAll(led.values());
         led.values().forEach(f -> taken.putIfAbsent(f, now));
         if (led.isEmpty()) {
-            ledAfter = List.of();
+            dueAfter = List.of();
             return evaluator.get().probe(now).mapEmpty();
         }
         return store.led(led, leadership::shardOf)
                 .compose(held -> tick(ruleSet, held, led, now))
                 .compose(done -> store.heldByState().map(counts -> {
-                    ledAfter = done.held();
+                    dueAfter = done.held().stream().flatMap(w -> dueTimes(w, ruleSet)).filter(t -> t.isAfter(now))
+                            .toList();
                     // Not waited for: a slow Alertmanager must not hold up the tick.
                     alerts.resend(done.held()).onFailure(e -> LOG.warn("firing alerts not posted again error=\"{}\"",
                             e.getMessage()));
@@ -113,7 +118,6 @@ final class Ticker {
      * releases as the last tick left them.
      */
     Future<@Nullable Instant> nextDue(Instant now) {
-        RuleSet ruleSet = rules.get();
         Instant next = null;
         if (leadership.shared()) {
             for (Instant takenAt : taken.values()) {
@@ -121,22 +125,21 @@ final class Ticker {
                 next = from.isAfter(now) && (next == null || from.isBefore(next)) ? from : next;
             }
         }
-        for (Watch w : ledAfter) {
-            Instant due = dueTimes(w, ruleSet, now).filter(t -> t != null && t.isAfter(now)).min(Instant::compareTo)
-                    .orElse(null);
-            next = due != null && (next == null || due.isBefore(next)) ? due : next;
+        for (Instant due : dueAfter) {
+            next = due.isAfter(now) && (next == null || due.isBefore(next)) ? due : next;
         }
         return Future.succeededFuture(next);
     }
 
-    private static Stream<Instant> dueTimes(Watch w, RuleSet ruleSet, Instant now) {
+    private static Stream<Instant> dueTimes(Watch w, RuleSet ruleSet) {
         Release r = w.release();
         Instant incident = w.incident() == null ? null : w.incident().nextDueAt();
         Instant bake = r.state() == Release.State.WATCHING && r.verdict() == null ? r.bakeUntil() : null;
         Instant window = r.state().watched() ? r.windowUntil() : null;
         Instant verify = w.verification() != null && w.verification().state() == Verification.State.PENDING
                 ? w.verification().until() : null;
-        return Stream.of(Evaluator.nextDue(w.rules(), ruleSet, now), incident, bake, window, verify);
+        return Stream.concat(Evaluator.pendingUntil(w.rules(), ruleSet), Stream.of(incident, bake, window, verify)
+                .filter(Objects::nonNull));
     }
 
     /**
@@ -153,34 +156,35 @@ final class Ticker {
         Map<Integer, Commits> shards = new HashMap<>();
         Promise<Boolean> observed = Promise.promise();
         List<Future<Boolean>> done = new ArrayList<>();
+        // Each of ours as it stands: a release stepped replaces its last state here, which is then free.
+        Map<String, Watch> current = new LinkedHashMap<>();
         for (Leadership.Fence fence : led.values()) {
             done.add(leadership.ticking(fence, () -> {
-                Commits commits = new Commits(context, runner, now, fence);
+                Commits commits = new Commits(context, runner, now, fence, current);
                 shards.put(fence.shard(), commits);
                 return observed.future().compose(answered -> commits.done().map(answered));
             }).recover(e -> e instanceof FencedException ? Future.succeededFuture(true) : Future.failedFuture(e)));
         }
         List<Watch> ours = held.stream().filter(w -> shards.containsKey(leadership.shardOf(w.id()))).toList();
+        ours.forEach(w -> current.put(w.id(), w));
         observe(ruleSet, ours, shards, now).onComplete(observed);
-        return Future.all(done).map(x -> {
-            Map<String, Watch> after = new HashMap<>();
-            shards.values().forEach(c -> after.putAll(c.after()));
-            List<Watch> left = ours.stream().map(w -> after.getOrDefault(w.id(), w)).filter(Watch::held).toList();
-            return new Ticked(left, done.stream().allMatch(Future::result));
-        });
+        return Future.all(done).map(x -> new Ticked(current.values().stream().filter(Watch::held).toList(),
+                done.stream().allMatch(Future::result)));
     }
 
     /** Every input of the tick, into each release's shard's commits; true once all are in if every query answered. */
     private Future<Boolean> observe(RuleSet ruleSet, List<Watch> ours, Map<Integer, Commits> shards, Instant now) {
         ours.stream().filter(w -> !judgedNow(w)).forEach(w -> commits(shards, w.id()).tick(w.id()));
-        List<Watch> judged = ours.stream().filter(Ticker::judgedNow).toList();
-        Evaluator.Observing observing = evaluator.get().observe(ruleSet, judged.stream().map(this::subject).toList(), now,
-                (id, seen) -> commits(shards, id).observe(id, seen));
+        List<Subject> judged = ours.stream().filter(Ticker::judgedNow).map(this::subject).toList();
+        boolean none = judged.isEmpty();
+        Evaluator.Observing observing = evaluator.get().observe(ruleSet, judged, now,
+                (id, seen) -> commits(shards, id).observe(id, seen),
+                () -> Future.join(shards.values().stream().map(Commits::done).toList()));
         metrics.judged(judged.size() - observing.idle().size());
         observing.idle().forEach(id -> commits(shards, id).tick(id));
         lateWhenQuiet(observing);
         return observing.done()
-                .compose(answered -> judged.isEmpty() ? evaluator.get().probe(now) : Future.succeededFuture(answered));
+                .compose(answered -> none ? evaluator.get().probe(now) : Future.succeededFuture(answered));
     }
 
     /**

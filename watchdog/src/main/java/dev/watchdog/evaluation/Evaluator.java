@@ -20,8 +20,10 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
@@ -33,6 +35,9 @@ import org.jspecify.annotations.Nullable;
  * judged, with no future per rule and release: see {@link Sweep}.
  */
 public final class Evaluator {
+
+    /** How many releases' rules are looked at together: see {@link #observe}. */
+    static final int GROUP = 1000;
 
     private final PrometheusClient prometheus;
     private final Duration defaultInterval;
@@ -105,10 +110,14 @@ public final class Evaluator {
      * Observes each subject's due rules at {@code now}. A release's observations go to {@code sink}
      * together as soon as the answers all its due rules need are in, so that one slow query holds up
      * only the releases whose rules need it; see {@link Observing#late} for those still waiting.
-     * Observations never fail: a failed query is an observation. Call on the tick's context.
+     * Observations never fail: a failed query is an observation. The subjects are observed
+     * {@link #GROUP} at a time, every query sent at once: the next group's rules are looked at once
+     * the last group's observations are all in the sink and {@code drained} (called then) completes,
+     * so that a fleet's tick holds one group's looks and observations at a time, not the fleet's.
+     * Call on the tick's context.
      */
-    public Observing observe(RuleSet rules, List<Subject> subjects, Instant now, Sink sink) {
-        return observe(rules, subjects, now, sink, false);
+    public Observing observe(RuleSet rules, List<Subject> subjects, Instant now, Sink sink, Supplier<Future<?>> drained) {
+        return observe(rules, subjects, now, sink, false, drained);
     }
 
     /**
@@ -120,41 +129,83 @@ public final class Evaluator {
     public Future<Map<String, Observation>> before(RuleSet rules, Release release, Instant now) {
         Map<String, Observation> seen = new LinkedHashMap<>();
         Subject subject = new Subject(release, Map.of(), name -> true, null);
-        return observe(rules, List.of(subject), now, (id, in) -> seen.putAll(in), true).done().map(x -> seen);
+        return observe(rules, List.of(subject), now, (id, in) -> seen.putAll(in), true, Future::succeededFuture).done()
+                .map(x -> seen);
     }
 
-    private Observing observe(RuleSet rules, List<Subject> subjects, Instant now, Sink sink, boolean narrow) {
+    /** A subject with a due rule: its target, and what each of its selections picks (see {@link #selection}). */
+    private static final class Planned {
+        final Subject subject;
+        final Target target;
+        final Object[] selections;
+        final boolean settling;
+
+        Planned(Subject subject, Target target, Object[] selections, boolean settling) {
+            this.subject = subject;
+            this.target = target;
+            this.selections = selections;
+            this.settling = settling;
+        }
+    }
+
+    private Observing observe(RuleSet rules, List<Subject> subjects, Instant now, Sink sink, boolean narrow,
+                              Supplier<Future<?>> drained) {
         Batch batch = prometheus.batch(now);
         Sweep sweep = new Sweep(batch, now, sink, narrow);
         Selects known = selects(rules);
         Map<List<String>, Map<List<String>, List<String>>> wanted = new HashMap<>();
-        List<Look> looks = new ArrayList<>();
+        List<@Nullable Planned> planned = new ArrayList<>();
         List<String> idle = new ArrayList<>();
         for (Subject subject : subjects) {
             Target target = new Target(subject.release());
             boolean settling = subject.takenAt() != null && now.isBefore(judgedFrom(subject.takenAt()));
-            Object[] selections = new Object[known.count()];
-            int before = looks.size();
-            for (Rule rule : rules.forRelease(subject.release()).rules()) {
-                RuleState prev = subject.states().get(rule.name());
-                prev = prev != null ? prev : RuleState.initial(rule.name(), subject.release().startedAt());
-                if (!subject.judged().test(rule.name()) || !due(rule, prev, settling, now)) {
-                    continue;
-                }
+            Object[] selections = null;
+            for (Rule rule : dueRules(rules, subject, settling, now)) {
+                selections = selections != null ? selections : new Object[known.count()];
                 int select = known.of(rule);
                 if (select >= 0 && selections[select] == null) {
                     selections[select] = selection(rule, known.labels().get(select), target, wanted);
                 }
-                Object selection = select < 0 ? null : selections[select];
-                looks.add(sweep.look(target, rule, prev, selection instanceof Selection.Selector s ? s : null,
-                        selection instanceof RuntimeException e ? e : null, known.swept().contains(rule)));
             }
-            if (looks.size() == before) {
+            if (selections == null) {
                 idle.add(subject.release().id());
+            } else {
+                planned.add(new Planned(subject, target, selections, settling));
             }
         }
+        // Every key wanted before any query is sent: the answers are read once for all groups.
         wanted.forEach(batch::want);
-        return new Observing(idle, sweep.start(looks), sweep);
+        int groups = (planned.size() + GROUP - 1) / GROUP;
+        return new Observing(idle, sweep.start(groups, g -> {
+            List<Look> looks = new ArrayList<>();
+            for (int i = g * GROUP; i < Math.min(planned.size(), (g + 1) * GROUP); i++) {
+                Planned p = Objects.requireNonNull(planned.set(i, null), "a group looked at twice");
+                for (Rule rule : dueRules(rules, p.subject, p.settling, now)) {
+                    int select = known.of(rule);
+                    Object selection = select < 0 ? null : p.selections[select];
+                    looks.add(sweep.look(p.target, rule, state(p.subject, rule),
+                            selection instanceof Selection.Selector s ? s : null,
+                            selection instanceof RuntimeException e ? e : null, known.swept().contains(rule)));
+                }
+            }
+            return looks;
+        }, drained), sweep);
+    }
+
+    /** The rules of a subject judged and due now, in the rule set's order. */
+    private List<Rule> dueRules(RuleSet rules, Subject subject, boolean settling, Instant now) {
+        List<Rule> due = new ArrayList<>();
+        for (Rule rule : rules.forRelease(subject.release()).rules()) {
+            if (subject.judged().test(rule.name()) && due(rule, state(subject, rule), settling, now)) {
+                due.add(rule);
+            }
+        }
+        return due;
+    }
+
+    private static RuleState state(Subject subject, Rule rule) {
+        RuleState prev = subject.states().get(rule.name());
+        return prev != null ? prev : RuleState.initial(rule.name(), subject.release().startedAt());
     }
 
     /**
@@ -261,19 +312,10 @@ public final class Evaluator {
         return Stream.concat(p1, p0).map(since -> since.plus(rule.judgement().forDuration()));
     }
 
-    /** The next moment after {@code now} a release's pending rule runs out of {@code for}; null if none. */
-    public static @Nullable Instant nextDue(Map<String, RuleState> states, RuleSet rules, Instant now) {
-        Instant next = null;
-        for (RuleState s : states.values()) {
-            if (s.outcome() != Outcome.PENDING) {
-                continue;
-            }
-            Rule rule = rules.byName(s.rule()).orElse(null);
-            Instant due = rule == null ? null : pendingUntil(rule, s).filter(t -> t.isAfter(now)).min(Instant::compareTo)
-                    .orElse(null);
-            next = due != null && (next == null || due.isBefore(next)) ? due : next;
-        }
-        return next;
+    /** When each pending rule of a release runs out of {@code for}, for each severity above the level it has reached. */
+    public static Stream<Instant> pendingUntil(Map<String, RuleState> states, RuleSet rules) {
+        return states.values().stream().filter(s -> s.outcome() == Outcome.PENDING).flatMap(s -> rules.byName(s.rule())
+                .map(rule -> pendingUntil(rule, s)).orElse(Stream.empty()));
     }
 
     /** Whether Prometheus answers at all, for the watchdog's own health when no release is watched. */

@@ -13,6 +13,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,7 +33,7 @@ final class Sweep {
     private final Evaluator.Sink sink;
     /** Whether a select rule's queries are narrowed by Prometheus to the one release observed (a registration's look). */
     final boolean narrow;
-    /** The releases with a due rule, in the order they were added. */
+    /** The releases of the group being looked at with a due rule, in the order they were added. */
     private final List<Target> targets = new ArrayList<>();
     private final IdentityHashMap<Future<?>, List<Look>> waiting = new IdentityHashMap<>();
     /**
@@ -40,8 +42,16 @@ final class Sweep {
      */
     final IdentityHashMap<Rule, Future<?>[]> shared = new IdentityHashMap<>();
     private final Promise<Boolean> done = Promise.promise();
+    /** The looks of each group, made when it starts; and what completes once a group's observations are taken in. */
+    private IntFunction<List<Look>> groups = g -> List.of();
+    private Supplier<Future<?>> drained = Future::succeededFuture;
+    private int count;
+    private int group;
+    /** The current group's looks not yet seen. */
     private int open;
     private boolean failed;
+    /** Whether {@link #late} was called: each later group's releases get what is in as soon as their looks start. */
+    private boolean late;
     /** When the last answer came in or observation was made (or the sweep started), by {@link System#nanoTime}. */
     private long lastAnswer = System.nanoTime();
 
@@ -52,14 +62,34 @@ final class Sweep {
         this.narrow = narrow;
     }
 
-    /** Starts every look (each selecting one's key already known to the batch); completes when all have been seen. */
-    Future<Boolean> start(List<Look> looks) {
-        open = looks.size();
-        if (open == 0) {
-            return Future.succeededFuture(true);
-        }
-        looks.forEach(Look::advance);
+    /**
+     * Looks at {@code count} groups in turn: each group's looks (their selections' keys already known
+     * to the batch) start once the group before is all seen and {@code drained} has completed;
+     * completes when every group has been seen.
+     */
+    Future<Boolean> start(int count, IntFunction<List<Look>> groups, Supplier<Future<?>> drained) {
+        this.count = count;
+        this.groups = groups;
+        this.drained = drained;
+        next();
         return done.future();
+    }
+
+    private void next() {
+        while (group < count) {
+            targets.clear();
+            List<Look> looks = groups.apply(group++);
+            open = looks.size();
+            if (open > 0) {
+                lastAnswer = System.nanoTime();
+                looks.forEach(Look::advance);
+                if (late) {
+                    late();
+                }
+                return;
+            }
+        }
+        done.complete(!failed);
     }
 
     /**
@@ -79,8 +109,12 @@ final class Sweep {
         return Duration.ofNanos(System.nanoTime() - lastAnswer);
     }
 
-    /** Every release still gathering gets what is in (perhaps nothing); later observations go one by one. */
+    /**
+     * Every release still gathering gets what is in (perhaps nothing); later observations go one by one,
+     * and so do those of the groups still to start.
+     */
     void late() {
+        late = true;
         targets.forEach(target -> target.late(sink));
     }
 
@@ -116,7 +150,7 @@ final class Sweep {
         look.target.seen(look.rule.name(), seen, sink);
         failed |= seen instanceof Failed;
         if (--open == 0) {
-            done.complete(!failed);
+            drained.get().onComplete(x -> next());
         }
     }
 

@@ -85,8 +85,16 @@ final class Answers {
                 }
                 List<String> kept = wanted == null ? List.of(key) : wanted.keys().get(found);
                 if (kept != null) {
-                    out.computeIfAbsent(kept, k -> new ArrayList<>(1)).add(new Series(labels(names, values, size, labels),
-                            value));
+                    Series series = new Series(labels(names, values, size, labels), value);
+                    // Mostly one series a key: an immutable list of it, which a sample takes as it is.
+                    List<Series> before = out.putIfAbsent(kept, List.of(series));
+                    if (before instanceof ArrayList<Series> more) {
+                        more.add(series);
+                    } else if (before != null) {
+                        List<Series> more = new ArrayList<>(before);
+                        more.add(series);
+                        out.put(kept, more);
+                    }
                 }
             }
         });

@@ -266,7 +266,7 @@ class SweepEquivalenceTest {
     static void sweep(List<Evaluator.Subject> subjects, Evaluator.Sink sink) {
         Evaluator evaluator = new Evaluator(client, Duration.ofSeconds(15));
         Promise<Boolean> done = Promise.promise();
-        vertx.getOrCreateContext().runOnContext(x -> evaluator.observe(RULES, subjects, NOW, sink).done().onComplete(done));
+        vertx.getOrCreateContext().runOnContext(x -> evaluator.observe(RULES, subjects, NOW, sink, Future::succeededFuture).done().onComplete(done));
         done.future().await();
     }
 
