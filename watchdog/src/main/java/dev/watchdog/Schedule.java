@@ -88,9 +88,14 @@ final class Schedule {
         return ticking;
     }
 
+    /**
+     * The next tick in {@code delayMillis}. The one after it is due an interval after this one was due,
+     * not after its timer fired: a timer that fires late (the event loop or the collector busy at that
+     * moment) does not push every later tick back.
+     */
     private void schedule(long delayMillis) {
+        long dueAt = System.nanoTime() + Math.max(1, delayMillis) * 1_000_000;
         timer = vertx.setTimer(Math.max(1, delayMillis), id -> {
-            long started = System.nanoTime();
             Duration regularInterval = interval.get();
             run().transform(ar -> {
                 if (ar.failed()) {
@@ -99,7 +104,7 @@ final class Schedule {
                 return ticker.nextDue(clock.instant()).otherwise((Instant) null);
             }).onComplete(due -> {
                 if (running) {
-                    long regular = regularInterval.toMillis() - (System.nanoTime() - started) / 1_000_000;
+                    long regular = regularInterval.toMillis() - (System.nanoTime() - dueAt) / 1_000_000;
                     // A millisecond after the due time, never before it: a tick a hair early would find nothing due.
                     long early = due.result() == null ? regular
                             : Duration.between(clock.instant(), due.result()).toMillis() + 1;
