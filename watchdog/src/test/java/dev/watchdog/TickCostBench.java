@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * services with FleetBench's 20 select rules (10 with an offset baseline), FleetBench's Prometheus
  * answering at once (10,000 series per answer for 10,000 releases). The releases are registered while
  * that Prometheus answers no series; after warm-up ticks, each measured tick is timed (wall and this
- * process's CPU) and the bytes every thread allocated during it are summed. Run with
+ * process's CPU) and the bytes every thread allocated during it are summed; after the last, what the
+ * heap keeps between ticks (after {@code System.gc()}). Run with
  * {@code mvn -B -o test -Dtest=TickCostBench -Dsurefire.failIfNoSpecifiedTests=false}
  * (options: -Dbench.releases=10000 -Dbench.ticks=6 -Dbench.warmup=3, and -Dbench.series=N for answers of N
  * series, more than the releases judged, as a replica reads the whole fleet's).
@@ -75,6 +76,9 @@ class TickCostBench {
             System.out.printf("%nTICKCOST %d releases, 20 select rules, %d ticks: median %.2f s wall, %.2f s CPU,"
                     + " %.0f MiB allocated per tick%n", releases, ticks, median(costs, Cost::wallSeconds),
                     median(costs, Cost::cpuSeconds), median(costs, Cost::allocatedMiB));
+            System.gc();
+            System.out.printf("TICKCOST heap after a full collection between ticks: %.0f MiB (with the fake Prometheus's"
+                    + " answers)%n", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (double) (1 << 20));
         } finally {
             daemon.stop();
             prometheus.close();
