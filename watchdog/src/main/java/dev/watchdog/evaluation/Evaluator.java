@@ -133,18 +133,18 @@ public final class Evaluator {
                 .map(x -> seen);
     }
 
-    /** A subject with a due rule: its target, and what each of its selections picks (see {@link #selection}). */
+    /** A subject with a due rule: its target, its due rules, and what each of its selections picks (see {@link #selection}). */
     private static final class Planned {
         final Subject subject;
         final Target target;
+        final List<Rule> due;
         final Object[] selections;
-        final boolean settling;
 
-        Planned(Subject subject, Target target, Object[] selections, boolean settling) {
+        Planned(Subject subject, Target target, List<Rule> due, Object[] selections) {
             this.subject = subject;
             this.target = target;
+            this.due = due;
             this.selections = selections;
-            this.settling = settling;
         }
     }
 
@@ -159,19 +159,19 @@ public final class Evaluator {
         for (Subject subject : subjects) {
             Target target = new Target(subject.release());
             boolean settling = subject.takenAt() != null && now.isBefore(judgedFrom(subject.takenAt()));
-            Object[] selections = null;
-            for (Rule rule : dueRules(rules, subject, settling, now)) {
-                selections = selections != null ? selections : new Object[known.count()];
+            List<Rule> due = dueRules(rules, subject, settling, now);
+            if (due.isEmpty()) {
+                idle.add(subject.release().id());
+                continue;
+            }
+            Object[] selections = new Object[known.count()];
+            for (Rule rule : due) {
                 int select = known.of(rule);
                 if (select >= 0 && selections[select] == null) {
                     selections[select] = selection(rule, known.labels().get(select), target, wanted);
                 }
             }
-            if (selections == null) {
-                idle.add(subject.release().id());
-            } else {
-                planned.add(new Planned(subject, target, selections, settling));
-            }
+            planned.add(new Planned(subject, target, due, selections));
         }
         // Every key wanted before any query is sent: the answers are read once for all groups.
         wanted.forEach(batch::want);
@@ -180,7 +180,7 @@ public final class Evaluator {
             List<Look> looks = new ArrayList<>();
             for (int i = g * GROUP; i < Math.min(planned.size(), (g + 1) * GROUP); i++) {
                 Planned p = Objects.requireNonNull(planned.set(i, null), "a group looked at twice");
-                for (Rule rule : dueRules(rules, p.subject, p.settling, now)) {
+                for (Rule rule : p.due) {
                     int select = known.of(rule);
                     Object selection = select < 0 ? null : p.selections[select];
                     looks.add(sweep.look(p.target, rule, state(p.subject, rule),
