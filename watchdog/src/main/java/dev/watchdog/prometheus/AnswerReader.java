@@ -40,6 +40,14 @@ final class AnswerReader {
         default String value(String name, char[] text, int offset, int length) {
             return new String(text, offset, length);
         }
+
+        /**
+         * Whether the series whose labels were just read is wanted: if not, its value is passed over
+         * unread (its {@link #sample} still comes, so that the sink can tell the series ended).
+         */
+        default boolean wanted() {
+            return true;
+        }
     }
 
     /**

@@ -50,7 +50,8 @@ final class Answers {
      * without those labels: a fleet's answer holds a copy of them per series. With {@code wanted},
      * only the series whose values are among its keys are kept, under its own key instance: the
      * releases this replica judges now, whose keys are already in memory. A series with a selected
-     * value no wanted key has (another replica's service) is passed over without a string made of it.
+     * value no wanted key has (another replica's service) is passed over without a string made of it,
+     * and its value is not read.
      */
     static Map<List<String>, List<Series>> indexed(Http.Response response, List<String> labels, @Nullable Wanted wanted) {
         Map<List<String>, List<Series>> out = new HashMap<>();
@@ -62,12 +63,20 @@ final class Answers {
 
             @Override
             public String value(String name, char[] text, int offset, int length) {
+                if (unwanted) {
+                    return "";
+                }
                 if (wanted == null || !labels.contains(name)) {
                     return new String(text, offset, length);
                 }
                 String known = wanted.values().find(text, offset, length);
                 unwanted |= known == null;
                 return known == null ? "" : known;
+            }
+
+            @Override
+            public boolean wanted() {
+                return !unwanted;
             }
 
             @Override

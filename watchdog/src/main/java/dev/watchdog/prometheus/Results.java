@@ -61,15 +61,24 @@ final class Results {
         labels.size = 0;
         points.count = 0;
         double value = Double.NaN;
+        boolean wanted = true;
         boolean instant = false;
         boolean range = false;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             p.nextToken();
             switch (field) {
-                case "metric" -> labels.read(p, sink);
+                case "metric" -> {
+                    labels.read(p, sink);
+                    wanted = sink.wanted();
+                }
                 case "value" -> {
-                    value = pair(p, null);
+                    // Prometheus writes the labels first: another replica's series is not parsed further.
+                    if (wanted) {
+                        value = pair(p, null);
+                    } else {
+                        p.skipChildren();
+                    }
                     instant = true;
                 }
                 case "values" -> {
@@ -88,12 +97,16 @@ final class Results {
         }
     }
 
-    /** {@code [time, "value"]}: the value; the time goes to {@code times} at {@code at} if given. */
+    /**
+     * {@code [time, "value"]}: the value; with {@code into}, the pair goes there (an instant sample's
+     * time is the query's, and not read).
+     */
     private static double pair(JsonParser p, @Nullable Points into) throws IOException {
-        if (p.currentToken() != JsonToken.START_ARRAY || p.nextToken() == JsonToken.END_ARRAY) {
+        if (p.currentToken() != JsonToken.START_ARRAY || p.nextToken() == JsonToken.END_ARRAY
+                || !p.currentToken().isScalarValue()) {
             throw new IllegalArgumentException("a value is not a [time, value] pair");
         }
-        double time = value(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+        double time = into == null ? Double.NaN : value(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
         p.nextToken();
         double value = value(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
         if (p.nextToken() != JsonToken.END_ARRAY) {

@@ -265,4 +265,34 @@ class PrometheusClientTest {
         PartialData e = assertThrows(PartialData.class, () -> query("fleet_warned_q"));
         assertEquals("partial data from Prometheus: one store did not answer", e.getMessage());
     }
+
+    @Test
+    @DisplayName("a select answer indexed for the releases judged here keeps their series alone; another's is passed over unread")
+    void indexedForWanted() {
+        JsonArray result = new JsonArray();
+        for (String service : List.of("ours", "theirs", "ours-too")) {
+            // Another replica's series is never read past its labels: not even a value that is no number.
+            String value = service.equals("theirs") ? "not a number" : "0.5";
+            result.add(new JsonObject().put("metric", new JsonObject().put("service", service).put("job", "api"))
+                    .put("value", new JsonArray().add(1.7e9).add(value)));
+        }
+        prometheus.answer("indexed_q", ok(new JsonObject().put("resultType", "vector").put("result", result)));
+        Batch batch = client(4, Duration.ofSeconds(5)).batch(NOW);
+        List<String> labels = List.of("service");
+        List<String> ours = List.of("ours");
+        List<String> oursToo = List.of("ours-too");
+        batch.want(labels, Map.of(ours, ours, oursToo, oursToo));
+        List<Future<Map<List<String>, List<Series>>>> answer = new ArrayList<>();
+        onEventLoop(() -> answer.add(batch.indexed("indexed_q", NOW, labels)));
+        assertEquals(Map.of(ours, List.of(new Series(Map.of("job", "api"), 0.5)),
+                oursToo, List.of(new Series(Map.of("job", "api"), 0.5))), answer.get(0).await());
+
+        prometheus.answer("unreadable_q", ok(new JsonObject().put("resultType", "vector").put("result", new JsonArray()
+                .add(new JsonObject().put("metric", new JsonObject().put("service", "ours"))
+                        .put("value", new JsonArray().add(1.7e9).add("not a number"))))));
+        List<Future<Map<List<String>, List<Series>>>> unreadable = new ArrayList<>();
+        onEventLoop(() -> unreadable.add(batch.indexed("unreadable_q", NOW, labels)));
+        QueryException e = assertThrows(QueryException.class, () -> unreadable.get(0).await());
+        assertEquals(QueryException.Kind.BAD_RESPONSE, e.kind());
+    }
 }
