@@ -174,7 +174,7 @@ public final class Evaluator {
             planned.add(new Planned(subject, target, due, selections));
         }
         // Every key wanted before any query is sent: the answers are read once for all groups.
-        wanted.forEach(batch::want);
+        wanted.forEach((labels, keys) -> batch.want(labels, keys.keySet()));
         int groups = (planned.size() + GROUP - 1) / GROUP;
         return new Observing(idle, sweep.start(groups, g -> {
             List<Look> looks = new ArrayList<>();
@@ -210,7 +210,7 @@ public final class Evaluator {
 
     /**
      * What a select rule picks of its answers for this release: the selector, its values one shared
-     * instance per distinct key (the answers' indexes keep these, not copies); or why it cannot be
+     * instance per distinct key (the numbering of the answers' keys holds these, not copies); or why it cannot be
      * rendered.
      */
     private static Object selection(Rule rule, List<String> labels, Target target,

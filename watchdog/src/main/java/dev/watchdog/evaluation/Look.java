@@ -10,6 +10,7 @@ import dev.watchdog.judge.Observation.Values;
 import dev.watchdog.judge.RuleState;
 import dev.watchdog.judge.Sample;
 import dev.watchdog.prometheus.Batch;
+import dev.watchdog.prometheus.Indexed;
 import dev.watchdog.prometheus.PartialData;
 import dev.watchdog.prometheus.Query;
 import dev.watchdog.prometheus.Selection;
@@ -246,7 +247,7 @@ final class Look {
         if (result == null || selector == null) {
             return (List<Series>) result;
         }
-        return ((Map<List<String>, List<Series>>) result).getOrDefault(selector.values(), List.of());
+        return ((Indexed) result).get(selector.values());
     }
 
     private Future<?> ask(String promql, Instant at) {

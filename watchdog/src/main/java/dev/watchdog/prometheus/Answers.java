@@ -6,6 +6,8 @@ import dev.watchdog.prometheus.QueryException.Kind;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -34,27 +36,30 @@ final class Answers {
     }
 
     /**
-     * The keys an index keeps (the releases judged now, each key mapped to itself), and every value in
-     * them, found by the characters the parser holds.
+     * The keys the answers indexed by some labels keep (the releases judged now), numbered for
+     * {@link Indexed}, and every value in them, found by the characters the parser holds.
      */
-    record Wanted(Map<List<String>, List<String>> keys, Interned values) {
-        static Wanted of(Map<List<String>, List<String>> keys) {
+    record Wanted(Map<List<String>, Integer> slots, Interned values) {
+        static Wanted of(Collection<List<String>> keys) {
+            Map<List<String>, Integer> slots = new HashMap<>();
             Set<String> values = new HashSet<>();
-            keys.keySet().forEach(values::addAll);
-            return new Wanted(keys, Interned.of(values));
+            for (List<String> key : keys) {
+                slots.putIfAbsent(key, slots.size());
+                values.addAll(key);
+            }
+            return new Wanted(Collections.unmodifiableMap(slots), Interned.of(values));
         }
     }
 
     /**
      * The series of an instant query by their values of {@code labels} (missing ones empty), each
      * without those labels: a fleet's answer holds a copy of them per series. With {@code wanted},
-     * only the series whose values are among its keys are kept, under its own key instance: the
-     * releases this replica judges now, whose keys are already in memory. A series with a selected
-     * value no wanted key has (another replica's service) is passed over without a string made of it,
-     * and its value is not read.
+     * only the series whose values are among its keys are kept: the releases this replica judges now.
+     * A series with a selected value no wanted key has (another replica's service) is passed over
+     * without a string made of it, and its value is not read.
      */
-    static Map<List<String>, List<Series>> indexed(Http.Response response, List<String> labels, @Nullable Wanted wanted) {
-        Map<List<String>, List<Series>> out = new HashMap<>();
+    static Indexed indexed(Http.Response response, List<String> labels, @Nullable Wanted wanted) {
+        Indexed out = wanted == null ? Indexed.open() : Indexed.of(wanted.slots());
         String[] key = new String[labels.size()];
         List<String> found = Arrays.asList(key);
         instant(response, new InstantSink() {
@@ -92,18 +97,8 @@ final class Answers {
                         key[at] = values[i];
                     }
                 }
-                List<String> kept = wanted == null ? List.of(key) : wanted.keys().get(found);
-                if (kept != null) {
-                    Series series = new Series(labels(names, values, size, labels), value);
-                    // Mostly one series a key: an immutable list of it, which a sample takes as it is.
-                    List<Series> before = out.putIfAbsent(kept, List.of(series));
-                    if (before instanceof ArrayList<Series> more) {
-                        more.add(series);
-                    } else if (before != null) {
-                        List<Series> more = new ArrayList<>(before);
-                        more.add(series);
-                        out.put(kept, more);
-                    }
+                if (out.keeps(found)) {
+                    out.add(found, new Series(labels(names, values, size, labels), value));
                 }
             }
         });

@@ -4,6 +4,7 @@ import dev.watchdog.core.Series;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,11 +33,10 @@ public final class Batch implements Query {
     private record Key(String promql, Instant at, @Nullable List<String> labels) {}
 
     /**
-     * The keys an index by {@code labels} keeps: the releases judged this tick. Each maps to itself,
-     * so that the index holds these instances rather than copies read from the answers. Before any
-     * query with these labels is sent; without it, an index keeps every key.
+     * The keys an index by {@code labels} keeps: the releases judged this tick. Before any query with
+     * these labels is sent; without it, an index keeps every key.
      */
-    public void want(List<String> labels, Map<List<String>, List<String>> keys) {
+    public void want(List<String> labels, Collection<List<String>> keys) {
         wanted.put(labels, Answers.Wanted.of(keys));
     }
 
@@ -52,8 +52,8 @@ public final class Batch implements Query {
 
     /** A query's answer by its series' values of {@code labels}, each series without them. */
     @SuppressWarnings("unchecked")
-    public Future<Map<List<String>, List<Series>>> indexed(String promql, Instant at, List<String> labels) {
-        return (Future<Map<List<String>, List<Series>>>) sent.computeIfAbsent(new Key(promql, at, labels),
+    public Future<Indexed> indexed(String promql, Instant at, List<String> labels) {
+        return (Future<Indexed>) sent.computeIfAbsent(new Key(promql, at, labels),
                 k -> client.indexed(promql, at, labels, wanted.get(labels)));
     }
 
@@ -64,7 +64,7 @@ public final class Batch implements Query {
 
     @Override
     public Future<List<Series>> selected(String promql, Instant at, Selection.Selector selector) {
-        return indexed(promql, at, selector.labels()).map(byKey -> byKey.getOrDefault(selector.values(), List.of()));
+        return indexed(promql, at, selector.labels()).map(byKey -> byKey.get(selector.values()));
     }
 
     /** The range before a breach (its onset), not deduplicated: asked once per rule and breach. */

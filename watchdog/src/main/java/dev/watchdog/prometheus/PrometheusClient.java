@@ -56,8 +56,7 @@ public final class PrometheusClient {
      * Evaluates {@code promql} at {@code time}, its series by their values of {@code labels} (see
      * {@link Answers#indexed}); {@code wanted}, if given, the only keys kept.
      */
-    Future<Map<List<String>, List<Series>>> indexed(String promql, Instant time, List<String> labels,
-                                                   Answers.@Nullable Wanted wanted) {
+    Future<Indexed> indexed(String promql, Instant time, List<String> labels, Answers.@Nullable Wanted wanted) {
         return instant(promql, time, response -> Answers.indexed(response, labels, wanted));
     }
 

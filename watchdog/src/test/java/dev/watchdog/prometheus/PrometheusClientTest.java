@@ -276,21 +276,35 @@ class PrometheusClientTest {
             result.add(new JsonObject().put("metric", new JsonObject().put("service", service).put("job", "api"))
                     .put("value", new JsonArray().add(1.7e9).add(value)));
         }
+        result.add(new JsonObject().put("metric", new JsonObject().put("job", "worker").put("service", "ours"))
+                .put("value", new JsonArray().add(1.7e9).add("2")));
         prometheus.answer("indexed_q", ok(new JsonObject().put("resultType", "vector").put("result", result)));
         Batch batch = client(4, Duration.ofSeconds(5)).batch(NOW);
         List<String> labels = List.of("service");
         List<String> ours = List.of("ours");
         List<String> oursToo = List.of("ours-too");
-        batch.want(labels, Map.of(ours, ours, oursToo, oursToo));
-        List<Future<Map<List<String>, List<Series>>>> answer = new ArrayList<>();
+        batch.want(labels, List.of(ours, oursToo, List.of("not in the answer")));
+        List<Future<Indexed>> answer = new ArrayList<>();
         onEventLoop(() -> answer.add(batch.indexed("indexed_q", NOW, labels)));
-        assertEquals(Map.of(ours, List.of(new Series(Map.of("job", "api"), 0.5)),
-                oursToo, List.of(new Series(Map.of("job", "api"), 0.5))), answer.get(0).await());
+        Indexed indexed = answer.get(0).await();
+        assertEquals(List.of(new Series(Map.of("job", "api"), 0.5), new Series(Map.of("job", "worker"), 2)),
+                indexed.get(ours));
+        assertEquals(List.of(new Series(Map.of("job", "api"), 0.5)), indexed.get(oursToo));
+        assertEquals(List.of(), indexed.get(List.of("theirs")));
+        assertEquals(List.of(), indexed.get(List.of("not in the answer")));
+
+        // Without wanted keys (a replay, a rule test), every key is kept.
+        prometheus.answer("open_q", FakePrometheus.vector(Map.of("service", "any"), "1", "2"));
+        Batch open = client(4, Duration.ofSeconds(5)).batch(NOW);
+        List<Future<Indexed>> all = new ArrayList<>();
+        onEventLoop(() -> all.add(open.indexed("open_q", NOW, labels)));
+        assertEquals(List.of(new Series(Map.of("pod", "p0"), 1), new Series(Map.of("pod", "p1"), 2)),
+                all.get(0).await().get(List.of("any")));
 
         prometheus.answer("unreadable_q", ok(new JsonObject().put("resultType", "vector").put("result", new JsonArray()
                 .add(new JsonObject().put("metric", new JsonObject().put("service", "ours"))
                         .put("value", new JsonArray().add(1.7e9).add("not a number"))))));
-        List<Future<Map<List<String>, List<Series>>>> unreadable = new ArrayList<>();
+        List<Future<Indexed>> unreadable = new ArrayList<>();
         onEventLoop(() -> unreadable.add(batch.indexed("unreadable_q", NOW, labels)));
         QueryException e = assertThrows(QueryException.class, () -> unreadable.get(0).await());
         assertEquals(QueryException.Kind.BAD_RESPONSE, e.kind());
