@@ -97,8 +97,9 @@ final class Answers {
                         key[at] = values[i];
                     }
                 }
-                if (out.keeps(found)) {
-                    out.add(found, new Series(labels(names, values, size, labels), value));
+                int slot = out.slot(found);
+                if (slot >= 0) {
+                    out.add(slot, new Series(labels(names, values, size, labels), value));
                 }
             }
         });

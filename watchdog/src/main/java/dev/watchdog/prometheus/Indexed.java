@@ -52,27 +52,30 @@ public final class Indexed {
         return many == null ? List.of() : many;
     }
 
-    /** Whether a series with this key is kept: one of the wanted keys, or any if none were. */
-    boolean keeps(List<String> key) {
-        return open || slots.containsKey(key);
-    }
-
-    /** Keeps a series under its key (see {@link #keeps}). */
-    void add(List<String> key, Series one) {
+    /**
+     * Where a series with this key is kept: its key's number, a new one if no keys were wanted; -1 if
+     * it is not kept.
+     */
+    int slot(List<String> key) {
         Integer at = slots.get(key);
-        if (at == null) {
+        if (at == null && open) {
             at = slots.size();
             slots.put(List.copyOf(key), at);
             series.add(null);
         }
-        Object before = series.get(at);
+        return at == null ? -1 : at;
+    }
+
+    /** Keeps a series in its key's {@link #slot}, after those already there. */
+    void add(int slot, Series one) {
+        Object before = series.get(slot);
         if (before == null) {
-            series.set(at, one);
+            series.set(slot, one);
         } else if (before instanceof Series first) {
             List<Series> more = new ArrayList<>(2);
             more.add(first);
             more.add(one);
-            series.set(at, more);
+            series.set(slot, more);
         } else {
             @SuppressWarnings("unchecked")
             List<Series> more = (List<Series>) before;
