@@ -293,7 +293,7 @@ class PrometheusClientTest {
         assertEquals(List.of(), indexed.get(List.of("theirs")));
         assertEquals(List.of(), indexed.get(List.of("not in the answer")));
 
-        // Without wanted keys (a replay, a rule test), every key is kept.
+        // A batch told no wanted keys for these labels keeps every key (the tick always tells it).
         prometheus.answer("open_q", FakePrometheus.vector(Map.of("service", "any"), "1", "2"));
         Batch open = client(4, Duration.ofSeconds(5)).batch(NOW);
         List<Future<Indexed>> all = new ArrayList<>();
